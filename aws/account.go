@@ -1,0 +1,159 @@
+// Package aws is everything in lockdown that talks to AWS: configuration and endpoints, the
+// identity guard, per-region clients, and the EC2, IAM and STS operations the actions use.
+package aws
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// DefaultRegion is the home region for IAM and STS when none is configured.
+const DefaultRegion = "us-east-1"
+
+// Options say how to reach the account.
+type Options struct {
+	Profile string
+	// Region is the home region used for IAM, STS and DescribeRegions.
+	Region string
+	// EndpointURL points every client at one endpoint (the simulator, or moto). Empty means AWS,
+	// or AWS_ENDPOINT_URL when set, as the SDK already honours it.
+	EndpointURL string
+	// AccessKeyID and SecretAccessKey, when set, replace the credential chain (drills and tests).
+	AccessKeyID, SecretAccessKey string
+	// Live allows changes; ExpectedAccount limits them to one account.
+	Live            bool
+	ExpectedAccount string
+	// MaxAttempts and MaxBackoff tune the retryer; zero keeps lockdown's defaults.
+	MaxAttempts int
+	MaxBackoff  time.Duration
+	HTTPClient  *http.Client
+}
+
+// Retry policy. An incident is exactly when an account is throttled hardest (the attacker and the
+// responders all call the APIs), and a scan that gives up on a region hides instances. So lockdown
+// retries more than the SDK's default of 3 attempts, caps the backoff so one region cannot stall the
+// scan for minutes, and turns off the client-side retry quota, which would otherwise fail calls
+// outright ("retry quota exceeded") after a burst of throttling across many parallel workers.
+const (
+	defaultMaxAttempts = 8
+	defaultMaxBackoff  = 5 * time.Second
+)
+
+// Account holds the configuration for one AWS account and caches a client per region.
+type Account struct {
+	Guard *Guard
+	cfg   sdk.Config
+	opts  Options
+
+	mu  sync.Mutex
+	ec2 map[string]*ec2.Client
+	iam *iam.Client
+	sts *sts.Client
+}
+
+// Open loads the configuration the way the AWS CLI does (profile, environment, shared files),
+// applies lockdown's endpoint and retry policy, and returns an Account. It does not call AWS.
+func Open(ctx context.Context, opts Options) (*Account, error) {
+	var loaders []func(*config.LoadOptions) error
+	if opts.Profile != "" {
+		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		loaders = append(loaders, config.WithRegion(opts.Region))
+	}
+	if opts.AccessKeyID != "" {
+		loaders = append(loaders, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(opts.AccessKeyID, opts.SecretAccessKey, "")))
+	}
+	if opts.HTTPClient != nil {
+		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
+	}
+	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
+	if attempts == 0 {
+		attempts = defaultMaxAttempts
+	}
+	if backoff == 0 {
+		backoff = defaultMaxBackoff
+	}
+	loaders = append(loaders, config.WithRetryer(func() sdk.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = backoff
+			o.RateLimiter = ratelimit.None
+		})
+	}))
+	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if opts.EndpointURL != "" {
+		cfg.BaseEndpoint = sdk.String(opts.EndpointURL)
+	}
+	return &Account{
+		Guard: NewGuard(opts.Live, opts.ExpectedAccount),
+		cfg:   cfg,
+		opts:  opts,
+		ec2:   map[string]*ec2.Client{},
+	}, nil
+}
+
+// HomeRegion is the region used for IAM, STS and DescribeRegions.
+func (a *Account) HomeRegion() string { return a.cfg.Region }
+
+// Endpoint is the custom endpoint in use, or "" for AWS itself.
+func (a *Account) Endpoint() string {
+	if a.cfg.BaseEndpoint == nil {
+		return ""
+	}
+	return *a.cfg.BaseEndpoint
+}
+
+// Config returns a copy of the SDK configuration, for clients this package does not cache.
+func (a *Account) Config() sdk.Config { return a.cfg.Copy() }
+
+// EC2 returns the EC2 client for region, creating it once.
+func (a *Account) EC2(region string) *ec2.Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.ec2[region]
+	if !ok {
+		c = ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })
+		a.ec2[region] = c
+	}
+	return c
+}
+
+// IAM returns the IAM client (IAM is global; it is called in the home region).
+func (a *Account) IAM() *iam.Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.iam == nil {
+		a.iam = iam.NewFromConfig(a.cfg)
+	}
+	return a.iam
+}
+
+// STS returns the STS client for the home region.
+func (a *Account) STS() *sts.Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.sts == nil {
+		a.sts = sts.NewFromConfig(a.cfg)
+	}
+	return a.sts
+}
