@@ -1,0 +1,133 @@
+package sim
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"time"
+)
+
+// AttackerSpec is the attacker's timeline: API calls made with the leaked key. A call made after the
+// key was deactivated fails exactly as it would in AWS, which is how a drill shows containment working.
+type AttackerSpec struct {
+	AccessKeyID string        `yaml:"access_key_id"`
+	Events      []AttackEvent `yaml:"events"`
+}
+
+// AttackEvent is one call, or a repeating one (Every, up to Times occurrences).
+type AttackEvent struct {
+	At      When           `yaml:"at"`
+	Every   string         `yaml:"every"`
+	Times   int            `yaml:"times"`
+	Note    string         `yaml:"note"`
+	Service string         `yaml:"service"`
+	Region  string         `yaml:"region"`
+	Action  string         `yaml:"action"`
+	Params  map[string]any `yaml:"params"`
+}
+
+// AttackRecord is what one attacker call did, for the drill's debrief.
+type AttackRecord struct {
+	Time    time.Time
+	Note    string
+	Action  string
+	Region  string
+	Code    string
+	Message string
+}
+
+// Succeeded reports whether the attacker's call worked.
+func (r AttackRecord) Succeeded() bool { return r.Code == "" }
+
+// maxRepeats bounds a repeating event that has no Times, so a forgotten drill cannot grow forever.
+const maxRepeats = 200
+
+func (a *AttackerSpec) validate() error {
+	for i, e := range a.Events {
+		if e.Service == "" || e.Action == "" {
+			return fmt.Errorf("attacker.events[%d]: service and action are required", i)
+		}
+		if _, err := e.At.Resolve(time.Time{}); err != nil {
+			return fmt.Errorf("attacker.events[%d].at: %w", i, err)
+		}
+		if e.Every != "" {
+			if d, err := time.ParseDuration(e.Every); err != nil || d <= 0 {
+				return fmt.Errorf("attacker.events[%d].every: %q is not a positive duration", i, e.Every)
+			}
+		}
+	}
+	return nil
+}
+
+// pendingAttack is one scheduled occurrence.
+type pendingAttack struct {
+	at    time.Time
+	event *AttackEvent
+}
+
+type attacker struct {
+	key      string
+	schedule []pendingAttack
+	next     int
+	records  []AttackRecord
+}
+
+func newAttacker(spec AttackerSpec, start time.Time) (*attacker, error) {
+	a := &attacker{key: spec.AccessKeyID}
+	for i := range spec.Events {
+		e := &spec.Events[i]
+		at, err := e.At.Resolve(start)
+		if err != nil {
+			return nil, err
+		}
+		times := e.Times
+		var every time.Duration
+		if e.Every != "" {
+			every, _ = time.ParseDuration(e.Every)
+			if times == 0 {
+				times = maxRepeats
+			}
+		}
+		if times == 0 {
+			times = 1
+		}
+		for n := 0; n < times; n++ {
+			a.schedule = append(a.schedule, pendingAttack{at: at.Add(time.Duration(n) * every), event: e})
+		}
+	}
+	sort.SliceStable(a.schedule, func(i, j int) bool { return a.schedule[i].at.Before(a.schedule[j].at) })
+	return a, nil
+}
+
+// fireAttacker runs, with the server locked, every attacker call that is due. Calls go through the
+// same authentication and handlers as any request, signed with the leaked key.
+func (s *Server) fireAttacker() {
+	a := s.attacker
+	now := s.clock.Now()
+	for a.next < len(a.schedule) && !a.schedule[a.next].at.After(now) {
+		e := a.schedule[a.next].event
+		a.next++
+		form := url.Values{"Action": {e.Action}}
+		for k, v := range e.Params {
+			form.Set(k, fmt.Sprint(v))
+		}
+		region := e.Region
+		if region == "" {
+			region = "us-east-1"
+		}
+		_, apiErr := s.call(scope{AccessKeyID: a.key, Region: region, Service: e.Service}, e.Action, form, nil, true)
+		rec := AttackRecord{Time: now, Note: e.Note, Action: e.Service + ":" + e.Action, Region: region}
+		if apiErr != nil {
+			rec.Code, rec.Message = apiErr.Code, apiErr.Message
+		}
+		a.records = append(a.records, rec)
+	}
+}
+
+// AttackLog returns what the attacker has done so far, firing anything now due.
+func (s *Server) AttackLog() []AttackRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fireAttacker()
+	return append([]AttackRecord(nil), s.attacker.records...)
+}

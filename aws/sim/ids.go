@@ -1,0 +1,69 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// idSource mints deterministic identifiers: the same scenario and seed give the same ids, so tests
+// and drill debriefs are repeatable.
+type idSource struct {
+	state uint64
+}
+
+func newIDSource(seed uint64) *idSource { return &idSource{state: seed ^ 0x9e3779b97f4a7c15} }
+
+// next is splitmix64: fast, well mixed, and deterministic.
+func (s *idSource) next() uint64 {
+	s.state += 0x9e3779b97f4a7c15
+	z := s.state
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// hex returns prefix followed by n lowercase hex digits, as in "i-0a1b2c3d4e5f60718".
+func (s *idSource) hex(prefix string, n int) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for b.Len()-len(prefix) < n {
+		fmt.Fprintf(&b, "%016x", s.next())
+	}
+	return b.String()[:len(prefix)+n]
+}
+
+const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// upper returns prefix followed by n characters of AWS's upper-case id alphabet, as in access key
+// ids ("AKIA" + 16) and unique ids ("AIDA" + 17).
+func (s *idSource) upper(prefix string, n int) string {
+	b := []byte(prefix)
+	for len(b) < len(prefix)+n {
+		v := s.next()
+		for i := 0; i < 12 && len(b) < len(prefix)+n; i++ {
+			b = append(b, base32Upper[v&31])
+			v >>= 5
+		}
+	}
+	return string(b)
+}
+
+// secret returns a 40-character secret access key.
+func (s *idSource) secret() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 0, 40)
+	for len(b) < 40 {
+		v := s.next()
+		for i := 0; i < 10 && len(b) < 40; i++ {
+			b = append(b, alphabet[v&63])
+			v >>= 6
+		}
+	}
+	return string(b)
+}
+
+// requestID returns a UUID-shaped request id.
+func (s *idSource) requestID() string {
+	h := s.hex("", 32)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,192 @@
+package sim
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Scenario is the simulated account's starting state, its faults and its attacker, read from YAML.
+// Times are offsets from the moment the simulation starts ("-3h", "-30d", "+5m") or RFC 3339.
+type Scenario struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Seed makes ids and fault dice repeatable.
+	Seed    uint64      `yaml:"seed"`
+	Account AccountSpec `yaml:"account"`
+	// IncidentStart is T0: when the key is believed to have leaked.
+	IncidentStart When          `yaml:"incident_start"`
+	Responder     ResponderSpec `yaml:"responder"`
+	// Regions default to AWS's commercial regions with their usual opt-in status.
+	Regions  []RegionSpec `yaml:"regions"`
+	IAM      IAMSpec      `yaml:"iam"`
+	EC2      EC2Spec      `yaml:"ec2"`
+	Faults   []Fault      `yaml:"faults"`
+	Attacker AttackerSpec `yaml:"attacker"`
+}
+
+// AccountSpec names the simulated account.
+type AccountSpec struct {
+	ID    string `yaml:"id"`
+	Alias string `yaml:"alias"`
+}
+
+// ResponderSpec is the IAM user and key the on-call engineer signs with in a drill.
+type ResponderSpec struct {
+	User            string `yaml:"user"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+}
+
+// RegionSpec is one region and its opt-in status: opt-in-not-required, opted-in or not-opted-in.
+type RegionSpec struct {
+	Name  string `yaml:"name"`
+	OptIn string `yaml:"opt_in"`
+}
+
+// When is a point in simulated time: an offset from the start ("-2h", "-30d", "+90s") or RFC 3339.
+type When string
+
+// Resolve returns the absolute time relative to start; an empty When is start itself.
+func (w When) Resolve(start time.Time) (time.Time, error) {
+	s := strings.TrimSpace(string(w))
+	if s == "" {
+		return start, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	d, err := parseOffset(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an offset such as -3h or -30d nor an RFC 3339 time", s)
+	}
+	return start.Add(d), nil
+}
+
+// parseOffset accepts Go durations plus a day suffix: "-30d", "+2d12h".
+func parseOffset(s string) (time.Duration, error) {
+	sign := time.Duration(1)
+	switch {
+	case strings.HasPrefix(s, "-"):
+		sign, s = -1, s[1:]
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	var days time.Duration
+	if i := strings.Index(s, "d"); i >= 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil {
+			return 0, err
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+	}
+	var rest time.Duration
+	if s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, err
+		}
+		rest = d
+	}
+	return sign * (days + rest), nil
+}
+
+//go:embed scenarios/*.yaml
+var builtinScenarios embed.FS
+
+// DefaultScenario is the drill a fresh machine runs.
+const DefaultScenario = "crypto-miner"
+
+// ScenarioNames lists the built-in scenarios.
+func ScenarioNames() []string {
+	entries, _ := builtinScenarios.ReadDir("scenarios")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// LoadScenario reads a built-in scenario by name, or a scenario file when nameOrFile names one.
+func LoadScenario(nameOrFile string) (*Scenario, error) {
+	if nameOrFile == "" {
+		nameOrFile = DefaultScenario
+	}
+	if data, err := builtinScenarios.ReadFile(path.Join("scenarios", nameOrFile+".yaml")); err == nil {
+		return ParseScenario("builtin:"+nameOrFile, data)
+	}
+	data, err := os.ReadFile(nameOrFile)
+	if err != nil {
+		if os.IsNotExist(err) && !strings.ContainsAny(nameOrFile, "/.") {
+			return nil, fmt.Errorf("no scenario called %q (built in: %s)", nameOrFile, strings.Join(ScenarioNames(), ", "))
+		}
+		return nil, err
+	}
+	return ParseScenario(nameOrFile, data)
+}
+
+// ParseScenario decodes a scenario strictly: unknown keys are errors with their position.
+func ParseScenario(name string, data []byte) (*Scenario, error) {
+	var sc Scenario
+	if err := yaml.UnmarshalWithOptions(data, &sc, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+	}
+	if err := sc.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &sc, nil
+}
+
+func (sc *Scenario) validate() error {
+	if len(sc.Account.ID) != 12 || strings.Trim(sc.Account.ID, "0123456789") != "" {
+		return fmt.Errorf("account.id must be 12 digits, got %q", sc.Account.ID)
+	}
+	if _, err := sc.IncidentStart.Resolve(time.Time{}); err != nil {
+		return fmt.Errorf("incident_start: %w", err)
+	}
+	for _, r := range sc.Regions {
+		switch r.OptIn {
+		case "opt-in-not-required", "opted-in", "not-opted-in":
+		default:
+			return fmt.Errorf("region %s: opt_in must be opt-in-not-required, opted-in or not-opted-in, got %q", r.Name, r.OptIn)
+		}
+	}
+	if err := sc.IAM.validate(); err != nil {
+		return fmt.Errorf("iam: %w", err)
+	}
+	if err := sc.EC2.validate(); err != nil {
+		return fmt.Errorf("ec2: %w", err)
+	}
+	for i, f := range sc.Faults {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("faults[%d]: %w", i, err)
+		}
+	}
+	return sc.Attacker.validate()
+}
+
+// commercialRegions are AWS's commercial regions; the first 17 are enabled in every account.
+var commercialRegions = []RegionSpec{
+	{"us-east-1", "opt-in-not-required"}, {"us-east-2", "opt-in-not-required"},
+	{"us-west-1", "opt-in-not-required"}, {"us-west-2", "opt-in-not-required"},
+	{"ap-south-1", "opt-in-not-required"}, {"ap-northeast-1", "opt-in-not-required"},
+	{"ap-northeast-2", "opt-in-not-required"}, {"ap-northeast-3", "opt-in-not-required"},
+	{"ap-southeast-1", "opt-in-not-required"}, {"ap-southeast-2", "opt-in-not-required"},
+	{"ca-central-1", "opt-in-not-required"}, {"eu-central-1", "opt-in-not-required"},
+	{"eu-west-1", "opt-in-not-required"}, {"eu-west-2", "opt-in-not-required"},
+	{"eu-west-3", "opt-in-not-required"}, {"eu-north-1", "opt-in-not-required"},
+	{"sa-east-1", "opt-in-not-required"},
+	{"af-south-1", "not-opted-in"}, {"ap-east-1", "not-opted-in"}, {"ap-south-2", "not-opted-in"},
+	{"ap-southeast-3", "not-opted-in"}, {"ap-southeast-4", "not-opted-in"},
+	{"ca-west-1", "not-opted-in"}, {"eu-central-2", "not-opted-in"}, {"eu-south-1", "not-opted-in"},
+	{"eu-south-2", "not-opted-in"}, {"il-central-1", "not-opted-in"},
+	{"me-central-1", "not-opted-in"}, {"me-south-1", "not-opted-in"},
+}

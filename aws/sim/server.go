@@ -1,0 +1,268 @@
+// Package sim is the simulated AWS account behind drills and tests: an http.Handler speaking the
+// STS, IAM and EC2 query protocols for the operations lockdown uses, with AWS's error codes.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// Options tune a Server.
+type Options struct {
+	// Clock defaults to the wall clock.
+	Clock Clock
+	// AcceptUnknownKeys lets a request signed with a key the account does not know act as the
+	// responder, so the AWS CLI works against `lockdown sim serve` with any credentials. Drills and
+	// tests leave it off: like AWS, an unknown key is refused.
+	AcceptUnknownKeys bool
+	Log               *slog.Logger
+}
+
+// Server is one simulated account. It is safe for concurrent use.
+type Server struct {
+	mu       sync.Mutex
+	scenario *Scenario
+	opts     Options
+	clock    Clock
+	start    time.Time
+	t0       time.Time
+	ids      *idSource
+	dice     *rand.Rand
+	regions  []RegionSpec
+	faults   []Fault
+	iam      *iamState
+	ec2      *ec2State
+	attacker *attacker
+	log      []Request
+	handlers map[string]handler
+}
+
+// handler answers one action. It runs with the server locked and returns a value to encode as the
+// result, or an *APIError.
+type handler struct {
+	fn       func(*Call) (any, error)
+	mutating bool
+}
+
+// Call is one authenticated request as a handler sees it.
+type Call struct {
+	Service, Region, Action string
+	Params                  url.Values
+	Caller                  *principal
+	Now                     time.Time
+	// Attacker marks a call the scenario's attacker made with the leaked key.
+	Attacker bool
+}
+
+// DryRun reports whether an EC2 call asked only to check permissions.
+func (c *Call) DryRun() bool { return c.Params.Get("DryRun") == "true" }
+
+// Request is one entry of the request log tests assert on.
+type Request struct {
+	Time        time.Time
+	Region      string
+	Service     string
+	Action      string
+	AccessKeyID string
+	// Mutating is true for an action that changes state and was not a DryRun.
+	Mutating bool
+	DryRun   bool
+	Attacker bool
+	// Code is the error code returned, or "" on success.
+	Code string
+}
+
+// New builds a simulated account from a scenario.
+func New(sc *Scenario, opts Options) (*Server, error) {
+	if opts.Clock == nil {
+		opts.Clock = WallClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	start := opts.Clock.Now()
+	t0, err := sc.IncidentStart.Resolve(start)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		scenario: sc,
+		opts:     opts,
+		clock:    opts.Clock,
+		start:    start,
+		t0:       t0,
+		ids:      newIDSource(sc.Seed),
+		dice:     rand.New(rand.NewPCG(sc.Seed, 0x5eed)),
+		regions:  sc.Regions,
+		handlers: map[string]handler{},
+	}
+	if len(s.regions) == 0 {
+		s.regions = commercialRegions
+	}
+	for _, f := range sc.Faults {
+		s.faults = append(s.faults, f)
+	}
+	s.registerSTS()
+	s.registerIAM()
+	s.registerEC2()
+	if s.iam, err = newIAMState(s, sc); err != nil {
+		return nil, fmt.Errorf("iam: %w", err)
+	}
+	if s.ec2, err = newEC2State(s, sc.EC2); err != nil {
+		return nil, fmt.Errorf("ec2: %w", err)
+	}
+	if s.attacker, err = newAttacker(sc.Attacker, start); err != nil {
+		return nil, fmt.Errorf("attacker: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Server) handle(service, action string, mutating bool, fn func(*Call) (any, error)) {
+	s.handlers[service+":"+action] = handler{fn: fn, mutating: mutating}
+}
+
+// Account is the simulated account id.
+func (s *Server) Account() string { return s.scenario.Account.ID }
+
+// Scenario is the scenario the server was built from.
+func (s *Server) Scenario() *Scenario { return s.scenario }
+
+// Start is the simulated time the server started at.
+func (s *Server) Start() time.Time { return s.start }
+
+// IncidentStart is the scenario's T0.
+func (s *Server) IncidentStart() time.Time { return s.t0 }
+
+// Now is the simulator's current time.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// ResponderCredentials are the access key the drill's responder signs with.
+func (s *Server) ResponderCredentials() (accessKeyID, secretAccessKey string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.iam.responderKey.ID, s.iam.responderKey.Secret
+}
+
+// Requests returns a copy of the request log.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+}
+
+// ServeHTTP answers one query-protocol request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sc, err := parseScope(r.Header.Get("Authorization"))
+	form, ferr := readForm(r)
+	if err == nil {
+		err = ferr
+	}
+	service := sc.Service
+	s.mu.Lock()
+	requestID := s.ids.requestID()
+	if err != nil {
+		s.mu.Unlock()
+		writeError(w, service, requestID, err.(*APIError))
+		return
+	}
+	action := form.Get("Action")
+	s.fireAttacker()
+	delay, fault := s.faultFor(sc, action)
+	s.mu.Unlock()
+
+	if delay > 0 && !sleep(r.Context(), delay) {
+		return
+	}
+
+	s.mu.Lock()
+	body, apiErr := s.call(sc, action, form, fault, false)
+	s.mu.Unlock()
+	if apiErr != nil {
+		writeError(w, service, requestID, apiErr)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	_, _ = w.Write(body)
+}
+
+// call authenticates and dispatches one request, with the server locked, and logs it.
+func (s *Server) call(sc scope, action string, form url.Values, fault *APIError, byAttacker bool) ([]byte, *APIError) {
+	now := s.clock.Now()
+	entry := Request{Time: now, Region: sc.Region, Service: sc.Service, Action: action,
+		AccessKeyID: sc.AccessKeyID, Attacker: byAttacker, DryRun: form.Get("DryRun") == "true"}
+	body, apiErr := s.dispatch(sc, action, form, fault, byAttacker, now, &entry)
+	if apiErr != nil {
+		entry.Code = apiErr.Code
+		entry.Mutating = false
+	}
+	s.log = append(s.log, entry)
+	return body, apiErr
+}
+
+func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIError, byAttacker bool, now time.Time, entry *Request) ([]byte, *APIError) {
+	if action == "" {
+		return nil, Errorf(http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action.")
+	}
+	h, ok := s.handlers[sc.Service+":"+action]
+	if !ok {
+		return nil, Errorf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)
+	}
+	caller, apiErr := s.authenticate(sc, now)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if sc.Service == "ec2" {
+		if apiErr := s.regionEnabled(sc.Region); apiErr != nil {
+			return nil, apiErr
+		}
+	}
+	if fault != nil {
+		return nil, fault
+	}
+	entry.Mutating = h.mutating && !entry.DryRun
+	c := &Call{Service: sc.Service, Region: sc.Region, Action: action, Params: form, Caller: caller, Now: now, Attacker: byAttacker}
+	result, err := h.fn(c)
+	if err != nil {
+		if e, ok := err.(*APIError); ok {
+			return nil, e
+		}
+		return nil, Errorf(http.StatusInternalServerError, "InternalError", "%v", err)
+	}
+	body, err := envelope(sc.Service, action, s.ids.requestID(), result)
+	if err != nil {
+		return nil, Errorf(http.StatusInternalServerError, "InternalError", "encoding the response: %v", err)
+	}
+	return body, nil
+}
+
+func writeError(w http.ResponseWriter, service, requestID string, err *APIError) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(err.Status)
+	_, _ = w.Write(errorBody(service, requestID, err))
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
