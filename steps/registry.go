@@ -1,0 +1,8 @@
+package steps
+
+// Builtin returns the registry of every action lockdown ships.
+func Builtin() *Registry {
+	return NewRegistry(
+		ConfirmIdentity{},
+	)
+}
