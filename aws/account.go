@@ -126,13 +126,25 @@ func (a *Account) Endpoint() string {
 // Config returns a copy of the SDK configuration, for clients this package does not cache.
 func (a *Account) Config() sdk.Config { return a.cfg.Copy() }
 
+// endpointOverride pins every client to the endpoint named in Options, so a service-specific
+// AWS_ENDPOINT_URL_* variable can never send a drill's or test's calls elsewhere.
+func (a *Account) endpointOverride() *string {
+	if a.opts.EndpointURL == "" {
+		return a.cfg.BaseEndpoint
+	}
+	return sdk.String(a.opts.EndpointURL)
+}
+
 // EC2 returns the EC2 client for region, creating it once.
 func (a *Account) EC2(region string) *ec2.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.ec2[region]
 	if !ok {
-		c = ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })
+		c = ec2.NewFromConfig(a.cfg, func(o *ec2.Options) {
+			o.Region = region
+			o.BaseEndpoint = a.endpointOverride()
+		})
 		a.ec2[region] = c
 	}
 	return c
@@ -143,7 +155,7 @@ func (a *Account) IAM() *iam.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.iam == nil {
-		a.iam = iam.NewFromConfig(a.cfg)
+		a.iam = iam.NewFromConfig(a.cfg, func(o *iam.Options) { o.BaseEndpoint = a.endpointOverride() })
 	}
 	return a.iam
 }
@@ -153,7 +165,7 @@ func (a *Account) STS() *sts.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.sts == nil {
-		a.sts = sts.NewFromConfig(a.cfg)
+		a.sts = sts.NewFromConfig(a.cfg, func(o *sts.Options) { o.BaseEndpoint = a.endpointOverride() })
 	}
 	return a.sts
 }
