@@ -28,8 +28,9 @@ const (
 type CLI struct {
 	Globals
 
-	Sim     SimCmd     `cmd:"" help:"The simulated account."`
-	Version VersionCmd `cmd:"" help:"Print lockdown's version."`
+	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
+	Sim      SimCmd      `cmd:"" help:"The simulated account."`
+	Version  VersionCmd  `cmd:"" help:"Print lockdown's version."`
 }
 
 // exitError carries an exit code through kong's Run.
