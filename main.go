@@ -28,6 +28,8 @@ const (
 type CLI struct {
 	Globals
 
+	Respond  RespondCmd  `cmd:"" default:"1" help:"Open the response TUI on the account from the standard AWS credential chain (the default command)."`
+	Drill    DrillCmd    `cmd:"" help:"Run a tabletop drill against the built-in simulated account: no AWS account or network needed."`
 	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
 	Sim      SimCmd      `cmd:"" help:"The simulated account."`
 	Version  VersionCmd  `cmd:"" help:"Print lockdown's version."`
