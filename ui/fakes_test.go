@@ -81,14 +81,14 @@ func terminateAction() *fakeAction {
 // fakeRunner is a Runner that, unlike the real run, does not check the typed confirmation, so
 // tests prove the dialog protects the operator on its own.
 type fakeRunner struct {
-	mu       sync.Mutex
-	book     *runbooks.Runbook
-	actions  map[string]steps.Action
-	status   map[string]*runbooks.StepStatus
-	applies  int
-	typed    []string
-	ticks    []string
-	skips    []string
+	mu      sync.Mutex
+	book    *runbooks.Runbook
+	actions map[string]steps.Action
+	status  map[string]*runbooks.StepStatus
+	applies int
+	typed   []string
+	ticks   []string
+	skips   []string
 }
 
 func newFakeRunner(book *runbooks.Runbook, actions map[string]steps.Action) *fakeRunner {
@@ -199,8 +199,8 @@ func testActions() map[string]steps.Action {
 // testClock is a settable clock for grace periods.
 type testClock struct{ t time.Time }
 
-func (c *testClock) now() time.Time            { return c.t }
-func (c *testClock) advance(d time.Duration)   { c.t = c.t.Add(d) }
+func (c *testClock) now() time.Time          { return c.t }
+func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newTestModel(t testing.TB, r Runner) (*Model, *testClock) {
 	t.Helper()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"sync"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
@@ -36,6 +37,10 @@ type Model struct {
 	status   statusLine
 	focus    pane
 
+	// stop closes when the interface ends, releasing every timer still waiting.
+	stop     chan struct{}
+	stopOnce sync.Once
+
 	task    *task
 	confirm *confirmDialog
 	secret  *secretDialog
@@ -55,7 +60,9 @@ func New(ctx *Context, run Runner) *Model {
 		help:    newHelp(ctx),
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(ctx.Styles.Warning)),
 		focus:   panePanel,
+		stop:    make(chan struct{}),
 	}
+	m.status.stop = m.stop
 	m.refresh()
 	return m
 }
@@ -71,7 +78,7 @@ func newHelp(ctx *Context) help.Model {
 // Init confirms the account straight away when the runbook starts with identity.confirm, so the
 // header shows who lockdown acts as before the operator does anything else.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{clockTick(), m.current().focusInputs()}
+	cmds := []tea.Cmd{clockTick(m.stop), m.current().focusInputs()}
 	if first := m.currentStatus(); first.Step != nil && first.Step.Action == "identity.confirm" && first.Inspection == nil {
 		cmds = append(cmds, m.startInspect(first.Step.ID, nil))
 	}

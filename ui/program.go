@@ -15,9 +15,7 @@ func Run(ctx context.Context, m *Model, opts ...tea.ProgramOption) error {
 	m.base = ctx
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
-	if m.task != nil {
-		m.task.cancel()
-	}
+	m.release()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}

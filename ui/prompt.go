@@ -66,6 +66,7 @@ type statusLine struct {
 	text  string
 	isErr bool
 	id    int
+	stop  <-chan struct{}
 }
 
 const noticeLife = 4 * time.Second
@@ -74,7 +75,7 @@ func (s *statusLine) notice(text string) tea.Cmd {
 	s.id++
 	s.text, s.isErr = text, false
 	id := s.id
-	return tea.Tick(noticeLife, func(time.Time) tea.Msg { return noticeExpiredMsg{id: id} })
+	return after(s.stop, noticeLife, func(time.Time) tea.Msg { return noticeExpiredMsg{id: id} })
 }
 
 func (s *statusLine) fail(err error) {

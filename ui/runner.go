@@ -137,6 +137,20 @@ func explain(ctx context.Context, err error) error {
 	return err
 }
 
-func clockTick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+// after is tea.Tick that gives up when stop closes, so no timer outlives the interface.
+func after(stop <-chan struct{}, d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case ts := <-t.C:
+			return fn(ts)
+		case <-stop:
+			return nil
+		}
+	}
+}
+
+func clockTick(stop <-chan struct{}) tea.Cmd {
+	return after(stop, time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
 }

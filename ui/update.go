@@ -29,7 +29,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
 	case clockMsg:
-		return m, clockTick()
+		return m, clockTick(m.stop)
 	case noticeExpiredMsg:
 		m.status.expire(msg.id)
 		return m, nil
@@ -212,6 +212,14 @@ func (m *Model) requestQuit() tea.Cmd {
 	return m.quit()
 }
 
+// release ends every background wait of the interface.
+func (m *Model) release() {
+	if m.task != nil {
+		m.task.cancel()
+	}
+	m.stopOnce.Do(func() { close(m.stop) })
+}
+
 func (m *Model) quit() tea.Cmd {
 	if m.task != nil {
 		m.task.cancel()
@@ -220,6 +228,7 @@ func (m *Model) quit() tea.Cmd {
 		m.secret.Wipe()
 		m.secret = nil
 	}
+	m.release()
 	return tea.Quit
 }
 
