@@ -28,7 +28,7 @@ type session struct {
 // requireTerminal refuses to start the TUI on a pipe or without a terminal, instead of hanging.
 func requireTerminal() error {
 	if !ui.IsTerminal(os.Stdin) || !ui.IsTerminal(os.Stdout) {
-		return usageError("lockdown's interface needs an interactive terminal, and standard input or output is not one; for unattended use run 'lockdown validate' or 'lockdown sim serve'")
+		return usageError("the interface needs an interactive terminal, but standard input or output is not one; for unattended use run 'lockdown validate' or 'lockdown sim serve'")
 	}
 	return nil
 }
