@@ -138,7 +138,10 @@ func (m *Model) rightView() string {
 }
 
 func (m *Model) footerView() string {
-	return ansi.Truncate(m.status.View(m.ctx.Styles), m.ctx.Width, "…") + "\n" + m.help.View(m.helpKeys())
+	// help stops short of the width only when its ellipsis fits, so cut every line here as well.
+	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	lines = append([]string{m.status.View(m.ctx.Styles)}, lines...)
+	return strings.Join(clipLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
 }
 
 // helpKeys picks the bindings that do something on the current screen.
