@@ -31,6 +31,9 @@ func (m *Model) layout() {
 	m.list.SetSize(m.leftWidth(), body)
 	guideRows := max(3, (body-2)/3)
 	m.guide.SetSize(right, guideRows)
+	if st := m.currentStatus(); st.Step != nil {
+		m.guide.Show(st.Step.ID, st.Step.Guide)
+	}
 	for _, p := range m.panels {
 		p.SetSize(right, body-guideRows-2)
 	}

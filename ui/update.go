@@ -54,6 +54,7 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 			}
 		})
 	case planDoneMsg:
+		m.status.expire(m.status.id)
 		return m.afterWork(msg.err, func() { m.panels[msg.stepID].setPlan(msg.plan) })
 	case applyDoneMsg:
 		m.task = nil
