@@ -93,3 +93,46 @@ func TestInputsAreValidatedBeforeInspecting(t *testing.T) {
 		t.Fatalf("inspected with key %q", got)
 	}
 }
+
+func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
+	act := terminateAction()
+	applied := 0
+	act.apply = func(_ context.Context, plan *steps.Plan) (*steps.Outcome, error) {
+		applied++
+		out := &steps.Outcome{}
+		for _, c := range plan.Changes {
+			out.Results = append(out.Results, steps.Result{ChangeID: c.ID, Status: steps.StatusWouldApply})
+		}
+		if applied == 1 {
+			out.FollowUp = &steps.Plan{Changes: []steps.Change{{ID: "del", Op: "DeleteAccessKey", Target: "AKIAOLD", Summary: "delete the old key"}}}
+			out.Secrets = []steps.Secret{steps.NewSecret("bob", "AKIANEW", testSecretValue)}
+		}
+		return out, nil
+	}
+	run := newRealRun(t, identityAction(), act)
+	m, clock := newTestModel(t, run)
+	toPlan(t, m)
+	drain(m, press(m, "A"))
+	clock.advance(time.Second)
+	typeText(m, "terminate 1")
+	drain(m, press(m, "enter"))
+	if m.secret == nil {
+		t.Fatalf("no secret dialog after apply:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if !strings.Contains(screen(m), "Follow-up plan: 1 change(s)") {
+		t.Fatalf("follow-up not offered:\n%s", screen(m))
+	}
+	drain(m, press(m, "A"))
+	clock.advance(time.Second)
+	if !strings.Contains(screen(m), "DeleteAccessKey AKIAOLD") {
+		t.Fatalf("dialog does not list the follow-up:\n%s", screen(m))
+	}
+	drain(m, press(m, "y"))
+	if applied != 2 {
+		t.Fatalf("follow-up applied %d times in all, want the second apply", applied)
+	}
+	if st := run.Status("terminate"); st.State != "done" {
+		t.Errorf("step is %s after the follow-up, want done (err %q)", st.State, st.Err)
+	}
+}
