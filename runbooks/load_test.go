@@ -124,6 +124,10 @@ func TestSmallSyntaxMistakesAreExplained(t *testing.T) {
 			`f.yaml:1:1: the file is empty; a runbook needs an id, a title and a list of steps`},
 		{"a runbook without steps asks for them", "id: x\ntitle: y\n",
 			`f.yaml:1:1: the runbook has no steps; add a "steps:" list`},
+		{"an empty action lists the known actions", "id: x\ntitle: y\nsteps:\n  - id: a\n    title: A\n    action: \"\"\n",
+			`f.yaml:6:13: step "a" has an empty action; known actions: ec2.find-rogue-instances, fake.contain-key, identity.confirm`},
+		{"an action that is not text is reported once", "id: x\ntitle: y\nsteps:\n  - id: a\n    title: A\n    action: [x]\n",
+			`f.yaml:6:13: "action" in step "a" must be text, but this is a list`},
 		{"an alias is refused rather than silently expanded", "id: &a x\ntitle: *a\nsteps: []\n",
 			"f.yaml:2:8: aliases (*name) are not supported in runbooks; write the value out\n" +
 				`f.yaml:3:8: the runbook's list of steps is empty; add at least one step`},
@@ -131,7 +135,7 @@ func TestSmallSyntaxMistakesAreExplained(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("f.yaml", []byte(tt.yaml), testRegistry())
-			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			if err == nil || err.Error() != tt.want {
 				t.Errorf("got  %v\nwant %s", err, tt.want)
 			}
 		})

@@ -23,6 +23,9 @@ func (c *checker) checkKind(ps *parsedStep) {
 		c.add(ps.fields["manual"].Value, "%s has both an action (%s) and manual: true; a step is either automated by an action or a manual checklist, so remove one",
 			ps.label, s.Action)
 	case s.Action == "" && !s.Manual && ps.fields["action"] != nil:
+		if !isBlank(ps.fields["action"].Value) {
+			return // not text: already reported
+		}
 		c.add(ps.fields["action"].Value, "%s has an empty action; known actions: %s", ps.label, joinWords(c.actionNames()))
 	case s.Action == "" && !s.Manual:
 		c.add(ps.node, "%s has neither an action nor manual: true; name the action that automates it, or mark it manual: true with a checklist",
@@ -36,6 +39,17 @@ func (c *checker) checkKind(ps *parsedStep) {
 	if s.Action != "" {
 		c.checkAction(ps)
 	}
+}
+
+// isBlank is true for a missing value or empty text.
+func isBlank(n ast.Node) bool {
+	switch v := unwrap(n).(type) {
+	case nil, *ast.NullNode:
+		return true
+	case *ast.StringNode:
+		return v.Value == ""
+	}
+	return false
 }
 
 func (c *checker) checkManual(ps *parsedStep) {
