@@ -128,8 +128,8 @@ func (r *fakeRunner) set(id string, f func(st *runbooks.StepStatus)) {
 	f(r.status[id])
 }
 
-func (r *fakeRunner) Inspect(ctx context.Context, id string, _ map[string]string, report func(steps.Progress)) (*steps.Inspection, error) {
-	r.set(id, func(st *runbooks.StepStatus) { st.State = runbooks.StateRunning })
+func (r *fakeRunner) Inspect(ctx context.Context, id string, inputs map[string]string, report func(steps.Progress)) (*steps.Inspection, error) {
+	r.set(id, func(st *runbooks.StepStatus) { st.State, st.Inputs = runbooks.StateRunning, inputs })
 	found, err := r.actions[id].Inspect(ctx, nil, report)
 	r.set(id, func(st *runbooks.StepStatus) {
 		st.State, st.Inspection = runbooks.StateDone, found
@@ -257,7 +257,10 @@ func drain(m *Model, cmd tea.Cmd) {
 	}
 }
 
-func collect(cmd tea.Cmd) []tea.Msg {
+func collect(cmd tea.Cmd) []tea.Msg { return collectWithin(cmd, 100*time.Millisecond) }
+
+// collectWithin runs cmd (and every command of a batch) and returns what arrives within wait.
+func collectWithin(cmd tea.Cmd, wait time.Duration) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
@@ -266,7 +269,7 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(100 * time.Millisecond):
+	case <-time.After(wait):
 		return nil
 	}
 	switch msg := msg.(type) {
@@ -275,7 +278,7 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	case tea.BatchMsg:
 		var out []tea.Msg
 		for _, c := range msg {
-			out = append(out, collect(c)...)
+			out = append(out, collectWithin(c, wait)...)
 		}
 		return out
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/viewport"
@@ -27,7 +28,7 @@ func (g *guide) SetSize(width, height int) {
 // Show renders markdown for the viewport's width, reusing an earlier rendering when it can.
 func (g *guide) Show(id, markdown string) {
 	width := g.view.Width()
-	key := id + "\x00" + string(rune(width))
+	key := fmt.Sprintf("%s@%d", id, width)
 	if key == g.shown {
 		return
 	}

@@ -31,6 +31,9 @@ func (m *Model) layout() {
 	m.list.SetSize(m.leftWidth(), body)
 	guideRows := max(3, (body-2)/3)
 	m.guide.SetSize(right, guideRows)
+	if st := m.currentStatus(); st.Step != nil {
+		m.guide.Show(st.Step.ID, st.Step.Guide)
+	}
 	for _, p := range m.panels {
 		p.SetSize(right, body-guideRows-2)
 	}
@@ -138,7 +141,10 @@ func (m *Model) rightView() string {
 }
 
 func (m *Model) footerView() string {
-	return ansi.Truncate(m.status.View(m.ctx.Styles), m.ctx.Width, "…") + "\n" + m.help.View(m.helpKeys())
+	// help stops short of the width only when its ellipsis fits, so cut every line here as well.
+	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	lines = append([]string{m.status.View(m.ctx.Styles)}, lines...)
+	return strings.Join(clipLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
 }
 
 // helpKeys picks the bindings that do something on the current screen.

@@ -52,12 +52,12 @@ func (g *progressGrid) lines(ctx *Context, width, limit int, onlyFailed bool) []
 	var failed, rest []string
 	for _, k := range g.keys {
 		p := g.units[k]
-		line := progressLine(ctx, p, width)
+		line := strings.Split(progressLine(ctx, p, width), "\n")
 		switch {
 		case p.State == steps.Failed:
-			failed = append(failed, line)
+			failed = append(failed, line...)
 		case !onlyFailed:
-			rest = append(rest, line)
+			rest = append(rest, line...)
 		}
 	}
 	all := append(failed, rest...)
@@ -68,14 +68,21 @@ func (g *progressGrid) lines(ctx *Context, width, limit int, onlyFailed bool) []
 	return all
 }
 
+// progressLine is one unit's row; a failure gets a second, indented line so its AWS error code
+// and message are not cut off by the state columns.
 func progressLine(ctx *Context, p steps.Progress, width int) string {
 	s := ctx.Styles
-	state := string(p.State)
-	line := fmt.Sprintf("%-16s %-8s %5d  %6s", p.Key, state, p.Count, p.Elapsed.Round(100*time.Millisecond))
+	line := fmt.Sprintf("%-14s %-8s", p.Key, p.State)
+	if p.Count > 0 {
+		line += fmt.Sprintf(" %d found", p.Count)
+	}
+	if p.Elapsed > 0 {
+		line += " " + p.Elapsed.Round(100*time.Millisecond).String()
+	}
 	switch p.State {
 	case steps.Failed:
-		line += "  " + strings.TrimSpace(p.Code+": "+p.Err)
-		return s.Failed.Render(ansi.Truncate(line, width, "…"))
+		reason := "    " + strings.TrimPrefix(p.Code+": "+p.Err, ": ")
+		return s.Failed.Render(ansi.Truncate(line, width, "…")) + "\n" + s.Failed.Render(ansi.Truncate(reason, width, "…"))
 	case steps.Done:
 		if p.Note != "" {
 			line += "  " + p.Note

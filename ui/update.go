@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lockdown/runbooks"
+	"lockdown/steps"
 )
 
 // Update routes a message: results of work first, then keys to whichever dialog is open, then the
@@ -54,21 +55,13 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 			}
 		})
 	case planDoneMsg:
+		m.status.expire(m.status.id)
 		return m.afterWork(msg.err, func() { m.panels[msg.stepID].setPlan(msg.plan) })
 	case applyDoneMsg:
 		m.task = nil
-		cmd := m.afterWork(msg.err, func() {
-			m.panels[msg.stepID].setOutcome(msg.outcome)
-			if len(msg.outcome.Secrets) > 0 {
-				m.secret = newSecretDialog(m.ctx, msg.outcome.Secrets)
-				m.layout()
-			}
-		})
-		if msg.outcome != nil {
-			// The dialog now holds the only reference the interface keeps.
-			msg.outcome.Secrets = nil
-		}
-		return cmd
+		m.afterWork(msg.err, func() {})
+		m.showOutcome(msg.stepID, msg.outcome)
+		return nil
 	case runnerDoneMsg:
 		m.afterWork(msg.err, func() {})
 		if msg.err != nil {
@@ -88,10 +81,30 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 	return m.forwardToDialog(msg)
 }
 
+// showOutcome shows what Apply did even when it also failed: results that did change the account,
+// and above all a new secret, must reach the operator whatever went wrong after them.
+func (m *Model) showOutcome(stepID string, out *steps.Outcome) {
+	p := m.panels[stepID]
+	if out == nil {
+		out = p.status.Outcome
+	}
+	if out == nil {
+		return
+	}
+	p.setOutcome(out)
+	if len(out.Secrets) > 0 {
+		m.secret = newSecretDialog(m.ctx, out.Secrets)
+		// The dialog now holds the only reference; the run's copy of the outcome drops it too.
+		out.Secrets = nil
+	}
+	m.layout()
+}
+
 // afterWork refreshes the run snapshot and reports an error, or applies a success.
 func (m *Model) afterWork(err error, onSuccess func()) tea.Cmd {
 	m.refresh()
 	if err != nil {
+		m.ctx.logger().Warn("step call failed", "err", err)
 		m.status.fail(err)
 		return nil
 	}
@@ -272,7 +285,7 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 	case wantConfirm:
 		m.confirm = newConfirmDialog(m.ctx, id, want.plan)
 		m.layout()
-		return m.confirm.typed.Focus()
+		return nil
 	case wantTick:
 		return runnerCmd(id, "", func() error { return m.run.Tick(id, want.item, want.checked) })
 	case wantComplete:
