@@ -89,6 +89,7 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 func (s *session) interact(g *Globals) error {
 	uctx := ui.NewContext(s.mode, s.since)
 	uctx.Log = s.log
+	uctx.ExpectedAccount = s.acct.Guard.Expected()
 	return ui.Run(g.Context(), ui.New(uctx, s.run))
 }
 

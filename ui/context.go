@@ -32,6 +32,8 @@ type Context struct {
 	Mode steps.Mode
 	// Identity is nil until the identity step has run.
 	Identity *aws.Identity
+	// ExpectedAccount is the account named with --account; the header flags a mismatch.
+	ExpectedAccount string
 	// Since is the incident start (T0); the zero time means not known.
 	Since time.Time
 

@@ -50,13 +50,55 @@ func renderMarkdown(markdown string, width int, noColor bool) string {
 	if noColor {
 		style = "notty"
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width-2)))
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width-6)))
 	if err != nil {
 		return markdown
 	}
-	out, err := r.Render(markdown)
+	out, err := r.Render(unwrapParagraphs(markdown))
 	if err != nil {
 		return markdown
 	}
 	return strings.Trim(out, "\n")
+}
+
+// unwrapParagraphs joins the hard-wrapped lines of a paragraph or list item, so the renderer wraps
+// text to the width of the pane instead of keeping the author's line breaks. Code blocks, headings,
+// tables, list items and blank lines are left as they are.
+func unwrapParagraphs(markdown string) string {
+	var out []string
+	inFence, joinable := false, false
+	for _, line := range strings.Split(markdown, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			inFence = !inFence
+			out, joinable = append(out, line), false
+			continue
+		}
+		if inFence || trimmed == "" || startsBlock(line, trimmed) || !joinable {
+			out = append(out, line)
+			joinable = !inFence && trimmed != "" && !strings.HasPrefix(trimmed, "#") && !strings.HasPrefix(trimmed, "|")
+			continue
+		}
+		out[len(out)-1] += " " + trimmed
+	}
+	return strings.Join(out, "\n")
+}
+
+// startsBlock reports whether a line opens its own block: a heading, list item, quote, table row,
+// rule or indented code.
+func startsBlock(line, trimmed string) bool {
+	if strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t") {
+		return true
+	}
+	for _, p := range []string{"#", "- ", "* ", "+ ", "> ", "|", "---"} {
+		if strings.HasPrefix(trimmed, p) {
+			return true
+		}
+	}
+	// Ordered list items: "1. ", "12) ".
+	i := 0
+	for i < len(trimmed) && trimmed[i] >= '0' && trimmed[i] <= '9' {
+		i++
+	}
+	return i > 0 && i+1 < len(trimmed) && (trimmed[i] == '.' || trimmed[i] == ')') && trimmed[i+1] == ' '
 }

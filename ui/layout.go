@@ -29,7 +29,7 @@ func (m *Model) layout() {
 	body := max(1, h-headerRows-1-m.helpRows())
 	right := max(10, w-m.leftWidth()-1)
 	m.list.SetSize(m.leftWidth(), body)
-	guideRows := max(3, (body-2)/3)
+	guideRows := max(3, body-2-m.panelRows(body))
 	m.guide.SetSize(right, guideRows)
 	if st := m.currentStatus(); st.Step != nil {
 		m.guide.Show(st.Step.ID, st.Step.Guide)
@@ -57,6 +57,9 @@ func (m *Model) headerView() string {
 	principal := ""
 	if id := m.ctx.Identity; id != nil {
 		line += "account " + s.Title.Render(id.Account) + " · " + aliasOf(id.Alias)
+		if exp := m.ctx.ExpectedAccount; exp != "" && exp != id.Account {
+			line += "  " + s.Destructive.Render("≠ --account "+exp+": changes refused")
+		}
 		principal = s.Subtle.Render("acting as " + id.ARN)
 	} else {
 		line += s.Warning.Render("account not confirmed")
@@ -144,7 +147,7 @@ func (m *Model) footerView() string {
 	// help stops short of the width only when its ellipsis fits, so cut every line here as well.
 	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
 	lines = append([]string{m.status.View(m.ctx.Styles)}, lines...)
-	return strings.Join(clipLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
+	return strings.Join(truncateLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
 }
 
 // helpKeys picks the bindings that do something on the current screen.
@@ -186,4 +189,30 @@ func (m *Model) render() string {
 		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
 	}
 	return m.headerView() + "\n" + m.bodyView() + "\n" + m.footerView()
+}
+
+// truncateLines cuts every line to width and keeps at most height lines (the footer).
+func truncateLines(lines []string, width, height int) []string {
+	if height >= 0 && len(lines) > height {
+		lines = lines[:height]
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ansi.Truncate(l, width, "…")
+	}
+	return out
+}
+
+// panelRows is the height of the action panel: a manual checklist needs only its items, so the
+// guide gets the rest; an action's findings get two thirds of the body.
+func (m *Model) panelRows(body int) int {
+	if st := m.currentStatus(); st.Step != nil && st.Step.Manual {
+		width := max(10, m.ctx.Width-m.leftWidth()-1)
+		rows := 3
+		for _, item := range st.Step.Checklist {
+			rows += (ansi.StringWidth(item) + 4 + width - 1) / width
+		}
+		return min(rows, body*2/3)
+	}
+	return body * 2 / 3
 }

@@ -118,7 +118,7 @@ func (p *panel) foundHeader() []string {
 }
 
 func (p *panel) foundView() string {
-	head := p.foundHeader()
+	head := wrapLines(p.foundHeader(), p.width)
 	if p.table == nil {
 		return strings.Join(clipLines(head, p.width, p.height), "\n")
 	}
@@ -192,14 +192,25 @@ func window(lines []string, offset *int, height int) []string {
 	return lines[*offset:min(len(lines), *offset+height)]
 }
 
-// clipLines cuts every line to width and keeps at most height lines.
+// clipLines wraps every line to width and keeps at most height lines. Panel text is wrapped, not
+// cut, because the end of a line is often what matters: an error message, the account in a warning.
 func clipLines(lines []string, width, height int) []string {
+	lines = wrapLines(lines, width)
 	if height >= 0 && len(lines) > height {
 		lines = lines[:height]
 	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = ansi.Truncate(l, width, "…")
+	return lines
+}
+
+// wrapLines breaks lines longer than width at spaces (or mid-word when there is none).
+func wrapLines(lines []string, width int) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(l, max(1, width), " "), "\n")...)
 	}
 	return out
 }

@@ -210,7 +210,7 @@ func (m *Model) selectStep(i int) tea.Cmd {
 	if st.Step == nil {
 		return nil
 	}
-	m.guide.Show(st.Step.ID, st.Step.Guide)
+	m.layout() // a manual step's checklist and an action's findings need different room
 	if m.focus == panePanel {
 		return m.current().focusInputs()
 	}
