@@ -140,10 +140,10 @@ type ec2Region struct {
 
 type instance struct {
 	ID, Reservation, Type, State, KeyName, Image, Zone string
-	Launched                                          time.Time
-	Tags                                              []tag
-	Protected                                         bool
-	SpotRequest                                       string
+	Launched                                           time.Time
+	Tags                                               []tag
+	Protected                                          bool
+	SpotRequest                                        string
 }
 
 type tag struct{ Key, Value string }
