@@ -11,7 +11,7 @@ import (
 )
 
 func TestScanFindsEveryLiveInstanceInEveryEnabledRegion(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
+	acct, srv := openEC2Sim(t, ec2Incident, false)
 	var mu sync.Mutex
 	seen := map[string][]RegionStatus{}
 	scan, err := acct.ScanInstances(context.Background(), ScanOptions{}, func(r RegionScan) {
@@ -29,8 +29,8 @@ func TestScanFindsEveryLiveInstanceInEveryEnabledRegion(t *testing.T) {
 		}
 	}
 	got := scan.Instances()
-	if len(got) != incidentLive || len(want) != incidentLive {
-		t.Fatalf("found %d instances, the simulator has %d live, want %d", len(got), len(want), incidentLive)
+	if len(got) != ec2IncidentLive || len(want) != ec2IncidentLive {
+		t.Fatalf("found %d instances, the simulator has %d live, want %d", len(got), len(want), ec2IncidentLive)
 	}
 	for _, in := range got {
 		if !want[in.ID] {
@@ -44,8 +44,8 @@ func TestScanFindsEveryLiveInstanceInEveryEnabledRegion(t *testing.T) {
 	if s := seen["us-east-1"]; len(s) != 3 || s[0] != RegionQueued || s[1] != RegionScanning || s[2] != RegionOK {
 		t.Errorf("progress for us-east-1: %v", s)
 	}
-	gpu2 := findInstance(got, "i-0000000000000gpu2")
-	if gpu2.SpotRequestID == "" || gpu2.KeyName != "miner" || !gpu2.LaunchTime.Equal(simStart.Add(-90*time.Minute)) {
+	gpu2 := findEC2Instance(got, "i-0000000000000gpu2")
+	if gpu2.SpotRequestID == "" || gpu2.KeyName != "miner" || !gpu2.LaunchTime.Equal(ec2SimStart.Add(-90*time.Minute)) {
 		t.Errorf("the spot miner lost details: %+v", gpu2)
 	}
 	ap, _ := scan.Region("ap-southeast-1")
@@ -54,7 +54,7 @@ func TestScanFindsEveryLiveInstanceInEveryEnabledRegion(t *testing.T) {
 	}
 }
 
-func findInstance(list []Instance, id string) Instance {
+func findEC2Instance(list []Instance, id string) Instance {
 	for _, in := range list {
 		if in.ID == id {
 			return in
@@ -64,10 +64,10 @@ func findInstance(list []Instance, id string) Instance {
 }
 
 func TestScanReportsADeniedRegionAndMissesNothingElseUnderThrottling(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
-	mustFault(t, srv, sim.Fault{Region: "eu-west-1", Service: "ec2", Action: "DescribeInstances", Deny: true})
-	mustFault(t, srv, sim.Fault{Region: "us-east-1", Service: "ec2", Throttle: 0.3})
-	mustFault(t, srv, sim.Fault{Region: "us-west-2", Service: "ec2", Throttle: 0.3})
+	acct, srv := openEC2Sim(t, ec2Incident, false)
+	addEC2Fault(t, srv, sim.Fault{Region: "eu-west-1", Service: "ec2", Action: "DescribeInstances", Deny: true})
+	addEC2Fault(t, srv, sim.Fault{Region: "us-east-1", Service: "ec2", Throttle: 0.3})
+	addEC2Fault(t, srv, sim.Fault{Region: "us-west-2", Service: "ec2", Throttle: 0.3})
 	scan, err := acct.ScanInstances(context.Background(), ScanOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -79,12 +79,12 @@ func TestScanReportsADeniedRegionAndMissesNothingElseUnderThrottling(t *testing.
 	if scan.Failed() != 1 {
 		t.Fatalf("want exactly one failed region, got %d", scan.Failed())
 	}
-	if got, want := len(scan.Instances()), incidentLive-9; got != want {
+	if got, want := len(scan.Instances()), ec2IncidentLive-9; got != want {
 		t.Fatalf("found %d instances outside the denied region, want %d", got, want)
 	}
 }
 
-func mustFault(t testing.TB, srv *sim.Server, f sim.Fault) {
+func addEC2Fault(t testing.TB, srv *sim.Server, f sim.Fault) {
 	t.Helper()
 	if err := srv.AddFault(f); err != nil {
 		t.Fatal(err)
@@ -92,8 +92,8 @@ func mustFault(t testing.TB, srv *sim.Server, f sim.Fault) {
 }
 
 func TestThrottlingThatOutlastsRetriesFailsOnlyThatRegion(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
-	mustFault(t, srv, sim.Fault{Region: "sa-east-1", Service: "ec2", Throttle: 1})
+	acct, srv := openEC2Sim(t, ec2Incident, false)
+	addEC2Fault(t, srv, sim.Fault{Region: "sa-east-1", Service: "ec2", Throttle: 1})
 	scan, err := acct.ScanInstances(context.Background(), ScanOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +108,8 @@ func TestThrottlingThatOutlastsRetriesFailsOnlyThatRegion(t *testing.T) {
 }
 
 func TestCancellingAScanStopsEveryWorkerAtOnce(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
-	mustFault(t, srv, sim.Fault{Service: "ec2", Action: "DescribeInstances", Latency: "10s"})
+	acct, srv := openEC2Sim(t, ec2Incident, false)
+	addEC2Fault(t, srv, sim.Fault{Service: "ec2", Action: "DescribeInstances", Latency: "10s"})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
@@ -128,8 +128,8 @@ func TestCancellingAScanStopsEveryWorkerAtOnce(t *testing.T) {
 }
 
 func TestARegionThatDoesNotAnswerInTimeIsReportedAsATimeout(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
-	mustFault(t, srv, sim.Fault{Region: "eu-central-1", Service: "ec2", Action: "DescribeKeyPairs", Latency: "10s"})
+	acct, srv := openEC2Sim(t, ec2Incident, false)
+	addEC2Fault(t, srv, sim.Fault{Region: "eu-central-1", Service: "ec2", Action: "DescribeKeyPairs", Latency: "10s"})
 	scan, err := acct.ScanInstances(context.Background(), ScanOptions{RegionTimeout: 300 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestARegionThatDoesNotAnswerInTimeIsReportedAsATimeout(t *testing.T) {
 }
 
 func TestScanLimitedToRegionsListsOnlyThoseAndFlagsUnknownOnes(t *testing.T) {
-	acct, _ := openSim(t, incident, false)
+	acct, _ := openEC2Sim(t, ec2Incident, false)
 	scan, err := acct.ScanInstances(context.Background(), ScanOptions{Regions: []string{"us-west-2", "xx-nowhere-1"}}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -9,13 +9,13 @@ import (
 	"lockdown/aws/sim"
 )
 
-var simStart = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+var ec2SimStart = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 
-// incident is a small estate in six regions: a baseline launched long before T0 (three hours ago),
+// ec2Incident is a small estate in six regions: a baseline launched long before T0 (three hours ago),
 // the attacker's instances after it, one protected and one stopped instance, and a persistent spot
 // request behind one miner.
-const incident = `
-name: incident
+const ec2Incident = `
+name: ec2Incident
 seed: 11
 account: {id: "111122223333"}
 incident_start: -3h
@@ -47,18 +47,18 @@ ec2:
     - {region: us-west-2, count: 6, type: g4dn.xlarge, launched: -30m}
 `
 
-// incidentLive counts the instances a scan must find: every one not terminated.
-const incidentLive = 3 + 1 + 1 + 1 + 12 + 7 + 9 + 4 + 6
+// ec2IncidentLive counts the instances a scan must find: every one not terminated.
+const ec2IncidentLive = 3 + 1 + 1 + 1 + 12 + 7 + 9 + 4 + 6
 
-// openSim serves scenario on loopback and returns an Account signed as the responder, with the
+// openEC2Sim serves scenario on loopback and returns an Account signed as the responder, with the
 // account confirmed and a short backoff so retries in tests take milliseconds.
-func openSim(t testing.TB, scenario string, live bool) (*Account, *sim.Server) {
+func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server) {
 	t.Helper()
 	sc, err := sim.ParseScenario("test", []byte(scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(simStart)})
+	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(ec2SimStart)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func openSim(t testing.TB, scenario string, live bool) (*Account, *sim.Server) {
 }
 
 // running returns the ids of instances in state in the simulator, by the truth, not by the API.
-func simStates(srv *sim.Server) map[string]string {
+func ec2States(srv *sim.Server) map[string]string {
 	out := map[string]string{}
 	for _, in := range srv.EC2Instances("") {
 		out[in.ID] = in.State

@@ -20,19 +20,20 @@ type TerminateAPI interface {
 // maxBatch is the most ids EC2 takes in one TerminateInstances or CancelSpotInstanceRequests call.
 const maxBatch = 1000
 
-// Target is one instance to terminate and the spot request that launched it, if any.
+// Target is one instance to terminate and the spot request that launched it, if any. A target with
+// only a SpotRequestID cancels that request.
 type Target struct {
 	Region        string `json:"region"`
-	InstanceID    string `json:"instance_id"`
+	InstanceID    string `json:"instance_id,omitempty"`
 	SpotRequestID string `json:"spot_request_id,omitempty"`
+	// Unprotect turns termination protection off (ModifyInstanceAttribute) before terminating: only
+	// after the operator confirmed exactly this instance.
+	Unprotect bool `json:"unprotect,omitempty"`
 }
 
 // TerminateOptions tune a termination.
 type TerminateOptions struct {
-	// DisableProtection turns termination protection off (ModifyInstanceAttribute) before
-	// terminating: only after the operator confirmed exactly those instances.
-	DisableProtection bool
-	Concurrency       int
+	Concurrency int
 	// BatchSize defaults to EC2's limit of 1000 ids per call.
 	BatchSize int
 }

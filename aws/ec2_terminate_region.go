@@ -28,19 +28,22 @@ func (t *terminator) region(ctx context.Context, region string, targets []Target
 	if rr.batch <= 0 || rr.batch > maxBatch {
 		rr.batch = maxBatch
 	}
-	var ids, spot []string
+	var ids, spot, unprotect []string
 	for _, tg := range targets {
-		if _, dup := rr.results[tg.InstanceID]; dup {
+		if tg.SpotRequestID != "" && !slices.Contains(spot, tg.SpotRequestID) {
+			spot = append(spot, tg.SpotRequestID)
+		}
+		if _, dup := rr.results[tg.InstanceID]; dup || tg.InstanceID == "" {
 			continue
 		}
 		rr.results[tg.InstanceID] = &TargetResult{Region: region, ID: tg.InstanceID}
 		ids = append(ids, tg.InstanceID)
-		if tg.SpotRequestID != "" && !slices.Contains(spot, tg.SpotRequestID) {
-			spot = append(spot, tg.SpotRequestID)
+		if tg.Unprotect {
+			unprotect = append(unprotect, tg.InstanceID)
 		}
 	}
-	if t.opts.DisableProtection {
-		ids = rr.unprotect(ctx, ids)
+	if refused := rr.unprotect(ctx, unprotect); len(refused) > 0 {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(refused, id) })
 	}
 	rr.cancelSpot(ctx, spot)
 	for start := 0; start < len(ids); start += rr.batch {
@@ -154,17 +157,15 @@ func namedIDs(msg string, pending []string) []string {
 }
 
 // unprotect turns termination protection off, one instance per call as the API requires, and
-// returns the ids that may now be terminated.
-func (rr *regionRun) unprotect(ctx context.Context, ids []string) []string {
-	var ok []string
+// returns the ids it could not unprotect, which are then left alone.
+func (rr *regionRun) unprotect(ctx context.Context, ids []string) (refused []string) {
 	for _, id := range ids {
 		_, err := rr.api.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String(id),
 			DisableApiTermination: &types.AttributeBooleanValue{Value: sdk.Bool(false)}, DryRun: sdk.Bool(rr.dryRun)})
 		if err != nil && ErrorCode(err) != "DryRunOperation" {
 			rr.fail([]string{id}, err)
-			continue
+			refused = append(refused, id)
 		}
-		ok = append(ok, id)
 	}
-	return ok
+	return refused
 }

@@ -9,7 +9,7 @@ import (
 	"lockdown/aws/sim"
 )
 
-// rogueTargets are the attacker's instances of the incident scenario; gpu4 is protected.
+// rogueTargets are the attacker's instances of the ec2Incident scenario; gpu4 is protected.
 var rogueTargets = []Target{
 	{Region: "us-east-1", InstanceID: "i-0000000000000gpu1"},
 	{Region: "sa-east-1", InstanceID: "i-0000000000000gpu3"},
@@ -27,7 +27,7 @@ func withSpotMiner(t *testing.T, srv *sim.Server) []Target {
 	return nil
 }
 
-func fateOf(term *Termination, id string) TargetResult {
+func ec2FateOf(term *Termination, id string) TargetResult {
 	for _, r := range term.Instances {
 		if r.ID == id {
 			return r
@@ -37,15 +37,15 @@ func fateOf(term *Termination, id string) TargetResult {
 }
 
 func TestTerminationTakesOutTheProtectedInstanceAndTerminatesTheRest(t *testing.T) {
-	acct, srv := openSim(t, incident, true)
-	before := simStates(srv)
+	acct, srv := openEC2Sim(t, ec2Incident, true)
+	before := ec2States(srv)
 	targets := withSpotMiner(t, srv)
 	term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tg := range targets {
-		r := fateOf(term, tg.InstanceID)
+		r := ec2FateOf(term, tg.InstanceID)
 		want, final := Terminated, "terminated"
 		if tg.InstanceID == "i-0000000000000gpu4" {
 			want, final = Protected, "running"
@@ -57,7 +57,7 @@ func TestTerminationTakesOutTheProtectedInstanceAndTerminatesTheRest(t *testing.
 	if len(term.SpotRequests) != 1 || term.SpotRequests[0].Fate != Cancelled || srv.SpotRequestState("ap-southeast-1", targets[3].SpotRequestID) != "cancelled" {
 		t.Fatalf("the spot request behind the miner must be cancelled: %+v", term.SpotRequests)
 	}
-	after := simStates(srv)
+	after := ec2States(srv)
 	if len(after) != len(before) {
 		t.Fatalf("%d instances appeared: a spot request respawned its instance", len(after)-len(before))
 	}
@@ -69,7 +69,7 @@ func TestTerminationTakesOutTheProtectedInstanceAndTerminatesTheRest(t *testing.
 }
 
 func TestTerminatingAgainReportsAlreadyTerminatedAndSucceeds(t *testing.T) {
-	acct, _ := openSim(t, incident, true)
+	acct, _ := openEC2Sim(t, ec2Incident, true)
 	ctx := context.Background()
 	if _, err := acct.TerminateInstances(ctx, rogueTargets[:2], TerminateOptions{}, nil); err != nil {
 		t.Fatal(err)
@@ -84,22 +84,25 @@ func TestTerminatingAgainReportsAlreadyTerminatedAndSucceeds(t *testing.T) {
 }
 
 func TestDisablingProtectionThenTerminatingTheProtectedInstance(t *testing.T) {
-	acct, srv := openSim(t, incident, true)
+	acct, srv := openEC2Sim(t, ec2Incident, true)
 	target := []Target{rogueTargets[2]}
-	term, err := acct.TerminateInstances(context.Background(), target, TerminateOptions{DisableProtection: true}, nil)
+	target[0].Unprotect = true
+	term, err := acct.TerminateInstances(context.Background(), target, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := fateOf(term, target[0].InstanceID); r.Fate != Terminated || simStates(srv)[target[0].InstanceID] != "terminated" {
+	if r := ec2FateOf(term, target[0].InstanceID); r.Fate != Terminated || ec2States(srv)[target[0].InstanceID] != "terminated" {
 		t.Fatalf("got %+v", r)
 	}
 }
 
 func TestADryRunChecksPermissionsPerRegionAndChangesNothing(t *testing.T) {
-	acct, srv := openSim(t, incident, false)
-	mustFault(t, srv, sim.Fault{Region: "sa-east-1", Service: "ec2", Action: "TerminateInstances", Deny: true})
-	before := simStates(srv)
-	term, err := acct.TerminateInstances(context.Background(), withSpotMiner(t, srv), TerminateOptions{DisableProtection: true}, nil)
+	acct, srv := openEC2Sim(t, ec2Incident, false)
+	addEC2Fault(t, srv, sim.Fault{Region: "sa-east-1", Service: "ec2", Action: "TerminateInstances", Deny: true})
+	before := ec2States(srv)
+	targets := withSpotMiner(t, srv)
+	targets[2].Unprotect = true
+	term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,7 @@ func TestADryRunChecksPermissionsPerRegionAndChangesNothing(t *testing.T) {
 			t.Errorf("%s: %s %s, want %s", r.Region, r.Code, r.Message, want)
 		}
 	}
-	if !term.DryRun || term.Count(WouldSucceed) != 3 || fateOf(term, "i-0000000000000gpu3").Fate != FailedFate {
+	if !term.DryRun || term.Count(WouldSucceed) != 3 || ec2FateOf(term, "i-0000000000000gpu3").Fate != FailedFate {
 		t.Fatalf("dry run results: %+v", term.Instances)
 	}
 	for _, req := range srv.Requests() {
@@ -120,13 +123,13 @@ func TestADryRunChecksPermissionsPerRegionAndChangesNothing(t *testing.T) {
 			t.Fatalf("a dry run sent a real change: %+v", req)
 		}
 	}
-	if after := simStates(srv); len(after) != len(before) || after["i-0000000000000gpu1"] != "running" {
+	if after := ec2States(srv); len(after) != len(before) || after["i-0000000000000gpu1"] != "running" {
 		t.Fatal("a dry run changed the account")
 	}
 }
 
 func TestAChangeInTheWrongAccountIsRefusedWithoutSendingAnything(t *testing.T) {
-	acct, srv := openSim(t, incident, true)
+	acct, srv := openEC2Sim(t, ec2Incident, true)
 	acct.Guard = NewGuard(true, "999999999999")
 	acct.Guard.SetAccount("111122223333")
 	srv.ResetRequests()
@@ -138,8 +141,8 @@ func TestAChangeInTheWrongAccountIsRefusedWithoutSendingAnything(t *testing.T) {
 }
 
 func TestThrottledTerminationTerminatesEverySelectedInstanceExactlyOnce(t *testing.T) {
-	acct, srv := openSim(t, incident, true)
-	mustFault(t, srv, sim.Fault{Service: "ec2", Action: "TerminateInstances", Throttle: 0.3})
+	acct, srv := openEC2Sim(t, ec2Incident, true)
+	addEC2Fault(t, srv, sim.Fault{Service: "ec2", Action: "TerminateInstances", Throttle: 0.3})
 	var targets []Target
 	for _, in := range srv.EC2Instances("") {
 		if in.State != "terminated" && !in.Protected {
