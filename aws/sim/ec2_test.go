@@ -220,3 +220,20 @@ func TestRunInstancesLaunchesTaggedInstancesAndChecksTheKeyPair(t *testing.T) {
 		t.Fatalf("%v %+v", err, keys)
 	}
 }
+
+func TestTheDrillAttackerKeepsLaunchingMinersWithTheLeakedKey(t *testing.T) {
+	srv, clock, _ := startSim(t, "crypto-miner")
+	clock.Advance(16 * time.Minute)
+	launched := 0
+	for _, rec := range srv.AttackLog() {
+		if rec.Action == "ec2:RunInstances" {
+			if !rec.Succeeded() {
+				t.Fatalf("the attacker's launch failed: %s %s", rec.Code, rec.Message)
+			}
+			launched++
+		}
+	}
+	if launched != 2 || len(srv.EC2Instances("ap-northeast-1")) != 3 {
+		t.Fatalf("%d launches, %d instances in ap-northeast-1", launched, len(srv.EC2Instances("ap-northeast-1")))
+	}
+}
