@@ -4,5 +4,7 @@ package steps
 func Builtin() *Registry {
 	return NewRegistry(
 		ConfirmIdentity{},
+		FindRogueInstances{},
+		TerminateInstances{},
 	)
 }

@@ -7,6 +7,8 @@ import (
 
 func (s *Server) registerEC2() {
 	s.handle("ec2", "DescribeRegions", false, s.describeRegions)
+	s.registerEC2Instances()
+	s.registerEC2Spot()
 }
 
 type regionItem struct {

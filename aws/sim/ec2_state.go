@@ -1,11 +1,305 @@
 package sim
 
-// EC2Spec is the scenario's EC2 resources.
-type EC2Spec struct{}
+import (
+	"fmt"
+	"time"
+)
 
-func (sp *EC2Spec) validate() error { return nil }
+// EC2Spec is the scenario's EC2 estate: key pairs, hand-written instances, and generated fleets
+// (thousands of instances in a few lines, for benchmarks and large drills).
+type EC2Spec struct {
+	KeyPairs  []KeyPairSpec  `yaml:"key_pairs"`
+	Instances []InstanceSpec `yaml:"instances"`
+	Generate  []FleetSpec    `yaml:"generate"`
+}
+
+// KeyPairSpec is one EC2 key pair.
+type KeyPairSpec struct {
+	Region  string `yaml:"region"`
+	Name    string `yaml:"name"`
+	Created When   `yaml:"created"`
+}
+
+// InstanceSpec is one instance. State defaults to running, Type to t3.micro. Protected sets
+// disableApiTermination, as the console's "termination protection" does.
+type InstanceSpec struct {
+	Region    string            `yaml:"region"`
+	ID        string            `yaml:"id"`
+	Type      string            `yaml:"type"`
+	State     string            `yaml:"state"`
+	Launched  When              `yaml:"launched"`
+	KeyName   string            `yaml:"key_name"`
+	Tags      map[string]string `yaml:"tags"`
+	Protected bool              `yaml:"protected"`
+	// Spot makes the instance the fulfilment of a spot request.
+	Spot *SpotSpec `yaml:"spot"`
+}
+
+// SpotSpec is the spot request behind an instance: one-time or persistent (a persistent request
+// launches a replacement when its instance is terminated, until the request is cancelled).
+type SpotSpec struct {
+	Type    string `yaml:"type"`
+	Created When   `yaml:"created"`
+}
+
+// FleetSpec generates Count identical instances; Name, when set, tags them Name=<name>-<n>.
+type FleetSpec struct {
+	InstanceSpec `yaml:",inline"`
+	Count        int    `yaml:"count"`
+	Name         string `yaml:"name"`
+}
+
+var instanceStates = map[string]int32{
+	"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80,
+}
+
+func (sp *EC2Spec) validate() error {
+	for i, in := range sp.Instances {
+		if err := in.validate(); err != nil {
+			return fmt.Errorf("instances[%d]: %w", i, err)
+		}
+	}
+	for i, f := range sp.Generate {
+		if f.Count <= 0 {
+			return fmt.Errorf("generate[%d]: count must be positive", i)
+		}
+		if f.ID != "" || f.Spot != nil {
+			return fmt.Errorf("generate[%d]: a fleet cannot have a fixed id or a spot request", i)
+		}
+		if err := f.InstanceSpec.validate(); err != nil {
+			return fmt.Errorf("generate[%d]: %w", i, err)
+		}
+	}
+	for i, k := range sp.KeyPairs {
+		if k.Region == "" || k.Name == "" {
+			return fmt.Errorf("key_pairs[%d]: region and name are required", i)
+		}
+	}
+	return nil
+}
+
+// checkRegions refuses resources in a region the account does not have, which would otherwise
+// vanish from every scan without a word.
+func (sp *EC2Spec) checkRegions(regions []RegionSpec) error {
+	known := map[string]bool{}
+	for _, r := range regions {
+		known[r.Name] = true
+	}
+	check := func(what, region string) error {
+		if !known[region] {
+			return fmt.Errorf("%s: region %q is not one of the scenario's regions", what, region)
+		}
+		return nil
+	}
+	for _, k := range sp.KeyPairs {
+		if err := check("key pair "+k.Name, k.Region); err != nil {
+			return err
+		}
+	}
+	for _, in := range sp.Instances {
+		if err := check("instance", in.Region); err != nil {
+			return err
+		}
+	}
+	for _, f := range sp.Generate {
+		if err := check("generated fleet", f.Region); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *InstanceSpec) validate() error {
+	if in.Region == "" {
+		return fmt.Errorf("region is required")
+	}
+	if _, ok := instanceStates[in.State]; in.State != "" && !ok {
+		return fmt.Errorf("state %q is not an instance state (pending, running, stopping, stopped, shutting-down, terminated)", in.State)
+	}
+	if in.Spot != nil && in.Spot.Type != "" && in.Spot.Type != "one-time" && in.Spot.Type != "persistent" {
+		return fmt.Errorf("spot.type must be one-time or persistent, got %q", in.Spot.Type)
+	}
+	return nil
+}
 
 // ec2State holds the EC2 resources of every region.
-type ec2State struct{}
+type ec2State struct {
+	regions map[string]*ec2Region
+}
 
-func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) { return &ec2State{}, nil }
+// ec2Region is one region's instances (in launch order, so paging is stable), key pairs and spot
+// requests.
+type ec2Region struct {
+	name      string
+	instances []*instance
+	byID      map[string]*instance
+	keyPairs  []*keyPair
+	spot      []*spotRequest
+	spotByID  map[string]*spotRequest
+}
+
+type instance struct {
+	ID, Reservation, Type, State, KeyName, Image, Zone string
+	Launched                                           time.Time
+	Tags                                               []tag
+	Protected                                          bool
+	SpotRequest                                        string
+}
+
+type tag struct{ Key, Value string }
+
+type keyPair struct {
+	ID, Name, Fingerprint string
+	Created               time.Time
+}
+
+type spotRequest struct {
+	ID, Type, State, StatusCode, InstanceID string
+	Created                                 time.Time
+	// launch is what a persistent request launches again.
+	launch launchSpec
+}
+
+// launchSpec is what RunInstances (or a spot request) needs to start an instance.
+type launchSpec struct {
+	Type, KeyName, Image string
+	Tags                 []tag
+	Protected            bool
+}
+
+func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
+	st := &ec2State{regions: map[string]*ec2Region{}}
+	if err := spec.checkRegions(s.regions); err != nil {
+		return nil, err
+	}
+	for _, k := range spec.KeyPairs {
+		created, err := k.Created.Resolve(s.start)
+		if err != nil {
+			return nil, fmt.Errorf("key pair %s: created: %w", k.Name, err)
+		}
+		st.region(k.Region).addKeyPair(s, k.Name, created)
+	}
+	for _, in := range spec.Instances {
+		if err := st.seed(s, in, in.ID); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range spec.Generate {
+		for n := 1; n <= f.Count; n++ {
+			in := f.InstanceSpec
+			if f.Name != "" {
+				in.Tags = withTag(in.Tags, "Name", fmt.Sprintf("%s-%d", f.Name, n))
+			}
+			if err := st.seed(s, in, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return st, nil
+}
+
+// seed adds one scenario instance, with its spot request when it has one.
+func (st *ec2State) seed(s *Server, in InstanceSpec, id string) error {
+	launched, err := in.Launched.Resolve(s.start)
+	if err != nil {
+		return fmt.Errorf("instance in %s: launched: %w", in.Region, err)
+	}
+	r := st.region(in.Region)
+	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tagList(in.Tags), Protected: in.Protected}
+	inst := r.launch(s, spec, launched, in.State, id, s.ids.hex("r-", 17))
+	if in.Spot != nil {
+		created, err := in.Spot.Created.Resolve(s.start)
+		if err != nil {
+			return fmt.Errorf("instance %s: spot.created: %w", inst.ID, err)
+		}
+		sr := r.addSpotRequest(s, in.Spot.Type, created, spec)
+		sr.fulfil(inst)
+	}
+	return nil
+}
+
+func (st *ec2State) region(name string) *ec2Region {
+	r, ok := st.regions[name]
+	if !ok {
+		r = &ec2Region{name: name, byID: map[string]*instance{}, spotByID: map[string]*spotRequest{}}
+		st.regions[name] = r
+	}
+	return r
+}
+
+// launch starts one instance from spec; an empty id is generated.
+func (r *ec2Region) launch(s *Server, spec launchSpec, at time.Time, state, id, reservation string) *instance {
+	if id == "" {
+		id = s.ids.hex("i-", 17)
+	}
+	if state == "" {
+		state = "running"
+	}
+	if spec.Type == "" {
+		spec.Type = "t3.micro"
+	}
+	if spec.Image == "" {
+		spec.Image = "ami-0abcdef1234567890"
+	}
+	inst := &instance{ID: id, Reservation: reservation, Type: spec.Type, State: state, KeyName: spec.KeyName,
+		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected}
+	r.instances = append(r.instances, inst)
+	r.byID[id] = inst
+	return inst
+}
+
+func (r *ec2Region) addKeyPair(s *Server, name string, created time.Time) *keyPair {
+	fp := s.ids.hex("", 40)
+	k := &keyPair{ID: s.ids.hex("key-", 17), Name: name, Created: created.UTC().Truncate(time.Second)}
+	for i := 0; i < len(fp); i += 2 {
+		if i > 0 {
+			k.Fingerprint += ":"
+		}
+		k.Fingerprint += fp[i : i+2]
+	}
+	r.keyPairs = append(r.keyPairs, k)
+	return k
+}
+
+func (r *ec2Region) keyPair(name string) *keyPair {
+	for _, k := range r.keyPairs {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+func (r *ec2Region) addSpotRequest(s *Server, kind string, created time.Time, spec launchSpec) *spotRequest {
+	if kind == "" {
+		kind = "one-time"
+	}
+	sr := &spotRequest{ID: s.ids.hex("sir-", 8), Type: kind, State: "open", StatusCode: "pending-evaluation",
+		Created: created.UTC().Truncate(time.Second), launch: spec}
+	r.spot = append(r.spot, sr)
+	r.spotByID[sr.ID] = sr
+	return sr
+}
+
+func (sr *spotRequest) fulfil(inst *instance) {
+	sr.State, sr.StatusCode, sr.InstanceID = "active", "fulfilled", inst.ID
+	inst.SpotRequest = sr.ID
+}
+
+func tagList(m map[string]string) []tag {
+	out := make([]tag, 0, len(m))
+	for k, v := range m {
+		out = append(out, tag{k, v})
+	}
+	sortTags(out)
+	return out
+}
+
+func withTag(m map[string]string, key, value string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	out[key] = value
+	return out
+}

@@ -1,0 +1,245 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// RegionsAPI lists the account's regions with their opt-in status.
+type RegionsAPI interface {
+	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+}
+
+// RegionScanAPI is what scanning one region needs: its instances, spot requests and key pairs.
+type RegionScanAPI interface {
+	ec2.DescribeInstancesAPIClient
+	ec2.DescribeSpotInstanceRequestsAPIClient
+	ec2.DescribeKeyPairsAPIClient
+}
+
+// Scan defaults. Sixteen workers cover the 17 regions every account has in about two rounds without
+// tripping EC2's per-account request rate. A region gets two minutes: with the retry policy in
+// account.go a throttled page can take ~40 s of backoff, and a region that still has not answered
+// after that is reported failed rather than holding the whole scan hostage.
+const (
+	DefaultScanConcurrency = 16
+	DefaultRegionTimeout   = 2 * time.Minute
+	pageSize               = 1000
+)
+
+// ScanOptions limit and tune a scan.
+type ScanOptions struct {
+	// Regions, when set, limits the scan to these regions.
+	Regions       []string
+	Concurrency   int
+	RegionTimeout time.Duration
+}
+
+// ScanInstances lists the live instances (pending, running, stopping, stopped), spot requests and
+// key pairs of every enabled region, one worker per region. report, when not nil, is called (never
+// concurrently) each time a region is queued, starts or ends. A failing region is recorded with its
+// AWS error code and does not stop the others; cancelling ctx stops every worker.
+func (a *Account) ScanInstances(ctx context.Context, opts ScanOptions, report func(RegionScan)) (*InstanceScan, error) {
+	s := &scanner{regions: a.EC2(a.HomeRegion()), client: func(r string) RegionScanAPI { return a.EC2(r) }, opts: opts}
+	return s.run(ctx, report)
+}
+
+type scanner struct {
+	regions RegionsAPI
+	client  func(region string) RegionScanAPI
+	opts    ScanOptions
+}
+
+func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceScan, error) {
+	started := time.Now()
+	plan, err := s.planRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	tell := func(r RegionScan) {
+		if report != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			report(r)
+		}
+	}
+	for _, r := range plan {
+		tell(r)
+	}
+	limit := s.opts.Concurrency
+	if limit <= 0 {
+		limit = DefaultScanConcurrency
+	}
+	slots := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range plan {
+		if plan[i].Status != RegionQueued {
+			continue
+		}
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+				tell(RegionScan{Region: plan[i].Region, Status: RegionScanning})
+				plan[i] = s.scanRegion(ctx, plan[i].Region)
+			case <-ctx.Done():
+				plan[i] = failedRegion(plan[i].Region, ctx.Err(), 0)
+			}
+			tell(plan[i])
+		})
+	}
+	wg.Wait()
+	return &InstanceScan{Regions: plan, StartedAt: started, Duration: time.Since(started)}, ctx.Err()
+}
+
+// planRegions decides which regions to scan. Regions that are not enabled cannot hold instances
+// the credentials can see; they are listed as skipped, with why, rather than left out silently.
+func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
+	out, err := s.regions.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: sdk.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("listing regions (ec2 DescribeRegions): %w", err)
+	}
+	wanted := map[string]bool{}
+	for _, r := range s.opts.Regions {
+		wanted[r] = true
+	}
+	var plan []RegionScan
+	for _, r := range out.Regions {
+		name, status := sdk.ToString(r.RegionName), sdk.ToString(r.OptInStatus)
+		if len(wanted) > 0 && !wanted[name] {
+			continue
+		}
+		delete(wanted, name)
+		switch status {
+		case "opt-in-not-required", "opted-in", "":
+			plan = append(plan, RegionScan{Region: name, Status: RegionQueued})
+		default:
+			plan = append(plan, RegionScan{Region: name, Status: RegionSkipped, Code: "OptInRequired",
+				Message: fmt.Sprintf("not enabled in this account (opt-in status %s): it cannot run instances", status)})
+		}
+	}
+	for name := range wanted {
+		plan = append(plan, RegionScan{Region: name, Status: RegionSkipped, Code: "UnknownRegion",
+			Message: "DescribeRegions does not list this region for the account"})
+	}
+	sort.Slice(plan, func(i, j int) bool { return plan[i].Region < plan[j].Region })
+	return plan, nil
+}
+
+// scanRegion reads a region's instances, spot requests and key pairs at the same time, so a
+// region costs one round trip of latency when each list fits in a page.
+func (s *scanner) scanRegion(ctx context.Context, region string) RegionScan {
+	start := time.Now()
+	timeout := s.opts.RegionTimeout
+	if timeout <= 0 {
+		timeout = DefaultRegionTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errRegionTimeout)
+	defer cancel()
+	client := s.client(region)
+	res := RegionScan{Region: region}
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Go(func() { res.Instances, errs[0] = listInstances(ctx, client, region) })
+	wg.Go(func() { res.SpotRequests, errs[1] = listSpotRequests(ctx, client) })
+	wg.Go(func() { res.KeyPairs, errs[2] = listKeyPairs(ctx, client) })
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		first := errs[0]
+		for _, e := range errs {
+			if first == nil {
+				first = e
+			}
+		}
+		if context.Cause(ctx) == errRegionTimeout {
+			first = errRegionTimeout
+		}
+		return failedRegion(region, first, time.Since(start))
+	}
+	res.Status, res.Duration = RegionOK, time.Since(start)
+	return res
+}
+
+var errRegionTimeout = errors.New("the region did not answer in time")
+
+// failedRegion records why a region could not be scanned, in AWS's words where there are some.
+func failedRegion(region string, err error, took time.Duration) RegionScan {
+	r := RegionScan{Region: region, Status: RegionFailed, Duration: took, Code: ErrorCode(err), Message: ErrorMessage(err)}
+	var exhausted *retry.MaxAttemptsError
+	switch {
+	case errors.Is(err, errRegionTimeout) || errors.Is(err, context.DeadlineExceeded):
+		r.Code, r.Message = "Timeout", errRegionTimeout.Error()
+	case errors.Is(err, context.Canceled):
+		r.Code, r.Message = "Cancelled", "the scan was cancelled before this region finished"
+	case r.Code == "":
+		r.Code = "Error"
+	}
+	if errors.As(err, &exhausted) {
+		r.Message += fmt.Sprintf(" (still failing after %d attempts)", exhausted.Attempt)
+	}
+	return r
+}
+
+// scanStates are the states of an instance that runs or can be started again: the ones that cost
+// money or can come back.
+var scanStates = []string{"pending", "running", "stopping", "stopped"}
+
+func listInstances(ctx context.Context, api ec2.DescribeInstancesAPIClient, region string) ([]Instance, error) {
+	in := &ec2.DescribeInstancesInput{
+		MaxResults: sdk.Int32(pageSize),
+		Filters:    []types.Filter{{Name: sdk.String("instance-state-name"), Values: scanStates}},
+	}
+	var out []Instance
+	p := ec2.NewDescribeInstancesPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("DescribeInstances: %w", err)
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				out = append(out, instanceFrom(region, i))
+			}
+		}
+	}
+	return out, nil
+}
+
+func listSpotRequests(ctx context.Context, api ec2.DescribeSpotInstanceRequestsAPIClient) ([]SpotRequest, error) {
+	var out []SpotRequest
+	p := ec2.NewDescribeSpotInstanceRequestsPaginator(api, &ec2.DescribeSpotInstanceRequestsInput{MaxResults: sdk.Int32(pageSize)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("DescribeSpotInstanceRequests: %w", err)
+		}
+		for _, r := range page.SpotInstanceRequests {
+			out = append(out, SpotRequest{ID: sdk.ToString(r.SpotInstanceRequestId), Type: string(r.Type),
+				State: string(r.State), InstanceID: sdk.ToString(r.InstanceId), Created: sdk.ToTime(r.CreateTime)})
+		}
+	}
+	return out, nil
+}
+
+// listKeyPairs reads the region's key pairs; EC2 returns them all in one answer (no paging exists).
+func listKeyPairs(ctx context.Context, api ec2.DescribeKeyPairsAPIClient) ([]KeyPair, error) {
+	page, err := api.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("DescribeKeyPairs: %w", err)
+	}
+	out := make([]KeyPair, 0, len(page.KeyPairs))
+	for _, k := range page.KeyPairs {
+		out = append(out, KeyPair{Name: sdk.ToString(k.KeyName), ID: sdk.ToString(k.KeyPairId), Created: sdk.ToTime(k.CreateTime)})
+	}
+	return out, nil
+}

@@ -1,0 +1,109 @@
+package aws
+
+import (
+	"context"
+	"slices"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// cancelSpot cancels the spot requests behind the targets before they are terminated: a persistent
+// request whose instance is terminated launches a new one, so the request must go first. Cancelling
+// leaves the instance running; the termination that follows takes care of it.
+func (rr *regionRun) cancelSpot(ctx context.Context, ids []string) {
+	results := map[string]*TargetResult{}
+	for _, id := range ids {
+		results[id] = &TargetResult{Region: rr.region, ID: id}
+	}
+	for start := 0; start < len(ids); start += rr.batch {
+		pending := slices.Clone(ids[start:min(start+rr.batch, len(ids))])
+		for len(pending) > 0 {
+			pending = rr.cancelSpotBatch(ctx, pending, results)
+		}
+	}
+	for _, id := range ids {
+		rr.spot = append(rr.spot, *results[id])
+	}
+}
+
+// cancelSpotBatch sends one call and returns what is left to retry (unknown ids taken out).
+func (rr *regionRun) cancelSpotBatch(ctx context.Context, pending []string, results map[string]*TargetResult) []string {
+	set := func(ids []string, fate Fate, code, msg string) {
+		for _, id := range ids {
+			r := results[id]
+			r.Fate, r.Code, r.Message = fate, code, msg
+		}
+	}
+	out, err := rr.api.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: pending, DryRun: sdk.Bool(rr.dryRun)})
+	switch code := ErrorCode(err); {
+	case err == nil:
+		for _, c := range out.CancelledSpotInstanceRequests {
+			if r, ok := results[sdk.ToString(c.SpotInstanceRequestId)]; ok {
+				r.Fate, r.FinalState = Cancelled, string(c.State)
+			}
+		}
+	case code == "DryRunOperation":
+		set(pending, WouldSucceed, "", "the DryRun call says this would succeed")
+	case code == "InvalidSpotInstanceRequestID.NotFound":
+		if named := namedIDs(ErrorMessage(err), pending); len(named) > 0 {
+			set(named, Gone, code, "EC2 no longer knows this spot request")
+			return slices.DeleteFunc(pending, func(id string) bool { return slices.Contains(named, id) })
+		}
+		fallthrough
+	default:
+		set(pending, FailedFate, code, ErrorMessage(err)+" — the request may launch a replacement instance")
+	}
+	return nil
+}
+
+// verifyChunk is how many ids go in one instance-id filter (EC2 accepts up to 200 values).
+const verifyChunk = 200
+
+// verify describes the targets again so the operator sees each one's final state, not what the
+// terminate call predicted. Ids EC2 no longer lists are reported as gone.
+func (rr *regionRun) verify(ctx context.Context) {
+	ids := make([]string, 0, len(rr.results))
+	for id := range rr.results {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for start := 0; start < len(ids); start += verifyChunk {
+		chunk := ids[start:min(start+verifyChunk, len(ids))]
+		states, err := describeStates(ctx, rr.api, chunk)
+		if err != nil {
+			for _, id := range chunk {
+				rr.results[id].FinalState = "unknown (" + ErrorCode(err) + ")"
+			}
+			continue
+		}
+		for _, id := range chunk {
+			if s, ok := states[id]; ok {
+				rr.results[id].FinalState = s
+			} else {
+				rr.results[id].FinalState = "gone"
+			}
+		}
+	}
+}
+
+func describeStates(ctx context.Context, api ec2.DescribeInstancesAPIClient, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	p := ec2.NewDescribeInstancesPaginator(api, &ec2.DescribeInstancesInput{MaxResults: sdk.Int32(pageSize),
+		Filters: []types.Filter{{Name: sdk.String("instance-id"), Values: ids}}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				if i.State != nil {
+					out[sdk.ToString(i.InstanceId)] = string(i.State.Name)
+				}
+			}
+		}
+	}
+	return out, nil
+}

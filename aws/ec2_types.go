@@ -1,0 +1,117 @@
+package aws
+
+import (
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Instance is one EC2 instance as a scan saw it.
+type Instance struct {
+	ID            string            `json:"id"`
+	Region        string            `json:"region"`
+	Type          string            `json:"type"`
+	State         string            `json:"state"`
+	LaunchTime    time.Time         `json:"launch_time"`
+	KeyName       string            `json:"key_name"`
+	SpotRequestID string            `json:"spot_request_id"`
+	Tags          map[string]string `json:"tags"`
+}
+
+// KeyPair is one EC2 key pair of a region.
+type KeyPair struct {
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+}
+
+// SpotRequest is one spot instance request of a region.
+type SpotRequest struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	State      string    `json:"state"`
+	InstanceID string    `json:"instance_id,omitempty"`
+	Created    time.Time `json:"created"`
+}
+
+// RegionStatus is where a region's scan is.
+type RegionStatus string
+
+const (
+	RegionQueued   RegionStatus = "queued"
+	RegionScanning RegionStatus = "scanning"
+	RegionOK       RegionStatus = "ok"
+	RegionFailed   RegionStatus = "error"
+	RegionSkipped  RegionStatus = "skipped"
+)
+
+// RegionScan is one region's part of a scan. Code and Message say why it failed or was skipped.
+type RegionScan struct {
+	Region       string
+	Status       RegionStatus
+	Code         string
+	Message      string
+	Duration     time.Duration
+	Instances    []Instance
+	SpotRequests []SpotRequest
+	KeyPairs     []KeyPair
+}
+
+// Finished reports whether the region's scan is over, whichever way it ended.
+func (r RegionScan) Finished() bool {
+	return r.Status == RegionOK || r.Status == RegionFailed || r.Status == RegionSkipped
+}
+
+// InstanceScan is the result of scanning every region.
+type InstanceScan struct {
+	// Regions are sorted by name; skipped and failed regions are included.
+	Regions   []RegionScan
+	StartedAt time.Time
+	Duration  time.Duration
+}
+
+// Failed counts regions that could not be scanned.
+func (s *InstanceScan) Failed() int {
+	n := 0
+	for _, r := range s.Regions {
+		if r.Status == RegionFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// Instances returns every instance found, region by region.
+func (s *InstanceScan) Instances() []Instance {
+	var out []Instance
+	for _, r := range s.Regions {
+		out = append(out, r.Instances...)
+	}
+	return out
+}
+
+// Region returns the scan of one region.
+func (s *InstanceScan) Region(name string) (RegionScan, bool) {
+	for _, r := range s.Regions {
+		if r.Region == name {
+			return r, true
+		}
+	}
+	return RegionScan{}, false
+}
+
+func instanceFrom(region string, i types.Instance) Instance {
+	out := Instance{
+		ID: sdk.ToString(i.InstanceId), Region: region, Type: string(i.InstanceType),
+		LaunchTime: sdk.ToTime(i.LaunchTime).UTC(), KeyName: sdk.ToString(i.KeyName),
+		SpotRequestID: sdk.ToString(i.SpotInstanceRequestId), Tags: make(map[string]string, len(i.Tags)),
+	}
+	if i.State != nil {
+		out.State = string(i.State.Name)
+	}
+	for _, t := range i.Tags {
+		out.Tags[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"lockdown/aws"
+	"lockdown/steps"
+)
+
+// ScanCmd is the read-only rogue-instance scan, for scripts and for a first look before the TUI.
+type ScanCmd struct {
+	Regions     []string `help:"Scan only these regions (default: every enabled region)." sep:"," placeholder:"a,b"`
+	JSON        bool     `name:"json" help:"Print one JSON document on stdout; progress goes to stderr."`
+	Concurrency int      `help:"Regions scanned at once." default:"16"`
+	UsualRegion []string `name:"usual-regions" help:"Regions the account normally uses (default: inferred from instances older than T0)." sep:"," placeholder:"a,b"`
+}
+
+// Run scans, prints the result, and exits 3 when any region could not be scanned: a partial scan
+// must never look like a clean one to a script.
+func (c *ScanCmd) Run(g *Globals) error {
+	ctx := g.Context()
+	since, err := g.SinceTime(time.Now())
+	if err != nil {
+		return err
+	}
+	acct, err := g.OpenAccount(ctx)
+	if err != nil {
+		return err
+	}
+	id, err := acct.WhoAmI(ctx)
+	if err != nil {
+		return err
+	}
+	params := steps.Params{"concurrency": c.Concurrency}
+	if len(c.Regions) > 0 {
+		params["regions"] = c.Regions
+	}
+	if len(c.UsualRegion) > 0 {
+		params["usual_regions"] = c.UsualRegion
+	}
+	found, err := steps.ScanForRogueInstances(ctx, acct, since, params, func(r aws.RegionScan) { c.progress(g, r) })
+	if found == nil {
+		return err
+	}
+	doc := steps.NewScanDocument(id.Account, since, found)
+	if c.JSON {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		if werr := enc.Encode(doc); werr != nil {
+			return werr
+		}
+	} else if werr := doc.WriteTable(g.stdout); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return exitCode(exitPartial, fmt.Errorf("the scan stopped early: %w", err))
+	}
+	if n := found.Scan.Failed(); n > 0 {
+		return exitCode(exitPartial, fmt.Errorf("%d regions could not be scanned: their instances are unknown", n))
+	}
+	return nil
+}
+
+// progress tells stderr as each region finishes, so a long scan is visibly alive.
+func (c *ScanCmd) progress(g *Globals, r aws.RegionScan) {
+	switch r.Status {
+	case aws.RegionOK:
+		g.eprintf("%-16s ok      %5d instances  %s\n", r.Region, len(r.Instances), r.Duration.Round(time.Millisecond))
+	case aws.RegionFailed:
+		g.eprintf("%-16s FAILED  %s: %s\n", r.Region, r.Code, r.Message)
+	}
+}

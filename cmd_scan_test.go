@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"lockdown/aws/sim"
+	"lockdown/steps"
+)
+
+// serveDrill serves the built-in drill on loopback and points the AWS credential chain at it.
+func serveDrill(t *testing.T) (*sim.Server, string) {
+	t.Helper()
+	sc, err := sim.LoadScenario("crypto-miner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(time.Now())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := sim.Listen(srv, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command's own HTTP client keeps connections the test cannot close; shutting the listener
+	// down in the background keeps the test from waiting on them.
+	t.Cleanup(func() { go l.Close() })
+	id, secret := srv.ResponderCredentials()
+	t.Setenv("AWS_ACCESS_KEY_ID", id)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	return srv, l.URL
+}
+
+func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {
+	srv, url := serveDrill(t)
+	if err := srv.AddFault(sim.Fault{Region: "eu-north-1", Service: "ec2", Deny: true}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	err := (&ScanCmd{JSON: true, Concurrency: 16}).Run(g)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitPartial {
+		t.Fatalf("want exit 3 for the denied region, got %v", err)
+	}
+	var doc steps.ScanDocument
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout.String())
+	}
+	if doc.Account != "111122223333" || doc.Since == nil || len(doc.Instances) != 19 {
+		t.Fatalf("account %s, since %v, %d instances", doc.Account, doc.Since, len(doc.Instances))
+	}
+	statuses := map[string]string{}
+	for _, r := range doc.Regions {
+		statuses[r.Region] = r.Status + " " + r.Error
+	}
+	if !strings.HasPrefix(statuses["eu-north-1"], "error UnauthorizedOperation") || !strings.HasPrefix(statuses["af-south-1"], "skipped") {
+		t.Fatalf("region statuses: %v", statuses)
+	}
+	if doc.Instances[0].Verdict != steps.VerdictRogue || !strings.Contains(stderr.String(), "FAILED") {
+		t.Fatalf("first instance %+v; stderr %s", doc.Instances[0], stderr.String())
+	}
+}
+
+func TestScanTableListsRegionsAndReasons(t *testing.T) {
+	_, url := serveDrill(t)
+	var stdout, stderr bytes.Buffer
+	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	if err := (&ScanCmd{Regions: []string{"us-east-1", "us-west-2"}, Concurrency: 4}).Run(g); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	for _, want := range []string{"REGION", "us-west-2", "rogue", "key pair xmr was created after T0", "protected: tagged lockdown:protect=true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"lockdown/aws"
+	"lockdown/aws/sim"
+)
+
+// ec2Estate: two usual regions with old instances, one protected by tag, one stopped, and the
+// attacker's GPUs after T0 in three regions, one of them with termination protection and one behind
+// a persistent spot request.
+const ec2Estate = `
+name: estate
+seed: 3
+account: {id: "111122223333"}
+incident_start: -3h
+ec2:
+  instances:
+    - {region: us-east-1, type: m5.large, launched: -200d, tags: {Name: web}}
+    - {region: us-east-1, type: m5.large, launched: -200d, state: stopped}
+    - {region: eu-west-1, type: r5.large, launched: -100d, tags: {Name: db, "lockdown:protect": "true"}}
+    - {region: us-east-1, id: i-000000000000miner, type: p3.16xlarge, launched: -2h}
+    - {region: sa-east-1, id: i-00000000000guarded, type: g5.48xlarge, launched: -1h, protected: true}
+    - {region: ap-south-1, id: i-0000000000000spot, type: g4dn.12xlarge, launched: -1h, spot: {type: persistent, created: -1h}}
+`
+
+func openEC2Env(t *testing.T, mode Mode) (*Env, *sim.Server) {
+	t.Helper()
+	sc, err := sim.ParseScenario("test", []byte(ec2Estate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := sim.Listen(srv, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	t.Setenv("AWS_CA_BUNDLE", "") // the test's own transport below, on loopback http
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
+	id, secret := srv.ResponderCredentials()
+	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
+		Live: mode.Changes(), MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acct.WhoAmI(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Account: acct, Mode: mode, Since: srv.IncidentStart(), Params: Params{}}, srv
+}
+
+func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing.T) {
+	env, srv := openEC2Env(t, Drill)
+	ctx := context.Background()
+	action := TerminateInstances{}
+	insp, err := action.Inspect(ctx, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selected := insp.Table.SelectedIDs()
+	if len(selected) != 3 || insp.Failed != 0 {
+		t.Fatalf("want the 3 rogue instances selected by default, got %v (%s)", selected, insp.Summary)
+	}
+	plan, err := action.Plan(ctx, env, insp, selected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Confirm.Typed != "3" || !containsAll(plan.Confirm.Prompt, "111122223333", "us-east-1: 1", "sa-east-1: 1") {
+		t.Fatalf("confirmation %+v", plan.Confirm)
+	}
+	out, err := action.Apply(ctx, env, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.FollowUp == nil || len(out.FollowUp.Changes) != 2 || out.FollowUp.Confirm.Typed != "1" {
+		t.Fatalf("want a follow-up to unprotect and terminate the guarded instance, got %+v", out.FollowUp)
+	}
+	again, err := action.Apply(ctx, env, out.FollowUp, nil)
+	if err != nil || again.Failed() != 0 {
+		t.Fatalf("%v %+v", err, again)
+	}
+	for _, in := range srv.EC2Instances("") {
+		rogue := in.Launched.After(srv.IncidentStart())
+		if rogue != (in.State == "terminated") {
+			t.Errorf("%s (launched %s) is %s", in.ID, in.Launched, in.State)
+		}
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestADryRunPlanNeedsNoTypingAndApplyOnlyChecksPermissions(t *testing.T) {
+	env, srv := openEC2Env(t, DryRun)
+	ctx := context.Background()
+	action := TerminateInstances{}
+	insp, err := action.Inspect(ctx, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := action.Plan(ctx, env, insp, insp.Table.SelectedIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Confirm.Typed != "" || !strings.Contains(plan.Confirm.Prompt, "DryRun=true") {
+		t.Fatalf("confirmation %+v", plan.Confirm)
+	}
+	out, err := action.Apply(ctx, env, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Results {
+		if r.Status != StatusWouldApply {
+			t.Errorf("%s: %s %s", r.ChangeID, r.Status, r.Message)
+		}
+	}
+	for _, in := range srv.EC2Instances("") {
+		if in.State == "terminated" {
+			t.Fatalf("a dry run terminated %s", in.ID)
+		}
+	}
+}

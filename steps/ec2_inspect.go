@@ -1,0 +1,213 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"lockdown/aws"
+)
+
+// InstanceFindings is what an EC2 inspection found: the raw scan and the judged instances.
+type InstanceFindings struct {
+	Scan      *aws.InstanceScan
+	Instances []RogueInstance
+	Rules     VerdictRules
+}
+
+// Instance returns the judged instance with id.
+func (f *InstanceFindings) Instance(id string) (RogueInstance, bool) {
+	for _, in := range f.Instances {
+		if in.ID == id {
+			return in, true
+		}
+	}
+	return RogueInstance{}, false
+}
+
+// Count returns how many instances have verdict v.
+func (f *InstanceFindings) Count(v Verdict) int {
+	n := 0
+	for _, in := range f.Instances {
+		if in.Verdict == v {
+			n++
+		}
+	}
+	return n
+}
+
+// ec2Params are the `with` keys both EC2 actions accept.
+func ec2Params() []Param {
+	return []Param{
+		{Name: "concurrency", Type: TypeInt, Doc: fmt.Sprintf("regions scanned at once (default %d)", aws.DefaultScanConcurrency)},
+		{Name: "regions", Type: TypeStrings, Doc: "scan only these regions (default: every enabled region)"},
+		{Name: "usual_regions", Type: TypeStrings, Doc: "regions the account normally uses (default: those with instances older than T0)"},
+		{Name: "allow_instance_ids", Type: TypeStrings, Doc: "instances never proposed for termination"},
+		{Name: "allow_tags", Type: TypeStrings, Doc: "tags (key=value, or key) that protect an instance, like the tag " + ProtectTag + "=true"},
+	}
+}
+
+// ScanForRogueInstances scans every enabled region and judges each instance. It is the engine of
+// both EC2 actions and of the headless scan command. A cancelled scan returns what it has and the
+// cancellation.
+func ScanForRogueInstances(ctx context.Context, acct *aws.Account, since time.Time, p Params, report func(aws.RegionScan)) (*InstanceFindings, error) {
+	scan, err := acct.ScanInstances(ctx, aws.ScanOptions{Regions: p.Strings("regions"), Concurrency: p.Int("concurrency", 0)}, report)
+	if scan == nil {
+		return nil, err
+	}
+	rules := VerdictRules{Since: since, UsualRegions: p.Strings("usual_regions"),
+		AllowIDs: p.Strings("allow_instance_ids"), AllowTags: p.Strings("allow_tags")}
+	if len(rules.UsualRegions) == 0 {
+		rules.UsualRegions, rules.UsualInferred = InferUsualRegions(scan, since), true
+	}
+	return &InstanceFindings{Scan: scan, Instances: Judge(scan, rules), Rules: rules}, err
+}
+
+// InferUsualRegions returns the regions holding instances launched before T0: where the account
+// ran things before the incident. Without T0 nothing can be inferred.
+func InferUsualRegions(scan *aws.InstanceScan, since time.Time) []string {
+	if since.IsZero() {
+		return nil
+	}
+	var out []string
+	for _, r := range scan.Regions {
+		if slices.ContainsFunc(r.Instances, func(in aws.Instance) bool { return in.LaunchTime.Before(since) }) {
+			out = append(out, r.Region)
+		}
+	}
+	return out
+}
+
+// inspectInstances runs the scan for an action, streaming each region's progress to the UI.
+func inspectInstances(ctx context.Context, env *Env, report func(Progress), selectable bool) (*Inspection, error) {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	found, err := ScanForRogueInstances(ctx, env.Account, env.Since, env.Params, func(r aws.RegionScan) { report(regionProgress(r)) })
+	if found == nil {
+		return nil, err
+	}
+	insp := &Inspection{
+		Summary: instanceSummary(found),
+		Facts:   instanceFacts(env, found),
+		Table:   instanceTable(found, selectable),
+		Failed:  found.Scan.Failed(),
+		Data:    found,
+	}
+	for _, r := range found.Scan.Regions {
+		insp.Progress = append(insp.Progress, regionProgress(r))
+		if r.Status == aws.RegionFailed {
+			insp.Warnings = append(insp.Warnings, fmt.Sprintf("%s could not be scanned (%s: %s): its instances are unknown.", r.Region, r.Code, r.Message))
+		}
+	}
+	if env.Since.IsZero() {
+		insp.Warnings = append(insp.Warnings, "No incident start (T0) is set: nothing can be judged as launched after it, so nothing is marked rogue. Set --since.")
+	}
+	if errors.Is(err, context.Canceled) {
+		insp.Warnings = append(insp.Warnings, "The scan was cancelled: the list is incomplete.")
+	}
+	return insp, err
+}
+
+func regionProgress(r aws.RegionScan) Progress {
+	p := Progress{Key: r.Region, Count: len(r.Instances), Elapsed: r.Duration, Code: r.Code}
+	switch r.Status {
+	case aws.RegionQueued:
+		p.State = Queued
+	case aws.RegionScanning:
+		p.State = Running
+	case aws.RegionOK:
+		p.State = Done
+	case aws.RegionFailed:
+		p.State, p.Err = Failed, r.Message
+	case aws.RegionSkipped:
+		p.State, p.Note = Skipped, r.Message
+	}
+	return p
+}
+
+func instanceSummary(f *InstanceFindings) string {
+	scanned := 0
+	for _, r := range f.Scan.Regions {
+		if r.Status == aws.RegionOK {
+			scanned++
+		}
+	}
+	s := fmt.Sprintf("%d instances in %d regions: %d rogue, %d suspicious, %d protected", len(f.Instances), scanned,
+		f.Count(VerdictRogue), f.Count(VerdictSuspicious), f.Count(VerdictProtected))
+	if n := f.Scan.Failed(); n > 0 {
+		s += fmt.Sprintf("; %d regions FAILED", n)
+	}
+	return s
+}
+
+func instanceFacts(env *Env, f *InstanceFindings) []Fact {
+	since := "not set"
+	if !env.Since.IsZero() {
+		since = env.Since.UTC().Format(time.RFC3339)
+	}
+	usual := strings.Join(f.Rules.UsualRegions, ", ")
+	if usual == "" {
+		usual = "unknown"
+	} else if f.Rules.UsualInferred {
+		usual += " (inferred from instances older than T0)"
+	}
+	facts := []Fact{
+		{Label: "Account", Value: accountLabel(env)},
+		{Label: "Incident start (T0)", Value: since},
+		{Label: "Usual regions", Value: usual},
+		{Label: "Rogue", Value: fmt.Sprint(f.Count(VerdictRogue)), Tone: ToneRogue},
+		{Label: "Suspicious", Value: fmt.Sprint(f.Count(VerdictSuspicious)), Tone: ToneSuspicious},
+	}
+	if n := f.Scan.Failed(); n > 0 {
+		facts = append(facts, Fact{Label: "Regions failed", Value: fmt.Sprint(n), Tone: ToneFailed})
+	}
+	return facts
+}
+
+func accountLabel(env *Env) string {
+	if id := env.Account.Guard.Account(); id != "" {
+		return id
+	}
+	return "(not confirmed yet)"
+}
+
+func instanceTable(f *InstanceFindings, selectable bool) *Table {
+	t := &Table{Selectable: selectable, Columns: []Column{
+		{Title: "Verdict", Width: 10}, {Title: "Region", Width: 14}, {Title: "Instance", Width: 19}, {Title: "Type", Width: 14},
+		{Title: "State", Width: 8}, {Title: "Launched (UTC)", Width: 16}, {Title: "Key pair"}, {Title: "Name"}, {Title: "Why"},
+	}}
+	for _, in := range f.Instances {
+		why := ""
+		if len(in.Reasons) > 0 {
+			why = in.Reasons[0]
+			if len(in.Reasons) > 1 {
+				why += fmt.Sprintf(" (+%d)", len(in.Reasons)-1)
+			}
+		}
+		t.Rows = append(t.Rows, Row{
+			ID:       in.ID,
+			Cells:    []string{string(in.Verdict), in.Region, in.ID, in.Type, in.State, in.LaunchTime.UTC().Format("2006-01-02 15:04"), in.KeyName, in.Tags["Name"], why},
+			Tone:     verdictTone(in.Verdict),
+			Selected: selectable && in.Verdict == VerdictRogue,
+			Reasons:  in.Reasons,
+			Group:    in.Region,
+		})
+	}
+	return t
+}
+
+func verdictTone(v Verdict) Tone {
+	switch v {
+	case VerdictRogue:
+		return ToneRogue
+	case VerdictSuspicious:
+		return ToneSuspicious
+	case VerdictProtected:
+		return ToneProtected
+	}
+	return ToneOK
+}

@@ -1,0 +1,128 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// TerminateInstances is the action ec2.terminate: scan again (the attacker keeps launching), let
+// the operator choose, then cancel the spot requests behind the chosen instances and terminate them,
+// region by region, after a typed confirmation.
+type TerminateInstances struct{}
+
+// Change operations of ec2.terminate, as they appear in plans and the journal.
+const (
+	OpTerminate   = "ec2:TerminateInstances"
+	OpCancelSpot  = "ec2:CancelSpotInstanceRequests"
+	OpUnprotectEC = "ec2:ModifyInstanceAttribute"
+)
+
+// Spec describes ec2.terminate.
+func (TerminateInstances) Spec() Spec {
+	return Spec{
+		Name:    "ec2.terminate",
+		Summary: "Terminate the selected EC2 instances, cancelling their spot requests so they do not come back",
+		Params:  ec2Params(),
+	}
+}
+
+// Inspect scans every region again; rows judged rogue are selected by default.
+func (TerminateInstances) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
+	return inspectInstances(ctx, env, report, true)
+}
+
+// Plan turns the selection into one change per instance (and per spot request behind one), grouped
+// by region, with a typed confirmation: the number of instances.
+func (TerminateInstances) Plan(_ context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
+	var findings *InstanceFindings
+	if found != nil {
+		findings, _ = found.Data.(*InstanceFindings)
+	}
+	if findings == nil {
+		return nil, errors.New("ec2.terminate plans from its own inspection: inspect first")
+	}
+	if len(selected) == 0 {
+		return nil, errors.New("no instance is selected: select the instances to terminate")
+	}
+	var chosen []plannedInstance
+	var warnings []string
+	for _, id := range selected {
+		in, ok := findings.Instance(id)
+		if !ok {
+			return nil, fmt.Errorf("instance %s is not in the scan: inspect again", id)
+		}
+		if in.Verdict == VerdictProtected || in.Verdict == VerdictOK {
+			warnings = append(warnings, fmt.Sprintf("%s in %s is judged %s (%s) and you selected it anyway.", in.ID, in.Region, in.Verdict, strings.Join(in.Reasons, "; ")))
+		}
+		chosen = append(chosen, plannedInstance{Region: in.Region, ID: in.ID, SpotRequest: in.SpotRequestID,
+			Summary: fmt.Sprintf("terminate %s (%s, %s, launched %s)", in.ID, in.Type, in.Verdict, in.LaunchTime.UTC().Format("2006-01-02 15:04"))})
+	}
+	plan := terminationPlan(env, chosen, false)
+	plan.Warnings = append(warnings, plan.Warnings...)
+	return plan, nil
+}
+
+// plannedInstance is what a plan needs to know about one instance.
+type plannedInstance struct {
+	Region, ID, SpotRequest, Summary string
+}
+
+// terminationPlan builds the changes and the confirmation; unprotect adds disabling termination
+// protection before each termination.
+func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Region != list[j].Region {
+			return list[i].Region < list[j].Region
+		}
+		return list[i].ID < list[j].ID
+	})
+	plan := &Plan{Notes: []string{
+		"Spot requests behind these instances are cancelled first, so a persistent request cannot launch a replacement.",
+		"Calls are grouped per region (at most 1000 instances each) and run in parallel; every instance is described again afterwards to show its final state.",
+	}}
+	perRegion := map[string]int{}
+	var regions []string
+	spotSeen := map[string]bool{}
+	for _, in := range list {
+		if perRegion[in.Region] == 0 {
+			regions = append(regions, in.Region)
+		}
+		perRegion[in.Region]++
+		if in.SpotRequest != "" && !spotSeen[in.SpotRequest] {
+			spotSeen[in.SpotRequest] = true
+			plan.Changes = append(plan.Changes, Change{ID: changeID(OpCancelSpot, in.Region, in.SpotRequest), Op: OpCancelSpot,
+				Region: in.Region, Target: in.SpotRequest, Summary: fmt.Sprintf("cancel spot request %s, which launched %s", in.SpotRequest, in.ID)})
+		}
+		if unprotect {
+			plan.Changes = append(plan.Changes, Change{ID: changeID(OpUnprotectEC, in.Region, in.ID), Op: OpUnprotectEC, Region: in.Region,
+				Target: in.ID, Summary: "disable termination protection on " + in.ID})
+		}
+		plan.Changes = append(plan.Changes, Change{ID: changeID(OpTerminate, in.Region, in.ID), Op: OpTerminate, Region: in.Region,
+			Target: in.ID, Summary: in.Summary, Destructive: true})
+	}
+	var counts []string
+	for _, r := range regions {
+		counts = append(counts, fmt.Sprintf("%s: %d", r, perRegion[r]))
+	}
+	plan.Confirm = terminationConfirm(env, len(list), strings.Join(counts, ", "), unprotect)
+	return plan
+}
+
+func terminationConfirm(env *Env, n int, perRegion string, unprotect bool) Confirm {
+	what := fmt.Sprintf("Terminate %d instances in account %s (%s)?", n, accountLabel(env), perRegion)
+	if unprotect {
+		what = fmt.Sprintf("Disable termination protection on %d instances in account %s and terminate them (%s)?", n, accountLabel(env), perRegion)
+	}
+	if !env.Mode.Changes() {
+		return Confirm{Prompt: "Dry run: " + what + " lockdown will send the same calls with DryRun=true, which only checks permissions; nothing is terminated."}
+	}
+	return Confirm{Prompt: what + " This cannot be undone. Type " + strconv.Itoa(n) + " to confirm.", Typed: strconv.Itoa(n)}
+}
+
+func changeID(op, region, target string) string {
+	return strings.TrimPrefix(op, "ec2:") + "/" + region + "/" + target
+}

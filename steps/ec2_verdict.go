@@ -1,0 +1,198 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"lockdown/aws"
+)
+
+// Verdict is what lockdown thinks of an instance.
+type Verdict string
+
+const (
+	// VerdictRogue: launched (or requested, or keyed) after the incident start.
+	VerdictRogue Verdict = "rogue"
+	// VerdictSuspicious: older than T0, but something about it is what attackers do.
+	VerdictSuspicious Verdict = "suspicious"
+	VerdictOK         Verdict = "ok"
+	// VerdictProtected: the operator or the account said to leave it alone.
+	VerdictProtected Verdict = "protected"
+)
+
+// ProtectTag marks an instance lockdown must never propose to terminate.
+const ProtectTag = "lockdown:protect"
+
+// RogueInstance is an instance with its verdict and every reason for it, in words.
+type RogueInstance struct {
+	aws.Instance
+	Verdict Verdict  `json:"verdict"`
+	Reasons []string `json:"reasons"`
+}
+
+// VerdictRules are what the verdicts are judged against.
+type VerdictRules struct {
+	// Since is T0; the zero time disables the "after T0" reasons.
+	Since time.Time
+	// UsualRegions are where the account normally runs instances; empty disables the region reason.
+	UsualRegions []string
+	// UsualInferred says UsualRegions were inferred from instances older than T0.
+	UsualInferred bool
+	AllowIDs      []string
+	// AllowTags are "key=value" (or "key" for any value).
+	AllowTags []string
+}
+
+// regionFacts is what a region's scan says about the key pairs and spot requests instances use.
+type regionFacts struct {
+	keys map[string]time.Time
+	spot map[string]time.Time
+}
+
+// Judge gives every instance of the scan a verdict, most suspicious first.
+func Judge(scan *aws.InstanceScan, rules VerdictRules) []RogueInstance {
+	var out []RogueInstance
+	for _, r := range scan.Regions {
+		facts := regionFacts{keys: map[string]time.Time{}, spot: map[string]time.Time{}}
+		for _, k := range r.KeyPairs {
+			facts.keys[k.Name] = k.Created
+		}
+		for _, s := range r.SpotRequests {
+			facts.spot[s.ID] = s.Created
+		}
+		for _, in := range r.Instances {
+			out = append(out, rules.judge(in, facts))
+		}
+	}
+	SortBySuspicion(out)
+	return out
+}
+
+func (rules VerdictRules) judge(in aws.Instance, facts regionFacts) RogueInstance {
+	protect := rules.protectedBecause(in)
+	rogue, odd := rules.afterT0(in, facts), rules.oddities(in, facts)
+	ri := RogueInstance{Instance: in, Reasons: append(append(protect, rogue...), odd...)}
+	switch {
+	case len(protect) > 0:
+		ri.Verdict = VerdictProtected
+	case len(rogue) > 0:
+		ri.Verdict = VerdictRogue
+	case len(odd) > 0:
+		ri.Verdict = VerdictSuspicious
+	default:
+		ri.Verdict = VerdictOK
+	}
+	return ri
+}
+
+func (rules VerdictRules) protectedBecause(in aws.Instance) []string {
+	var why []string
+	if strings.EqualFold(in.Tags[ProtectTag], "true") {
+		why = append(why, "protected: tagged "+ProtectTag+"=true")
+	}
+	for _, id := range rules.AllowIDs {
+		if id == in.ID {
+			why = append(why, "protected: its id is on the allowlist")
+		}
+	}
+	for _, at := range rules.AllowTags {
+		key, value, hasValue := strings.Cut(at, "=")
+		if v, ok := in.Tags[key]; ok && (!hasValue || v == value) {
+			why = append(why, "protected: tag "+at+" is on the allowlist")
+		}
+	}
+	return why
+}
+
+// afterT0 lists what ties the instance to the incident window.
+func (rules VerdictRules) afterT0(in aws.Instance, facts regionFacts) []string {
+	if rules.Since.IsZero() {
+		return nil
+	}
+	var why []string
+	if in.LaunchTime.After(rules.Since) {
+		why = append(why, fmt.Sprintf("launched %s after the incident start (T0)", ec2Age(in.LaunchTime.Sub(rules.Since))))
+	}
+	if created, ok := facts.keys[in.KeyName]; ok && created.After(rules.Since) {
+		why = append(why, fmt.Sprintf("key pair %s was created after T0", in.KeyName))
+	}
+	if created, ok := facts.spot[in.SpotRequestID]; ok && created.After(rules.Since) {
+		why = append(why, fmt.Sprintf("requested by spot request %s, created after T0", in.SpotRequestID))
+	}
+	return why
+}
+
+// oddities lists what is unusual whenever the instance was launched.
+func (rules VerdictRules) oddities(in aws.Instance, facts regionFacts) []string {
+	var why []string
+	if family, ok := acceleratedFamily(in.Type); ok {
+		why = append(why, fmt.Sprintf("instance type %s is a GPU/accelerated family (%s) attackers favour for mining", in.Type, family))
+	} else if size, ok := veryLarge(in.Type); ok {
+		why = append(why, fmt.Sprintf("instance type %s is very large (%s)", in.Type, size))
+	}
+	if len(rules.UsualRegions) > 0 && !slices.Contains(rules.UsualRegions, in.Region) {
+		source := "the runbook's usual_regions"
+		if rules.UsualInferred {
+			source = "regions with instances older than T0"
+		}
+		why = append(why, fmt.Sprintf("region %s is not one the account usually uses (%s: %s)", in.Region, source, strings.Join(rules.UsualRegions, ", ")))
+	}
+	if _, known := facts.keys[in.KeyName]; in.KeyName != "" && !known {
+		why = append(why, fmt.Sprintf("key pair %s is unknown in %s (deleted, or never the account's)", in.KeyName, in.Region))
+	}
+	return why
+}
+
+// acceleratedFamilies are GPU, FPGA and ML accelerator families: the ones mining needs.
+var acceleratedFamilies = []string{"p2", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6", "g2", "g3", "g3s", "g4dn",
+	"g4ad", "g5", "g5g", "g6", "g6e", "gr6", "g6f", "inf1", "inf2", "trn1", "trn1n", "trn2", "dl1", "dl2q", "f1", "f2", "vt1"}
+
+func acceleratedFamily(instanceType string) (string, bool) {
+	family, _, _ := strings.Cut(instanceType, ".")
+	return family, slices.Contains(acceleratedFamilies, family)
+}
+
+// veryLarge matches .metal sizes and sizes of 16xlarge and up (64+ vCPUs on most families).
+func veryLarge(instanceType string) (string, bool) {
+	_, size, _ := strings.Cut(instanceType, ".")
+	if strings.HasPrefix(size, "metal") {
+		return size, true
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(size, "xlarge"))
+	return size, err == nil && strings.HasSuffix(size, "xlarge") && n >= 16
+}
+
+var verdictRank = map[Verdict]int{VerdictRogue: 0, VerdictSuspicious: 1, VerdictProtected: 2, VerdictOK: 3}
+
+// SortBySuspicion orders rogue first, then suspicious, protected and ok; within a verdict, more
+// reasons first, then the newest launch.
+func SortBySuspicion(list []RogueInstance) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		switch {
+		case verdictRank[a.Verdict] != verdictRank[b.Verdict]:
+			return verdictRank[a.Verdict] < verdictRank[b.Verdict]
+		case len(a.Reasons) != len(b.Reasons):
+			return len(a.Reasons) > len(b.Reasons)
+		case !a.LaunchTime.Equal(b.LaunchTime):
+			return a.LaunchTime.After(b.LaunchTime)
+		case a.Region != b.Region:
+			return a.Region < b.Region
+		}
+		return a.ID < b.ID
+	})
+}
+
+func ec2Age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d >= time.Hour:
+		return d.Truncate(time.Minute).String()
+	}
+	return d.Truncate(time.Second).String()
+}
