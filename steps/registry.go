@@ -4,5 +4,10 @@ package steps
 func Builtin() *Registry {
 	return NewRegistry(
 		ConfirmIdentity{},
+		ContainKey{},
+		CredentialInventory{},
+		RotateKeys{},
+		RemoveBackdoorUsers{},
+		RevokeSessions{},
 	)
 }
