@@ -29,8 +29,8 @@ func TestInventoryFlagsExactlyWhatAppearedOrWasUsedAfterT0(t *testing.T) {
 		"billing-reports": {}, "billing-reports/key1": {}, "billing-reports/key2": {FlagKeyCreatedAfterT0, FlagKeyUsedAfterT0},
 		"ci-deploy": {}, "ci-deploy/key1": {FlagKeyUsedAfterT0},
 		"oncall-responder": {}, "oncall-responder/key1": {FlagKeyUsedAfterT0},
-		"support-sync":       {FlagUserCreatedAfterT0, FlagPasswordCreatedAfterT0, FlagMFAEnabledAfterT0, FlagAdminPolicy},
-		"support-sync/key1":  {FlagKeyCreatedAfterT0, FlagKeyUsedAfterT0},
+		"support-sync":      {FlagUserCreatedAfterT0, FlagPasswordCreatedAfterT0, FlagMFAEnabledAfterT0, FlagAdminPolicy},
+		"support-sync/key1": {FlagKeyCreatedAfterT0, FlagKeyUsedAfterT0},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("flags\n got %v\nwant %v", got, want)

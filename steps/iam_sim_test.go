@@ -44,6 +44,9 @@ func startDrill(t *testing.T, mode Mode) *drill {
 	t.Cleanup(func() { _ = l.Close() })
 	// Closing the client's idle connections first lets the listener shut down at once instead of
 	// waiting out a connection the transport dialled but never used.
+	// The simulator is plain HTTP on loopback: a CA bundle from the environment has no use here and
+	// would stop the SDK from accepting a custom client.
+	t.Setenv("AWS_CA_BUNDLE", "")
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
 	id, secret := srv.ResponderCredentials()
