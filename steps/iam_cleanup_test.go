@@ -19,11 +19,12 @@ func TestRemovingAFullyLoadedBackdoorUserSucceedsAndASecondRunIsAlreadyDone(t *t
 	if plan.Confirm.Typed != "111122223333" {
 		t.Fatalf("want the account id typed, got %q", plan.Confirm.Typed)
 	}
-	// key, password, MFA, SSH key, inline policy, attached policy, group, then the user.
-	if len(plan.Changes) != 8 {
+	// key, password, MFA, certificate, SSH key, service credential, inline policy, attached
+	// policy, group, then the user.
+	if len(plan.Changes) != 10 {
 		t.Fatalf("plan: %+v", plan.Changes)
 	}
-	if got := statuses(out); got[StatusApplied] != 8 || out.Failed() != 0 {
+	if got := statuses(out); got[StatusApplied] != 10 || out.Failed() != 0 {
 		t.Fatalf("results: %+v", out.Results)
 	}
 	if _, _, err := aws.UserParts(context.Background(), d.env.Account.IAM(), "support-sync"); !aws.IsNoSuchEntity(err) {
@@ -33,7 +34,7 @@ func TestRemovingAFullyLoadedBackdoorUserSucceedsAndASecondRunIsAlreadyDone(t *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statuses(again); got[StatusAlreadyDone] != 8 {
+	if got := statuses(again); got[StatusAlreadyDone] != 10 {
 		t.Fatalf("second run: %+v", again.Results)
 	}
 }
