@@ -29,7 +29,12 @@ const QuarantinePolicyARN = "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine
 
 // RevokeSessionsDocument denies everything to temporary credentials issued before cutoff. Long-term
 // keys carry no token issue time, so the policy cuts sessions without touching the keys themselves.
+// The cutoff is rounded up to a whole second, as the policy language has no fractions: rounding
+// down would spare a token minted in the same second.
 func RevokeSessionsDocument(cutoff time.Time) string {
+	if t := cutoff.Truncate(time.Second); !t.Equal(cutoff) {
+		cutoff = t.Add(time.Second)
+	}
 	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"%s"}}}]}`,
 		cutoff.UTC().Format(time.RFC3339))
 }

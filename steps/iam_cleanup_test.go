@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,12 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 	if out.FollowUp == nil || len(out.FollowUp.Changes) != 1 || out.FollowUp.Confirm.Typed == "" {
 		t.Fatalf("deleting the old key must be a separate typed confirmation: %+v", out.FollowUp)
 	}
-	assertSecretAbsent(t, secret.Reveal(), mustJSON(t, out), mustJSON(t, out.Results), mustJSON(t, out.Facts), d.log.String())
+	keysJSON, err := BuildKeysReport(context.Background(), d.env.Account, d.env.Since, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSecretAbsent(t, secret.Reveal(), mustJSON(t, out), mustJSON(t, out.Results), mustJSON(t, out.Facts),
+		d.log.String(), mustJSON(t, keysJSON), fmt.Sprintf("%v %+v %#v", out, out.Secrets, secret))
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "new-key.csv")
