@@ -65,39 +65,25 @@ type Account struct {
 
 // Open loads the configuration the way the AWS CLI does (profile, environment, shared files),
 // applies lockdown's endpoint and retry policy, and returns an Account. It does not call AWS.
+// With static credentials in opts (drills and tests) nothing is read from the environment or the
+// shared files, so a stray AWS_PROFILE can neither break a drill nor lend it real credentials.
 func Open(ctx context.Context, opts Options) (*Account, error) {
-	var loaders []func(*config.LoadOptions) error
-	if opts.Profile != "" {
-		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.Region != "" {
-		loaders = append(loaders, config.WithRegion(opts.Region))
-	}
+	var cfg sdk.Config
 	if opts.AccessKeyID != "" {
-		loaders = append(loaders, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(opts.AccessKeyID, opts.SecretAccessKey, "")))
+		cfg = sdk.Config{
+			Region:      opts.Region,
+			Credentials: credentials.NewStaticCredentialsProvider(opts.AccessKeyID, opts.SecretAccessKey, ""),
+		}
+		if opts.HTTPClient != nil {
+			cfg.HTTPClient = opts.HTTPClient
+		}
+	} else {
+		var err error
+		if cfg, err = loadShared(ctx, opts); err != nil {
+			return nil, err
+		}
 	}
-	if opts.HTTPClient != nil {
-		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
-	}
-	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
-	if attempts == 0 {
-		attempts = defaultMaxAttempts
-	}
-	if backoff == 0 {
-		backoff = defaultMaxBackoff
-	}
-	loaders = append(loaders, config.WithRetryer(func() sdk.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.MaxBackoff = backoff
-			o.RateLimiter = ratelimit.None
-		})
-	}))
-	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
-	if err != nil {
-		return nil, fmt.Errorf("loading AWS configuration: %w", err)
-	}
+	cfg.Retryer = retryer(opts)
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
@@ -110,6 +96,41 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		opts:  opts,
 		ec2:   map[string]*ec2.Client{},
 	}, nil
+}
+
+func loadShared(ctx context.Context, opts Options) (sdk.Config, error) {
+	var loaders []func(*config.LoadOptions) error
+	if opts.Profile != "" {
+		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		loaders = append(loaders, config.WithRegion(opts.Region))
+	}
+	if opts.HTTPClient != nil {
+		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	if err != nil {
+		return cfg, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func retryer(opts Options) func() sdk.Retryer {
+	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
+	if attempts == 0 {
+		attempts = defaultMaxAttempts
+	}
+	if backoff == 0 {
+		backoff = defaultMaxBackoff
+	}
+	return func() sdk.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = backoff
+			o.RateLimiter = ratelimit.None
+		})
+	}
 }
 
 // HomeRegion is the region used for IAM, STS and DescribeRegions.
@@ -126,13 +147,25 @@ func (a *Account) Endpoint() string {
 // Config returns a copy of the SDK configuration, for clients this package does not cache.
 func (a *Account) Config() sdk.Config { return a.cfg.Copy() }
 
+// endpointOverride pins every client to the endpoint named in Options, so a service-specific
+// AWS_ENDPOINT_URL_* variable can never send a drill's or test's calls elsewhere.
+func (a *Account) endpointOverride() *string {
+	if a.opts.EndpointURL == "" {
+		return a.cfg.BaseEndpoint
+	}
+	return sdk.String(a.opts.EndpointURL)
+}
+
 // EC2 returns the EC2 client for region, creating it once.
 func (a *Account) EC2(region string) *ec2.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.ec2[region]
 	if !ok {
-		c = ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })
+		c = ec2.NewFromConfig(a.cfg, func(o *ec2.Options) {
+			o.Region = region
+			o.BaseEndpoint = a.endpointOverride()
+		})
 		a.ec2[region] = c
 	}
 	return c
@@ -143,7 +176,7 @@ func (a *Account) IAM() *iam.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.iam == nil {
-		a.iam = iam.NewFromConfig(a.cfg)
+		a.iam = iam.NewFromConfig(a.cfg, func(o *iam.Options) { o.BaseEndpoint = a.endpointOverride() })
 	}
 	return a.iam
 }
@@ -153,7 +186,7 @@ func (a *Account) STS() *sts.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.sts == nil {
-		a.sts = sts.NewFromConfig(a.cfg)
+		a.sts = sts.NewFromConfig(a.cfg, func(o *sts.Options) { o.BaseEndpoint = a.endpointOverride() })
 	}
 	return a.sts
 }

@@ -210,6 +210,8 @@ func (s *Server) call(sc scope, action string, form url.Values, fault *APIError,
 		entry.Mutating = false
 	}
 	s.log = append(s.log, entry)
+	s.opts.Log.Info("request", "region", entry.Region, "service", entry.Service, "action", action,
+		"mutating", entry.Mutating, "dry_run", entry.DryRun, "attacker", byAttacker, "error", entry.Code)
 	return body, apiErr
 }
 

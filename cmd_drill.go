@@ -1,0 +1,77 @@
+package main
+
+import (
+	"time"
+
+	"lockdown/aws"
+	"lockdown/aws/sim"
+	"lockdown/steps"
+)
+
+// DrillCmd runs a tabletop drill against the simulated account.
+type DrillCmd struct {
+	Scenario string `help:"Built-in scenario name or scenario file." default:"${default_scenario}" placeholder:"NAME|FILE"`
+	List     bool   `help:"List the built-in scenarios and exit."`
+}
+
+// drillBackoff keeps throttling retries short: the simulator's faults are there to be seen, not
+// waited out.
+const drillBackoff = 200 * time.Millisecond
+
+// Run starts the simulator on a loopback port inside the process, points the real AWS code path
+// at it with the scenario's responder credentials, and opens the TUI in drill mode.
+func (c *DrillCmd) Run(g *Globals) error {
+	if c.List {
+		g.printf("%s", scenarioList())
+		return nil
+	}
+	sc, err := sim.LoadScenario(c.Scenario)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := g.validateAccountID(); err != nil {
+		return err
+	}
+	if err := requireTerminal(); err != nil {
+		return err
+	}
+	srv, err := sim.New(sc, sim.Options{})
+	if err != nil {
+		return err
+	}
+	l, err := sim.Listen(srv, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	since, err := g.SinceTime(srv.Now())
+	if err != nil {
+		return err
+	}
+	if since.IsZero() {
+		since = srv.IncidentStart()
+	}
+	id, secret := srv.ResponderCredentials()
+	acct, err := aws.Open(g.Context(), aws.Options{
+		Region:          aws.DefaultRegion,
+		EndpointURL:     l.URL,
+		AccessKeyID:     id,
+		SecretAccessKey: secret,
+		Live:            true,
+		ExpectedAccount: g.Account,
+		MaxBackoff:      drillBackoff,
+	})
+	if err != nil {
+		return err
+	}
+	s, err := g.newSession(acct, steps.Drill, since)
+	if err != nil {
+		return err
+	}
+	uiErr := s.interact(g)
+	printDebrief(g, srv, s)
+	if err := s.close(g); err != nil || uiErr != nil {
+		return firstErr(uiErr, err)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"lockdown/aws/sim"
+)
+
+// SimCmd groups the simulator's subcommands.
+type SimCmd struct {
+	Serve SimServeCmd `cmd:"" help:"Serve the simulated account over HTTP on a loopback address, for the AWS CLI or SDKs."`
+}
+
+// SimServeCmd serves a scenario until interrupted.
+type SimServeCmd struct {
+	Scenario   string `help:"Built-in scenario name or scenario file." default:"${default_scenario}" placeholder:"NAME|FILE"`
+	Addr       string `help:"Loopback address to listen on." default:"127.0.0.1:4566"`
+	StrictKeys bool   `help:"Refuse requests signed with keys the simulated account does not know, as AWS would. By default any unknown key acts as the responder, so the AWS CLI works with whatever credentials it has."`
+}
+
+// Run serves until the context is cancelled (Ctrl-C).
+func (c *SimServeCmd) Run(g *Globals) error {
+	sc, err := sim.LoadScenario(c.Scenario)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	log := slog.New(slog.NewTextHandler(g.stderr, nil))
+	srv, err := sim.New(sc, sim.Options{AcceptUnknownKeys: !c.StrictKeys, Log: log})
+	if err != nil {
+		return err
+	}
+	l, err := sim.Listen(srv, c.Addr)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	id, secret := srv.ResponderCredentials()
+	g.eprintf("Simulated account %s (%s), scenario %s, on %s\n", srv.Account(), sc.Account.Alias, sc.Name, l.URL)
+	g.eprintf("Point the AWS CLI at it, for example:\n\n")
+	g.eprintf("  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", id, secret)
+	g.eprintf("  aws --endpoint-url %s sts get-caller-identity\n\n", l.URL)
+	g.eprintf("Stop with Ctrl-C.\n")
+	<-g.Context().Done()
+	g.eprintf("\nStopping: %d requests served.\n", len(srv.Requests()))
+	return l.Close()
+}
+
+func scenarioList() string {
+	var b strings.Builder
+	for _, name := range sim.ScenarioNames() {
+		sc, err := sim.LoadScenario(name)
+		if err != nil {
+			fmt.Fprintf(&b, "%-16s (broken: %v)\n", name, err)
+			continue
+		}
+		fmt.Fprintf(&b, "%-16s %s\n", name, firstLine(sc.Description))
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}

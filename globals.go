@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"lockdown/aws"
+)
+
+// Globals are the flags every command accepts.
+type Globals struct {
+	Profile     string `help:"AWS profile from the shared config files." placeholder:"NAME"`
+	Region      string `help:"Home region for IAM, STS and DescribeRegions (default: from the profile, else us-east-1)." placeholder:"REGION"`
+	EndpointURL string `name:"endpoint-url" env:"AWS_ENDPOINT_URL" help:"Send every AWS call to this endpoint (a simulator or emulator)." placeholder:"URL"`
+	Account     string `help:"The compromised account's id: every live change in any other account is refused." placeholder:"ID"`
+	Live        bool   `help:"Apply confirmed changes. Without it lockdown only inspects and plans (dry-run)."`
+	Since       string `help:"Incident start (T0): RFC 3339 time, or a duration before now such as 6h." placeholder:"T"`
+	Runbook     string `help:"Runbook file to follow instead of the built-in compromised-account runbook." type:"existingfile" placeholder:"FILE"`
+	Journal     string `help:"Directory for incident journals (default: the user's state directory)." placeholder:"DIR"`
+
+	ctx            context.Context
+	stdout, stderr io.Writer
+}
+
+// validateAccountID checks --account before anything talks to AWS.
+func (g *Globals) validateAccountID() error {
+	if g.Account == "" {
+		return nil
+	}
+	if len(g.Account) != 12 || strings.Trim(g.Account, "0123456789") != "" {
+		return usageError("--account %q is not an AWS account id (12 digits)", g.Account)
+	}
+	return nil
+}
+
+// OpenAccount builds the AWS configuration from the flags. It does not call AWS.
+func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
+	if err := g.validateAccountID(); err != nil {
+		return nil, err
+	}
+	return aws.Open(ctx, aws.Options{
+		Profile:         g.Profile,
+		Region:          g.Region,
+		EndpointURL:     g.EndpointURL,
+		Live:            g.Live,
+		ExpectedAccount: g.Account,
+	})
+}
+
+// SinceTime resolves --since against now: the zero time when it is not set.
+func (g *Globals) SinceTime(now time.Time) (time.Time, error) {
+	return parseSince(g.Since, now)
+}
+
+func parseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if t.After(now) {
+			return time.Time{}, usageError("--since %s is in the future", s)
+		}
+		return t.UTC(), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, usageError("--since %q is neither an RFC 3339 time (2026-11-28T03:00:00Z) nor a duration before now (6h, 90m)", s)
+	}
+	return now.Add(-d).UTC(), nil
+}
+
+// Context is the command's context, cancelled on interrupt.
+func (g *Globals) Context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
+}
+
+func (g *Globals) printf(format string, args ...any) {
+	fmt.Fprintf(g.stdout, format, args...)
+}
+
+func (g *Globals) eprintf(format string, args ...any) {
+	fmt.Fprintf(g.stderr, format, args...)
+}

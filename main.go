@@ -1,0 +1,105 @@
+// Command lockdown walks an on-call engineer through the compromised-AWS-account procedure:
+// confirm the account, contain the leaked key, clean up IAM, find and stop rogue instances.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"lockdown/aws/sim"
+)
+
+// Exit codes are part of the command-line contract.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitPartial = 3
+)
+
+// CLI is the whole command line. Flags on it are common to every command.
+type CLI struct {
+	Globals
+
+	Respond  RespondCmd  `cmd:"" default:"1" help:"Open the response TUI on the account from the standard AWS credential chain (the default command)."`
+	Drill    DrillCmd    `cmd:"" help:"Run a tabletop drill against the built-in simulated account: no AWS account or network needed."`
+	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
+	Sim      SimCmd      `cmd:"" help:"The simulated account."`
+	Version  VersionCmd  `cmd:"" help:"Print lockdown's version."`
+}
+
+// exitError carries an exit code through kong's Run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode wraps err so that lockdown exits with code.
+func exitCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// usageError is a bad command line: exit 2.
+func usageError(format string, args ...any) error {
+	return exitCode(exitUsage, fmt.Errorf(format, args...))
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses args, runs the chosen command and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	var cli CLI
+	exited := -1
+	parser, err := kong.New(&cli,
+		kong.Name("lockdown"),
+		kong.Description("Respond to a compromised AWS account: contain the leaked key, clean up IAM, stop rogue instances, and record everything. Dry-run unless --live."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exited = code }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": version(), "default_scenario": sim.DefaultScenario},
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "lockdown: %v\n", err)
+		return exitFailed
+	}
+	kctx, err := parser.Parse(args)
+	if exited >= 0 {
+		return exited // --help printed its page
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lockdown: %v\nRun 'lockdown --help' for usage.\n", err)
+		return exitUsage
+	}
+	cli.Globals.stdout, cli.Globals.stderr = stdout, stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cli.Globals.ctx = ctx
+	err = kctx.Run(&cli.Globals)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.code != exitOK {
+			fmt.Fprintf(stderr, "lockdown: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "lockdown: %v\n", err)
+	return exitFailed
+}

@@ -1,0 +1,138 @@
+package runbooks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tick records a checklist item of a manual step as done or not done (item counts from 0).
+// Unticking an item of a completed step reopens the step.
+func (r *Run) Tick(stepID string, item int, checked bool) error {
+	r.mu.Lock()
+	st, err := r.lookup(stepID)
+	if err == nil && !st.Step.Manual {
+		err = fmt.Errorf("step %q is automated; it has no checklist to tick", stepID)
+	}
+	if err == nil && (item < 0 || item >= len(st.Checked)) {
+		err = fmt.Errorf("step %q has %d checklist items; there is no item %d", stepID, len(st.Checked), item+1)
+	}
+	if err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	reopen := !checked && st.State == StateDone
+	env := r.env(st)
+	r.mu.Unlock()
+
+	text := st.Step.Checklist[item]
+	verb := "ticked"
+	if !checked {
+		verb = "unticked"
+	}
+	entries := []Entry{r.entry(env, stepID, KindCheck, verb+": "+text, checkData{Item: item, Text: text, Checked: checked})}
+	if reopen {
+		entries = append(entries, r.entry(env, stepID, KindState, string(StatePending), stateData{State: StatePending}))
+	}
+	if err := r.record(entries...); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st.Checked[item] = checked
+	if reopen {
+		st.State = StatePending
+	}
+	return nil
+}
+
+type checkData struct {
+	Item    int    `json:"item"`
+	Text    string `json:"text"`
+	Checked bool   `json:"checked"`
+}
+
+// Skip sets a step aside. The reason is required because the incident review will ask.
+func (r *Run) Skip(stepID, reason string) error {
+	reason = strings.TrimSpace(reason)
+	r.mu.Lock()
+	st, err := r.lookup(stepID)
+	switch {
+	case err != nil:
+	case reason == "":
+		err = fmt.Errorf("say why step %q is skipped; the reason goes into the incident record", stepID)
+	case st.State == StateRunning:
+		err = fmt.Errorf("step %q is running; wait for it to finish before skipping it", stepID)
+	}
+	if err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	env := r.env(st)
+	r.mu.Unlock()
+	skip := r.entry(env, stepID, KindSkip, reason, nil)
+	return r.settle(env, stepID, []Entry{skip}, StateSkipped, func(st *StepStatus) {
+		st.Reason, st.Err, st.Plan = reason, "", nil
+	})
+}
+
+// Note adds the operator's free text to the record; an empty stepID notes the incident as a whole.
+func (r *Run) Note(stepID, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return fmt.Errorf("the note is empty")
+	}
+	env := r.cfg.Env
+	if stepID != "" {
+		r.mu.Lock()
+		st, err := r.lookup(stepID)
+		if err == nil {
+			env = *r.env(st)
+		}
+		r.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return r.record(r.entry(&env, stepID, KindNote, text, nil))
+}
+
+// Complete marks a step done: a manual step once every checklist item is ticked, an action step
+// once it has inspected (ReadOnly actions) or applied a plan.
+func (r *Run) Complete(stepID string) error {
+	r.mu.Lock()
+	st, err := r.lookup(stepID)
+	if err == nil {
+		err = r.completableLocked(st)
+	}
+	if err != nil || st.State == StateDone {
+		r.mu.Unlock()
+		return err
+	}
+	env := r.env(st)
+	r.mu.Unlock()
+	return r.settle(env, stepID, nil, StateDone, func(st *StepStatus) { st.Err = "" })
+}
+
+func (r *Run) completableLocked(st *StepStatus) error {
+	id := st.Step.ID
+	if st.State == StateRunning {
+		return fmt.Errorf("step %q is still running", id)
+	}
+	if st.Step.Manual {
+		var open []string
+		for i, done := range st.Checked {
+			if !done {
+				open = append(open, fmt.Sprintf("%d %q", i+1, st.Step.Checklist[i]))
+			}
+		}
+		if len(open) > 0 {
+			return fmt.Errorf("step %q is not finished; not ticked yet: %s", id, strings.Join(open, ", "))
+		}
+		return nil
+	}
+	action, _ := r.cfg.Registry.Lookup(st.Step.Action)
+	if st.Outcome != nil || (st.Inspection != nil && action.Spec().ReadOnly) {
+		return nil
+	}
+	return fmt.Errorf("step %q has nothing to complete yet: inspect it and apply its plan, or skip it with a reason", id)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"lockdown/aws"
+	"lockdown/runbooks"
+	"lockdown/steps"
+	"lockdown/ui"
+)
+
+// session is one incident run: the account, its mode, the journal, the log file and the run state.
+type session struct {
+	acct    *aws.Account
+	mode    steps.Mode
+	since   time.Time
+	run     *runbooks.Run
+	journal *runbooks.Journal
+	log     *slog.Logger
+	logFile *os.File
+}
+
+// requireTerminal refuses to start the TUI on a pipe or without a terminal, instead of hanging.
+func requireTerminal() error {
+	if !ui.IsTerminal(os.Stdin) || !ui.IsTerminal(os.Stdout) {
+		return usageError("the interface needs an interactive terminal, but standard input or output is not one; for unattended use run 'lockdown validate' or 'lockdown sim serve'")
+	}
+	return nil
+}
+
+// loadRunbook returns the --runbook file or the built-in runbook.
+func (g *Globals) loadRunbook(reg *steps.Registry) (*runbooks.Runbook, error) {
+	if g.Runbook == "" {
+		return runbooks.BuiltinNamed("compromised-account", reg)
+	}
+	rb, err := runbooks.Load(g.Runbook, reg)
+	var problems runbooks.Problems
+	if errors.As(err, &problems) {
+		return nil, usageError("the runbook has problems:\n%s", problems.Error())
+	}
+	return rb, err
+}
+
+// newSession opens the journal and log for a new incident and starts the run.
+func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time) (*session, error) {
+	reg := steps.Builtin()
+	rb, err := g.loadRunbook(reg)
+	if err != nil {
+		return nil, err
+	}
+	dir := g.Journal
+	if dir == "" {
+		if dir, err = runbooks.DefaultJournalDir(); err != nil {
+			return nil, err
+		}
+	}
+	incident := fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode)
+	journal, err := runbooks.OpenJournal(dir, incident)
+	if err != nil {
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, incident+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		journal.Close()
+		return nil, fmt.Errorf("opening the log: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+	run, err := runbooks.NewRun(runbooks.Config{
+		Runbook:  rb,
+		Registry: reg,
+		Env:      steps.Env{Account: acct, Mode: mode, Since: since, Log: log},
+		Journal:  journal,
+		Incident: incident,
+	})
+	if err != nil {
+		logFile.Close()
+		journal.Close()
+		return nil, err
+	}
+	return &session{acct: acct, mode: mode, since: since, run: run, journal: journal, log: log, logFile: logFile}, nil
+}
+
+// interact runs the TUI until the operator quits.
+func (s *session) interact(g *Globals) error {
+	uctx := ui.NewContext(s.mode, s.since)
+	uctx.Log = s.log
+	return ui.Run(g.Context(), ui.New(uctx, s.run))
+}
+
+// close flushes the journal and log, and turns failed regions or items into exit code 3.
+func (s *session) close(g *Globals) error {
+	g.eprintf("Journal: %s\n", s.journal.Path())
+	err := errors.Join(s.journal.Close(), s.logFile.Close())
+	if err != nil {
+		return err
+	}
+	if n := s.run.Failures(); n > 0 {
+		return exitCode(exitPartial, fmt.Errorf("finished with %d failed regions or items; see the journal", n))
+	}
+	return nil
+}

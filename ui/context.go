@@ -1,0 +1,73 @@
+// Package ui is lockdown's terminal interface: it walks the on-call engineer through a runbook one
+// step at a time, showing what each action found and applying changes only after confirmation.
+package ui
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"lockdown/aws"
+	"lockdown/steps"
+)
+
+// Minimum terminal size below which the layout would be unreadable.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// DefaultGrace is how long a freshly opened dialog ignores keys, so keystrokes the operator was
+// already typing do not answer a question they have not read.
+const DefaultGrace = 300 * time.Millisecond
+
+// Context is what every part of the interface shares: size, styles, keys, the run's mode, the
+// confirmed account and the incident start. It is passed by pointer and owned by the root model.
+type Context struct {
+	Width, Height int
+
+	Styles Styles
+	Keys   KeyMap
+
+	Mode steps.Mode
+	// Identity is nil until the identity step has run.
+	Identity *aws.Identity
+	// Since is the incident start (T0); the zero time means not known.
+	Since time.Time
+
+	NoColor bool
+	// Grace is how long dialogs swallow keys after opening.
+	Grace time.Duration
+	// Now is the clock; tests replace it to step through grace periods.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// NewContext builds the shared context for a run, honouring NO_COLOR from the environment.
+func NewContext(mode steps.Mode, since time.Time) *Context {
+	noColor := os.Getenv("NO_COLOR") != ""
+	return &Context{
+		Styles:  NewStyles(noColor),
+		Keys:    DefaultKeyMap(),
+		Mode:    mode,
+		Since:   since,
+		NoColor: noColor,
+		Grace:   DefaultGrace,
+		Now:     time.Now,
+		Log:     slog.New(slog.DiscardHandler),
+	}
+}
+
+func (c *Context) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c *Context) logger() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Log
+}

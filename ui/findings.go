@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"lockdown/steps"
+)
+
+// findingsTable is the operator's selection over what an action found. It renders only the rows
+// that fit, so a scan with tens of thousands of instances stays as quick to draw as one with ten.
+type findingsTable struct {
+	ctx      *Context
+	table    *steps.Table
+	selected []bool
+	widths   []int
+	cursor   int
+	offset   int
+	width    int
+	height   int // rows of the table body, excluding header and reasons
+}
+
+// widthSample bounds how many rows are measured to fit columns without a preferred width.
+const widthSample = 200
+
+func newFindingsTable(ctx *Context, t *steps.Table) *findingsTable {
+	f := &findingsTable{ctx: ctx, table: t, selected: make([]bool, len(t.Rows))}
+	for i, r := range t.Rows {
+		f.selected[i] = r.Selected
+	}
+	f.widths = make([]int, len(t.Columns))
+	for c, col := range t.Columns {
+		w := col.Width
+		if w <= 0 {
+			w = ansi.StringWidth(col.Title)
+			for i := 0; i < len(t.Rows) && i < widthSample; i++ {
+				if c < len(t.Rows[i].Cells) {
+					w = max(w, ansi.StringWidth(t.Rows[i].Cells[c]))
+				}
+			}
+		}
+		f.widths[c] = min(w, 40)
+	}
+	return f
+}
+
+// SetSize gives the table its width and the number of lines it may use in total.
+func (f *findingsTable) SetSize(width, height int) {
+	f.width = width
+	// header line, the count line, and up to three lines of reasons below the rows
+	f.height = max(1, height-5)
+	f.clamp()
+}
+
+// SelectedIDs are the rows the operator chose, in table order.
+func (f *findingsTable) SelectedIDs() []string {
+	var ids []string
+	for i, on := range f.selected {
+		if on {
+			ids = append(ids, f.table.Rows[i].ID)
+		}
+	}
+	return ids
+}
+
+func (f *findingsTable) count() int {
+	n := 0
+	for _, on := range f.selected {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// Update moves the cursor and changes the selection.
+func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
+	k := f.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		f.cursor--
+	case key.Matches(msg, k.Down):
+		f.cursor++
+	case key.Matches(msg, k.PageUp):
+		f.cursor -= f.height
+	case key.Matches(msg, k.PageDown):
+		f.cursor += f.height
+	case key.Matches(msg, k.Toggle) && f.table.Selectable && len(f.selected) > 0:
+		f.selected[f.cursor] = !f.selected[f.cursor]
+	case key.Matches(msg, k.All) && f.table.Selectable:
+		f.setAll(true)
+	case key.Matches(msg, k.None) && f.table.Selectable:
+		f.setAll(false)
+	default:
+		return false
+	}
+	f.clamp()
+	return true
+}
+
+func (f *findingsTable) setAll(on bool) {
+	for i := range f.selected {
+		f.selected[i] = on
+	}
+}
+
+func (f *findingsTable) clamp() {
+	n := len(f.table.Rows)
+	f.cursor = max(0, min(f.cursor, n-1))
+	if f.cursor < f.offset {
+		f.offset = f.cursor
+	}
+	if f.cursor >= f.offset+f.height {
+		f.offset = f.cursor - f.height + 1
+	}
+	f.offset = max(0, min(f.offset, n-f.height))
+}
+
+// View draws the header, the visible window of rows, a count and the reasons for the row under
+// the cursor.
+func (f *findingsTable) View() string {
+	s := f.ctx.Styles
+	var b strings.Builder
+	titles := make([]string, len(f.table.Columns))
+	for i, c := range f.table.Columns {
+		titles[i] = c.Title
+	}
+	b.WriteString(s.Title.Render(f.line("    ", titles)))
+	end := min(len(f.table.Rows), f.offset+f.height)
+	for i := f.offset; i < end; i++ {
+		b.WriteByte('\n')
+		b.WriteString(f.row(i))
+	}
+	b.WriteByte('\n')
+	count := fmt.Sprintf("%d of %d selected · rows %d–%d of %d", f.count(), len(f.table.Rows), min(f.offset+1, end), end, len(f.table.Rows))
+	if !f.table.Selectable {
+		count = fmt.Sprintf("rows %d–%d of %d", min(f.offset+1, end), end, len(f.table.Rows))
+	}
+	b.WriteString(s.Subtle.Render(count))
+	if len(f.table.Rows) > 0 {
+		for i, r := range f.table.Rows[f.cursor].Reasons {
+			if i == 3 {
+				break
+			}
+			b.WriteString("\n" + s.Tone(f.table.Rows[f.cursor].Tone).Render(ansi.Truncate("  • "+r, f.width, "…")))
+		}
+	}
+	return b.String()
+}
+
+func (f *findingsTable) row(i int) string {
+	r := f.table.Rows[i]
+	mark := "    "
+	if f.table.Selectable {
+		mark = "[ ] "
+		if f.selected[i] {
+			mark = "[x] "
+		}
+	}
+	text := f.line(mark, r.Cells)
+	if i == f.cursor {
+		return f.ctx.Styles.Selected.Render(text)
+	}
+	return f.ctx.Styles.Tone(r.Tone).Render(text)
+}
+
+// line lays cells out in the column widths and cuts the result to the table width.
+func (f *findingsTable) line(prefix string, cells []string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for c, w := range f.widths {
+		cell := ""
+		if c < len(cells) {
+			cell = cells[c]
+		}
+		cell = ansi.Truncate(cell, w, "…")
+		b.WriteString(cell)
+		b.WriteString(strings.Repeat(" ", w-ansi.StringWidth(cell)+1))
+	}
+	return ansi.Truncate(strings.TrimRight(b.String(), " "), f.width, "…")
+}

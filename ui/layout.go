@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Fixed rows: two of header, one rule, one status line, one help line (more with full help).
+const headerRows = 3
+
+func (m *Model) helpRows() int {
+	if m.help.ShowAll {
+		return 5
+	}
+	return 1
+}
+
+func (m *Model) leftWidth() int { return min(32, m.ctx.Width/3) }
+
+// layout hands every child its size after a resize or a change of what is shown.
+func (m *Model) layout() {
+	w, h := m.ctx.Width, m.ctx.Height
+	body := max(1, h-headerRows-1-m.helpRows())
+	right := max(10, w-m.leftWidth()-1)
+	m.list.SetSize(m.leftWidth(), body)
+	guideRows := max(3, (body-2)/3)
+	m.guide.SetSize(right, guideRows)
+	if st := m.currentStatus(); st.Step != nil {
+		m.guide.Show(st.Step.ID, st.Step.Guide)
+	}
+	for _, p := range m.panels {
+		p.SetSize(right, body-guideRows-2)
+	}
+	m.help.SetWidth(w)
+	dw := min(w-4, 90)
+	if m.confirm != nil {
+		m.confirm.SetSize(dw, body)
+	}
+	if m.secret != nil {
+		m.secret.SetSize(dw, body)
+	}
+	if m.reason != nil {
+		m.reason.SetSize(min(dw, 70), body)
+	}
+}
+
+func (m *Model) headerView() string {
+	s := m.ctx.Styles
+	w := m.ctx.Width
+	line := s.Badge(m.ctx.Mode) + " " + s.Title.Render("lockdown") + "  "
+	principal := ""
+	if id := m.ctx.Identity; id != nil {
+		line += "account " + s.Title.Render(id.Account) + " · " + aliasOf(id.Alias)
+		principal = s.Subtle.Render("acting as " + id.ARN)
+	} else {
+		line += s.Warning.Render("account not confirmed")
+		principal = s.Subtle.Render("run step 1 to confirm the account")
+	}
+	if t0 := m.sinceT0(); t0 != "" {
+		gap := w - ansi.StringWidth(line) - ansi.StringWidth(t0)
+		line += strings.Repeat(" ", max(2, gap)) + t0
+	}
+	rule := s.Border.Render(strings.Repeat("─", w))
+	return ansi.Truncate(line, w, "…") + "\n" + ansi.Truncate(principal, w, "…") + "\n" + rule
+}
+
+func aliasOf(alias string) string {
+	if alias == "" {
+		return "(no alias)"
+	}
+	return alias
+}
+
+// sinceT0 is the time since the incident started, "T0 +2h05m", when T0 is known.
+func (m *Model) sinceT0() string {
+	if m.ctx.Since.IsZero() {
+		return ""
+	}
+	d := m.ctx.now().Sub(m.ctx.Since).Truncate(time.Minute)
+	return fmt.Sprintf("T0 +%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+func (m *Model) bodyView() string {
+	body := max(1, m.ctx.Height-headerRows-1-m.helpRows())
+	if d := m.dialogView(); d != "" {
+		return lipgloss.Place(m.ctx.Width, body, lipgloss.Center, lipgloss.Center, d)
+	}
+	s := m.ctx.Styles
+	left := m.list.View(m.statuses, m.running(), m.spinner.View(), m.focus == paneSteps)
+	right := m.rightView()
+	sep := s.Border.Render(strings.TrimSuffix(strings.Repeat("│\n", body), "\n"))
+	leftBox := lipgloss.NewStyle().Width(m.leftWidth()).Height(body).MaxHeight(body).Render(left)
+	rightBox := lipgloss.NewStyle().Height(body).MaxHeight(body).Render(right)
+	return lipgloss.JoinHorizontal(lipgloss.Top, leftBox, sep, rightBox)
+}
+
+func (m *Model) dialogView() string {
+	switch {
+	case m.askQuit:
+		return m.ctx.Styles.Dialog.Render(m.ctx.Styles.Warning.Render("An action is running — quit anyway? y/N"))
+	case m.secret != nil:
+		return m.secret.View()
+	case m.confirm != nil:
+		return m.confirm.View()
+	case m.reason != nil:
+		return m.reason.View()
+	}
+	return ""
+}
+
+func (m *Model) rightView() string {
+	s := m.ctx.Styles
+	st := m.currentStatus()
+	if st.Step == nil {
+		return s.Subtle.Render("this runbook has no steps")
+	}
+	right := max(10, m.ctx.Width-m.leftWidth()-1)
+	title := fmt.Sprintf("%d. %s", m.list.cursor+1, st.Step.Title)
+	if m.focus == paneGuide {
+		title += s.Subtle.Render("  (guide: ↑/↓ scroll)")
+	}
+	rule := s.Border.Render(strings.Repeat("─", right))
+	var elapsed time.Duration
+	isRunning := m.running() == st.Step.ID
+	if isRunning {
+		elapsed = m.ctx.now().Sub(m.task.started)
+	}
+	p := m.current()
+	return strings.Join([]string{
+		ansi.Truncate(s.Title.Render(title), right, "…"),
+		m.guide.View(),
+		rule,
+		p.View(elapsed, isRunning, m.spinner.View()),
+	}, "\n")
+}
+
+func (m *Model) footerView() string {
+	// help stops short of the width only when its ellipsis fits, so cut every line here as well.
+	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	lines = append([]string{m.status.View(m.ctx.Styles)}, lines...)
+	return strings.Join(clipLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
+}
+
+// helpKeys picks the bindings that do something on the current screen.
+func (m *Model) helpKeys() helpKeys {
+	k := m.ctx.Keys
+	full := k.FullHelp()
+	p := m.current()
+	var short []key.Binding
+	switch {
+	case m.confirm != nil || m.secret != nil || m.reason != nil || m.askQuit:
+		short = []key.Binding{k.Back}
+	case m.task != nil:
+		short = []key.Binding{k.Back, k.NextStep, k.PrevStep, k.Quit}
+	case !p.action:
+		short = []key.Binding{k.Up, k.Down, k.Toggle, k.Complete, k.Skip, k.NextStep, k.PrevStep, k.Help, k.Quit}
+	case p.phase == phaseFound && !p.spec.ReadOnly:
+		short = []key.Binding{k.Toggle, k.All, k.None, k.Plan, k.Skip, k.NextStep, k.Help, k.Quit}
+	case p.phase == phasePlan:
+		short = []key.Binding{k.Apply, k.Back, k.Skip, k.NextStep, k.Help, k.Quit}
+	default:
+		short = k.ShortHelp()
+	}
+	return helpKeys{short: short, full: full}
+}
+
+// View draws the whole screen, or a plain explanation when the terminal is too small for it.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.ctx.Width, m.ctx.Height
+	if w == 0 && h == 0 {
+		return "starting…"
+	}
+	if w < MinWidth || h < MinHeight {
+		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
+	}
+	return m.headerView() + "\n" + m.bodyView() + "\n" + m.footerView()
+}

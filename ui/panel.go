@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// phase is which part of a step's work the action panel shows.
+type phase int
+
+const (
+	phaseStart   phase = iota // inputs, or ready to inspect
+	phaseFound                // what Inspect found
+	phasePlan                 // the plan awaiting confirmation
+	phaseOutcome              // what Apply did
+)
+
+// intent is what the operator asked the panel for; the root carries it out, because only the
+// root may start work on the run.
+type intent struct {
+	kind    intentKind
+	item    int
+	checked bool
+	plan    *steps.Plan
+}
+
+type intentKind int
+
+const (
+	wantNothing intentKind = iota
+	wantInspect
+	wantPlan
+	wantConfirm
+	wantTick
+	wantComplete
+	wantSkip
+)
+
+// panel is the action panel of one step. It keeps the operator's work on that step (inputs,
+// selection, the plan being reviewed) while they look at other steps.
+type panel struct {
+	ctx    *Context
+	step   *runbooks.Step
+	spec   steps.Spec
+	action bool
+	status runbooks.StepStatus
+
+	inputs   []textinput.Model
+	inputErr []string
+	focus    int
+
+	phase   phase
+	found   *steps.Inspection
+	table   *findingsTable
+	grid    progressGrid
+	plan    *steps.Plan
+	outcome *steps.Outcome
+	check   int
+	scroll  int
+	width   int
+	height  int
+}
+
+func newPanel(ctx *Context, step *runbooks.Step, act steps.Action, hasAction bool) *panel {
+	p := &panel{ctx: ctx, step: step, action: hasAction}
+	if hasAction {
+		p.spec = act.Spec()
+	}
+	for _, in := range p.spec.Inputs {
+		field := newInput(ctx, in.Placeholder)
+		field.SetValue(step.With.String(in.Name, ""))
+		p.inputs = append(p.inputs, field)
+		p.inputErr = append(p.inputErr, "")
+	}
+	return p
+}
+
+// sync adopts the run's view of the step; results already in the run (for example after resuming
+// from the journal) are shown without re-running anything.
+func (p *panel) sync(st runbooks.StepStatus) {
+	p.status = st
+	if p.found == nil && st.Inspection != nil {
+		p.setFound(st.Inspection)
+	}
+}
+
+func (p *panel) setFound(found *steps.Inspection) {
+	p.found = found
+	p.table = nil
+	if found != nil && len(found.Progress) > 0 {
+		p.grid.reset()
+		for _, pr := range found.Progress {
+			p.grid.add(pr)
+		}
+	}
+	if found != nil && found.Table != nil {
+		p.table = newFindingsTable(p.ctx, found.Table)
+	}
+	p.phase = phaseFound
+	p.scroll = 0
+	p.SetSize(p.width, p.height)
+}
+
+func (p *panel) setPlan(plan *steps.Plan) {
+	p.plan = plan
+	p.phase = phasePlan
+	p.scroll = 0
+}
+
+// setOutcome keeps what Apply did, minus its secrets: those belong to the secret dialog alone.
+func (p *panel) setOutcome(out *steps.Outcome) {
+	if out == nil {
+		return
+	}
+	kept := *out
+	kept.Secrets = nil
+	p.outcome = &kept
+	p.phase = phaseOutcome
+	p.scroll = 0
+}
+
+func (p *panel) SetSize(width, height int) {
+	p.width, p.height = width, height
+	for i := range p.inputs {
+		p.inputs[i].SetWidth(max(10, width-6))
+	}
+	if p.table != nil {
+		p.table.SetSize(width, height-len(p.foundHeader()))
+	}
+}
+
+// capturing reports whether keys belong to a text field, so global letter keys must not fire.
+func (p *panel) capturing() bool {
+	return p.action && p.phase == phaseStart && len(p.inputs) > 0 && p.inputs[p.focus].Focused()
+}
+
+// focusInputs gives the keyboard to the first input, if the step has any and is at its start.
+func (p *panel) focusInputs() tea.Cmd {
+	if p.action && p.phase == phaseStart && len(p.inputs) > 0 {
+		return p.inputs[p.focus].Focus()
+	}
+	return nil
+}
+
+func (p *panel) blurInputs() {
+	for i := range p.inputs {
+		p.inputs[i].Blur()
+	}
+}
+
+// inputValues returns the operator's inputs if every one validates.
+func (p *panel) inputValues() (map[string]string, bool) {
+	values := map[string]string{}
+	ok := true
+	for i, in := range p.spec.Inputs {
+		v := p.inputs[i].Value()
+		p.inputErr[i] = ""
+		if in.Validate != nil {
+			if err := in.Validate(v); err != nil {
+				p.inputErr[i] = err.Error()
+				ok = false
+			}
+		}
+		values[in.Name] = v
+	}
+	return values, ok
+}
+
+// Update handles a key aimed at the panel and returns what the operator wants done.
+func (p *panel) Update(msg tea.KeyPressMsg) (intent, tea.Cmd) {
+	k := p.ctx.Keys
+	if key.Matches(msg, k.Skip) && !p.capturing() {
+		return intent{kind: wantSkip}, nil
+	}
+	if !p.action {
+		return p.updateChecklist(msg), nil
+	}
+	switch p.phase {
+	case phaseStart:
+		return p.updateStart(msg)
+	case phaseFound:
+		return p.updateFound(msg), nil
+	case phasePlan:
+		return p.updatePlan(msg), nil
+	}
+	return p.updateOutcome(msg), nil
+}
+
+func (p *panel) updateChecklist(msg tea.KeyPressMsg) intent {
+	k := p.ctx.Keys
+	n := len(p.step.Checklist)
+	switch {
+	case key.Matches(msg, k.Up):
+		p.check = max(0, p.check-1)
+	case key.Matches(msg, k.Down):
+		p.check = min(n-1, p.check+1)
+	case key.Matches(msg, k.Toggle) && n > 0:
+		return intent{kind: wantTick, item: p.check, checked: !p.ticked(p.check)}
+	case key.Matches(msg, k.Complete):
+		return intent{kind: wantComplete}
+	}
+	return intent{}
+}
+
+func (p *panel) ticked(i int) bool {
+	return i < len(p.status.Checked) && p.status.Checked[i]
+}
+
+func (p *panel) updateStart(msg tea.KeyPressMsg) (intent, tea.Cmd) {
+	k := p.ctx.Keys
+	if !p.capturing() {
+		if key.Matches(msg, k.Inspect, k.Enter, k.Retry) {
+			return p.inspectIntent(), nil
+		}
+		return intent{}, nil
+	}
+	switch {
+	case key.Matches(msg, k.Enter):
+		return p.inspectIntent(), nil
+	case msg.String() == "up" || msg.String() == "down":
+		p.inputs[p.focus].Blur()
+		step := 1
+		if msg.String() == "up" {
+			step = -1
+		}
+		p.focus = (p.focus + step + len(p.inputs)) % len(p.inputs)
+		return intent{}, p.inputs[p.focus].Focus()
+	}
+	var cmd tea.Cmd
+	p.inputs[p.focus], cmd = p.inputs[p.focus].Update(msg)
+	if v := p.spec.Inputs[p.focus].Validate; v != nil {
+		p.inputErr[p.focus] = ""
+		if err := v(p.inputs[p.focus].Value()); err != nil {
+			p.inputErr[p.focus] = err.Error()
+		}
+	}
+	return intent{}, cmd
+}
+
+func (p *panel) inspectIntent() intent {
+	if _, ok := p.inputValues(); !ok {
+		return intent{}
+	}
+	return intent{kind: wantInspect}
+}
+
+func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
+	k := p.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Inspect, k.Retry):
+		return p.inspectIntent()
+	case key.Matches(msg, k.Plan) && !p.spec.ReadOnly:
+		return intent{kind: wantPlan}
+	case p.table != nil:
+		p.table.Update(msg)
+	}
+	return intent{}
+}
+
+func (p *panel) updatePlan(msg tea.KeyPressMsg) intent {
+	k := p.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Apply, k.Enter):
+		return intent{kind: wantConfirm, plan: p.plan}
+	case key.Matches(msg, k.Back):
+		p.phase = phaseFound
+	default:
+		p.scrollBy(msg)
+	}
+	return intent{}
+}
+
+func (p *panel) updateOutcome(msg tea.KeyPressMsg) intent {
+	k := p.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Apply, k.Enter) && p.outcome.FollowUp != nil:
+		return intent{kind: wantConfirm, plan: p.outcome.FollowUp}
+	case key.Matches(msg, k.Inspect, k.Retry):
+		return p.inspectIntent()
+	case key.Matches(msg, k.Back):
+		p.phase = phaseFound
+	default:
+		p.scrollBy(msg)
+	}
+	return intent{}
+}
+
+func (p *panel) scrollBy(msg tea.KeyPressMsg) {
+	k := p.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		p.scroll--
+	case key.Matches(msg, k.Down):
+		p.scroll++
+	case key.Matches(msg, k.PageUp):
+		p.scroll -= p.height
+	case key.Matches(msg, k.PageDown):
+		p.scroll += p.height
+	}
+	p.scroll = max(0, p.scroll)
+}

@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// View renders the panel; running is the elapsed time of this step's action when one is running.
+func (p *panel) View(running time.Duration, isRunning bool, spin string) string {
+	var lines []string
+	switch {
+	case isRunning:
+		lines = p.runningLines(running, spin)
+	case !p.action:
+		lines = p.checklistLines()
+	case p.phase == phaseStart:
+		lines = p.startLines()
+	case p.phase == phaseFound:
+		return p.foundView()
+	case p.phase == phasePlan:
+		lines = window(p.planLines(), &p.scroll, p.height)
+	default:
+		lines = window(p.outcomeLines(), &p.scroll, p.height)
+	}
+	return strings.Join(clipLines(lines, p.width, p.height), "\n")
+}
+
+// stateLines explains a failed or skipped step before anything else.
+func (p *panel) stateLines() []string {
+	s := p.ctx.Styles
+	switch p.status.State {
+	case runbooks.StateFailed:
+		return []string{s.Error.Render("✗ failed: " + p.status.Err), s.Subtle.Render("r retries")}
+	case runbooks.StateSkipped:
+		return []string{s.Subtle.Render("↷ skipped: " + p.status.Reason)}
+	case runbooks.StateDone:
+		return []string{s.OK.Render("✓ done")}
+	}
+	return nil
+}
+
+func (p *panel) runningLines(elapsed time.Duration, spin string) []string {
+	lines := []string{fmt.Sprintf("%s working… %s  (esc cancels)", spin, elapsed.Round(time.Second))}
+	if c := p.grid.counts(); c != "" {
+		lines = append(lines, p.ctx.Styles.Subtle.Render(c))
+	}
+	return append(lines, p.grid.lines(p.ctx, p.width, p.height-len(lines), false)...)
+}
+
+func (p *panel) checklistLines() []string {
+	s := p.ctx.Styles
+	lines := p.stateLines()
+	done := 0
+	for i, item := range p.step.Checklist {
+		box := "[ ] "
+		if p.ticked(i) {
+			box = "[x] "
+			done++
+		}
+		line := box + item
+		if i == p.check {
+			line = s.Selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	hint := fmt.Sprintf("%d/%d ticked · space ticks · c completes", done, len(p.step.Checklist))
+	return append(lines, "", s.Subtle.Render(hint))
+}
+
+func (p *panel) startLines() []string {
+	s := p.ctx.Styles
+	lines := p.stateLines()
+	lines = append(lines, p.spec.Summary)
+	for i, in := range p.spec.Inputs {
+		lines = append(lines, "", in.Prompt, p.inputs[i].View())
+		if p.inputErr[i] != "" {
+			lines = append(lines, s.Warning.Render("  "+p.inputErr[i]))
+		}
+	}
+	hint := "i inspects (read-only) · s skips"
+	if len(p.inputs) > 0 {
+		hint = "enter inspects (read-only) · ↑/↓ between fields · esc leaves the fields"
+	}
+	return append(lines, "", s.Subtle.Render(hint))
+}
+
+// foundHeader is everything shown above the findings table.
+func (p *panel) foundHeader() []string {
+	if p.found == nil {
+		return nil
+	}
+	s := p.ctx.Styles
+	lines := p.stateLines()
+	for _, w := range p.found.Warnings {
+		lines = append(lines, s.Destructive.Render("⚠ "+w))
+	}
+	if p.found.Summary != "" {
+		lines = append(lines, p.found.Summary)
+	}
+	for _, f := range p.found.Facts {
+		lines = append(lines, s.Subtle.Render(f.Label+": ")+s.Tone(f.Tone).Render(f.Value))
+	}
+	if c := p.grid.counts(); c != "" {
+		lines = append(lines, s.Subtle.Render(c))
+		lines = append(lines, p.grid.lines(p.ctx, p.width, 5, true)...)
+	}
+	hint := "i re-inspects"
+	if !p.spec.ReadOnly {
+		hint = "space toggles · a all · n none · p plans · i re-inspects"
+	}
+	return append(lines, s.Subtle.Render(hint))
+}
+
+func (p *panel) foundView() string {
+	head := p.foundHeader()
+	if p.table == nil {
+		return strings.Join(clipLines(head, p.width, p.height), "\n")
+	}
+	room := p.height - len(head)
+	if room < 4 {
+		head = head[:max(0, p.height-4)]
+		room = 4
+	}
+	p.table.SetSize(p.width, room)
+	return strings.Join(append(clipLines(head, p.width, len(head)), p.table.View()), "\n")
+}
+
+func (p *panel) planLines() []string {
+	s := p.ctx.Styles
+	lines := []string{s.Title.Render(fmt.Sprintf("Plan: %d change(s)", len(p.plan.Changes)))}
+	lines = append(lines, changeLines(p.ctx, p.plan.Changes)...)
+	for _, n := range p.plan.Notes {
+		lines = append(lines, s.Subtle.Render("note: "+n))
+	}
+	for _, w := range p.plan.Warnings {
+		lines = append(lines, s.Warning.Render("! "+w))
+	}
+	return append(lines, "", s.Subtle.Render("A/enter apply… (asks for confirmation) · esc back to findings"))
+}
+
+func (p *panel) outcomeLines() []string {
+	s := p.ctx.Styles
+	changes := map[string]steps.Change{}
+	if p.plan != nil {
+		for _, c := range p.plan.Changes {
+			changes[c.ID] = c
+		}
+	}
+	lines := []string{s.Title.Render(fmt.Sprintf("Results: %d, %d failed", len(p.outcome.Results), p.outcome.Failed()))}
+	for _, r := range p.outcome.Results {
+		lines = append(lines, resultLine(p.ctx, r, changes[r.ChangeID]))
+	}
+	for _, f := range p.outcome.Facts {
+		lines = append(lines, s.Subtle.Render(f.Label+": ")+s.Tone(f.Tone).Render(f.Value))
+	}
+	if fu := p.outcome.FollowUp; fu != nil {
+		lines = append(lines, "", s.Warning.Render(fmt.Sprintf("Follow-up plan: %d change(s) need their own confirmation — A reviews it", len(fu.Changes))))
+		lines = append(lines, changeLines(p.ctx, fu.Changes)...)
+	}
+	return lines
+}
+
+func resultLine(ctx *Context, r steps.Result, c steps.Change) string {
+	s := ctx.Styles
+	what := r.ChangeID
+	if c.ID != "" {
+		what = strings.TrimSpace(c.Region + " " + c.Op + " " + c.Target)
+	}
+	switch r.Status {
+	case steps.StatusFailed:
+		return s.Failed.Render(fmt.Sprintf("✗ %s  failed  %s: %s", what, r.Code, r.Message))
+	case steps.StatusApplied:
+		return s.OK.Render("✓ " + what + "  applied")
+	case steps.StatusWouldApply:
+		return s.OK.Render("✓ " + what + "  would apply (dry-run)")
+	case steps.StatusAlreadyDone:
+		return s.Subtle.Render("= " + what + "  already done " + r.Message)
+	}
+	return s.Subtle.Render("· " + what + "  " + string(r.Status) + " " + r.Message)
+}
+
+// window returns the lines visible at *offset, clamping the offset to the content.
+func window(lines []string, offset *int, height int) []string {
+	height = max(1, height)
+	*offset = max(0, min(*offset, len(lines)-height))
+	return lines[*offset:min(len(lines), *offset+height)]
+}
+
+// clipLines cuts every line to width and keeps at most height lines.
+func clipLines(lines []string, width, height int) []string {
+	if height >= 0 && len(lines) > height {
+		lines = lines[:height]
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ansi.Truncate(l, width, "…")
+	}
+	return out
+}

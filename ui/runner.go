@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// Runner is the part of a runbook run the interface drives. *runbooks.Run satisfies it; tests may
+// substitute their own to prove what the interface itself guarantees.
+type Runner interface {
+	Runbook() *runbooks.Runbook
+	Status(stepID string) runbooks.StepStatus
+	Statuses() []runbooks.StepStatus
+	Action(stepID string) (steps.Action, bool)
+	Inspect(ctx context.Context, stepID string, inputs map[string]string, report func(steps.Progress)) (*steps.Inspection, error)
+	Plan(ctx context.Context, stepID string, selected []string) (*steps.Plan, error)
+	Apply(ctx context.Context, stepID string, plan *steps.Plan, typed string, report func(steps.Progress)) (*steps.Outcome, error)
+	Tick(stepID string, item int, checked bool) error
+	Skip(stepID, reason string) error
+	Complete(stepID string) error
+}
+
+// Messages that bring the results of commands back into Update.
+type (
+	inspectDoneMsg struct {
+		stepID string
+		found  *steps.Inspection
+		err    error
+	}
+	planDoneMsg struct {
+		stepID string
+		plan   *steps.Plan
+		err    error
+	}
+	applyDoneMsg struct {
+		stepID  string
+		outcome *steps.Outcome
+		err     error
+	}
+	progressMsg struct {
+		stepID string
+		p      steps.Progress
+	}
+	// runnerDoneMsg reports a quick journaled call (tick, skip, complete).
+	runnerDoneMsg struct {
+		stepID string
+		notice string
+		err    error
+	}
+	noticeExpiredMsg struct{ id int }
+	clockMsg         time.Time
+	secretWrittenMsg struct {
+		path string
+		err  error
+	}
+)
+
+// task is an action running in the background. Its progress reaches Update through a channel
+// that a repeating command drains, so the action never waits on the screen for long.
+type task struct {
+	stepID  string
+	verb    string
+	started time.Time
+	cancel  context.CancelFunc
+	events  chan steps.Progress
+}
+
+func newTask(parent context.Context, stepID, verb string, now time.Time) (*task, context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	return &task{stepID: stepID, verb: verb, started: now, cancel: cancel, events: make(chan steps.Progress, 64)}, ctx
+}
+
+// report hands progress to the screen, giving up when the task is cancelled so an action never
+// blocks on a screen that has gone away.
+func (t *task) report(ctx context.Context) func(steps.Progress) {
+	return func(p steps.Progress) {
+		select {
+		case t.events <- p:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// listen returns the command that delivers the next progress report; it yields nil once the
+// action has finished and closed the channel.
+func (t *task) listen() tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-t.events
+		if !ok {
+			return nil
+		}
+		return progressMsg{stepID: t.stepID, p: p}
+	}
+}
+
+func inspectCmd(ctx context.Context, r Runner, t *task, inputs map[string]string) tea.Cmd {
+	return func() tea.Msg {
+		defer close(t.events)
+		found, err := r.Inspect(ctx, t.stepID, inputs, t.report(ctx))
+		return inspectDoneMsg{stepID: t.stepID, found: found, err: explain(ctx, err)}
+	}
+}
+
+func applyCmd(ctx context.Context, r Runner, t *task, plan *steps.Plan, typed string) tea.Cmd {
+	return func() tea.Msg {
+		defer close(t.events)
+		out, err := r.Apply(ctx, t.stepID, plan, typed, t.report(ctx))
+		return applyDoneMsg{stepID: t.stepID, outcome: out, err: explain(ctx, err)}
+	}
+}
+
+func planCmd(ctx context.Context, r Runner, stepID string, selected []string) tea.Cmd {
+	return func() tea.Msg {
+		plan, err := r.Plan(ctx, stepID, selected)
+		return planDoneMsg{stepID: stepID, plan: plan, err: err}
+	}
+}
+
+// runnerCmd runs a quick journaled call and reports its error or a notice.
+func runnerCmd(stepID, notice string, call func() error) tea.Cmd {
+	return func() tea.Msg {
+		return runnerDoneMsg{stepID: stepID, notice: notice, err: call()}
+	}
+}
+
+// explain turns a cancellation into words the operator recognises.
+func explain(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return errors.New("cancelled by the operator (esc); retry with r")
+	}
+	return err
+}
+
+// after is tea.Tick that gives up when stop closes, so no timer outlives the interface.
+func after(stop <-chan struct{}, d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case ts := <-t.C:
+			return fn(ts)
+		case <-stop:
+			return nil
+		}
+	}
+}
+
+func clockTick(stop <-chan struct{}) tea.Cmd {
+	return after(stop, time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}

@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"lockdown/steps"
+)
+
+// WriteCredentials saves one access key to a new file readable only by its owner. It refuses to
+// touch an existing file: overwriting someone's credentials file mid-incident would be a second
+// incident.
+func WriteCredentials(path string, s steps.Secret) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists; refusing to overwrite it — choose a new file name", path)
+	}
+	if err != nil {
+		return err
+	}
+	_, werr := fmt.Fprintf(f, "[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", s.AccessKeyID, s.Reveal())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
+}
+
+// secretDialog shows new credentials once: masked until the operator reveals them, savable to a
+// private file, and wiped from memory when the dialog closes.
+type secretDialog struct {
+	ctx      *Context
+	secrets  []steps.Secret
+	cursor   int
+	revealed bool
+	asking   bool
+	path     textinput.Model
+	notice   string
+	width    int
+}
+
+func newSecretDialog(ctx *Context, secrets []steps.Secret) *secretDialog {
+	return &secretDialog{ctx: ctx, secrets: secrets, path: newInput(ctx, "file path, e.g. ./new-key.ini")}
+}
+
+func (d *secretDialog) SetSize(width, _ int) {
+	d.width = width
+	d.path.SetWidth(max(10, width-10))
+}
+
+// Wipe overwrites every secret and forgets them; nothing of them survives the dialog.
+func (d *secretDialog) Wipe() {
+	for _, s := range d.secrets {
+		s.Wipe()
+	}
+	d.secrets = nil
+	d.revealed = false
+}
+
+// Update returns cancelled when the operator closes the dialog; the caller must then Wipe it.
+func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return undecided, nil
+	}
+	k := d.ctx.Keys
+	if d.asking {
+		return d.updatePath(kp)
+	}
+	switch {
+	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q":
+		return cancelled, nil
+	case key.Matches(kp, k.Reveal):
+		d.revealed = !d.revealed
+	case key.Matches(kp, k.Up):
+		d.cursor = max(0, d.cursor-1)
+	case key.Matches(kp, k.Down):
+		d.cursor = min(len(d.secrets)-1, d.cursor+1)
+	case key.Matches(kp, k.Write):
+		d.asking = true
+		d.notice = ""
+		return undecided, d.path.Focus()
+	}
+	return undecided, nil
+}
+
+func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
+	switch {
+	case key.Matches(kp, d.ctx.Keys.Back):
+		d.asking = false
+		d.path.Blur()
+		return undecided, nil
+	case key.Matches(kp, d.ctx.Keys.Enter):
+		path := strings.TrimSpace(d.path.Value())
+		if path == "" {
+			d.notice = "type a file path first"
+			return undecided, nil
+		}
+		d.asking = false
+		d.path.Blur()
+		s := d.secrets[d.cursor]
+		return undecided, func() tea.Msg { return secretWrittenMsg{path: path, err: WriteCredentials(path, s)} }
+	}
+	var cmd tea.Cmd
+	d.path, cmd = d.path.Update(kp)
+	return undecided, cmd
+}
+
+// written records the result of saving a secret.
+func (d *secretDialog) written(msg secretWrittenMsg) {
+	if msg.err != nil {
+		d.notice = "not saved: " + msg.err.Error()
+		return
+	}
+	d.notice = "saved to " + msg.path + " (mode 0600)"
+}
+
+func (d *secretDialog) View() string {
+	s := d.ctx.Styles
+	lines := []string{
+		s.Warning.Render("New credentials — shown once, never saved by lockdown"),
+		"",
+	}
+	for i, sec := range d.secrets {
+		value := strings.Repeat("•", min(sec.Len(), 40))
+		if d.revealed {
+			value = sec.Reveal()
+		}
+		mark := "  "
+		if i == d.cursor {
+			mark = "> "
+		}
+		lines = append(lines, mark+sec.Label, "    access key id:     "+sec.AccessKeyID, "    secret access key: "+value)
+	}
+	lines = append(lines, "")
+	if d.asking {
+		lines = append(lines, "Write to a new file (0600, never overwrites):", d.path.View(), s.Subtle.Render("enter saves · esc goes back"))
+	} else {
+		lines = append(lines, s.Subtle.Render("r reveal/hide · w write to file · esc/enter close (wipes the secret)"))
+	}
+	if d.notice != "" {
+		lines = append(lines, s.Warning.Render(d.notice))
+	}
+	return s.Dialog.Width(max(30, d.width)).Render(strings.Join(lines, "\n"))
+}
+
+// newInput builds a text field styled for the context, without colour under NO_COLOR.
+func newInput(ctx *Context, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Placeholder = placeholder
+	st := in.Styles()
+	st.Cursor.Blink = false
+	if ctx.NoColor {
+		st.Focused = textinput.StyleState{}
+		st.Blurred = textinput.StyleState{}
+		st.Cursor.Color = nil
+	}
+	in.SetStyles(st)
+	return in
+}

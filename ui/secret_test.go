@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lockdown/steps"
+)
+
+const testSecretValue = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
+	secret := steps.NewSecret("new key for bob", "AKIANEWKEY0000000001", testSecretValue)
+	rotate := terminateAction()
+	rotate.apply = func(context.Context, *steps.Plan) (*steps.Outcome, error) {
+		return &steps.Outcome{
+			Results: []steps.Result{{ChangeID: "i-rogue1", Status: steps.StatusApplied}},
+			Secrets: []steps.Secret{secret},
+		}, nil
+	}
+	r := newFakeRunner(testBook(), map[string]steps.Action{"confirm": identityAction(), "terminate": rotate})
+	m, clock := newTestModel(t, r)
+	toPlan(t, m)
+	drain(m, press(m, "A"))
+	clock.advance(time.Second)
+	typeText(m, "terminate 1")
+	drain(m, press(m, "enter"))
+	if m.secret == nil {
+		t.Fatal("an outcome with secrets did not open the secret dialog")
+	}
+	got := screen(m)
+	if strings.Contains(got, testSecretValue) || !strings.Contains(got, "••••") || !strings.Contains(got, "AKIANEWKEY0000000001") {
+		t.Fatalf("secret not masked with its key id shown:\n%s", got)
+	}
+	press(m, "r")
+	if !strings.Contains(screen(m), testSecretValue) {
+		t.Fatalf("r did not reveal the secret:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if m.secret != nil {
+		t.Fatal("esc did not close the secret dialog")
+	}
+	if strings.Contains(screen(m), testSecretValue) {
+		t.Fatal("the secret is still on screen after closing")
+	}
+	if v := strings.Trim(secret.Reveal(), "\x00"); v != "" {
+		t.Fatalf("the secret was not wiped: %q", v)
+	}
+	if p := m.panels["terminate"]; p.outcome == nil || p.outcome.Secrets != nil {
+		t.Fatal("the panel kept a reference to the secrets")
+	}
+}
+
+func TestSecretCanBeWrittenToANewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bob.ini")
+	ctx := NewContext(steps.Live, time.Time{})
+	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIANEWKEY0000000001", testSecretValue)})
+	d.SetSize(80, 20)
+	d.Update(keyMsg("w"))
+	for _, r := range path {
+		d.Update(keyMsg(string(r)))
+	}
+	_, cmd := d.Update(keyMsg("enter"))
+	msgs := collect(cmd)
+	if len(msgs) != 1 {
+		t.Fatalf("writing yielded %d messages", len(msgs))
+	}
+	d.written(msgs[0].(secretWrittenMsg))
+	if !strings.Contains(d.View(), "saved to "+path) {
+		t.Errorf("no confirmation of the save:\n%s", d.View())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), testSecretValue) {
+		t.Fatalf("file not written: %v %q", err, data)
+	}
+}
+
+func TestWriteCredentials(t *testing.T) {
+	secret := steps.NewSecret("bob", "AKIANEWKEY0000000001", testSecretValue)
+	tests := []struct {
+		name     string
+		existing bool
+	}{
+		{"creates a new file readable only by its owner", false},
+		{"refuses to overwrite an existing file", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "creds")
+			if tt.existing {
+				if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := WriteCredentials(path, secret)
+			data, _ := os.ReadFile(path)
+			if tt.existing {
+				if err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
+					t.Fatalf("got %v, want a refusal", err)
+				}
+				if string(data) != "keep me" {
+					t.Fatalf("existing file changed: %q", data)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, _ := os.Stat(path)
+			if info.Mode().Perm() != 0o600 {
+				t.Errorf("mode %v, want 0600", info.Mode().Perm())
+			}
+			want := "aws_access_key_id = AKIANEWKEY0000000001\naws_secret_access_key = " + testSecretValue + "\n"
+			if !strings.Contains(string(data), want) {
+				t.Errorf("file is %q, want it to contain %q", data, want)
+			}
+		})
+	}
+}

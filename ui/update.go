@@ -1,0 +1,308 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// Update routes a message: results of work first, then keys to whichever dialog is open, then the
+// global keys, then the focused pane.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case spinner.TickMsg:
+		if m.task == nil {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case clockMsg:
+		return m, clockTick(m.stop)
+	case noticeExpiredMsg:
+		m.status.expire(msg.id)
+		return m, nil
+	}
+	return m, m.onResult(msg)
+}
+
+// onResult handles the end of work started by a command.
+func (m *Model) onResult(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case progressMsg:
+		if m.task != nil && m.task.stepID == msg.stepID {
+			m.panels[msg.stepID].grid.add(msg.p)
+			return m.task.listen()
+		}
+	case inspectDoneMsg:
+		m.task = nil
+		return m.afterWork(msg.err, func() {
+			m.panels[msg.stepID].setFound(msg.found)
+			if m.panels[msg.stepID].step.Action == "identity.confirm" {
+				m.adoptIdentity(msg.found.Data)
+			}
+		})
+	case planDoneMsg:
+		m.status.expire(m.status.id)
+		return m.afterWork(msg.err, func() { m.panels[msg.stepID].setPlan(msg.plan) })
+	case applyDoneMsg:
+		m.task = nil
+		m.afterWork(msg.err, func() {})
+		m.showOutcome(msg.stepID, msg.outcome)
+		return nil
+	case runnerDoneMsg:
+		m.afterWork(msg.err, func() {})
+		if msg.err != nil {
+			return nil
+		}
+		if next := m.completeWhenTicked(msg.stepID); next != nil {
+			return next
+		}
+		if msg.notice != "" {
+			return m.status.notice(msg.notice)
+		}
+	case secretWrittenMsg:
+		if m.secret != nil {
+			m.secret.written(msg)
+		}
+	}
+	return m.forwardToDialog(msg)
+}
+
+// showOutcome shows what Apply did even when it also failed: results that did change the account,
+// and above all a new secret, must reach the operator whatever went wrong after them.
+func (m *Model) showOutcome(stepID string, out *steps.Outcome) {
+	p := m.panels[stepID]
+	if out == nil {
+		out = p.status.Outcome
+	}
+	if out == nil {
+		return
+	}
+	p.setOutcome(out)
+	if len(out.Secrets) > 0 {
+		m.secret = newSecretDialog(m.ctx, out.Secrets)
+		// The dialog now holds the only reference; the run's copy of the outcome drops it too.
+		out.Secrets = nil
+	}
+	m.layout()
+}
+
+// afterWork refreshes the run snapshot and reports an error, or applies a success.
+func (m *Model) afterWork(err error, onSuccess func()) tea.Cmd {
+	m.refresh()
+	if err != nil {
+		m.ctx.logger().Warn("step call failed", "err", err)
+		m.status.fail(err)
+		return nil
+	}
+	onSuccess()
+	m.layout()
+	return nil
+}
+
+// forwardToDialog gives non-key messages (cursor blinks, pastes) to an open text field.
+func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.confirm != nil:
+		_, cmd = m.confirm.Update(msg)
+	case m.reason != nil:
+		_, cmd = m.reason.Update(msg)
+	}
+	return cmd
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case m.askQuit:
+		m.askQuit = false
+		if key.Matches(msg, k.Yes) {
+			return m.quit()
+		}
+		return nil
+	case msg.String() == "ctrl+c":
+		return m.requestQuit()
+	case m.secret != nil:
+		return m.onSecretKey(msg)
+	case m.confirm != nil:
+		return m.onConfirmKey(msg)
+	case m.reason != nil:
+		return m.onReasonKey(msg)
+	case key.Matches(msg, k.Back) && m.task != nil:
+		m.task.cancel()
+		return m.status.notice("cancelling…")
+	}
+	p := m.current()
+	if m.focus == panePanel && p.capturing() {
+		if key.Matches(msg, k.Back) {
+			p.blurInputs()
+			m.focus = paneSteps
+			return nil
+		}
+		return m.onPanelKey(msg)
+	}
+	return m.onGlobalKey(msg)
+}
+
+func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.requestQuit()
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+	case key.Matches(msg, k.NextStep):
+		return m.selectStep(m.list.cursor + 1)
+	case key.Matches(msg, k.PrevStep):
+		return m.selectStep(m.list.cursor - 1)
+	case key.Matches(msg, k.Focus):
+		m.focus = (m.focus + 1) % 3
+		if m.focus == panePanel {
+			return m.current().focusInputs()
+		}
+		m.current().blurInputs()
+	case m.focus == paneSteps:
+		return m.onStepsKey(msg)
+	case m.focus == paneGuide:
+		var cmd tea.Cmd
+		m.guide.view, cmd = m.guide.view.Update(msg)
+		return cmd
+	default:
+		return m.onPanelKey(msg)
+	}
+	return nil
+}
+
+func (m *Model) onStepsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		return m.selectStep(m.list.cursor - 1)
+	case key.Matches(msg, k.Down):
+		return m.selectStep(m.list.cursor + 1)
+	case key.Matches(msg, k.Enter):
+		m.focus = panePanel
+		return m.current().focusInputs()
+	}
+	return nil
+}
+
+// selectStep shows step i, rendering its guide for the current width.
+func (m *Model) selectStep(i int) tea.Cmd {
+	m.current().blurInputs()
+	m.list.move(i-m.list.cursor, len(m.statuses))
+	st := m.currentStatus()
+	if st.Step == nil {
+		return nil
+	}
+	m.guide.Show(st.Step.ID, st.Step.Guide)
+	if m.focus == panePanel {
+		return m.current().focusInputs()
+	}
+	return nil
+}
+
+func (m *Model) requestQuit() tea.Cmd {
+	if m.task != nil {
+		m.askQuit = true
+		return nil
+	}
+	return m.quit()
+}
+
+// release ends every background wait of the interface.
+func (m *Model) release() {
+	if m.task != nil {
+		m.task.cancel()
+	}
+	m.stopOnce.Do(func() { close(m.stop) })
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.task != nil {
+		m.task.cancel()
+	}
+	if m.secret != nil {
+		m.secret.Wipe()
+		m.secret = nil
+	}
+	m.release()
+	return tea.Quit
+}
+
+// errBusy explains why a second action cannot start while one runs.
+func errBusy() error {
+	return errors.New("an action is running — wait for it, or press esc to cancel it")
+}
+
+// completeWhenTicked completes a manual step once its last item is ticked.
+func (m *Model) completeWhenTicked(stepID string) tea.Cmd {
+	p, ok := m.panels[stepID]
+	if !ok || p.action || len(p.step.Checklist) == 0 || p.status.State == runbooks.StateDone {
+		return nil
+	}
+	for i := range p.step.Checklist {
+		if !p.ticked(i) {
+			return nil
+		}
+	}
+	return runnerCmd(stepID, "all items ticked — step complete", func() error { return m.run.Complete(stepID) })
+}
+
+// onPanelKey lets the panel interpret a key and starts whatever work it asks for.
+func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
+	p := m.current()
+	want, cmd := p.Update(msg)
+	if want.kind == wantNothing {
+		return cmd
+	}
+	if m.task != nil && want.kind != wantSkip {
+		m.status.fail(errBusy())
+		return cmd
+	}
+	id := p.step.ID
+	switch want.kind {
+	case wantInspect:
+		values, _ := p.inputValues()
+		return tea.Batch(cmd, m.startInspect(id, values))
+	case wantPlan:
+		return tea.Batch(m.status.notice("planning…"), planCmd(m.base, m.run, id, p.table.selectedOrNil()))
+	case wantConfirm:
+		m.confirm = newConfirmDialog(m.ctx, id, want.plan)
+		m.layout()
+		return nil
+	case wantTick:
+		return runnerCmd(id, "", func() error { return m.run.Tick(id, want.item, want.checked) })
+	case wantComplete:
+		return runnerCmd(id, "step complete", func() error { return m.run.Complete(id) })
+	case wantSkip:
+		var focus tea.Cmd
+		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title))
+		m.layout()
+		return focus
+	}
+	return cmd
+}
+
+// startInspect runs the step's Inspect in the background and streams its progress.
+func (m *Model) startInspect(stepID string, inputs map[string]string) tea.Cmd {
+	t, ctx := newTask(m.base, stepID, "inspect", m.ctx.now())
+	m.task = t
+	m.panels[stepID].grid.reset()
+	return tea.Batch(inspectCmd(ctx, m.run, t, inputs), t.listen(), m.spinner.Tick)
+}
