@@ -41,7 +41,7 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, plan *Plan, repor
 	var protected []plannedInstance
 	for _, c := range plan.Changes {
 		r := byID[c.Region+"/"+c.Target]
-		out.Results = append(out.Results, resultOf(c, r))
+		out.Results = append(out.Results, instanceResult(c, r))
 		if c.Op == OpTerminate && r.Fate == aws.Protected {
 			protected = append(protected, plannedInstance{Region: c.Region, ID: c.Target, Summary: c.Summary})
 		}
@@ -77,8 +77,8 @@ func targetsOf(changes []Change) ([]aws.Target, error) {
 	return targets, nil
 }
 
-// resultOf turns what happened to a target into the change's result.
-func resultOf(c Change, r aws.TargetResult) Result {
+// instanceResult turns what happened to a target into the change's result.
+func instanceResult(c Change, r aws.TargetResult) Result {
 	res := Result{ChangeID: c.ID, Code: r.Code, Message: r.Message}
 	switch r.Fate {
 	case aws.Terminated, aws.Cancelled:

@@ -1,9 +1,14 @@
 package steps
 
-// Builtin returns the registry of every action lockdown ships.
+// Builtin returns the registry of every action lockdown ships, in runbook order.
 func Builtin() *Registry {
 	return NewRegistry(
 		ConfirmIdentity{},
+		ContainKey{},
+		CredentialInventory{},
+		RotateKeys{},
+		RemoveBackdoorUsers{},
+		RevokeSessions{},
 		FindRogueInstances{},
 		TerminateInstances{},
 	)

@@ -7,66 +7,42 @@ import (
 	"time"
 )
 
-// IAMSpec is the scenario's IAM users and their credentials.
-type IAMSpec struct {
-	Users []UserSpec `yaml:"users"`
-}
+const (
+	statusActive   = "Active"
+	statusInactive = "Inactive"
+	// maxKeysPerUser is IAM's hard limit; a third CreateAccessKey gets LimitExceeded.
+	maxKeysPerUser  = 2
+	awsPolicyPrefix = "arn:aws:iam::aws:policy/"
+)
 
-// UserSpec is one IAM user.
-type UserSpec struct {
-	Name       string    `yaml:"name"`
-	Path       string    `yaml:"path"`
-	Created    When      `yaml:"created"`
-	AccessKeys []KeySpec `yaml:"access_keys"`
-}
-
-// KeySpec is one access key; an empty ID or Secret is generated.
-type KeySpec struct {
-	ID       string   `yaml:"id"`
-	Secret   string   `yaml:"secret"`
-	Status   string   `yaml:"status"`
-	Created  When     `yaml:"created"`
-	LastUsed *UseSpec `yaml:"last_used"`
-}
-
-// UseSpec is when and where a key was last used.
-type UseSpec struct {
-	At      When   `yaml:"at"`
-	Service string `yaml:"service"`
-	Region  string `yaml:"region"`
-}
-
-func (sp *IAMSpec) validate() error {
-	seen := map[string]bool{}
-	for _, u := range sp.Users {
-		if u.Name == "" {
-			return fmt.Errorf("a user has no name")
-		}
-		if seen[u.Name] {
-			return fmt.Errorf("user %s is listed twice", u.Name)
-		}
-		seen[u.Name] = true
-		for _, k := range u.AccessKeys {
-			if k.Status != "" && k.Status != "Active" && k.Status != "Inactive" {
-				return fmt.Errorf("user %s: key status must be Active or Inactive, got %q", u.Name, k.Status)
-			}
-		}
-	}
-	return nil
-}
-
-// iamState is the account's IAM: users and the access keys requests are signed with.
+// iamState is the account's IAM: users, their credentials and policies, groups, roles, managed
+// policies, and the access keys requests are signed with.
 type iamState struct {
 	aliases      []string
+	root         RootSpec
 	users        map[string]*iamUser
 	keys         map[string]*accessKey
+	groups       map[string]*iamGroup
+	roles        map[string]*iamRole
+	policies     map[string]*managedPolicy
+	virtualMFA   map[string]*mfaDevice
 	responderKey *accessKey
 }
 
 type iamUser struct {
 	Name, ID, ARN, Path string
 	Created             time.Time
+	PasswordLastUsed    *time.Time
 	Keys                []*accessKey
+	Login               *time.Time
+	MFA                 []*mfaDevice
+	Certs               []*uploaded
+	SSHKeys             []*uploaded
+	ServiceCreds        []*serviceCred
+	Inline              map[string]string
+	Attached            []string
+	Groups              []string
+	Boundary            string
 }
 
 type accessKey struct {
@@ -81,6 +57,43 @@ type keyUse struct {
 	Service, Region string
 }
 
+type mfaDevice struct {
+	Serial  string
+	User    string
+	Enabled time.Time
+}
+
+// uploaded is a signing certificate or an SSH public key.
+type uploaded struct {
+	ID, Status string
+	Uploaded   time.Time
+}
+
+type serviceCred struct {
+	ID, Service, ServiceUser, Status string
+	Created                          time.Time
+}
+
+type iamGroup struct {
+	Name, ID, ARN string
+	Created       time.Time
+	Attached      []string
+	Inline        map[string]string
+}
+
+type iamRole struct {
+	Name, ID, ARN, Path string
+	Created             time.Time
+	Inline              map[string]string
+	Attached            []string
+	ServiceLinked       bool
+}
+
+type managedPolicy struct {
+	Name, ID, ARN, Path, Document string
+	Created                       time.Time
+}
+
 // principal is who signed a request.
 type principal struct {
 	User *iamUser
@@ -88,16 +101,52 @@ type principal struct {
 }
 
 func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
-	st := &iamState{users: map[string]*iamUser{}, keys: map[string]*accessKey{}}
+	st := &iamState{
+		root: sc.IAM.Root, users: map[string]*iamUser{}, keys: map[string]*accessKey{},
+		groups: map[string]*iamGroup{}, roles: map[string]*iamRole{},
+		policies: map[string]*managedPolicy{}, virtualMFA: map[string]*mfaDevice{},
+	}
 	if sc.Account.Alias != "" {
 		st.aliases = []string{sc.Account.Alias}
+	}
+	st.loadAWSManagedPolicies(s)
+	for _, p := range sc.IAM.Policies {
+		st.addPolicy(s, p.Name, fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.Account(), p.Name), p.Document)
+	}
+	for _, g := range sc.IAM.Groups {
+		if err := st.addGroup(s, g); err != nil {
+			return nil, err
+		}
 	}
 	for _, spec := range sc.IAM.Users {
 		if err := st.addUser(s, spec); err != nil {
 			return nil, err
 		}
 	}
+	for _, spec := range sc.IAM.Roles {
+		if err := st.addRole(s, spec); err != nil {
+			return nil, err
+		}
+	}
 	return st, st.ensureResponder(s, sc.Responder)
+}
+
+func (st *iamState) addPolicy(s *Server, name, arn, doc string) {
+	st.policies[arn] = &managedPolicy{Name: name, ARN: arn, Path: "/", Document: doc,
+		ID: s.ids.upper("ANPA", 17), Created: s.start.Add(-3 * 365 * 24 * time.Hour)}
+}
+
+func (st *iamState) addGroup(s *Server, g GroupSpec) error {
+	grp := &iamGroup{Name: g.Name, ID: s.ids.upper("AGPA", 17), Created: s.start.Add(-365 * 24 * time.Hour),
+		ARN: fmt.Sprintf("arn:aws:iam::%s:group/%s", s.Account(), g.Name), Inline: copyMap(g.InlinePolicies)}
+	for _, p := range g.AttachedPolicies {
+		if st.policies[policyARN(p)] == nil {
+			return fmt.Errorf("group %s: policy %s does not exist", g.Name, p)
+		}
+		grp.Attached = append(grp.Attached, policyARN(p))
+	}
+	st.groups[g.Name] = grp
+	return nil
 }
 
 func (st *iamState) addUser(s *Server, spec UserSpec) error {
@@ -111,6 +160,72 @@ func (st *iamState) addUser(s *Server, spec UserSpec) error {
 			return fmt.Errorf("user %s: %w", spec.Name, err)
 		}
 	}
+	if err := st.loadUserExtras(s, u, spec); err != nil {
+		return fmt.Errorf("user %s: %w", spec.Name, err)
+	}
+	return nil
+}
+
+// loadUserExtras adds everything but access keys: the dependents IAM makes you remove before
+// deleting a user.
+func (st *iamState) loadUserExtras(s *Server, u *iamUser, spec UserSpec) error {
+	at := func(w When) (time.Time, error) { return w.Resolve(s.start) }
+	if p := spec.Password; p != nil {
+		created, err := at(p.Created)
+		if err != nil {
+			return err
+		}
+		u.Login = &created
+		if p.LastUsed != "" {
+			used, err := at(p.LastUsed)
+			if err != nil {
+				return err
+			}
+			u.PasswordLastUsed = &used
+		}
+	}
+	for i, m := range spec.MFADevices {
+		enabled, err := at(m.Enabled)
+		if err != nil {
+			return err
+		}
+		name := m.Name
+		if name == "" {
+			name = fmt.Sprintf("%s-mfa-%d", u.Name, i+1)
+		}
+		u.MFA = append(u.MFA, &mfaDevice{Serial: fmt.Sprintf("arn:aws:iam::%s:mfa/%s", s.Account(), name), User: u.Name, Enabled: enabled})
+	}
+	for _, c := range spec.SigningCertificates {
+		when, err := at(c.Uploaded)
+		if err != nil {
+			return err
+		}
+		u.Certs = append(u.Certs, &uploaded{ID: s.ids.upper("", 32), Status: statusActive, Uploaded: when})
+	}
+	for _, k := range spec.SSHPublicKeys {
+		when, err := at(k.Uploaded)
+		if err != nil {
+			return err
+		}
+		u.SSHKeys = append(u.SSHKeys, &uploaded{ID: s.ids.upper("APKA", 16), Status: statusActive, Uploaded: when})
+	}
+	for _, c := range spec.ServiceCredentials {
+		when, err := at(c.Created)
+		if err != nil {
+			return err
+		}
+		u.ServiceCreds = append(u.ServiceCreds, &serviceCred{ID: s.ids.upper("ACCA", 17), Service: c.Service,
+			ServiceUser: u.Name + "-at-" + s.Account(), Status: statusActive, Created: when})
+	}
+	u.Inline = copyMap(spec.InlinePolicies)
+	for _, p := range spec.AttachedPolicies {
+		if st.policies[policyARN(p)] == nil {
+			return fmt.Errorf("policy %s does not exist", p)
+		}
+		u.Attached = append(u.Attached, policyARN(p))
+	}
+	u.Groups = append(u.Groups, spec.Groups...)
+	u.Boundary = spec.PermissionsBoundary
 	return nil
 }
 
@@ -119,7 +234,7 @@ func (st *iamState) newUser(s *Server, name, path string, created time.Time) *ia
 		path = "/"
 	}
 	u := &iamUser{Name: name, Path: path, Created: created, ID: s.ids.upper("AIDA", 17),
-		ARN: fmt.Sprintf("arn:aws:iam::%s:user%s%s", s.Account(), path, name)}
+		ARN: fmt.Sprintf("arn:aws:iam::%s:user%s%s", s.Account(), path, name), Inline: map[string]string{}}
 	st.users[name] = u
 	return u
 }
@@ -137,7 +252,7 @@ func (st *iamState) addKey(s *Server, u *iamUser, ks KeySpec) (*accessKey, error
 		k.Secret = s.ids.secret()
 	}
 	if k.Status == "" {
-		k.Status = "Active"
+		k.Status = statusActive
 	}
 	if _, dup := st.keys[k.ID]; dup {
 		return nil, fmt.Errorf("access key %s is listed twice", k.ID)
@@ -193,7 +308,7 @@ func (s *Server) authenticate(sc scope, now time.Time) (*principal, *APIError) {
 	if !ok && s.opts.AcceptUnknownKeys {
 		k, ok = s.iam.responderKey, true
 	}
-	if !ok || k.Status != "Active" {
+	if !ok || k.Status != statusActive {
 		if sc.Service == "ec2" {
 			return nil, Errorf(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
 		}
@@ -207,15 +322,10 @@ func (s *Server) authenticate(sc scope, now time.Time) (*principal, *APIError) {
 	return &principal{User: s.iam.users[k.User], Key: k}, nil
 }
 
-func (s *Server) registerIAM() {
-	s.handle("iam", "ListAccountAliases", false, s.listAccountAliases)
-}
-
-type listAccountAliasesResult struct {
-	AccountAliases []string `xml:"AccountAliases>member"`
-	IsTruncated    bool     `xml:"IsTruncated"`
-}
-
-func (s *Server) listAccountAliases(*Call) (any, error) {
-	return listAccountAliasesResult{AccountAliases: s.iam.aliases}, nil
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

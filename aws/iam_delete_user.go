@@ -1,0 +1,220 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// DeleteUserAPI is what deleting a user with all its dependents needs from IAM.
+type DeleteUserAPI interface {
+	KeyAPI
+	iam.ListMFADevicesAPIClient
+	iam.ListGroupsForUserAPIClient
+	iam.ListAttachedUserPoliciesAPIClient
+	iam.ListUserPoliciesAPIClient
+	iam.ListSigningCertificatesAPIClient
+	iam.ListSSHPublicKeysAPIClient
+	GetUser(ctx context.Context, in *iam.GetUserInput, optFns ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	GetLoginProfile(ctx context.Context, in *iam.GetLoginProfileInput, optFns ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
+	ListServiceSpecificCredentials(ctx context.Context, in *iam.ListServiceSpecificCredentialsInput, optFns ...func(*iam.Options)) (*iam.ListServiceSpecificCredentialsOutput, error)
+	DeleteUser(ctx context.Context, in *iam.DeleteUserInput, optFns ...func(*iam.Options)) (*iam.DeleteUserOutput, error)
+	userPartRemovers
+}
+
+// UserPart is one thing IAM makes you remove before it deletes a user.
+type UserPart struct {
+	Kind PartKind `json:"kind"`
+	// ID is the key id, device serial, certificate or SSH key id, credential id, policy name or
+	// ARN, group name, or boundary ARN.
+	ID string `json:"id"`
+}
+
+// PartKind names a kind of user dependent, in the order IAM requires them removed.
+type PartKind string
+
+const (
+	PartAccessKey           PartKind = "access key"
+	PartLoginProfile        PartKind = "console password"
+	PartMFADevice           PartKind = "MFA device"
+	PartSigningCertificate  PartKind = "signing certificate"
+	PartSSHPublicKey        PartKind = "SSH public key"
+	PartServiceCredential   PartKind = "service-specific credential"
+	PartInlinePolicy        PartKind = "inline policy"
+	PartAttachedPolicy      PartKind = "attached policy"
+	PartGroup               PartKind = "group membership"
+	PartPermissionsBoundary PartKind = "permissions boundary"
+)
+
+func (p UserPart) String() string {
+	if p.Kind == PartLoginProfile {
+		return string(p.Kind)
+	}
+	return string(p.Kind) + " " + p.ID
+}
+
+// UserParts lists everything user has that blocks DeleteUser, in removal order. Notes say what
+// could not be checked on this endpoint. A user that does not exist is ErrNoSuchEntity.
+func UserParts(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, []string, error) {
+	got, err := api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)})
+	if err != nil {
+		if IsNoSuchEntity(err) {
+			return nil, nil, fmt.Errorf("user %s: %w", user, ErrNoSuchEntity)
+		}
+		return nil, nil, fmt.Errorf("iam GetUser %s: %w", user, err)
+	}
+	var parts []UserPart
+	add := func(kind PartKind, ids ...string) {
+		for _, id := range ids {
+			parts = append(parts, UserPart{Kind: kind, ID: id})
+		}
+	}
+	keys, err := ListAccessKeys(ctx, api, user, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, k := range keys {
+		add(PartAccessKey, k.ID)
+	}
+	if login, err := LoginProfile(ctx, api, user); err != nil {
+		return nil, nil, err
+	} else if login != nil {
+		add(PartLoginProfile, user)
+	}
+	mfa, err := ListMFADevices(ctx, api, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range mfa {
+		add(PartMFADevice, d.Serial)
+	}
+	uploads, notes, err := listUploadsAndServiceCreds(ctx, api, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	parts = append(parts, uploads...)
+	policyParts, err := listPolicyParts(ctx, api, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	parts = append(parts, policyParts...)
+	if b := got.User.PermissionsBoundary; b != nil && sdk.ToString(b.PermissionsBoundaryArn) != "" {
+		add(PartPermissionsBoundary, sdk.ToString(b.PermissionsBoundaryArn))
+	}
+	return parts, notes, nil
+}
+
+func listUploadsAndServiceCreds(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, []string, error) {
+	var parts []UserPart
+	certs := iam.NewListSigningCertificatesPaginator(api, &iam.ListSigningCertificatesInput{UserName: sdk.String(user)})
+	for certs.HasMorePages() {
+		page, err := certs.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("iam ListSigningCertificates %s: %w", user, err)
+		}
+		for _, c := range page.Certificates {
+			parts = append(parts, UserPart{Kind: PartSigningCertificate, ID: sdk.ToString(c.CertificateId)})
+		}
+	}
+	ssh := iam.NewListSSHPublicKeysPaginator(api, &iam.ListSSHPublicKeysInput{UserName: sdk.String(user)})
+	for ssh.HasMorePages() {
+		page, err := ssh.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("iam ListSSHPublicKeys %s: %w", user, err)
+		}
+		for _, k := range page.SSHPublicKeys {
+			parts = append(parts, UserPart{Kind: PartSSHPublicKey, ID: sdk.ToString(k.SSHPublicKeyId)})
+		}
+	}
+	creds, note, err := serviceCredentials(ctx, api, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	var notes []string
+	if note != "" {
+		notes = append(notes, note)
+	}
+	return append(parts, creds...), notes, nil
+}
+
+// serviceCredentials pages by hand: the SDK has no paginator for this operation. Some emulators do
+// not implement it; that is a note for the operator, not a failure, since DeleteUser will still
+// refuse if a credential exists.
+func serviceCredentials(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, string, error) {
+	var parts []UserPart
+	in := &iam.ListServiceSpecificCredentialsInput{UserName: sdk.String(user)}
+	for {
+		out, err := api.ListServiceSpecificCredentials(ctx, in)
+		if err != nil {
+			if notAvailable(err) {
+				return nil, fmt.Sprintf("service-specific credentials of %s could not be listed on this endpoint (%s): check them by hand", user, ErrorMessage(err)), nil
+			}
+			return nil, "", fmt.Errorf("iam ListServiceSpecificCredentials %s: %w", user, err)
+		}
+		for _, c := range out.ServiceSpecificCredentials {
+			parts = append(parts, UserPart{Kind: PartServiceCredential, ID: sdk.ToString(c.ServiceSpecificCredentialId)})
+		}
+		if !out.IsTruncated || sdk.ToString(out.Marker) == "" {
+			return parts, "", nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+// notAvailable reports an operation the endpoint does not implement (moto answers HTTP 500).
+func notAvailable(err error) bool {
+	switch ErrorCode(err) {
+	case "NotImplemented", "InternalFailure", "InternalError", "InvalidAction":
+		return true
+	}
+	return strings.Contains(err.Error(), "StatusCode: 500") || strings.Contains(err.Error(), "StatusCode: 501")
+}
+
+func listPolicyParts(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, error) {
+	var parts []UserPart
+	inline, err := InlineUserPolicies(ctx, api, user)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range inline {
+		parts = append(parts, UserPart{Kind: PartInlinePolicy, ID: n})
+	}
+	attached, err := AttachedUserPolicies(ctx, api, user)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range attached {
+		parts = append(parts, UserPart{Kind: PartAttachedPolicy, ID: p.ARN})
+	}
+	groups, err := GroupsForUser(ctx, api, user)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		parts = append(parts, UserPart{Kind: PartGroup, ID: g})
+	}
+	return parts, nil
+}
+
+// DeleteUser deletes a user that has no dependents left; a user already gone is AlreadyDone.
+func DeleteUser(ctx context.Context, g *Guard, api DeleteUserAPI, user string) (Effect, error) {
+	if _, err := api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)}); IsNoSuchEntity(err) {
+		return AlreadyDone, nil
+	} else if err != nil {
+		return "", fmt.Errorf("iam GetUser %s: %w", user, err)
+	}
+	if eff, err := allow(g); eff != "" || err != nil {
+		return eff, err
+	}
+	_, err := api.DeleteUser(ctx, &iam.DeleteUserInput{UserName: sdk.String(user)})
+	if IsNoSuchEntity(err) {
+		return AlreadyDone, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("iam DeleteUser %s: %w", user, err)
+	}
+	return Changed, nil
+}

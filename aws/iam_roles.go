@@ -1,0 +1,91 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// RoleAPI is what revoking role sessions needs from IAM.
+type RoleAPI interface {
+	iam.ListRolesAPIClient
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+}
+
+// Role is an IAM role as the revoke step shows it.
+type Role struct {
+	Name    string
+	ARN     string
+	Path    string
+	Created time.Time
+	// RevokedBefore is the cutoff of an existing revoke-sessions policy, or zero.
+	RevokedBefore time.Time
+}
+
+// ServiceLinked reports a role only its AWS service may change; IAM refuses any policy on it.
+func (r Role) ServiceLinked() bool { return strings.HasPrefix(r.Path, "/aws-service-role/") }
+
+// ListRoles returns every role (paginated) with any revocation already in place.
+func ListRoles(ctx context.Context, api RoleAPI) ([]Role, error) {
+	var roles []Role
+	p := iam.NewListRolesPaginator(api, &iam.ListRolesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListRoles: %w", err)
+		}
+		for _, r := range page.Roles {
+			roles = append(roles, Role{Name: sdk.ToString(r.RoleName), ARN: sdk.ToString(r.Arn), Path: sdk.ToString(r.Path), Created: sdk.ToTime(r.CreateDate).UTC()})
+		}
+	}
+	for i := range roles {
+		if roles[i].ServiceLinked() {
+			continue
+		}
+		cutoff, err := RoleRevocation(ctx, api, roles[i].Name)
+		if err != nil {
+			return nil, err
+		}
+		roles[i].RevokedBefore = cutoff
+	}
+	return roles, nil
+}
+
+// RoleRevocation returns the cutoff of role's revoke-sessions policy, or zero without one.
+func RoleRevocation(ctx context.Context, api RoleAPI, role string) (time.Time, error) {
+	out, err := api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: sdk.String(role), PolicyName: sdk.String(RevokeSessionsPolicy)})
+	if IsNoSuchEntity(err) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("iam GetRolePolicy %s: %w", role, err)
+	}
+	t, _ := RevocationCutoff(sdk.ToString(out.PolicyDocument))
+	return t, nil
+}
+
+// RevokeRoleSessions puts the revoke-sessions policy on role with cutoff. A revocation already at
+// or after cutoff is AlreadyDone; an earlier one is replaced, as the console's button does.
+func RevokeRoleSessions(ctx context.Context, g *Guard, api RoleAPI, role string, cutoff time.Time) (Effect, error) {
+	existing, err := RoleRevocation(ctx, api, role)
+	if err != nil {
+		return "", err
+	}
+	if !existing.IsZero() && !existing.Before(cutoff) {
+		return AlreadyDone, nil
+	}
+	if eff, err := allow(g); eff != "" || err != nil {
+		return eff, err
+	}
+	_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: sdk.String(role),
+		PolicyName: sdk.String(RevokeSessionsPolicy), PolicyDocument: sdk.String(RevokeSessionsDocument(cutoff))})
+	if err != nil {
+		return "", fmt.Errorf("iam PutRolePolicy %s on %s: %w", RevokeSessionsPolicy, role, err)
+	}
+	return Changed, nil
+}

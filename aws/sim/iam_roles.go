@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func (s *Server) registerIAMRoles() {
+	s.handle("iam", "ListRoles", false, s.listRoles)
+	s.handle("iam", "ListRolePolicies", false, s.listRolePolicies)
+	s.handle("iam", "GetRolePolicy", false, s.getRolePolicy)
+	s.handle("iam", "PutRolePolicy", true, s.putRolePolicy)
+}
+
+func (st *iamState) addRole(s *Server, spec RoleSpec) error {
+	created, err := spec.Created.Resolve(s.start)
+	if err != nil {
+		return fmt.Errorf("role %s: created: %w", spec.Name, err)
+	}
+	path := spec.Path
+	if spec.ServiceLinked != "" {
+		path = "/aws-service-role/" + spec.ServiceLinked + "/"
+	}
+	if path == "" {
+		path = "/"
+	}
+	r := &iamRole{Name: spec.Name, Path: path, Created: created, ID: s.ids.upper("AROA", 17),
+		ARN:    fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account(), path, spec.Name),
+		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != ""}
+	for _, p := range spec.AttachedPolicies {
+		if st.policies[policyARN(p)] == nil {
+			return fmt.Errorf("role %s: policy %s does not exist", spec.Name, p)
+		}
+		r.Attached = append(r.Attached, policyARN(p))
+	}
+	st.roles[r.Name] = r
+	return nil
+}
+
+func (st *iamState) role(name string) (*iamRole, error) {
+	r, ok := st.roles[name]
+	if !ok {
+		return nil, Errorf(http.StatusNotFound, "NoSuchEntity", "The role with name %s cannot be found.", name)
+	}
+	return r, nil
+}
+
+type roleXML struct {
+	RoleName   string    `xml:"RoleName"`
+	RoleID     string    `xml:"RoleId"`
+	Arn        string    `xml:"Arn"`
+	Path       string    `xml:"Path"`
+	CreateDate time.Time `xml:"CreateDate"`
+}
+
+type listRolesResult struct {
+	Roles []roleXML `xml:"Roles>member"`
+	page
+}
+
+func (s *Server) listRoles(c *Call) (any, error) {
+	prefix := c.Params.Get("PathPrefix")
+	var roles []*iamRole
+	for _, r := range s.iam.roles {
+		if strings.HasPrefix(r.Path, prefix) {
+			roles = append(roles, r)
+		}
+	}
+	roles, pg, err := paginate(c, roles, func(r *iamRole) string { return r.Name })
+	if err != nil {
+		return nil, err
+	}
+	out := listRolesResult{page: pg}
+	for _, r := range roles {
+		out.Roles = append(out.Roles, roleXML{RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, Path: r.Path, CreateDate: r.Created})
+	}
+	return out, nil
+}
+
+func (s *Server) listRolePolicies(c *Call) (any, error) {
+	r, err := s.iam.role(c.Params.Get("RoleName"))
+	if err != nil {
+		return nil, err
+	}
+	return listNames(c, r.Inline)
+}
+
+func (s *Server) getRolePolicy(c *Call) (any, error) {
+	r, err := s.iam.role(c.Params.Get("RoleName"))
+	if err != nil {
+		return nil, err
+	}
+	doc, err := inlineDocument(r.Inline, c.Params.Get("PolicyName"), "role")
+	if err != nil {
+		return nil, err
+	}
+	return policyDocumentResult{RoleName: r.Name, PolicyName: c.Params.Get("PolicyName"), PolicyDocument: doc}, nil
+}
+
+// putRolePolicy refuses service-linked roles, which only their AWS service may change.
+func (s *Server) putRolePolicy(c *Call) (any, error) {
+	r, err := s.iam.role(c.Params.Get("RoleName"))
+	if err != nil {
+		return nil, err
+	}
+	if r.ServiceLinked {
+		return nil, Errorf(http.StatusBadRequest, "UnmodifiableEntity",
+			"Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
+	}
+	return nil, putInline(r.Inline, c)
+}

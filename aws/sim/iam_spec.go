@@ -1,0 +1,168 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// IAMSpec is the scenario's IAM: users with every kind of credential and policy, groups, roles,
+// customer-managed policies and the root user's state.
+type IAMSpec struct {
+	Root     RootSpec     `yaml:"root"`
+	Policies []PolicySpec `yaml:"policies"`
+	Groups   []GroupSpec  `yaml:"groups"`
+	Users    []UserSpec   `yaml:"users"`
+	Roles    []RoleSpec   `yaml:"roles"`
+}
+
+// RootSpec is what GetAccountSummary says about the root user.
+type RootSpec struct {
+	AccessKeysPresent bool `yaml:"access_keys_present"`
+	MFAEnabled        bool `yaml:"mfa_enabled"`
+}
+
+// PolicySpec is a customer-managed policy.
+type PolicySpec struct {
+	Name     string `yaml:"name"`
+	Document string `yaml:"document"`
+}
+
+// GroupSpec is an IAM group; members are named on the users.
+type GroupSpec struct {
+	Name             string            `yaml:"name"`
+	AttachedPolicies []string          `yaml:"attached_policies"`
+	InlinePolicies   map[string]string `yaml:"inline_policies"`
+}
+
+// UserSpec is one IAM user. Attached policies are ARNs, or names of AWS-managed policies.
+type UserSpec struct {
+	Name                string            `yaml:"name"`
+	Path                string            `yaml:"path"`
+	Created             When              `yaml:"created"`
+	AccessKeys          []KeySpec         `yaml:"access_keys"`
+	Password            *PasswordSpec     `yaml:"password"`
+	MFADevices          []MFASpec         `yaml:"mfa_devices"`
+	SigningCertificates []UploadSpec      `yaml:"signing_certificates"`
+	SSHPublicKeys       []UploadSpec      `yaml:"ssh_public_keys"`
+	ServiceCredentials  []ServiceCredSpec `yaml:"service_credentials"`
+	InlinePolicies      map[string]string `yaml:"inline_policies"`
+	AttachedPolicies    []string          `yaml:"attached_policies"`
+	Groups              []string          `yaml:"groups"`
+	PermissionsBoundary string            `yaml:"permissions_boundary"`
+}
+
+// KeySpec is one access key; an empty ID or Secret is generated.
+type KeySpec struct {
+	ID       string   `yaml:"id"`
+	Secret   string   `yaml:"secret"`
+	Status   string   `yaml:"status"`
+	Created  When     `yaml:"created"`
+	LastUsed *UseSpec `yaml:"last_used"`
+}
+
+// UseSpec is when and where a key was last used.
+type UseSpec struct {
+	At      When   `yaml:"at"`
+	Service string `yaml:"service"`
+	Region  string `yaml:"region"`
+}
+
+// PasswordSpec is a console password (login profile).
+type PasswordSpec struct {
+	Created  When `yaml:"created"`
+	LastUsed When `yaml:"last_used"`
+}
+
+// MFASpec is a virtual MFA device assigned to the user.
+type MFASpec struct {
+	Name    string `yaml:"name"`
+	Enabled When   `yaml:"enabled"`
+}
+
+// UploadSpec is a signing certificate or an SSH public key.
+type UploadSpec struct {
+	Uploaded When `yaml:"uploaded"`
+}
+
+// ServiceCredSpec is a service-specific credential (CodeCommit, Keyspaces).
+type ServiceCredSpec struct {
+	Service string `yaml:"service"`
+	Created When   `yaml:"created"`
+}
+
+// RoleSpec is an IAM role. A service-linked role can only be changed by AWS.
+type RoleSpec struct {
+	Name             string            `yaml:"name"`
+	Path             string            `yaml:"path"`
+	Created          When              `yaml:"created"`
+	ServiceLinked    string            `yaml:"service_linked"`
+	InlinePolicies   map[string]string `yaml:"inline_policies"`
+	AttachedPolicies []string          `yaml:"attached_policies"`
+}
+
+func (sp *IAMSpec) validate() error {
+	groups := map[string]bool{}
+	for _, g := range sp.Groups {
+		if g.Name == "" || groups[g.Name] {
+			return fmt.Errorf("group %q is unnamed or listed twice", g.Name)
+		}
+		groups[g.Name] = true
+	}
+	seen := map[string]bool{}
+	for _, u := range sp.Users {
+		if u.Name == "" {
+			return fmt.Errorf("a user has no name")
+		}
+		if seen[u.Name] {
+			return fmt.Errorf("user %s is listed twice", u.Name)
+		}
+		seen[u.Name] = true
+		if err := u.validate(groups); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+	}
+	roles := map[string]bool{}
+	for _, r := range sp.Roles {
+		if r.Name == "" || roles[r.Name] {
+			return fmt.Errorf("role %q is unnamed or listed twice", r.Name)
+		}
+		roles[r.Name] = true
+	}
+	return nil
+}
+
+func (u UserSpec) validate(groups map[string]bool) error {
+	if len(u.AccessKeys) > maxKeysPerUser {
+		return fmt.Errorf("%d access keys: IAM allows %d", len(u.AccessKeys), maxKeysPerUser)
+	}
+	for _, k := range u.AccessKeys {
+		if k.Status != "" && k.Status != statusActive && k.Status != statusInactive {
+			return fmt.Errorf("key status must be Active or Inactive, got %q", k.Status)
+		}
+	}
+	for _, g := range u.Groups {
+		if !groups[g] {
+			return fmt.Errorf("group %s is not in iam.groups", g)
+		}
+	}
+	return nil
+}
+
+// policyARN turns a name of an AWS-managed policy into its ARN; ARNs pass through.
+func policyARN(nameOrARN string) string {
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		return nameOrARN
+	}
+	return awsPolicyPrefix + nameOrARN
+}
+
+// sortedKeys returns a map's keys in order, for stable listings.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

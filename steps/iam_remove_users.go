@@ -1,0 +1,221 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lockdown/aws"
+)
+
+// RemoveBackdoorUsers is the action iam.remove-rogue-users: delete users the attacker created,
+// with everything IAM makes you remove first.
+type RemoveBackdoorUsers struct{}
+
+// Spec describes iam.remove-rogue-users.
+func (RemoveBackdoorUsers) Spec() Spec {
+	return Spec{
+		Name:    "iam.remove-rogue-users",
+		Summary: "Delete backdoor IAM users and all their keys, passwords, MFA devices, certificates and policies",
+		Params: []Param{
+			{Name: "users", Type: TypeStrings, Doc: "users to preselect (default: users created after T0)"},
+		},
+	}
+}
+
+// backdoorFinding is the inventory Plan picks from, and who lockdown acts as.
+type backdoorFinding struct {
+	Report *KeysReport
+	Me     string
+}
+
+// Inspect lists every user and preselects those created after T0 (or named in `users`).
+func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
+	me, err := responder(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := takeInventory(ctx, env, report)
+	if err != nil {
+		return nil, err
+	}
+	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
+	named := env.Params.Strings("users")
+	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Created", Width: 17}, {Title: "Keys", Width: 4},
+		{Title: "Console", Width: 7}, {Title: "Groups"}, {Title: "Why"}}}
+	for _, u := range rep.Users {
+		row := Row{ID: u.Name, Reasons: words(u.Flags), Tone: toneFor(u.Flags, u.Error != ""),
+			Cells: []string{u.Name, when(u.Created), fmt.Sprint(len(u.Keys)), yesNo(u.HasConsolePassword), strings.Join(u.Groups, ","), strings.Join(words(u.Flags), "; ")}}
+		row.Selected = contains(named, u.Name) || (len(named) == 0 && contains(u.Flags, FlagUserCreatedAfterT0))
+		if u.Name == me.UserName() {
+			row.Selected, row.Tone = false, ToneProtected
+			row.Reasons = append(row.Reasons, "this is lockdown's own user: it cannot delete itself")
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return &Inspection{
+		Summary: fmt.Sprintf("%d users, %d proposed for deletion", len(rep.Users), len(t.SelectedIDs())),
+		Table:   t,
+		Data:    &backdoorFinding{Report: rep, Me: me.UserName()},
+	}, nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// backdoorPlan is, per user, the parts found when planning.
+type backdoorPlan struct {
+	Users []plannedUser
+}
+
+type plannedUser struct {
+	Name  string
+	Parts []aws.UserPart
+}
+
+// Plan lists, for each selected user, every dependent in the order IAM requires, then the user.
+func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
+	f, ok := found.Data.(*backdoorFinding)
+	if !ok {
+		return nil, errors.New("iam.remove-rogue-users: inspect first")
+	}
+	p, data := &Plan{}, &backdoorPlan{}
+	for _, name := range selected {
+		if name == f.Me {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("not deleting %s: it is the user lockdown acts as", name))
+			continue
+		}
+		parts, notes, err := aws.UserParts(ctx, env.Account.IAM(), name)
+		if aws.IsNoSuchEntity(err) {
+			p.Notes = append(p.Notes, name+" no longer exists")
+			parts, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Notes = append(p.Notes, notes...)
+		data.Users = append(data.Users, plannedUser{Name: name, Parts: parts})
+		for _, part := range parts {
+			p.Changes = append(p.Changes, Change{ID: partChangeID(name, part), Op: "iam:remove", Target: name,
+				Summary: fmt.Sprintf("remove %s from %s", part, name), Destructive: true})
+		}
+		p.Changes = append(p.Changes, Change{ID: "user/" + name, Op: "iam:DeleteUser", Target: name, Summary: "delete user " + name, Destructive: true})
+	}
+	p.Data = data
+	typed := typedConfirmation(env)
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %d users and everything attached to them?", len(data.Users)), Typed: typed}
+	if typed != "" {
+		p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to delete %d users and everything attached to them", typed, len(data.Users))
+	}
+	return p, nil
+}
+
+func partChangeID(user string, p aws.UserPart) string {
+	return "user/" + user + "/" + strings.ReplaceAll(string(p.Kind), " ", "-") + "/" + p.ID
+}
+
+// Apply removes each user's parts as they are now (a part the attacker added after the plan is
+// removed too, or DeleteUser would fail), then deletes the user.
+func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+	data, ok := plan.Data.(*backdoorPlan)
+	if !ok {
+		return nil, errors.New("iam.remove-rogue-users: not a removal plan")
+	}
+	out := &Outcome{}
+	for _, u := range data.Users {
+		results := removeUser(ctx, env, u)
+		out.Results = append(out.Results, results...)
+		if report != nil {
+			report(Progress{Key: u.Name, State: progressOf(results), Count: len(results)})
+		}
+	}
+	return out, nil
+}
+
+func removeUser(ctx context.Context, env *Env, u plannedUser) []Result {
+	api, g := env.Account.IAM(), env.Account.Guard
+	current, _, err := aws.UserParts(ctx, api, u.Name)
+	if aws.IsNoSuchEntity(err) {
+		return allAlreadyGone(u)
+	}
+	if err != nil {
+		return []Result{resultOf("user/"+u.Name, "", err, "")}
+	}
+	var results []Result
+	failed := false
+	for _, part := range mergeParts(u.Parts, current) {
+		id := partChangeID(u.Name, part)
+		if !containsPart(current, part) {
+			results = append(results, Result{ChangeID: id, Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
+			continue
+		}
+		eff, err := aws.RemovePart(ctx, g, api, u.Name, part)
+		r := resultOf(id, eff, err, "removed "+part.String())
+		if !containsPart(u.Parts, part) {
+			r.Message += " (it appeared after the plan was made)"
+		}
+		failed = failed || r.Status == StatusFailed
+		results = append(results, r)
+		env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", part.String(), "effect", eff, "error", errText(err))
+	}
+	if failed {
+		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped, Message: "not deleted: something attached to it could not be removed"})
+	}
+	eff, err := aws.DeleteUser(ctx, g, api, u.Name)
+	env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", "user", "effect", eff, "error", errText(err))
+	return append(results, resultOf("user/"+u.Name, eff, err, "deleted user "+u.Name))
+}
+
+func allAlreadyGone(u plannedUser) []Result {
+	var results []Result
+	for _, part := range u.Parts {
+		results = append(results, Result{ChangeID: partChangeID(u.Name, part), Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
+	}
+	return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusAlreadyDone, Message: "user " + u.Name + " is already gone"})
+}
+
+// mergeParts is the planned parts followed by any found since, keeping IAM's removal order.
+func mergeParts(planned, current []aws.UserPart) []aws.UserPart {
+	out := append([]aws.UserPart(nil), planned...)
+	for _, p := range current {
+		if !containsPart(out, p) {
+			out = append(out, p)
+		}
+	}
+	order := kindOrder()
+	stableSortBy(out, func(p aws.UserPart) int { return order[p.Kind] })
+	return out
+}
+
+func kindOrder() map[aws.PartKind]int {
+	kinds := []aws.PartKind{aws.PartAccessKey, aws.PartLoginProfile, aws.PartMFADevice, aws.PartSigningCertificate, aws.PartSSHPublicKey,
+		aws.PartServiceCredential, aws.PartInlinePolicy, aws.PartAttachedPolicy, aws.PartGroup, aws.PartPermissionsBoundary}
+	m := make(map[aws.PartKind]int, len(kinds))
+	for i, k := range kinds {
+		m[k] = i
+	}
+	return m
+}
+
+func containsPart(list []aws.UserPart, p aws.UserPart) bool {
+	for _, q := range list {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+func progressOf(results []Result) ProgressState {
+	for _, r := range results {
+		if r.Status == StatusFailed {
+			return Failed
+		}
+	}
+	return Done
+}

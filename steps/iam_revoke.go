@@ -1,0 +1,108 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"lockdown/aws"
+)
+
+// RevokeSessions is the action iam.revoke-sessions: cut every temporary credential issued for the
+// chosen roles before now, as the console's "Revoke active sessions" does.
+type RevokeSessions struct{}
+
+// Spec describes iam.revoke-sessions.
+func (RevokeSessions) Spec() Spec {
+	return Spec{
+		Name:    "iam.revoke-sessions",
+		Summary: "Deny everything to role sessions issued before now (aws:TokenIssueTime)",
+		Params:  []Param{{Name: "roles", Type: TypeStrings, Doc: "roles to preselect"}},
+	}
+}
+
+// Inspect lists the roles; service-linked ones are shown but cannot be chosen.
+func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
+	roles, err := aws.ListRoles(ctx, env.Account.IAM())
+	if err != nil {
+		return nil, err
+	}
+	named := env.Params.Strings("roles")
+	t := &Table{Selectable: true, Columns: []Column{{Title: "Role"}, {Title: "Created", Width: 17}, {Title: "Sessions revoked before", Width: 22}, {Title: "Why"}}}
+	for _, r := range roles {
+		row := Row{ID: r.Name, Cells: []string{r.Name, when(r.Created), revokedCell(r.RevokedBefore), ""}}
+		switch {
+		case r.ServiceLinked():
+			row.Tone, row.Reasons = ToneProtected, []string{"service-linked: only its AWS service can change it"}
+		case after(r.Created, env.Since):
+			row.Tone, row.Reasons = ToneRogue, []string{"created after T0"}
+			row.Selected = len(named) == 0 || contains(named, r.Name)
+		default:
+			row.Selected = contains(named, r.Name)
+		}
+		if len(row.Reasons) > 0 {
+			row.Cells[3] = row.Reasons[0]
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return &Inspection{Summary: fmt.Sprintf("%d roles", len(roles)), Table: t, Data: roles}, nil
+}
+
+func revokedCell(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return when(t)
+}
+
+type revokePlan struct {
+	Cutoff time.Time
+	Roles  []string
+}
+
+// Plan fixes the cutoff at the moment of planning, so applying the plan twice changes nothing more.
+func (RevokeSessions) Plan(_ context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
+	roles, ok := found.Data.([]aws.Role)
+	if !ok {
+		return nil, errors.New("iam.revoke-sessions: inspect first")
+	}
+	data := &revokePlan{Cutoff: env.Clock().UTC().Truncate(time.Second)}
+	p := &Plan{Data: data}
+	for _, name := range selected {
+		if i := roleIndex(roles, name); i >= 0 && roles[i].ServiceLinked() {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("skipping %s: it is service-linked, and IAM refuses policies on it", name))
+			continue
+		}
+		data.Roles = append(data.Roles, name)
+		p.Changes = append(p.Changes, Change{ID: "revoke/" + name, Op: "iam:PutRolePolicy", Target: name,
+			Summary: fmt.Sprintf("deny sessions of %s issued before %s (%s)", name, when(data.Cutoff), aws.RevokeSessionsPolicy)})
+	}
+	p.Notes = []string{"Workloads using these roles must assume them again; anything holding older credentials is cut off."}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Revoke the active sessions of %d roles?", len(data.Roles))}
+	return p, nil
+}
+
+func roleIndex(roles []aws.Role, name string) int {
+	for i, r := range roles {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Apply puts the revocation policy on each role.
+func (RevokeSessions) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+	data, ok := plan.Data.(*revokePlan)
+	if !ok {
+		return nil, errors.New("iam.revoke-sessions: not a revocation plan")
+	}
+	out := &Outcome{}
+	for _, role := range data.Roles {
+		eff, err := aws.RevokeRoleSessions(ctx, env.Account.Guard, env.Account.IAM(), role, data.Cutoff)
+		out.Results = append(out.Results, resultOf("revoke/"+role, eff, err, "revoked sessions of "+role+" issued before "+when(data.Cutoff)))
+		env.Logger().Info("iam.revoke-sessions", "role", role, "effect", eff, "error", errText(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,176 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"lockdown/aws"
+)
+
+// RotateKeys is the action iam.rotate-keys: give each selected user a new access key, shown once,
+// then deactivate the old one; deleting the old key is a later, separate confirmation.
+type RotateKeys struct{}
+
+// Spec describes iam.rotate-keys.
+func (RotateKeys) Spec() Spec {
+	return Spec{
+		Name:    "iam.rotate-keys",
+		Summary: "Create a new access key per user, show its secret once, deactivate (later delete) the old key",
+		Params:  []Param{{Name: "users", Type: TypeStrings, Doc: "users to preselect"}},
+	}
+}
+
+// Inspect lists users with keys; it preselects named users, or those whose pre-T0 keys were used
+// after T0 (the keys most likely exposed the same way).
+func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
+	me, err := responder(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := takeInventory(ctx, env, report)
+	if err != nil {
+		return nil, err
+	}
+	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
+	named := env.Params.Strings("users")
+	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
+	for _, u := range rep.Users {
+		if len(u.Keys) == 0 {
+			continue
+		}
+		row := Row{ID: u.Name, Cells: []string{u.Name, keySummary(u.Keys), ""}}
+		for _, k := range u.Keys {
+			if contains(k.Flags, FlagKeyUsedAfterT0) && !contains(k.Flags, FlagKeyCreatedAfterT0) {
+				row.Reasons = append(row.Reasons, k.ID+" predates T0 and was used after it")
+			}
+		}
+		row.Selected = contains(named, u.Name) || (len(named) == 0 && len(row.Reasons) > 0)
+		if u.Name == me.UserName() {
+			row.Selected = false
+			row.Reasons = append(row.Reasons, "lockdown's own user: rotating it ends this session's key")
+		}
+		row.Cells[2] = fmt.Sprint(row.Reasons)
+		t.Rows = append(t.Rows, row)
+	}
+	return &Inspection{Summary: fmt.Sprintf("%d users with access keys", len(t.Rows)), Table: t, Data: rep}, nil
+}
+
+func keySummary(keys []KeyReport) string {
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += ", "
+		}
+		s += k.ID + " " + k.Status
+	}
+	return s
+}
+
+// rotatePlan is what Apply does per user. Made and Known make a repeated Apply (a resumed run)
+// notice the key it already created instead of creating another.
+type rotatePlan struct {
+	Made  time.Time
+	Users []rotation
+	// DeleteOnly is the follow-up plan: delete the old keys that were deactivated.
+	DeleteOnly bool
+}
+
+type rotation struct {
+	User        string
+	Known       []string
+	DeleteFirst string
+	Deactivate  []string
+}
+
+// PlanRotation decides, for one user's keys, which key must go first (IAM allows two) and which
+// old keys to deactivate once the new key exists.
+func PlanRotation(user string, keys []aws.AccessKey) rotation {
+	r := rotation{User: user}
+	for _, k := range keys {
+		r.Known = append(r.Known, k.ID)
+	}
+	rest := slices.Clone(keys)
+	if len(keys) >= aws.MaxKeysPerUser {
+		victim := slices.IndexFunc(rest, func(k aws.AccessKey) bool { return k.Status == aws.KeyInactive })
+		if victim < 0 {
+			victim = slices.IndexFunc(rest, func(k aws.AccessKey) bool {
+				return !slices.ContainsFunc(rest, func(o aws.AccessKey) bool { return o.Created.Before(k.Created) })
+			})
+		}
+		r.DeleteFirst = rest[victim].ID
+		rest = slices.Delete(rest, victim, victim+1)
+	}
+	for _, k := range rest {
+		if k.Status == aws.KeyActive {
+			r.Deactivate = append(r.Deactivate, k.ID)
+		}
+	}
+	return r
+}
+
+// Plan reads each selected user's keys afresh and plans the rotation.
+func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []string) (*Plan, error) {
+	data := &rotatePlan{Made: env.Clock()}
+	p := &Plan{Data: data}
+	for _, user := range selected {
+		keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), user, false)
+		if err != nil {
+			return nil, err
+		}
+		r := PlanRotation(user, keys)
+		data.Users = append(data.Users, r)
+		p.Changes = append(p.Changes, rotationChanges(r)...)
+		if r.DeleteFirst != "" {
+			p.Notes = append(p.Notes, fmt.Sprintf("%s already has two access keys (IAM's limit): %s is deleted first", user, r.DeleteFirst))
+		}
+	}
+	p.Notes = append(p.Notes, "Each new secret is shown once. Deleting the deactivated old keys is offered afterwards, as a separate confirmation.")
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Rotate the access keys of %d users?", len(data.Users))}
+	if slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Destructive }) {
+		p.Confirm.Typed = typedConfirmation(env)
+	}
+	return p, nil
+}
+
+func rotationChanges(r rotation) []Change {
+	var out []Change
+	if r.DeleteFirst != "" {
+		out = append(out, Change{ID: "delete/" + r.DeleteFirst, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+			Summary: fmt.Sprintf("delete %s of %s first: a user can have only two keys", r.DeleteFirst, r.User)})
+	}
+	out = append(out, Change{ID: "create/" + r.User, Op: "iam:CreateAccessKey", Target: r.User, Summary: "create a new access key for " + r.User})
+	for _, id := range r.Deactivate {
+		out = append(out, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: r.User, Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
+	}
+	return out
+}
+
+// Apply rotates each user; the new secrets travel only in Outcome.Secrets.
+func (RotateKeys) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+	data, ok := plan.Data.(*rotatePlan)
+	if !ok {
+		return nil, errors.New("iam.rotate-keys: not a rotation plan")
+	}
+	if data.DeleteOnly {
+		return deleteOldKeys(ctx, env, data), nil
+	}
+	out := &Outcome{}
+	followUp := &rotatePlan{Made: data.Made, DeleteOnly: true}
+	for _, r := range data.Users {
+		results, secret, ok := rotateUser(ctx, env, data.Made, r)
+		out.Results = append(out.Results, results...)
+		if secret != nil {
+			out.Secrets = append(out.Secrets, *secret)
+		}
+		if ok && len(r.Deactivate) > 0 {
+			followUp.Users = append(followUp.Users, rotation{User: r.User, Deactivate: r.Deactivate})
+		}
+	}
+	if len(followUp.Users) > 0 {
+		out.FollowUp = deletionPlan(env, followUp)
+	}
+	return out, nil
+}

@@ -1,0 +1,83 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"lockdown/aws"
+)
+
+// rotateUser deletes the key that must make room, creates the new key, and deactivates the old
+// ones. ok is false when the new key does not exist, so the old ones stay active.
+func rotateUser(ctx context.Context, env *Env, made time.Time, r rotation) ([]Result, *Secret, bool) {
+	api, g := env.Account.IAM(), env.Account.Guard
+	var results []Result
+	if r.DeleteFirst != "" {
+		eff, err := aws.DeleteKey(ctx, g, api, r.User, r.DeleteFirst)
+		results = append(results, resultOf("delete/"+r.DeleteFirst, eff, err, "deleted "+r.DeleteFirst))
+		if err != nil {
+			return results, nil, false
+		}
+	}
+	created, secret, res := createOnce(ctx, env, made, r)
+	results = append(results, res)
+	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
+	if res.Status == StatusFailed {
+		return results, nil, false
+	}
+	for _, id := range r.Deactivate {
+		eff, err := aws.DeactivateKey(ctx, g, api, r.User, id)
+		results = append(results, resultOf("deactivate/"+id, eff, err, "deactivated "+id))
+	}
+	return results, secret, true
+}
+
+// createOnce creates the user's new key unless a previous Apply of this plan already did.
+func createOnce(ctx context.Context, env *Env, made time.Time, r rotation) (string, *Secret, Result) {
+	id := "create/" + r.User
+	keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), r.User, false)
+	if err != nil {
+		return "", nil, resultOf(id, "", err, "")
+	}
+	for _, k := range keys {
+		if !slices.Contains(r.Known, k.ID) && !k.Created.Before(made.Add(-time.Second)) {
+			return k.ID, nil, Result{ChangeID: id, Status: StatusAlreadyDone,
+				Message: fmt.Sprintf("%s was created at %s, after this plan: not creating another", k.ID, when(k.Created))}
+		}
+	}
+	key, eff, err := aws.CreateKey(ctx, env.Account.Guard, env.Account.IAM(), r.User)
+	if err != nil || eff != aws.Changed {
+		return "", nil, resultOf(id, eff, err, "create a new access key for "+r.User)
+	}
+	secret := NewSecret("Secret access key of "+r.User, key.ID, key.Secret())
+	return key.ID, &secret, Result{ChangeID: id, Status: StatusApplied,
+		Message: fmt.Sprintf("created %s for %s: its secret is shown once", key.ID, r.User)}
+}
+
+// deletionPlan is the follow-up that deletes the deactivated old keys.
+func deletionPlan(env *Env, data *rotatePlan) *Plan {
+	p := &Plan{Data: data}
+	for _, r := range data.Users {
+		for _, id := range r.Deactivate {
+			p.Changes = append(p.Changes, Change{ID: "delete/" + id, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+				Summary: fmt.Sprintf("delete the old key %s of %s", id, r.User)})
+		}
+	}
+	p.Notes = []string{"Delete old keys only once their last-used time has stopped advancing and nothing has complained."}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %d deactivated old keys?", len(p.Changes)), Typed: typedConfirmation(env)}
+	return p
+}
+
+func deleteOldKeys(ctx context.Context, env *Env, data *rotatePlan) *Outcome {
+	out := &Outcome{}
+	for _, r := range data.Users {
+		for _, id := range r.Deactivate {
+			eff, err := aws.DeleteKey(ctx, env.Account.Guard, env.Account.IAM(), r.User, id)
+			out.Results = append(out.Results, resultOf("delete/"+id, eff, err, "deleted "+id))
+			env.Logger().Info("iam.rotate-keys", "user", r.User, "deleted_key", id, "effect", eff, "error", errText(err))
+		}
+	}
+	return out
+}
