@@ -175,7 +175,7 @@ func TestGoodRunbooksLoadWithTypedParameters(t *testing.T) {
 }
 
 func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
-	rb := Builtin(testRegistry())
+	rb := Builtin(steps.Builtin())
 	want := []string{"confirm-account", "contain-key", "credential-inventory", "rotate-keys",
 		"remove-rogue-users", "revoke-sessions", "find-rogue-instances", "terminate-instances", "root-hardening"}
 	if len(rb.Steps) != len(want) {

@@ -262,7 +262,7 @@ func TestTheRunIsSafeToReadWhileStepsWork(t *testing.T) {
 }
 
 func TestNewRunRefusesAnIncompleteConfiguration(t *testing.T) {
-	reg := testRegistry()
+	reg := steps.Builtin()
 	rb := Builtin(reg)
 	j := openTestJournal(t)
 	tests := []struct {
