@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -49,7 +50,7 @@ type ScanOptions struct {
 // concurrently) each time a region is queued, starts or ends. A failing region is recorded with its
 // AWS error code and does not stop the others; cancelling ctx stops every worker.
 func (a *Account) ScanInstances(ctx context.Context, opts ScanOptions, report func(RegionScan)) (*InstanceScan, error) {
-	s := &scanner{regions: a.EC2(a.HomeRegion()), client: func(r string) RegionScanAPI { return a.EC2(r) }, opts: opts}
+	s := &scanner{regions: a.EC2(a.HomeRegion()), client: func(r string) RegionScanAPI { return a.EC2(r) }, opts: opts, home: a.HomeRegion()}
 	return s.run(ctx, report)
 }
 
@@ -57,12 +58,23 @@ type scanner struct {
 	regions RegionsAPI
 	client  func(region string) RegionScanAPI
 	opts    ScanOptions
+	// home is the region DescribeRegions is called in; it is enabled by definition.
+	home string
 }
 
 func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceScan, error) {
 	started := time.Now()
+	limit := s.opts.Concurrency
+	if limit <= 0 {
+		limit = DefaultScanConcurrency
+	}
+	slots := make(chan struct{}, limit)
+	head := s.headStart(ctx, slots)
 	plan, err := s.planRegions(ctx)
 	if err != nil {
+		if head != nil {
+			<-head
+		}
 		return nil, err
 	}
 	var mu sync.Mutex
@@ -76,14 +88,18 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 	for _, r := range plan {
 		tell(r)
 	}
-	limit := s.opts.Concurrency
-	if limit <= 0 {
-		limit = DefaultScanConcurrency
-	}
-	slots := make(chan struct{}, limit)
 	var wg sync.WaitGroup
 	for i := range plan {
 		if plan[i].Status != RegionQueued {
+			continue
+		}
+		if h := head; h != nil && plan[i].Region == s.home {
+			head = nil
+			wg.Go(func() {
+				tell(RegionScan{Region: plan[i].Region, Status: RegionScanning})
+				plan[i] = <-h
+				tell(plan[i])
+			})
 			continue
 		}
 		wg.Go(func() {
@@ -99,7 +115,26 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 		})
 	}
 	wg.Wait()
+	if head != nil {
+		<-head // the home region was not in the plan (not enabled, or not asked for)
+	}
 	return &InstanceScan{Regions: plan, StartedAt: started, Duration: time.Since(started)}, ctx.Err()
+}
+
+// headStart scans the home region while DescribeRegions is still in flight: the home region is
+// enabled by definition, and starting it early saves a whole round trip when an account has more
+// enabled regions than workers (17 regions, 16 workers). It holds a worker slot like any region.
+func (s *scanner) headStart(ctx context.Context, slots chan struct{}) <-chan RegionScan {
+	if s.home == "" || (len(s.opts.Regions) > 0 && !slices.Contains(s.opts.Regions, s.home)) {
+		return nil
+	}
+	out := make(chan RegionScan, 1)
+	slots <- struct{}{}
+	go func() {
+		defer func() { <-slots }()
+		out <- s.scanRegion(ctx, s.home)
+	}()
+	return out
 }
 
 // planRegions decides which regions to scan. Regions that are not enabled cannot hold instances

@@ -135,7 +135,9 @@ func (d *confirmDialog) View() string {
 	}
 	b = append(b, "")
 	end := min(len(d.lines), d.scroll+d.listHeight())
-	b = append(b, d.lines[d.scroll:end]...)
+	for _, l := range d.lines[d.scroll:end] {
+		b = append(b, ansi.Truncate(l, w, "…"))
+	}
 	if len(d.lines) > d.listHeight() {
 		b = append(b, s.Subtle.Render(fmt.Sprintf("lines %d–%d of %d (↑/↓ to scroll)", d.scroll+1, end, len(d.lines))))
 	}
@@ -155,10 +157,9 @@ func (d *confirmDialog) View() string {
 	if d.hint != "" {
 		b = append(b, s.Warning.Render(d.hint))
 	}
-	for i := range b {
-		b[i] = ansi.Truncate(b[i], w, "…")
-	}
-	return s.Dialog.Width(w + 4).Render(strings.Join(b, "\n"))
+	// Everything but the change list wraps: the end of a prompt or warning is often the part that
+	// matters (the last region's count, the account).
+	return s.Dialog.Width(w + 4).Render(strings.Join(wrapLines(b, w), "\n"))
 }
 
 // changeLines lists changes grouped under their region, in plan order of first appearance.

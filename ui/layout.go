@@ -214,5 +214,8 @@ func (m *Model) panelRows(body int) int {
 		}
 		return min(rows, body*2/3)
 	}
+	if p := m.current(); p != nil && (p.found != nil || p.plan != nil || p.outcome != nil) {
+		return body * 3 / 4 // findings, plans and results are what the operator reads now
+	}
 	return body * 2 / 3
 }

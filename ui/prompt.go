@@ -83,6 +83,12 @@ func (s *statusLine) fail(err error) {
 	s.text, s.isErr = err.Error(), true
 }
 
+// clear drops whatever is shown, error or notice: used when the operator moves on.
+func (s *statusLine) clear() {
+	s.id++
+	s.text, s.isErr = "", false
+}
+
 func (s *statusLine) expire(id int) {
 	if id == s.id && !s.isErr {
 		s.text = ""

@@ -210,7 +210,8 @@ func (m *Model) selectStep(i int) tea.Cmd {
 	if st.Step == nil {
 		return nil
 	}
-	m.layout() // a manual step's checklist and an action's findings need different room
+	m.status.clear() // an error about the step left behind would read as one about this step
+	m.layout()       // a manual step's checklist and an action's findings need different room
 	if m.focus == panePanel {
 		return m.current().focusInputs()
 	}
