@@ -76,6 +76,7 @@ func TestInputsAreValidatedBeforeInspecting(t *testing.T) {
 	m, _ := newTestModel(t, r)
 	drain(m, m.Init())
 	drain(m, press(m, "]"))
+	drain(m, press(m, "enter")) // moving to a step never opens its field by itself
 	typeText(m, "ASIA1")
 	if !strings.Contains(screen(m), "an access key id starts with AKIA") {
 		t.Errorf("no live validation message:\n%s", screen(m))
@@ -134,5 +135,21 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 	}
 	if st := run.Status("terminate"); st.State != "done" {
 		t.Errorf("step is %s after the follow-up, want done (err %q)", st.State, st.Err)
+	}
+}
+
+func TestMovingBetweenStepsNeverTypesIntoAField(t *testing.T) {
+	contain := terminateAction()
+	contain.spec.Inputs = []steps.Input{{Name: "key", Prompt: "Leaked access key id", Placeholder: "AKIA…"}}
+	r := newFakeRunner(testBook(), map[string]steps.Action{"confirm": identityAction(), "terminate": contain})
+	m, _ := newTestModel(t, r)
+	drain(m, m.Init())
+	drain(m, press(m, "tab"))
+	drain(m, press(m, "tab")) // focus on the panel, as after working on a step
+	drain(m, press(m, "]"))
+	drain(m, press(m, "]"))
+	drain(m, press(m, "["))
+	if strings.Contains(screen(m), "> ]") || strings.Contains(screen(m), "> [") {
+		t.Errorf("step keys were typed into the field:\n%s", screen(m))
 	}
 }

@@ -212,8 +212,10 @@ func (m *Model) selectStep(i int) tea.Cmd {
 	}
 	m.status.clear() // an error about the step left behind would read as one about this step
 	m.layout()       // a manual step's checklist and an action's findings need different room
-	if m.focus == panePanel {
-		return m.current().focusInputs()
+	if p := m.current(); p.action && p.phase == phaseStart && len(p.inputs) > 0 {
+		// Never put the keyboard into a text field by moving between steps: the next "]" or "i"
+		// would be typed into it. Enter on the step list opens the field.
+		m.focus = paneSteps
 	}
 	return nil
 }
