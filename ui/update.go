@@ -199,7 +199,9 @@ func (m *Model) onStepsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.focus = panePanel
 		return m.current().focusInputs()
 	}
-	return nil
+	// The step's own keys (inspect, plan, apply, skip, tick) work from the list too: the footer
+	// offers them whatever pane has the focus.
+	return m.onPanelKey(msg)
 }
 
 // selectStep shows step i, rendering its guide for the current width.
