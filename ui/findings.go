@@ -22,6 +22,12 @@ type findingsTable struct {
 	offset   int
 	width    int
 	height   int // rows of the table body, excluding header and reasons
+
+	// filter narrows the rows shown to those containing it (any cell, verdict or reason);
+	// visible holds their indices, nil meaning every row. typing is true while it is edited.
+	filter  string
+	typing  bool
+	visible []int
 }
 
 // widthSample bounds how many rows are measured to fit columns without a preferred width.
@@ -80,7 +86,16 @@ func (f *findingsTable) count() int {
 // Update moves the cursor and changes the selection.
 func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 	k := f.ctx.Keys
+	if f.typing {
+		f.editFilter(msg)
+		return true
+	}
 	switch {
+	case key.Matches(msg, k.Filter):
+		f.typing = true
+		return true
+	case key.Matches(msg, k.Back) && f.filter != "":
+		f.setFilter("")
 	case key.Matches(msg, k.Up):
 		f.cursor--
 	case key.Matches(msg, k.Down):
@@ -89,8 +104,9 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 		f.cursor -= f.height
 	case key.Matches(msg, k.PageDown):
 		f.cursor += f.height
-	case key.Matches(msg, k.Toggle) && f.table.Selectable && len(f.selected) > 0:
-		f.selected[f.cursor] = !f.selected[f.cursor]
+	case key.Matches(msg, k.Toggle) && f.table.Selectable && f.rows() > 0:
+		i := f.rowAt(f.cursor)
+		f.selected[i] = !f.selected[i]
 	case key.Matches(msg, k.All) && f.table.Selectable:
 		f.setAll(true)
 	case key.Matches(msg, k.None) && f.table.Selectable:
@@ -102,14 +118,15 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 	return true
 }
 
+// setAll selects or clears every row shown: with a filter, only the rows that match it.
 func (f *findingsTable) setAll(on bool) {
-	for i := range f.selected {
-		f.selected[i] = on
+	for i := range f.rows() {
+		f.selected[f.rowAt(i)] = on
 	}
 }
 
 func (f *findingsTable) clamp() {
-	n := len(f.table.Rows)
+	n := f.rows()
 	f.cursor = max(0, min(f.cursor, n-1))
 	if f.cursor < f.offset {
 		f.offset = f.cursor
@@ -130,34 +147,38 @@ func (f *findingsTable) View() string {
 		titles[i] = c.Title
 	}
 	b.WriteString(s.Title.Render(f.line("    ", titles)))
-	end := min(len(f.table.Rows), f.offset+f.height)
+	n := f.rows()
+	end := min(n, f.offset+f.height)
 	for i := f.offset; i < end; i++ {
 		b.WriteByte('\n')
 		b.WriteString(f.row(i))
 	}
 	b.WriteByte('\n')
-	count := fmt.Sprintf("%d of %d selected · rows %d–%d of %d", f.count(), len(f.table.Rows), min(f.offset+1, end), end, len(f.table.Rows))
-	if !f.table.Selectable {
-		count = fmt.Sprintf("rows %d–%d of %d", min(f.offset+1, end), end, len(f.table.Rows))
+	count := fmt.Sprintf("rows %d–%d of %d", min(f.offset+1, end), end, n)
+	if f.table.Selectable {
+		count = fmt.Sprintf("%d of %d selected · ", f.count(), len(f.table.Rows)) + count
 	}
-	b.WriteString(s.Subtle.Render(count))
-	if len(f.table.Rows) > 0 {
-		for i, r := range f.table.Rows[f.cursor].Reasons {
+	b.WriteString(s.Subtle.Render(ansi.Truncate(count+f.filterLine(), f.width, "…")))
+	if n > 0 {
+		r := f.table.Rows[f.rowAt(f.cursor)]
+		for i, reason := range r.Reasons {
 			if i == 3 {
 				break
 			}
-			b.WriteString("\n" + s.Tone(f.table.Rows[f.cursor].Tone).Render(ansi.Truncate("  • "+r, f.width, "…")))
+			b.WriteString("\n" + s.Tone(r.Tone).Render(ansi.Truncate("  • "+reason, f.width, "…")))
 		}
 	}
 	return b.String()
 }
 
+// row draws the i-th shown row.
 func (f *findingsTable) row(i int) string {
-	r := f.table.Rows[i]
+	at := f.rowAt(i)
+	r := f.table.Rows[at]
 	mark := "    "
 	if f.table.Selectable {
 		mark = "[ ] "
-		if f.selected[i] {
+		if f.selected[at] {
 			mark = "[x] "
 		}
 	}

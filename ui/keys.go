@@ -8,7 +8,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
 	NextStep, PrevStep, Focus  key.Binding
 	Enter, Inspect, Retry      key.Binding
-	Toggle, All, None          key.Binding
+	Toggle, All, None, Filter  key.Binding
 	Plan, Apply, Skip          key.Binding
 	Complete, Back, Yes        key.Binding
 	Reveal, Write              key.Binding
@@ -34,6 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Toggle:   b("space", "toggle", "space"),
 		All:      b("a", "select all", "a"),
 		None:     b("n", "select none", "n"),
+		Filter:   b("/", "filter rows", "/"),
 		Plan:     b("p", "plan", "p"),
 		Apply:    b("A", "apply…", "A"),
 		Skip:     b("s", "skip…", "s"),
@@ -57,7 +58,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextStep, k.PrevStep, k.Focus},
 		{k.Enter, k.Inspect, k.Retry, k.Plan, k.Apply, k.Skip, k.Complete},
-		{k.Toggle, k.All, k.None, k.Back},
+		{k.Toggle, k.All, k.None, k.Filter, k.Back},
 		{k.Help, k.Quit},
 	}
 }

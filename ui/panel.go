@@ -135,7 +135,12 @@ func (p *panel) SetSize(width, height int) {
 
 // capturing reports whether keys belong to a text field, so global letter keys must not fire.
 func (p *panel) capturing() bool {
-	return p.action && p.phase == phaseStart && len(p.inputs) > 0 && p.inputs[p.focus].Focused()
+	return p.filtering() || p.action && p.phase == phaseStart && len(p.inputs) > 0 && p.inputs[p.focus].Focused()
+}
+
+// filtering reports whether the findings table's filter is being typed.
+func (p *panel) filtering() bool {
+	return p.phase == phaseFound && p.table != nil && p.table.Filtering()
 }
 
 // focusInputs gives the keyboard to the first input, if the step has any and is at its start.
@@ -250,6 +255,10 @@ func (p *panel) inspectIntent() intent {
 
 func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
 	k := p.ctx.Keys
+	if p.filtering() {
+		p.table.Update(msg)
+		return intent{}
+	}
 	switch {
 	case key.Matches(msg, k.Inspect, k.Retry):
 		return p.inspectIntent()

@@ -147,7 +147,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.status.notice("cancelling…")
 	}
 	p := m.current()
-	if m.focus == panePanel && p.capturing() {
+	if p.capturing() && (m.focus == panePanel || p.filtering()) {
 		if key.Matches(msg, k.Back) {
 			p.blurInputs()
 			m.focus = paneSteps

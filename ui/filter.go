@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// rows is how many rows the table shows: those matching the filter, or all of them.
+func (f *findingsTable) rows() int {
+	if f.visible == nil {
+		return len(f.table.Rows)
+	}
+	return len(f.visible)
+}
+
+// rowAt maps the i-th shown row to its index in the table.
+func (f *findingsTable) rowAt(i int) int {
+	if f.visible == nil {
+		return i
+	}
+	return f.visible[i]
+}
+
+// Filtering reports whether the operator is typing a filter, so keys are text, not commands.
+func (f *findingsTable) Filtering() bool { return f.typing }
+
+// editFilter takes one key while the filter is typed: enter keeps it, esc drops it.
+func (f *findingsTable) editFilter(msg tea.KeyPressMsg) {
+	k := f.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Enter):
+		f.typing = false
+	case key.Matches(msg, k.Back):
+		f.typing = false
+		f.setFilter("")
+	case msg.String() == "backspace":
+		if r := []rune(f.filter); len(r) > 0 {
+			f.setFilter(string(r[:len(r)-1]))
+		}
+	case msg.Text != "":
+		f.setFilter(f.filter + msg.Text)
+	}
+}
+
+// setFilter shows only the rows whose cells, verdict or reasons contain text (any case).
+func (f *findingsTable) setFilter(text string) {
+	f.filter = text
+	f.cursor, f.offset = 0, 0
+	if text == "" {
+		f.visible = nil
+		f.clamp()
+		return
+	}
+	needle := strings.ToLower(text)
+	f.visible = make([]int, 0, 64)
+	for i, r := range f.table.Rows {
+		if rowMatches(r.Cells, string(r.Tone), r.Reasons, needle) {
+			f.visible = append(f.visible, i)
+		}
+	}
+	f.clamp()
+}
+
+func rowMatches(cells []string, tone string, reasons []string, needle string) bool {
+	if strings.Contains(strings.ToLower(tone), needle) {
+		return true
+	}
+	for _, c := range cells {
+		if strings.Contains(strings.ToLower(c), needle) {
+			return true
+		}
+	}
+	for _, r := range reasons {
+		if strings.Contains(strings.ToLower(r), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// filterLine is the filter as shown after the row count.
+func (f *findingsTable) filterLine() string {
+	switch {
+	case f.typing:
+		return fmt.Sprintf(" · filter: %s▏ (enter keeps, esc clears)", f.filter)
+	case f.filter != "":
+		return fmt.Sprintf(" · filter %q: %d match (/ edits, esc clears)", f.filter, len(f.visible))
+	}
+	return " · / filters"
+}
