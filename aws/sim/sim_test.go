@@ -3,6 +3,9 @@ package sim_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +143,59 @@ func TestTheAttackerActsOnItsTimelineWithTheLeakedKey(t *testing.T) {
 	}
 	if attackerRequests != 2 {
 		t.Fatalf("request log has %d attacker requests", attackerRequests)
+	}
+}
+
+// rawQuery sends a hand-made query-protocol request signed (in scope only) with keyID.
+func rawQuery(t *testing.T, url, service, region, keyID, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if keyID != "" {
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+keyID+"/20261128/"+region+"/"+service+"/aws4_request, SignedHeaders=host, Signature=00")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestMalformedRequestsGetAWSErrorEnvelopes(t *testing.T) {
+	srv, _, url := startSim(t, "crypto-miner")
+	key, _ := srv.ResponderCredentials()
+	tests := []struct {
+		name, service, keyID, body string
+		status                     int
+		want                       []string
+	}{
+		{"an unknown IAM action is InvalidAction in the IAM envelope", "iam", key, "Action=FlyToTheMoon&Version=2010-05-08",
+			400, []string{"<ErrorResponse", "<Code>InvalidAction</Code>", "<Type>Sender</Type>"}},
+		{"an unknown EC2 action is InvalidAction in the EC2 envelope", "ec2", key, "Action=FlyToTheMoon&Version=2016-11-15",
+			400, []string{"<Response><Errors><Error><Code>InvalidAction</Code>"}},
+		{"a request without an action is MissingAction", "sts", key, "Version=2011-06-15",
+			400, []string{"<Code>MissingAction</Code>"}},
+		{"an unsigned request is MissingAuthenticationToken", "sts", "", "Action=GetCallerIdentity",
+			403, []string{"MissingAuthenticationToken"}},
+		{"a bad parameter is reported as such", "ec2", key, "Action=DescribeInstances&MaxResults=3",
+			400, []string{"<Code>InvalidParameterValue</Code>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := rawQuery(t, url, tt.service, "us-east-1", tt.keyID, tt.body)
+			if status != tt.status {
+				t.Errorf("status %d, want %d: %s", status, tt.status, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q: %s", w, body)
+				}
+			}
+		})
 	}
 }
