@@ -14,7 +14,7 @@ import (
 const testSecretValue = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
-	secret := steps.NewSecret("new key for bob", "AKIANEWKEY0000000001", testSecretValue)
+	secret := steps.NewSecret("new key for bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
 	rotate := terminateAction()
 	rotate.apply = func(context.Context, *steps.Plan) (*steps.Outcome, error) {
 		return &steps.Outcome{
@@ -33,7 +33,7 @@ func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
 		t.Fatal("an outcome with secrets did not open the secret dialog")
 	}
 	got := screen(m)
-	if strings.Contains(got, testSecretValue) || !strings.Contains(got, "••••") || !strings.Contains(got, "AKIANEWKEY0000000001") {
+	if strings.Contains(got, testSecretValue) || !strings.Contains(got, "••••") || !strings.Contains(got, "AKIAEXAMPLENEWKEY001") {
 		t.Fatalf("secret not masked with its key id shown:\n%s", got)
 	}
 	press(m, "r")
@@ -58,7 +58,7 @@ func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
 func TestSecretCanBeWrittenToANewFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bob.ini")
 	ctx := NewContext(steps.Live, time.Time{})
-	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIANEWKEY0000000001", testSecretValue)})
+	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)})
 	d.SetSize(80, 20)
 	d.Update(keyMsg("w"))
 	for _, r := range path {
@@ -80,7 +80,7 @@ func TestSecretCanBeWrittenToANewFile(t *testing.T) {
 }
 
 func TestWriteCredentials(t *testing.T) {
-	secret := steps.NewSecret("bob", "AKIANEWKEY0000000001", testSecretValue)
+	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
 	tests := []struct {
 		name     string
 		existing bool
@@ -114,7 +114,7 @@ func TestWriteCredentials(t *testing.T) {
 			if info.Mode().Perm() != 0o600 {
 				t.Errorf("mode %v, want 0600", info.Mode().Perm())
 			}
-			want := "aws_access_key_id = AKIANEWKEY0000000001\naws_secret_access_key = " + testSecretValue + "\n"
+			want := "aws_access_key_id = AKIAEXAMPLENEWKEY001\naws_secret_access_key = " + testSecretValue + "\n"
 			if !strings.Contains(string(data), want) {
 				t.Errorf("file is %q, want it to contain %q", data, want)
 			}
