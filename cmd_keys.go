@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -21,23 +20,16 @@ type KeysCmd struct {
 // appear in its output: the report holds key ids and dates only. Users that could not be read
 // completely make it exit 3.
 func (c *KeysCmd) Run(g *Globals) error {
-	ctx := g.Context()
-	since, err := g.SinceTime(time.Now())
+	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
 	}
-	acct, err := g.OpenAccount(ctx)
-	if err != nil {
-		return err
-	}
-	rep, err := steps.BuildKeysReport(ctx, acct, since, c.Workers)
+	rep, err := steps.BuildKeysReport(g.Context(), acct, since, c.Workers)
 	if err != nil {
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := g.writeJSON(rep); err != nil {
 			return err
 		}
 	} else {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,11 +20,7 @@ type ScanCmd struct {
 // must never look like a clean one to a script.
 func (c *ScanCmd) Run(g *Globals) error {
 	ctx := g.Context()
-	since, err := g.SinceTime(time.Now())
-	if err != nil {
-		return err
-	}
-	acct, err := g.OpenAccount(ctx)
+	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
 	}
@@ -46,9 +41,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	}
 	doc := steps.NewScanDocument(id.Account, since, found)
 	if c.JSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if werr := enc.Encode(doc); werr != nil {
+		if werr := g.writeJSON(doc); werr != nil {
 			return werr
 		}
 	} else if werr := doc.WriteTable(g.stdout); werr != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -87,4 +88,25 @@ func (g *Globals) printf(format string, args ...any) {
 
 func (g *Globals) eprintf(format string, args ...any) {
 	fmt.Fprintf(g.stderr, format, args...)
+}
+
+// readOnlyAccount resolves --since and opens the account for a command that never changes
+// anything: the guard is built without --live, so even a bug could not send a change.
+func (g *Globals) readOnlyAccount() (*aws.Account, time.Time, error) {
+	since, err := g.SinceTime(time.Now())
+	if err != nil {
+		return nil, since, err
+	}
+	live := g.Live
+	g.Live = false
+	acct, err := g.OpenAccount(g.Context())
+	g.Live = live
+	return acct, since, err
+}
+
+// writeJSON prints v as one indented JSON document on stdout.
+func (g *Globals) writeJSON(v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
