@@ -48,7 +48,7 @@ func (g *guide) View() string { return g.view.View() }
 func renderMarkdown(markdown string, width int, noColor bool) string {
 	style := "dark"
 	if noColor {
-		style = "notty"
+		style = "ascii"
 	}
 	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width-6)))
 	if err != nil {

@@ -103,9 +103,7 @@ func (p *panel) foundHeader() []string {
 	if p.found.Summary != "" {
 		lines = append(lines, p.found.Summary)
 	}
-	for _, f := range p.found.Facts {
-		lines = append(lines, s.Subtle.Render(f.Label+": ")+s.Tone(f.Tone).Render(f.Value))
-	}
+	lines = append(lines, p.factLines(p.found.Facts)...)
 	if c := p.grid.counts(); c != "" {
 		lines = append(lines, s.Subtle.Render(c))
 		lines = append(lines, p.grid.lines(p.ctx, p.width, 5, true)...)
@@ -115,6 +113,35 @@ func (p *panel) foundHeader() []string {
 		hint = "space toggles · a all · n none · p plans · i re-inspects"
 	}
 	return append(lines, s.Subtle.Render(hint))
+}
+
+// factLines shows facts one per line, or, above a table, run together on as few lines as the
+// width allows so the rows keep the room.
+func (p *panel) factLines(facts []steps.Fact) []string {
+	s := p.ctx.Styles
+	parts := make([]string, len(facts))
+	for i, f := range facts {
+		parts[i] = s.Subtle.Render(f.Label+": ") + s.Tone(f.Tone).Render(f.Value)
+	}
+	if p.table == nil {
+		return parts
+	}
+	var lines []string
+	line := ""
+	for _, part := range parts {
+		switch {
+		case line == "":
+			line = part
+		case ansi.StringWidth(line)+3+ansi.StringWidth(part) <= p.width:
+			line += s.Subtle.Render(" · ") + part
+		default:
+			lines, line = append(lines, line), part
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 func (p *panel) foundView() string {
