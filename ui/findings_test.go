@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -97,4 +98,24 @@ func hasColour(s string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkWholeFrameWith20000Findings draws the whole screen (header, step list, guide, panel with
+// a 20,000-row findings table, footer): the frame the operator waits for, not just the table.
+func BenchmarkWholeFrameWith20000Findings(b *testing.B) {
+	big := terminateAction()
+	big.inspect = func(context.Context, func(steps.Progress)) (*steps.Inspection, error) {
+		return &steps.Inspection{Summary: "20000 instances", Table: bigTable(20000)}, nil
+	}
+	r := newFakeRunner(testBook(), map[string]steps.Action{"confirm": identityAction(), "terminate": big})
+	m, _ := newTestModel(b, r)
+	drain(m, m.Init())
+	drain(m, press(m, "]"))
+	drain(m, press(m, "i"))
+	if !strings.Contains(ansi.Strip(m.View().Content), "of 20000") {
+		b.Fatalf("the table is not on screen:\n%s", ansi.Strip(m.View().Content))
+	}
+	for b.Loop() {
+		_ = m.View()
+	}
 }
