@@ -115,3 +115,64 @@ func TestDrillTerminationNeedsTheExactInstanceCountTyped(t *testing.T) {
 		t.Errorf("terminate-instances is %s (%s) after both confirmations", st.State, st.Err)
 	}
 }
+
+// drillUsers are the scenario's users that hold access keys.
+var drillUsers = []string{"alice", "billing-reports", "ci-deploy", "oncall-responder", "support-sync"}
+
+func TestDrillContainDeactivatesExactlyTheTypedKey(t *testing.T) {
+	d := startDrillSession(t, drillOptions{mode: steps.Drill})
+	before := d.keyStatuses(drillUsers...)
+	if before[leakedKeyID] != "Active" || len(before) < 5 {
+		t.Fatalf("unexpected keys before containment: %v", before)
+	}
+
+	d.goTo("contain-key")
+	if !d.m.current().capturing() {
+		t.Fatalf("the key field does not have the keyboard:\n%s", d.screen())
+	}
+	d.typeText(leakedKeyID)
+	d.press("enter")
+	d.idle("the key is inspected")
+	mustContain(t, "the inspection", d.screen(), leakedKeyID+" belongs to ci-deploy and is Active")
+	d.plan()
+	d.openConfirm()
+	mustContain(t, "the dialog", d.screen(), "Type the key id "+leakedKeyID)
+
+	d.press("enter")
+	if len(d.mutations()) != 0 || d.m.confirm == nil {
+		t.Fatal("enter alone contained the key")
+	}
+	d.typeText(leakedKeyID)
+	d.press("enter")
+	d.idle("the containment finishes")
+
+	got := d.screen()
+	mustContain(t, "the results", got, "Results: ", "0 failed", "UpdateAccessKey", "Verified: ", leakedKeyID+" reads back Inactive")
+	if n := len(d.mutationsOf("UpdateAccessKey")); n != 1 {
+		t.Errorf("%d UpdateAccessKey calls, want exactly 1", n)
+	}
+	if ok, err := d.keyAuthenticates(leakedKeyID); ok || err != nil {
+		t.Errorf("the leaked key still authenticates (ok=%v, err=%v)", ok, err)
+	}
+	after := d.keyStatuses(drillUsers...)
+	for id, status := range after {
+		if id != leakedKeyID && status == "Active" {
+			if ok, err := d.keyAuthenticates(id); !ok {
+				t.Errorf("the untouched key %s no longer authenticates: %v", id, err)
+			}
+			break
+		}
+	}
+	for id, status := range before {
+		want := status
+		if id == leakedKeyID {
+			want = "Inactive"
+		}
+		if after[id] != want {
+			t.Errorf("key %s is %s, want %s", id, after[id], want)
+		}
+	}
+	if st := d.run.Status("contain-key"); st.State != runbooks.StateDone {
+		t.Errorf("contain-key is %s (%s)", st.State, st.Err)
+	}
+}

@@ -235,7 +235,9 @@ func (d *drillSession) plan() {
 	d.t.Helper()
 	id := d.m.Focused()
 	d.press("p")
-	d.until("step "+id+" has a plan", func() bool { return d.m.panels[id].phase == phasePlan || d.run.Status(id).State == runbooks.StateFailed })
+	d.until("step "+id+" has a plan", func() bool {
+		return d.m.panels[id].phase == phasePlan || d.run.Status(id).State == runbooks.StateFailed
+	})
 	if st := d.run.Status(id); st.State == runbooks.StateFailed {
 		d.t.Fatalf("planning %s failed: %s", id, st.Err)
 	}
