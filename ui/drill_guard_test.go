@@ -72,3 +72,46 @@ func TestDrillInTheWrongAccountRefusesEveryChange(t *testing.T) {
 		}
 	}
 }
+
+func TestDryRunPlansAndAppliesWithoutChangingAnything(t *testing.T) {
+	d := startDrillSession(t, drillOptions{mode: steps.DryRun})
+	keysBefore := d.keyStatuses(drillUsers...)
+	instancesBefore := map[string]string{}
+	for _, in := range d.srv.EC2Instances("") {
+		instancesBefore[in.ID] = in.State
+	}
+
+	d.containLeakedKey()
+	mustContain(t, "the contain dialog", d.screen(), "DRY-RUN: nothing will change")
+	d.confirmAsAsked()
+	d.idle("the dry-run containment finishes")
+	mustContain(t, "the containment results", d.screen(), "0 failed", "UpdateAccessKey "+leakedKeyID+"  would apply (dry-run)",
+		"still Active (dry run: nothing was changed)")
+
+	d.planTermination()
+	mustContain(t, "the terminate dialog", d.screen(), "DRY-RUN: nothing will change")
+	d.confirmAsAsked()
+	d.idle("the dry-run termination finishes")
+	mustContain(t, "the termination results", d.screen(), "0 failed", "TerminateInstances", "would apply (dry-run)")
+
+	if got := d.mutations(); len(got) != 0 {
+		t.Errorf("a dry run sent %d changes, first %s in %s", len(got), got[0].Action, got[0].Region)
+	}
+	checked := 0
+	for _, r := range d.srv.Requests() {
+		if r.Action == "TerminateInstances" && r.DryRun {
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("the dry run did not check termination permissions with DryRun=true")
+	}
+	if got := d.keyStatuses(drillUsers...); len(got) != len(keysBefore) || got[leakedKeyID] != "Active" {
+		t.Errorf("keys changed in a dry run: %v, before %v", got, keysBefore)
+	}
+	for _, in := range d.srv.EC2Instances("") {
+		if instancesBefore[in.ID] != in.State {
+			t.Errorf("%s went from %s to %s in a dry run", in.ID, instancesBefore[in.ID], in.State)
+		}
+	}
+}
