@@ -136,3 +136,36 @@ func TestADryRunPlanNeedsNoTypingAndApplyOnlyChecksPermissions(t *testing.T) {
 		}
 	}
 }
+
+func TestTerminationInTheWrongAccountIsRefusedChangeByChange(t *testing.T) {
+	env, srv := openEC2Env(t, Drill)
+	env.Account.Guard = aws.NewGuard(true, "000000000000")
+	env.Account.Guard.SetAccount("111122223333")
+	ctx := context.Background()
+	action := TerminateInstances{}
+	insp, err := action.Inspect(ctx, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := action.Plan(ctx, env, insp, insp.Table.SelectedIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := action.Apply(ctx, env, plan, nil)
+	if err != nil {
+		t.Fatalf("a refusal should come back as results, got %v", err)
+	}
+	if len(out.Results) != len(plan.Changes) || out.Failed() != len(plan.Changes) {
+		t.Fatalf("want every change refused, got %+v", out.Results)
+	}
+	for _, r := range out.Results {
+		if r.Code != "Refused" || !containsAll(r.Message, "000000000000", "111122223333") {
+			t.Errorf("%s: %s %q", r.ChangeID, r.Code, r.Message)
+		}
+	}
+	for _, r := range srv.Requests() {
+		if r.Mutating || r.DryRun {
+			t.Errorf("a refused termination sent %s in %s", r.Action, r.Region)
+		}
+	}
+}

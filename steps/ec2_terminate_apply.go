@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"lockdown/aws"
@@ -30,6 +31,9 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, plan *Plan, repor
 		report(pr)
 	}
 	term, err := env.Account.TerminateInstances(ctx, targets, aws.TerminateOptions{Concurrency: env.Params.Int("concurrency", 0)}, progress)
+	if refused(err) {
+		return refusedOutcome(plan, err), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +79,22 @@ func targetsOf(changes []Change) ([]aws.Target, error) {
 		}
 	}
 	return targets, nil
+}
+
+// refused reports whether the guard refused every change: the wrong account, or none confirmed.
+func refused(err error) bool {
+	var wrong *aws.WrongAccountError
+	return errors.As(err, &wrong) || errors.Is(err, aws.ErrIdentityUnknown)
+}
+
+// refusedOutcome reports a refusal against every change, as the IAM actions do, so the operator
+// reads the whole reason (both account ids) in the results rather than in a one-line error.
+func refusedOutcome(plan *Plan, err error) *Outcome {
+	out := &Outcome{}
+	for _, c := range plan.Changes {
+		out.Results = append(out.Results, Result{ChangeID: c.ID, Status: StatusFailed, Code: "Refused", Message: err.Error()})
+	}
+	return out
 }
 
 // instanceResult turns what happened to a target into the change's result.
