@@ -3,8 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,19 +87,6 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 	}
 	assertSecretAbsent(t, secret.Reveal(), mustJSON(t, out), mustJSON(t, out.Results), mustJSON(t, out.Facts),
 		d.log.String(), mustJSON(t, keysJSON), fmt.Sprintf("%v %+v %#v", out, out.Secrets, secret))
-
-	dir := t.TempDir()
-	path := filepath.Join(dir, "new-key.csv")
-	if err := WriteSecretFile(path, secret); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := os.Stat(path)
-	if info.Mode().Perm() != 0o600 {
-		t.Fatalf("key file mode %v", info.Mode().Perm())
-	}
-	if err := WriteSecretFile(path, secret); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Fatalf("overwriting must be refused, got %v", err)
-	}
 
 	again, err := RotateKeys{}.Apply(context.Background(), d.env, plan, nil)
 	if err != nil {

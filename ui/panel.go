@@ -235,6 +235,12 @@ func (p *panel) updateStart(msg tea.KeyPressMsg) (intent, tea.Cmd) {
 		p.focus = (p.focus + step + len(p.inputs)) % len(p.inputs)
 		return intent{}, p.inputs[p.focus].Focus()
 	}
+	return intent{}, p.editInput(msg)
+}
+
+// editInput gives a key or a paste to the focused field and validates what it now holds, so a
+// wrong key id is explained while it is typed.
+func (p *panel) editInput(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.inputs[p.focus], cmd = p.inputs[p.focus].Update(msg)
 	if v := p.spec.Inputs[p.focus].Validate; v != nil {
@@ -243,7 +249,12 @@ func (p *panel) updateStart(msg tea.KeyPressMsg) (intent, tea.Cmd) {
 			p.inputErr[p.focus] = err.Error()
 		}
 	}
-	return intent{}, cmd
+	return cmd
+}
+
+// wantsInput reports whether the step is waiting for the operator to type its inputs.
+func (p *panel) wantsInput() bool {
+	return p.action && p.phase == phaseStart && len(p.inputs) > 0
 }
 
 func (p *panel) inspectIntent() intent {

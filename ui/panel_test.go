@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,29 @@ func TestMovingBetweenStepsNeverTypesIntoAField(t *testing.T) {
 	drain(m, press(m, "["))
 	if strings.Contains(screen(m), "> ]") || strings.Contains(screen(m), "> [") {
 		t.Errorf("step keys were typed into the field:\n%s", screen(m))
+	}
+}
+
+func TestAPastedKeyIDLandsInTheStepsFieldAndIsValidated(t *testing.T) {
+	contain := terminateAction()
+	contain.spec.Inputs = []steps.Input{{Name: "key", Prompt: "Leaked access key id",
+		Validate: func(s string) error {
+			if len(s) != 20 {
+				return fmt.Errorf("an access key id is 20 characters long, this one has %d", len(s))
+			}
+			return nil
+		}}}
+	r := newFakeRunner(testBook(), map[string]steps.Action{"confirm": identityAction(), "terminate": contain})
+	m, _ := newTestModel(t, r)
+	drain(m, m.Init())
+	drain(m, press(m, "]"))
+	m.Update(tea.PasteMsg{Content: "AKIAEXAMPLELEAKED00"})
+	if got := screen(m); !strings.Contains(got, "> AKIAEXAMPLELEAKED00") || !strings.Contains(got, "this one has 19") {
+		t.Fatalf("the paste did not reach the field or was not validated:\n%s", got)
+	}
+	typeText(m, "1")
+	drain(m, press(m, "enter"))
+	if got := r.Status("terminate").Inputs["key"]; got != "AKIAEXAMPLELEAKED001" {
+		t.Fatalf("inspected with %q", got)
 	}
 }

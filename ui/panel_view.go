@@ -160,7 +160,9 @@ func (p *panel) foundView() string {
 
 func (p *panel) planLines() []string {
 	s := p.ctx.Styles
-	lines := []string{s.Title.Render(fmt.Sprintf("Plan: %d change(s)", len(p.plan.Changes)))}
+	// A refused or failed apply leaves the plan on screen; why it failed must be right above it.
+	lines := p.stateLines()
+	lines = append(lines, s.Title.Render(fmt.Sprintf("Plan: %d change(s)", len(p.plan.Changes))))
 	lines = append(lines, changeLines(p.ctx, p.plan.Changes)...)
 	for _, n := range p.plan.Notes {
 		lines = append(lines, s.Subtle.Render("note: "+n))

@@ -29,6 +29,9 @@ func WriteCredentials(path string, s steps.Secret) error {
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
+	if werr != nil {
+		_ = os.Remove(path) // a half-written key file is worse than none
+	}
 	return werr
 }
 
@@ -90,6 +93,16 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	return undecided, nil
 }
 
+// paste puts pasted text into the file path while the dialog asks for one; elsewhere it is ignored.
+func (d *secretDialog) paste(msg tea.PasteMsg) tea.Cmd {
+	if !d.asking {
+		return nil
+	}
+	var cmd tea.Cmd
+	d.path, cmd = d.path.Update(msg)
+	return cmd
+}
+
 func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 	switch {
 	case key.Matches(kp, d.ctx.Keys.Back):
@@ -104,6 +117,7 @@ func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 		}
 		d.asking = false
 		d.path.Blur()
+		d.path.SetValue("") // the next save starts from an empty field, not this path
 		s := d.secrets[d.cursor]
 		return undecided, func() tea.Msg { return secretWrittenMsg{path: path, err: WriteCredentials(path, s)} }
 	}

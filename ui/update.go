@@ -22,6 +22,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		return m, m.onPaste(msg)
 	case spinner.TickMsg:
 		if m.task == nil {
 			return m, nil
@@ -111,6 +113,23 @@ func (m *Model) afterWork(err error, onSuccess func()) tea.Cmd {
 	onSuccess()
 	m.layout()
 	return nil
+}
+
+// onPaste puts pasted text where the operator would type it: an open dialog's field, or the
+// step's own field — a leaked key id is far more often pasted than typed.
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.secret != nil:
+		return m.secret.paste(msg)
+	case m.confirm != nil || m.reason != nil:
+		return m.forwardToDialog(msg)
+	}
+	p := m.current()
+	if !p.wantsInput() {
+		return nil
+	}
+	m.focus = panePanel
+	return tea.Batch(p.focusInputs(), p.editInput(msg))
 }
 
 // forwardToDialog gives non-key messages (cursor blinks, pastes) to an open text field.

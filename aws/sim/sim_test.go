@@ -40,12 +40,15 @@ func startSim(t *testing.T, name string) (*sim.Server, *sim.ManualClock, string)
 	return srv, clock, l.URL
 }
 
+// sdkConfig is a plain SDK configuration for the simulator. It keeps the SDK's standard retries
+// (connection resets on a loaded test machine are retried as in production); no test here relies
+// on a throttling or server error surfacing on the first attempt.
 func sdkConfig(url, region, keyID, secret string) sdk.Config {
 	return sdk.Config{
 		Region:           region,
 		BaseEndpoint:     sdk.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
-		RetryMaxAttempts: 1,
+		RetryMaxAttempts: 3,
 	}
 }
 
