@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"lockdown/aws"
@@ -52,7 +53,7 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 			row.Selected = false
 			row.Reasons = append(row.Reasons, "lockdown's own user: rotating it ends this session's key")
 		}
-		row.Cells[2] = fmt.Sprint(row.Reasons)
+		row.Cells[2] = strings.Join(row.Reasons, "; ")
 		t.Rows = append(t.Rows, row)
 	}
 	return &Inspection{Summary: fmt.Sprintf("%d users with access keys", len(t.Rows)), Table: t, Data: rep}, nil

@@ -121,6 +121,7 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 	if m.secret == nil {
 		t.Fatalf("no secret dialog after apply:\n%s", screen(m))
 	}
+	press(m, "esc") // warns: the secret was neither revealed nor saved
 	press(m, "esc")
 	if !strings.Contains(screen(m), "Follow-up plan: 1 change(s)") {
 		t.Fatalf("follow-up not offered:\n%s", screen(m))

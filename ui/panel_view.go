@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,32 +174,52 @@ func (p *panel) planLines() []string {
 	return append(lines, "", s.Subtle.Render("A/enter apply… (asks for confirmation) · esc back to findings"))
 }
 
+// outcomeLines puts what needs the operator first: the counts, the follow-up plan waiting for a
+// confirmation, then the results with failures and skips above the changes that went through.
 func (p *panel) outcomeLines() []string {
 	s := p.ctx.Styles
 	changes := map[string]steps.Change{}
+	shared := map[string]int{} // how many changes share an operation and target
 	if p.plan != nil {
 		for _, c := range p.plan.Changes {
 			changes[c.ID] = c
+			shared[c.Op+" "+c.Target]++
 		}
 	}
 	lines := []string{s.Title.Render(fmt.Sprintf("Results: %d, %d failed", len(p.outcome.Results), p.outcome.Failed()))}
-	for _, r := range p.outcome.Results {
-		lines = append(lines, resultLine(p.ctx, r, changes[r.ChangeID]))
-	}
-	for _, f := range p.outcome.Facts {
-		lines = append(lines, s.Subtle.Render(f.Label+": ")+s.Tone(f.Tone).Render(f.Value))
-	}
+	lines = append(lines, p.factLines(p.outcome.Facts)...)
 	if fu := p.outcome.FollowUp; fu != nil {
-		lines = append(lines, "", s.Warning.Render(fmt.Sprintf("Follow-up plan: %d change(s) need their own confirmation — A reviews it", len(fu.Changes))))
-		lines = append(lines, changeLines(p.ctx, fu.Changes)...)
+		lines = append(lines, s.Warning.Render(fmt.Sprintf("Follow-up plan: %d change(s) need their own confirmation — A reviews it", len(fu.Changes))))
+	}
+	results := slices.Clone(p.outcome.Results)
+	slices.SortStableFunc(results, func(a, b steps.Result) int { return resultRank(a.Status) - resultRank(b.Status) })
+	for _, r := range results {
+		c := changes[r.ChangeID]
+		lines = append(lines, resultLine(p.ctx, r, c, shared[c.Op+" "+c.Target] > 1))
 	}
 	return lines
 }
 
-func resultLine(ctx *Context, r steps.Result, c steps.Change) string {
+// resultRank orders results by how much they need the operator's attention.
+func resultRank(s steps.Status) int {
+	switch s {
+	case steps.StatusFailed:
+		return 0
+	case steps.StatusSkipped:
+		return 1
+	}
+	return 2
+}
+
+// resultLine names a change by its region, operation and target, or by its summary when several
+// changes share an operation and target (the parts of one user being deleted).
+func resultLine(ctx *Context, r steps.Result, c steps.Change, ambiguous bool) string {
 	s := ctx.Styles
 	what := r.ChangeID
-	if c.ID != "" {
+	switch {
+	case ambiguous && c.Summary != "":
+		what = strings.TrimSpace(c.Region + " " + c.Summary)
+	case c.ID != "":
 		what = strings.TrimSpace(c.Region + " " + c.Op + " " + c.Target)
 	}
 	switch r.Status {

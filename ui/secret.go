@@ -45,7 +45,11 @@ type secretDialog struct {
 	asking   bool
 	path     textinput.Model
 	notice   string
-	width    int
+	// kept is true once the operator revealed or saved a secret; closing before that asks twice,
+	// because a secret that was never seen is lost for good.
+	kept   bool
+	warned bool
+	width  int
 }
 
 func newSecretDialog(ctx *Context, secrets []steps.Secret) *secretDialog {
@@ -78,9 +82,15 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q":
+		if !d.kept && !d.warned {
+			d.warned = true
+			d.notice = "You have not revealed or saved the secret, and it cannot be shown again. Press esc again to close anyway."
+			return undecided, nil
+		}
 		return cancelled, nil
 	case key.Matches(kp, k.Reveal):
 		d.revealed = !d.revealed
+		d.kept = true
 	case key.Matches(kp, k.Up):
 		d.cursor = max(0, d.cursor-1)
 	case key.Matches(kp, k.Down):
@@ -133,6 +143,7 @@ func (d *secretDialog) written(msg secretWrittenMsg) {
 		return
 	}
 	d.notice = "saved to " + msg.path + " (mode 0600)"
+	d.kept = true
 }
 
 func (d *secretDialog) View() string {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"lockdown/steps"
 )
 
@@ -119,5 +121,27 @@ func TestWriteCredentials(t *testing.T) {
 				t.Errorf("file is %q, want it to contain %q", data, want)
 			}
 		})
+	}
+}
+
+func TestClosingBeforeTheSecretWasSeenOrSavedAsksTwice(t *testing.T) {
+	ctx := NewContext(steps.Drill, time.Time{})
+	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
+	d := newSecretDialog(ctx, []steps.Secret{secret})
+	d.SetSize(90, 20)
+	if v, _ := d.Update(keyMsg("enter")); v == cancelled {
+		t.Fatal("enter closed the dialog before the secret was revealed or saved")
+	}
+	if !strings.Contains(ansi.Strip(d.View()), "cannot be shown again") {
+		t.Fatalf("no warning:\n%s", ansi.Strip(d.View()))
+	}
+	if v, _ := d.Update(keyMsg("esc")); v != cancelled {
+		t.Fatal("a second esc must close the dialog")
+	}
+
+	seen := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)})
+	seen.Update(keyMsg("r"))
+	if v, _ := seen.Update(keyMsg("esc")); v != cancelled {
+		t.Fatal("once revealed, esc closes at once")
 	}
 }
