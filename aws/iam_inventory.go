@@ -77,7 +77,7 @@ func TakeInventory(ctx context.Context, api InventoryAPI, workers int, done func
 		workers = DefaultInventoryWorkers
 	}
 	inv := &Inventory{Users: users}
-	inv.Root, inv.RootErr = rootSummary(ctx, api)
+	inv.Root, inv.RootErr = ReadRootSummary(ctx, api)
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i := range inv.Users {
@@ -111,7 +111,13 @@ func listUsers(ctx context.Context, api iam.ListUsersAPIClient) ([]UserCredentia
 	return users, nil
 }
 
-func rootSummary(ctx context.Context, api InventoryAPI) (RootSummary, error) {
+// AccountSummaryAPI reads the account summary.
+type AccountSummaryAPI interface {
+	GetAccountSummary(ctx context.Context, in *iam.GetAccountSummaryInput, optFns ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error)
+}
+
+// ReadRootSummary asks IAM's account summary whether the root user has access keys and MFA.
+func ReadRootSummary(ctx context.Context, api AccountSummaryAPI) (RootSummary, error) {
 	out, err := api.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	if err != nil {
 		return RootSummary{}, fmt.Errorf("iam GetAccountSummary: %w", err)

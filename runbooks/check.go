@@ -100,7 +100,7 @@ func (c *checker) stepField(ps *parsedStep, kv *ast.MappingValueNode) {
 		s.Manual, ok = c.boolean(kv.Value, `"manual" in `+ps.label)
 		ps.kindUnclear = !ok
 	case "checklist":
-		s.Checklist, _ = c.textList(kv.Value, `"checklist" in `+ps.label, "a list of things to do, one per line starting with \"- \"")
+		s.Checklist, s.Verify = c.checklist(kv.Value, ps)
 	case "needs":
 		s.Needs, ps.needs = c.textList(kv.Value, `"needs" in `+ps.label, "a list of step ids such as [confirm-account]")
 	default:

@@ -2,6 +2,7 @@ package runbooks
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"lockdown/steps"
@@ -87,5 +88,12 @@ func testRegistry() *steps.Registry {
 			{Name: "key", Type: steps.TypeString, Required: true, Doc: "the leaked access key id"},
 			{Name: "quarantine", Type: steps.TypeBool},
 		}}},
+	).WithChecks(
+		steps.Check{Name: "fake.root-mfa", Verify: func(context.Context, *steps.Env) (steps.CheckResult, error) {
+			return steps.CheckResult{Done: true, Detail: "root MFA is on"}, nil
+		}},
+		steps.Check{Name: "fake.root-keys", Verify: func(context.Context, *steps.Env) (steps.CheckResult, error) {
+			return steps.CheckResult{}, errors.New("AccessDenied: not allowed to read the account summary")
+		}},
 	)
 }

@@ -19,6 +19,11 @@ func TestBadRunbooksReportEveryProblemWithItsPosition(t *testing.T) {
 		file string
 		want []string
 	}{
+		{"checklist items with an unknown check, an unknown key or no text are reported", "bad-checklist.yaml", []string{
+			`16:17: unknown check "fake.root-mfaa" (did you mean "fake.root-mfa"?); known checks: fake.root-keys, fake.root-mfa`,
+			`18:9: unknown key "verfy" in item 3 of "checklist" in step "root-hardening" (did you mean "verify"?); allowed keys are text, verify`,
+			`19:9: item 4 of "checklist" in step "root-hardening" has no text; say what the operator must do`,
+		}},
 		{"unknown keys are named with the allowed keys and the closest one", "bad-unknown-key.yaml", []string{
 			`3:1: unknown key "stpes" at the top of a runbook (did you mean "steps"?); allowed keys are id, title, description, steps`,
 			`7:5: unknown key "acton" in step "confirm-account" (did you mean "action"?); allowed keys are id, title, guide, action, with, manual, checklist, needs`,

@@ -8,6 +8,15 @@ import (
 // Tick records a checklist item of a manual step as done or not done (item counts from 0).
 // Unticking an item of a completed step reopens the step.
 func (r *Run) Tick(stepID string, item int, checked bool) error {
+	verb := "ticked"
+	if !checked {
+		verb = "unticked"
+	}
+	return r.mark(stepID, item, checked, verb, "")
+}
+
+// mark ticks or unticks an item and journals how: by the operator, or by a check with its evidence.
+func (r *Run) mark(stepID string, item int, checked bool, verb, evidence string) error {
 	r.mu.Lock()
 	st, err := r.lookup(stepID)
 	if err == nil && !st.Step.Manual {
@@ -25,11 +34,11 @@ func (r *Run) Tick(stepID string, item int, checked bool) error {
 	r.mu.Unlock()
 
 	text := st.Step.Checklist[item]
-	verb := "ticked"
-	if !checked {
-		verb = "unticked"
+	msg := verb + ": " + text
+	if evidence != "" {
+		msg += " (" + evidence + ")"
 	}
-	entries := []Entry{r.entry(env, stepID, KindCheck, verb+": "+text, checkData{Item: item, Text: text, Checked: checked})}
+	entries := []Entry{r.entry(env, stepID, KindCheck, msg, checkData{Item: item, Text: text, Checked: checked, Evidence: evidence})}
 	if reopen {
 		entries = append(entries, r.entry(env, stepID, KindState, string(StatePending), stateData{State: StatePending}))
 	}
@@ -46,9 +55,10 @@ func (r *Run) Tick(stepID string, item int, checked bool) error {
 }
 
 type checkData struct {
-	Item    int    `json:"item"`
-	Text    string `json:"text"`
-	Checked bool   `json:"checked"`
+	Item     int    `json:"item"`
+	Text     string `json:"text"`
+	Checked  bool   `json:"checked"`
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Skip sets a step aside. The reason is required because the incident review will ask.

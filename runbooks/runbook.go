@@ -31,6 +31,9 @@ type Step struct {
 	With      steps.Params
 	Manual    bool
 	Checklist []string
+	// Verify names, per checklist item, the check that can confirm it through an API ("" for
+	// none); nil when no item has one.
+	Verify []string
 	// Needs lists steps that must be done or skipped before this one may act.
 	Needs []string
 }

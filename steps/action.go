@@ -270,9 +270,10 @@ type Result struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// Registry maps action names to actions.
+// Registry maps action names to actions, and check names to the checks manual steps may use.
 type Registry struct {
 	actions map[string]Action
+	checks  map[string]Check
 }
 
 // NewRegistry builds a registry from actions; a duplicate name is a programming error.

@@ -11,5 +11,5 @@ func Builtin() *Registry {
 		RevokeSessions{},
 		FindRogueInstances{},
 		TerminateInstances{},
-	)
+	).WithChecks(builtinChecks()...)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -154,6 +155,11 @@ func (r *fakeRunner) Apply(ctx context.Context, id string, plan *steps.Plan, typ
 	out, err := r.actions[id].Apply(ctx, nil, plan, report)
 	r.set(id, func(st *runbooks.StepStatus) { st.State, st.Outcome = runbooks.StateDone, out })
 	return out, err
+}
+
+// Verify has nothing to check in the fake runbooks.
+func (r *fakeRunner) Verify(context.Context, string) ([]runbooks.Verification, error) {
+	return nil, errors.New("nothing to verify")
 }
 
 func (r *fakeRunner) Tick(id string, item int, checked bool) error {

@@ -10,7 +10,8 @@ type KeyMap struct {
 	Enter, Inspect, Retry      key.Binding
 	Toggle, All, None, Filter  key.Binding
 	Plan, Apply, Skip          key.Binding
-	Complete, Back, Yes        key.Binding
+	Complete, Verify, Back     key.Binding
+	Yes                        key.Binding
 	Reveal, Write              key.Binding
 	Help, Quit                 key.Binding
 }
@@ -39,6 +40,7 @@ func DefaultKeyMap() KeyMap {
 		Apply:    b("A", "apply…", "A"),
 		Skip:     b("s", "skip…", "s"),
 		Complete: b("c", "complete", "c"),
+		Verify:   b("v", "verify", "v"),
 		Back:     b("esc", "back/cancel", "esc"),
 		Yes:      b("y", "yes", "y"),
 		Reveal:   b("r", "reveal/hide", "r"),
@@ -57,7 +59,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextStep, k.PrevStep, k.Focus},
-		{k.Enter, k.Inspect, k.Retry, k.Plan, k.Apply, k.Skip, k.Complete},
+		{k.Enter, k.Inspect, k.Retry, k.Plan, k.Apply, k.Skip, k.Complete, k.Verify},
 		{k.Toggle, k.All, k.None, k.Filter, k.Back},
 		{k.Help, k.Quit},
 	}

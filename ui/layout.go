@@ -162,7 +162,7 @@ func (m *Model) helpKeys() helpKeys {
 	case m.task != nil:
 		short = []key.Binding{k.Back, k.NextStep, k.PrevStep, k.Quit}
 	case !p.action:
-		short = []key.Binding{k.Up, k.Down, k.Toggle, k.Complete, k.Skip, k.NextStep, k.PrevStep, k.Help, k.Quit}
+		short = []key.Binding{k.Up, k.Down, k.Toggle, k.Complete, k.Verify, k.Skip, k.NextStep, k.PrevStep, k.Help, k.Quit}
 	case p.phase == phaseFound && !p.spec.ReadOnly:
 		short = []key.Binding{k.Toggle, k.All, k.None, k.Plan, k.Skip, k.NextStep, k.Help, k.Quit}
 	case p.phase == phasePlan:

@@ -37,6 +37,7 @@ const (
 	wantConfirm
 	wantTick
 	wantComplete
+	wantVerify
 	wantSkip
 )
 
@@ -60,9 +61,11 @@ type panel struct {
 	plan    *steps.Plan
 	outcome *steps.Outcome
 	check   int
-	scroll  int
-	width   int
-	height  int
+	// evidence is what the step's checks last found, by checklist item.
+	evidence map[int]runbooks.Verification
+	scroll   int
+	width    int
+	height   int
 }
 
 func newPanel(ctx *Context, step *runbooks.Step, act steps.Action, hasAction bool) *panel {
@@ -207,8 +210,18 @@ func (p *panel) updateChecklist(msg tea.KeyPressMsg) intent {
 		return intent{kind: wantTick, item: p.check, checked: !p.ticked(p.check)}
 	case key.Matches(msg, k.Complete):
 		return intent{kind: wantComplete}
+	case key.Matches(msg, k.Verify) && len(p.step.Verify) > 0:
+		return intent{kind: wantVerify}
 	}
 	return intent{}
+}
+
+// setEvidence keeps what the checks found, shown under their items.
+func (p *panel) setEvidence(found []runbooks.Verification) {
+	p.evidence = map[int]runbooks.Verification{}
+	for _, v := range found {
+		p.evidence[v.Item] = v
+	}
 }
 
 func (p *panel) ticked(i int) bool {

@@ -69,9 +69,26 @@ func (p *panel) checklistLines() []string {
 			line = s.Selected.Render(line)
 		}
 		lines = append(lines, line)
+		if v, ok := p.evidence[i]; ok {
+			lines = append(lines, evidenceLine(s, v))
+		}
 	}
 	hint := fmt.Sprintf("%d/%d ticked · space ticks · c completes", done, len(p.step.Checklist))
+	if len(p.step.Verify) > 0 {
+		hint += " · v verifies through IAM"
+	}
 	return append(lines, "", s.Subtle.Render(hint))
+}
+
+// evidenceLine shows what a check found for its item.
+func evidenceLine(s Styles, v runbooks.Verification) string {
+	switch {
+	case v.Err != "":
+		return s.Warning.Render("    ? could not verify: " + v.Err)
+	case v.Result.Done:
+		return s.OK.Render("    ✓ verified: " + v.Result.Detail)
+	}
+	return s.Failed.Render("    ✗ not done: " + v.Result.Detail)
 }
 
 func (p *panel) startLines() []string {

@@ -22,6 +22,7 @@ type Runner interface {
 	Plan(ctx context.Context, stepID string, selected []string) (*steps.Plan, error)
 	Apply(ctx context.Context, stepID string, plan *steps.Plan, typed string, report func(steps.Progress)) (*steps.Outcome, error)
 	Tick(stepID string, item int, checked bool) error
+	Verify(ctx context.Context, stepID string) ([]runbooks.Verification, error)
 	Skip(stepID, reason string) error
 	Complete(stepID string) error
 }
@@ -126,6 +127,20 @@ func planCmd(ctx context.Context, r Runner, stepID string, selected []string) te
 func runnerCmd(stepID, notice string, call func() error) tea.Cmd {
 	return func() tea.Msg {
 		return runnerDoneMsg{stepID: stepID, notice: notice, err: call()}
+	}
+}
+
+// verifyDoneMsg brings back what a manual step's checks found.
+type verifyDoneMsg struct {
+	stepID string
+	found  []runbooks.Verification
+	err    error
+}
+
+func verifyCmd(ctx context.Context, run Runner, stepID string) tea.Cmd {
+	return func() tea.Msg {
+		found, err := run.Verify(ctx, stepID)
+		return verifyDoneMsg{stepID: stepID, found: found, err: err}
 	}
 }
 

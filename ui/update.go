@@ -75,6 +75,12 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		if msg.notice != "" {
 			return m.status.notice(msg.notice)
 		}
+	case verifyDoneMsg:
+		m.afterWork(msg.err, func() { m.panels[msg.stepID].setEvidence(msg.found) })
+		if msg.err == nil {
+			return m.completeWhenTicked(msg.stepID)
+		}
+		return nil
 	case secretWrittenMsg:
 		if m.secret != nil {
 			m.secret.written(msg)
@@ -314,6 +320,8 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 		return runnerCmd(id, "", func() error { return m.run.Tick(id, want.item, want.checked) })
 	case wantComplete:
 		return runnerCmd(id, "step complete", func() error { return m.run.Complete(id) })
+	case wantVerify:
+		return tea.Batch(m.status.notice("verifying through IAM…"), verifyCmd(m.base, m.run, id))
 	case wantSkip:
 		var focus tea.Cmd
 		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title))
