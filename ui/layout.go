@@ -208,7 +208,7 @@ func truncateLines(lines []string, width, height int) []string {
 func (m *Model) panelRows(body int) int {
 	if st := m.currentStatus(); st.Step != nil && st.Step.Manual {
 		width := max(10, m.ctx.Width-m.leftWidth()-1)
-		rows := 3
+		rows := 3 + len(m.current().evidence)
 		for _, item := range st.Step.Checklist {
 			rows += (ansi.StringWidth(item) + 4 + width - 1) / width
 		}
