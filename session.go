@@ -70,6 +70,7 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 		return nil, fmt.Errorf("opening the log: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(logFile, nil))
+	acct.UseLogger(log) // the SDK's warnings must not land on the TUI's screen
 	run, err := runbooks.NewRun(runbooks.Config{
 		Runbook:  rb,
 		Registry: reg,

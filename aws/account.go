@@ -5,7 +5,9 @@ package aws
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -84,6 +86,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		}
 	}
 	cfg.Retryer = retryer(opts)
+	cfg.Logger = sdkLogger{log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}

@@ -148,13 +148,14 @@ func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
 	for _, r := range s.opts.Regions {
 		wanted[r] = true
 	}
+	listed := map[string]bool{}
 	var plan []RegionScan
 	for _, r := range out.Regions {
 		name, status := sdk.ToString(r.RegionName), sdk.ToString(r.OptInStatus)
 		if len(wanted) > 0 && !wanted[name] {
 			continue
 		}
-		delete(wanted, name)
+		listed[name] = true
 		switch status {
 		case "opt-in-not-required", "opted-in", "":
 			plan = append(plan, RegionScan{Region: name, Status: RegionQueued})
@@ -164,6 +165,9 @@ func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
 		}
 	}
 	for name := range wanted {
+		if listed[name] {
+			continue
+		}
 		plan = append(plan, RegionScan{Region: name, Status: RegionSkipped, Code: "UnknownRegion",
 			Message: "DescribeRegions does not list this region for the account"})
 	}

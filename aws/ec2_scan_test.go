@@ -153,3 +153,15 @@ func TestScanLimitedToRegionsListsOnlyThoseAndFlagsUnknownOnes(t *testing.T) {
 		t.Fatalf("got %+v", x)
 	}
 }
+
+func TestScanLimitedToOneRegionScansOnlyThatRegion(t *testing.T) {
+	acct, _ := openEC2Sim(t, ec2Incident, false)
+	// us-east-1 is the first region DescribeRegions lists: every region after it must stay out.
+	scan, err := acct.ScanInstances(context.Background(), ScanOptions{Regions: []string{"us-east-1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scan.Regions) != 1 || scan.Regions[0].Region != "us-east-1" {
+		t.Fatalf("scanned %d regions: %+v", len(scan.Regions), scan.Regions)
+	}
+}

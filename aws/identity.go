@@ -59,6 +59,9 @@ func (a *Account) WhoAmI(ctx context.Context) (Identity, error) {
 
 func whoAmI(ctx context.Context, st IdentityAPI, im AliasAPI) (Identity, error) {
 	out, err := st.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil && strings.Contains(err.Error(), "get credentials") {
+		return Identity{}, fmt.Errorf("no usable AWS credentials: give them as for the AWS CLI (--profile NAME, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): %w", err)
+	}
 	if err != nil {
 		return Identity{}, fmt.Errorf("sts GetCallerIdentity: %w", err)
 	}
