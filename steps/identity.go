@@ -27,12 +27,12 @@ func (ConfirmIdentity) Inspect(ctx context.Context, env *Env, report func(Progre
 	if err != nil {
 		return nil, err
 	}
-	alias := id.Alias
+	alias, summary := id.Alias, fmt.Sprintf("Acting as %s in account %s (%s)", id.ARN, id.Account, id.Alias)
 	if alias == "" {
-		alias = "(none)"
+		alias, summary = "(none)", fmt.Sprintf("Acting as %s in account %s, which has no alias", id.ARN, id.Account)
 	}
 	insp := &Inspection{
-		Summary: fmt.Sprintf("Acting as %s in account %s (%s)", id.ARN, id.Account, alias),
+		Summary: summary,
 		Facts: []Fact{
 			{Label: "Account", Value: id.Account, Tone: ToneOK},
 			{Label: "Alias", Value: alias},
