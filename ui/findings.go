@@ -22,6 +22,8 @@ type findingsTable struct {
 	offset   int
 	width    int
 	height   int // rows of the table body, excluding header and reasons
+	// reasonRows is how many reasons of the row under the cursor are shown.
+	reasonRows int
 
 	// filter narrows the rows shown to those containing it (any cell, verdict or reason);
 	// visible holds their indices, nil meaning every row. typing is true while it is edited.
@@ -57,8 +59,13 @@ func newFindingsTable(ctx *Context, t *steps.Table) *findingsTable {
 // SetSize gives the table its width and the number of lines it may use in total.
 func (f *findingsTable) SetSize(width, height int) {
 	f.width = width
-	// header line, the count line, and up to three lines of reasons below the rows
-	f.height = max(1, height-5)
+	// The header line, the count line, and the reasons for the row under the cursor below the
+	// rows: three lines of them when there is room, one on a small terminal.
+	f.reasonRows = 3
+	if height < 14 {
+		f.reasonRows = 1
+	}
+	f.height = max(1, height-2-f.reasonRows)
 	f.clamp()
 }
 
@@ -162,7 +169,7 @@ func (f *findingsTable) View() string {
 	if n > 0 {
 		r := f.table.Rows[f.rowAt(f.cursor)]
 		for i, reason := range r.Reasons {
-			if i == 3 {
+			if i == f.reasonRows {
 				break
 			}
 			b.WriteString("\n" + s.Tone(r.Tone).Render(ansi.Truncate("  • "+reason, f.width, "…")))

@@ -126,9 +126,12 @@ func (p *panel) foundHeader() []string {
 		lines = append(lines, s.Subtle.Render(c))
 		lines = append(lines, p.grid.lines(p.ctx, p.width, 5, true)...)
 	}
+	if p.table != nil && p.height < 24 {
+		return lines // the footer lists the same keys; on a small terminal the rows need the room
+	}
 	hint := "i re-inspects"
 	if !p.spec.ReadOnly {
-		hint = "space toggles · a all · n none · p plans · i re-inspects"
+		hint = "space toggles · a all · n none · / filters · p plans · i re-inspects"
 	}
 	return append(lines, s.Subtle.Render(hint))
 }
