@@ -96,7 +96,7 @@ func (s *session) interact(g *Globals) error {
 
 // close flushes the journal and log, and turns failed regions or items into exit code 3.
 func (s *session) close(g *Globals) error {
-	g.eprintf("Journal: %s\n", s.journal.Path())
+	g.eprintf("Journal: %s\nReport:  lockdown report %s\n", s.journal.Path(), s.journal.Path())
 	err := errors.Join(s.journal.Close(), s.logFile.Close())
 	if err != nil {
 		return err

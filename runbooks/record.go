@@ -171,7 +171,7 @@ func (r *Run) applied(env *steps.Env, stepID string, plan *steps.Plan, out *step
 	for _, res := range out.Results {
 		c := changes[res.ChangeID]
 		msg := string(res.Status) + ": " + firstNonEmpty(c.Summary, res.ChangeID)
-		if res.Message != "" {
+		if res.Message != "" && res.Message != c.Summary {
 			msg += " (" + res.Message + ")"
 		}
 		entries = append(entries, r.entry(env, stepID, KindApplied, msg, appliedData{Result: res, Target: c.Target, Region: c.Region}))

@@ -1,0 +1,200 @@
+package runbooks
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"lockdown/steps"
+)
+
+// Report is an incident as its journal tells it: who acted on which account, and for every step
+// what was found, planned, done and left undone. It is built from the journal alone, so it can be
+// written after a crash, on another machine, or by the reviewer.
+type Report struct {
+	Incident string        `json:"incident"`
+	Account  string        `json:"account,omitempty"`
+	Mode     string        `json:"mode,omitempty"`
+	Runbook  string        `json:"runbook,omitempty"`
+	Since    string        `json:"since,omitempty"`
+	Started  time.Time     `json:"started"`
+	Ended    time.Time     `json:"ended"`
+	Steps    []*StepReport `json:"steps"`
+	// Failed counts failed results and steps that ended failed.
+	Failed int `json:"failed"`
+}
+
+// StepReport is one step's part of the incident.
+type StepReport struct {
+	ID       string         `json:"id"`
+	State    string         `json:"state"`
+	At       time.Time      `json:"at"`
+	Error    string         `json:"error,omitempty"`
+	Reason   string         `json:"skip_reason,omitempty"`
+	Findings []string       `json:"findings,omitempty"`
+	Planned  int            `json:"planned_changes"`
+	Results  map[string]int `json:"results,omitempty"`
+	Applied  []string       `json:"applied,omitempty"`
+	Checks   []string       `json:"checks,omitempty"`
+	Notes    []string       `json:"notes,omitempty"`
+}
+
+// BuildReport reads entries in order.
+func BuildReport(entries []Entry) *Report {
+	rep := &Report{}
+	byID := map[string]*StepReport{}
+	for _, e := range entries {
+		rep.note(e)
+		if e.Step == "" {
+			if e.Kind == KindNote {
+				rep.Steps = append(rep.Steps, &StepReport{ID: "(incident)", Notes: []string{e.Message}, At: e.Time})
+			}
+			continue
+		}
+		st, ok := byID[e.Step]
+		if !ok {
+			st = &StepReport{ID: e.Step, State: string(StatePending), Results: map[string]int{}}
+			byID[e.Step] = st
+			rep.Steps = append(rep.Steps, st)
+		}
+		st.add(e)
+	}
+	for _, st := range rep.Steps {
+		rep.Failed += st.Results[string(steps.StatusFailed)]
+		if st.State == string(StateFailed) {
+			rep.Failed++
+		}
+	}
+	return rep
+}
+
+// note keeps the incident-wide facts: its id, account, mode, runbook and time span.
+func (rep *Report) note(e Entry) {
+	if rep.Started.IsZero() || e.Time.Before(rep.Started) {
+		rep.Started = e.Time
+	}
+	if e.Time.After(rep.Ended) {
+		rep.Ended = e.Time
+	}
+	rep.Incident = firstNonEmpty(rep.Incident, e.Incident)
+	rep.Mode = firstNonEmpty(rep.Mode, e.Mode)
+	if e.Account != "" {
+		rep.Account = e.Account
+	}
+	if e.Kind == KindRunStart {
+		rep.Runbook = firstNonEmpty(rep.Runbook, field(e.Data, "runbook"))
+		rep.Since = firstNonEmpty(rep.Since, field(e.Data, "since"))
+	}
+}
+
+func (st *StepReport) add(e Entry) {
+	switch e.Kind {
+	case KindState:
+		st.State, st.At = firstNonEmpty(field(e.Data, "state"), e.Message), e.Time
+		st.Error = field(e.Data, "error")
+		if r := field(e.Data, "reason"); r != "" {
+			st.Reason = r
+		}
+	case KindSkip:
+		st.Reason = firstNonEmpty(field(e.Data, "reason"), e.Message)
+	case KindFinding:
+		st.Findings = append(st.Findings, e.Message)
+	case KindPlanned:
+		st.Planned++
+	case KindApplied:
+		st.Results[field(e.Data, "status")]++
+		st.Applied = append(st.Applied, e.Message)
+	case KindCheck:
+		st.Checks = append(st.Checks, e.Message)
+	case KindNote:
+		st.Notes = append(st.Notes, e.Message)
+	}
+}
+
+// field reads a string field of an entry's data as decoded from JSON.
+func field(data any, name string) string {
+	m, ok := data.(map[string]any)
+	if !ok {
+		return ""
+	}
+	s, _ := m[name].(string)
+	return s
+}
+
+// WriteMarkdown renders the report for an incident review.
+func (rep *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Incident %s\n\n", rep.Incident)
+	fmt.Fprintf(&b, "- Account: %s\n- Mode: %s\n- Runbook: %s\n", orNone(rep.Account), orNone(rep.Mode), orNone(rep.Runbook))
+	fmt.Fprintf(&b, "- Incident start (T0): %s\n", orNone(rep.Since))
+	fmt.Fprintf(&b, "- Recorded: %s to %s (%s)\n", stamp(rep.Started), stamp(rep.Ended), rep.Ended.Sub(rep.Started).Round(time.Second))
+	fmt.Fprintf(&b, "- Failed results or steps: %d\n", rep.Failed)
+	for _, st := range rep.Steps {
+		st.writeMarkdown(&b)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (st *StepReport) writeMarkdown(b *strings.Builder) {
+	fmt.Fprintf(b, "\n## %s — %s", st.ID, st.State)
+	if !st.At.IsZero() {
+		fmt.Fprintf(b, " at %s", stamp(st.At))
+	}
+	b.WriteString("\n")
+	if st.Reason != "" {
+		fmt.Fprintf(b, "\nSkipped because: %s\n", st.Reason)
+	}
+	if st.Error != "" {
+		fmt.Fprintf(b, "\nError: %s\n", st.Error)
+	}
+	list(b, "Found", st.Findings)
+	if st.Planned > 0 {
+		fmt.Fprintf(b, "\nPlanned %d change(s); results: %s\n", st.Planned, resultWords(st.Results))
+	}
+	list(b, "Done", st.Applied)
+	list(b, "Checklist", st.Checks)
+	list(b, "Notes", st.Notes)
+}
+
+func list(b *strings.Builder, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s:\n\n", title)
+	for _, it := range items {
+		fmt.Fprintf(b, "- %s\n", it)
+	}
+}
+
+func resultWords(results map[string]int) string {
+	if len(results) == 0 {
+		return "none applied"
+	}
+	keys := make([]string, 0, len(results))
+	for k := range results {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", results[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(not recorded)"
+	}
+	return s
+}
