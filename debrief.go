@@ -35,21 +35,51 @@ func writeDebrief(w io.Writer, scenario string, start, end time.Time, attacks []
 		}
 		fmt.Fprintf(w, "  %-8s %-40s %s%s\n", st.State, st.Step.Title, at, reason)
 	}
-	var worked, refused int
-	var firstRefused time.Time
+	writeAttacks(w, start, attacks)
+}
+
+// attackTally is what the attacker achieved with one key.
+type attackTally struct {
+	worked, refused         int
+	lastWorked, firstRefuse time.Time
+}
+
+// writeAttacks says, key by key, how long the attacker kept working: the leaked key should stop at
+// containment, and a backdoor key only when its user is removed.
+func writeAttacks(w io.Writer, start time.Time, attacks []sim.AttackRecord) {
+	if len(attacks) == 0 {
+		fmt.Fprintln(w, "  Attacker: no calls yet")
+		return
+	}
+	var keys []string
+	tally := map[string]*attackTally{}
 	for _, a := range attacks {
+		t, ok := tally[a.AccessKeyID]
+		if !ok {
+			t = &attackTally{}
+			tally[a.AccessKeyID] = t
+			keys = append(keys, a.AccessKeyID)
+		}
 		if a.Succeeded() {
-			worked++
-			continue
-		}
-		refused++
-		if firstRefused.IsZero() {
-			firstRefused = a.Time
+			t.worked++
+			t.lastWorked = a.Time
+		} else {
+			t.refused++
+			if t.firstRefuse.IsZero() {
+				t.firstRefuse = a.Time
+			}
 		}
 	}
-	fmt.Fprintf(w, "  Attacker: %d calls with the leaked key succeeded, %d were refused", worked, refused)
-	if !firstRefused.IsZero() {
-		fmt.Fprintf(w, " (first refused at +%s)", firstRefused.Sub(start).Round(time.Second))
+	for _, key := range keys {
+		t := tally[key]
+		fmt.Fprintf(w, "  Attacker with %s: %d calls worked", key, t.worked)
+		if !t.lastWorked.IsZero() {
+			fmt.Fprintf(w, " (the last at +%s)", t.lastWorked.Sub(start).Round(time.Second))
+		}
+		fmt.Fprintf(w, ", %d refused", t.refused)
+		if !t.firstRefuse.IsZero() {
+			fmt.Fprintf(w, " (from +%s)", t.firstRefuse.Sub(start).Round(time.Second))
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 }

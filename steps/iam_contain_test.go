@@ -73,6 +73,9 @@ func TestTheAttackerFailsOnceTheLeakedKeyIsContained(t *testing.T) {
 		t.Fatal("the attacker did nothing")
 	}
 	for _, a := range attacks {
+		if a.AccessKeyID != leakedKey {
+			continue // the backdoor user's key is step 5's business
+		}
 		if a.Succeeded() {
 			t.Fatalf("attacker call succeeded after containment: %+v", a)
 		}

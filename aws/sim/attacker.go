@@ -7,33 +7,37 @@ import (
 	"time"
 )
 
-// AttackerSpec is the attacker's timeline: API calls made with the leaked key. A call made after the
-// key was deactivated fails exactly as it would in AWS, which is how a drill shows containment working.
+// AttackerSpec is the attacker's timeline: API calls made with the leaked key, or with a backdoor
+// key the attacker created. A call made after its key was deactivated or deleted fails exactly as
+// it would in AWS, which is how a drill shows containment — and a forgotten backdoor — at work.
 type AttackerSpec struct {
 	AccessKeyID string        `yaml:"access_key_id"`
 	Events      []AttackEvent `yaml:"events"`
 }
 
-// AttackEvent is one call, or a repeating one (Every, up to Times occurrences).
+// AttackEvent is one call, or a repeating one (Every, up to Times occurrences). AccessKeyID, when
+// set, signs the call with another key than the leaked one — a backdoor the attacker created.
 type AttackEvent struct {
-	At      When           `yaml:"at"`
-	Every   string         `yaml:"every"`
-	Times   int            `yaml:"times"`
-	Note    string         `yaml:"note"`
-	Service string         `yaml:"service"`
-	Region  string         `yaml:"region"`
-	Action  string         `yaml:"action"`
-	Params  map[string]any `yaml:"params"`
+	At          When           `yaml:"at"`
+	AccessKeyID string         `yaml:"access_key_id"`
+	Every       string         `yaml:"every"`
+	Times       int            `yaml:"times"`
+	Note        string         `yaml:"note"`
+	Service     string         `yaml:"service"`
+	Region      string         `yaml:"region"`
+	Action      string         `yaml:"action"`
+	Params      map[string]any `yaml:"params"`
 }
 
 // AttackRecord is what one attacker call did, for the drill's debrief.
 type AttackRecord struct {
-	Time    time.Time
-	Note    string
-	Action  string
-	Region  string
-	Code    string
-	Message string
+	Time        time.Time
+	AccessKeyID string
+	Note        string
+	Action      string
+	Region      string
+	Code        string
+	Message     string
 }
 
 // Succeeded reports whether the attacker's call worked.
@@ -115,8 +119,12 @@ func (s *Server) fireAttacker() {
 		if region == "" {
 			region = "us-east-1"
 		}
-		_, apiErr := s.call(scope{AccessKeyID: a.key, Region: region, Service: e.Service}, e.Action, form, nil, true)
-		rec := AttackRecord{Time: now, Note: e.Note, Action: e.Service + ":" + e.Action, Region: region}
+		key := a.key
+		if e.AccessKeyID != "" {
+			key = e.AccessKeyID
+		}
+		_, apiErr := s.call(scope{AccessKeyID: key, Region: region, Service: e.Service}, e.Action, form, nil, true)
+		rec := AttackRecord{Time: now, AccessKeyID: key, Note: e.Note, Action: e.Service + ":" + e.Action, Region: region}
 		if apiErr != nil {
 			rec.Code, rec.Message = apiErr.Code, apiErr.Message
 		}

@@ -12,6 +12,8 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -201,4 +203,37 @@ func TestMalformedRequestsGetAWSErrorEnvelopes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTheAttackerFallsBackToTheBackdoorKeyUntilItIsRemovedToo(t *testing.T) {
+	srv, clock, url := startSim(t, "crypto-miner")
+	id, secret := srv.ResponderCredentials()
+	client := iam.NewFromConfig(sdkConfig(url, "us-east-1", id, secret))
+	ctx := context.Background()
+	if _, err := client.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: sdk.String("ci-deploy"),
+		AccessKeyId: sdk.String("AKIAEXAMPLELEAKED001"), Status: iamtypes.StatusTypeInactive}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(21 * time.Minute)
+	if rec := lastAttackWith(srv.AttackLog(), "AKIAEXAMPLEBACKDOOR1"); rec == nil || !rec.Succeeded() {
+		t.Fatalf("with only the leaked key contained, the backdoor key must still work: %+v", rec)
+	}
+	if _, err := client.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: sdk.String("support-sync"),
+		AccessKeyId: sdk.String("AKIAEXAMPLEBACKDOOR1")}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(15 * time.Minute)
+	if rec := lastAttackWith(srv.AttackLog(), "AKIAEXAMPLEBACKDOOR1"); rec == nil || rec.Code != "AuthFailure" {
+		t.Fatalf("a deleted backdoor key must be refused: %+v", rec)
+	}
+}
+
+func lastAttackWith(log []sim.AttackRecord, key string) *sim.AttackRecord {
+	var last *sim.AttackRecord
+	for i := range log {
+		if log[i].AccessKeyID == key {
+			last = &log[i]
+		}
+	}
+	return last
 }
