@@ -7,13 +7,23 @@ import (
 )
 
 // RespondCmd is the response TUI on a real account.
-type RespondCmd struct{}
+type RespondCmd struct {
+	Resume string `help:"Continue the incident recorded in this journal (after a crash or a closed terminal): settled steps stay settled, ticks stay ticked, and changes are only allowed in the account it was recorded in." type:"existingfile" placeholder:"JOURNAL"`
+}
 
 // Run opens the TUI on the account from the standard credential chain; dry-run unless --live.
 func (c *RespondCmd) Run(g *Globals) error {
+	if c.Resume != "" {
+		if err := g.readPriorIncident(c.Resume); err != nil {
+			return err
+		}
+	}
 	since, err := g.SinceTime(time.Now())
 	if err != nil {
 		return err
+	}
+	if since.IsZero() && g.resumeFrom != nil {
+		since = g.resumeFrom.since()
 	}
 	if err := requireTerminal(); err != nil {
 		return err

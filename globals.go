@@ -24,6 +24,8 @@ type Globals struct {
 
 	ctx            context.Context
 	stdout, stderr io.Writer
+	// resumeFrom is the incident the respond command continues, if any.
+	resumeFrom *priorIncident
 }
 
 // validateAccountID checks --account before anything talks to AWS.

@@ -28,7 +28,7 @@ const (
 type CLI struct {
 	Globals
 
-	Respond  RespondCmd  `cmd:"" default:"1" help:"Open the response TUI on the account from the standard AWS credential chain (the default command)."`
+	Respond  RespondCmd  `cmd:"" default:"withargs" help:"Open the response TUI on the account from the standard AWS credential chain (the default command)."`
 	Drill    DrillCmd    `cmd:"" help:"Run a tabletop drill against the built-in simulated account: no AWS account or network needed."`
 	Scan     ScanCmd     `cmd:"" help:"Read-only rogue-instance scan of every enabled region (exit 3 if any region failed)."`
 	Keys     KeysCmd     `cmd:"" help:"Read-only IAM credential inventory; --json for one JSON document."`

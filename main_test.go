@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +62,29 @@ func TestSinceAcceptsRFC3339AndDurationsBeforeNow(t *testing.T) {
 				t.Fatalf("parseSince(%q) = %v, %v", tt.in, got, err)
 			}
 		})
+	}
+}
+
+func TestResumingPinsTheJournalsAccountAndRefusesAnother(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "incident-1.jsonl")
+	line := `{"time":"2026-11-28T03:00:00Z","incident":"incident-1","mode":"live","account":"111122223333","kind":"run-start","data":{"runbook":"compromised-account","since":"2026-11-28T01:00:00Z"}}` + "\n"
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := &Globals{}
+	if err := g.readPriorIncident(path); err != nil {
+		t.Fatal(err)
+	}
+	if g.Account != "111122223333" || g.resumeFrom.incident != "incident-1" || g.resumeFrom.dir != dir {
+		t.Fatalf("resume read as account %q, %+v", g.Account, g.resumeFrom)
+	}
+	if got := g.resumeFrom.since(); !got.Equal(time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)) {
+		t.Fatalf("since %v", got)
+	}
+	other := &Globals{Account: "000000000000"}
+	err := other.readPriorIncident(path)
+	if err == nil || !strings.Contains(err.Error(), "111122223333") || !strings.Contains(err.Error(), "000000000000") {
+		t.Fatalf("resuming into another account must be refused naming both, got %v", err)
 	}
 }

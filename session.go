@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"lockdown/aws"
@@ -53,13 +54,10 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 	if err != nil {
 		return nil, err
 	}
-	dir := g.Journal
-	if dir == "" {
-		if dir, err = runbooks.DefaultJournalDir(); err != nil {
-			return nil, err
-		}
+	dir, incident, err := g.incidentFile(mode)
+	if err != nil {
+		return nil, err
 	}
-	incident := fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode)
 	journal, err := runbooks.OpenJournal(dir, incident)
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
@@ -78,6 +76,9 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 		Journal:  journal,
 		Incident: incident,
 	})
+	if err == nil && g.resumeFrom != nil {
+		err = run.Resume(g.resumeFrom.entries)
+	}
 	if err != nil {
 		logFile.Close()
 		journal.Close()
@@ -105,4 +106,59 @@ func (s *session) close(g *Globals) error {
 		return exitCode(exitPartial, fmt.Errorf("finished with %d failed regions or items; see the journal", n))
 	}
 	return nil
+}
+
+// priorIncident is a journal the operator asked to continue.
+type priorIncident struct {
+	dir, incident string
+	entries       []runbooks.Entry
+}
+
+// incidentFile names the journal to write: the resumed incident's, or a new one.
+func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error) {
+	if p := g.resumeFrom; p != nil {
+		return p.dir, p.incident, nil
+	}
+	dir = g.Journal
+	if dir == "" {
+		if dir, err = runbooks.DefaultJournalDir(); err != nil {
+			return "", "", err
+		}
+	}
+	return dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode), nil
+}
+
+// readPriorIncident reads a journal to continue, and pins the run to the account it was recorded
+// in: a resumed incident must never change another account.
+func (g *Globals) readPriorIncident(path string) error {
+	entries, err := runbooks.ReadJournal(path)
+	if err != nil {
+		return usageError("cannot resume: %v", err)
+	}
+	account := runbooks.JournalAccount(entries)
+	switch {
+	case account != "" && g.Account != "" && account != g.Account:
+		return usageError("cannot resume: the journal is for account %s but --account says %s", account, g.Account)
+	case account != "":
+		g.Account = account
+	}
+	g.resumeFrom = &priorIncident{dir: filepath.Dir(path), incident: strings.TrimSuffix(filepath.Base(path), ".jsonl"), entries: entries}
+	return nil
+}
+
+// since is the incident start the prior run recorded, so a resumed run flags the same things.
+func (p *priorIncident) since() time.Time {
+	for _, e := range p.entries {
+		if e.Kind != runbooks.KindRunStart {
+			continue
+		}
+		if data, ok := e.Data.(map[string]any); ok {
+			if s, ok := data["since"].(string); ok {
+				if t, err := time.Parse(time.RFC3339, s); err == nil {
+					return t
+				}
+			}
+		}
+	}
+	return time.Time{}
 }
