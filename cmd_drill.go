@@ -6,6 +6,7 @@ import (
 	"lockdown/aws"
 	"lockdown/aws/sim"
 	"lockdown/steps"
+	"lockdown/ui"
 )
 
 // DrillCmd runs a tabletop drill against the simulated account.
@@ -68,7 +69,11 @@ func (c *DrillCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	feed := make(chan ui.Activity, 16)
+	stopWatch := watchAttacker(g.Context(), srv, feed)
+	s.activity = feed
 	uiErr := s.interact(g)
+	stopWatch()
 	printDebrief(g, srv, s)
 	if err := s.close(g); err != nil || uiErr != nil {
 		return firstErr(uiErr, err)

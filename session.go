@@ -24,6 +24,8 @@ type session struct {
 	journal *runbooks.Journal
 	log     *slog.Logger
 	logFile *os.File
+	// activity, in a drill, carries the simulated attacker's calls to the header.
+	activity <-chan ui.Activity
 }
 
 // requireTerminal refuses to start the TUI on a pipe or without a terminal, instead of hanging.
@@ -92,6 +94,7 @@ func (s *session) interact(g *Globals) error {
 	uctx := ui.NewContext(s.mode, s.since)
 	uctx.Log = s.log
 	uctx.ExpectedAccount = s.acct.Guard.Expected()
+	uctx.Activity = s.activity
 	return ui.Run(g.Context(), ui.New(uctx, s.run))
 }
 

@@ -38,6 +38,9 @@ type Context struct {
 	Since time.Time
 
 	NoColor bool
+	// Activity, when set, feeds what happens in the account meanwhile (a drill's attacker); the
+	// header shows the latest.
+	Activity <-chan Activity
 	// Grace is how long dialogs swallow keys after opening.
 	Grace time.Duration
 	// Now is the clock; tests replace it to step through grace periods.

@@ -70,6 +70,10 @@ func (m *Model) headerView() string {
 		line += strings.Repeat(" ", max(2, gap)) + t0
 	}
 	rule := s.Border.Render(strings.Repeat("─", w))
+	if act := m.activityView(w - ansi.StringWidth(principal) - 3); act != "" {
+		gap := w - ansi.StringWidth(principal) - ansi.StringWidth(act)
+		principal += strings.Repeat(" ", max(2, gap)) + act
+	}
 	return ansi.Truncate(line, w, "…") + "\n" + ansi.Truncate(principal, w, "…") + "\n" + rule
 }
 

@@ -40,6 +40,8 @@ type Model struct {
 	status   statusLine
 	focus    pane
 
+	// activity is the latest thing the activity feed reported.
+	activity *Activity
 	// stop closes when the interface ends, releasing every timer still waiting.
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -81,7 +83,7 @@ func newHelp(ctx *Context) help.Model {
 // Init confirms the account straight away when the runbook starts with identity.confirm, so the
 // header shows who lockdown acts as before the operator does anything else.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{clockTick(m.stop), m.current().focusInputs()}
+	cmds := []tea.Cmd{clockTick(m.stop), m.current().focusInputs(), listenActivity(m.ctx.Activity, m.stop)}
 	if first := m.currentStatus(); first.Step != nil && first.Step.Action == "identity.confirm" && first.Inspection == nil {
 		cmds = append(cmds, m.startInspect(first.Step.ID, nil))
 	}

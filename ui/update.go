@@ -36,6 +36,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case noticeExpiredMsg:
 		m.status.expire(msg.id)
 		return m, nil
+	case activityMsg:
+		a := Activity(msg)
+		m.activity = &a
+		return m, listenActivity(m.ctx.Activity, m.stop)
 	}
 	return m, m.onResult(msg)
 }
