@@ -44,7 +44,7 @@ func watchAttacker(ctx context.Context, srv *sim.Server, feed chan<- ui.Activity
 
 func attackActivity(rec sim.AttackRecord) ui.Activity {
 	if rec.Succeeded() {
-		return ui.Activity{At: rec.Time, Alarming: true, Text: "attacker: " + rec.Note + " — it worked"}
+		return ui.Activity{At: rec.Time, Alarming: true, Text: "⚠ " + rec.Note + " — it worked"}
 	}
-	return ui.Activity{At: rec.Time, Text: "attacker refused (" + rec.Code + "): " + rec.Note}
+	return ui.Activity{At: rec.Time, Text: "refused (" + rec.Code + "): " + rec.Note}
 }
