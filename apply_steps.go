@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"lockdown/runbooks"
@@ -44,11 +45,12 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 		return
 	}
 	a.g.eprintf("%s: inspecting again\n", step.ID)
-	if _, err := a.run.Inspect(ctx, step.ID, ps.Inputs, a.progress(step.ID)); err != nil {
+	found, err := a.run.Inspect(ctx, step.ID, ps.Inputs, a.progress(step.ID))
+	if err != nil {
 		a.setAside(step.ID, "FAILED: "+err.Error(), false)
 		return
 	}
-	fresh, err := a.run.Plan(ctx, step.ID, ps.Selected)
+	fresh, err := a.run.Plan(ctx, step.ID, reviewSelection(ps.Selected, found.Table))
 	if err != nil {
 		a.setAside(step.ID, "cannot plan the reviewed selection again, so nothing was applied: "+err.Error(), true)
 		return
@@ -60,6 +62,32 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 	a.g.eprintf("%s: applying %d reviewed changes\n", step.ID, len(fresh.Changes))
 	out, err := a.run.Apply(ctx, step.ID, fresh, fresh.Confirm.Typed, a.progress(step.ID))
 	a.report(step.ID, out, err)
+}
+
+// reviewSelection is what to plan again: the reviewed selection, less what is gone from the
+// account, plus what the fresh inspection proposes that the reviewer never saw (an instance the
+// attacker launched since). Planning those too makes them show up as drift instead of being
+// silently left running, and what is gone shows up as changes no longer needed.
+func reviewSelection(reviewed []string, table *steps.Table) []string {
+	if table == nil {
+		return reviewed
+	}
+	present := make(map[string]bool, len(table.Rows))
+	for _, r := range table.Rows {
+		present[r.ID] = true
+	}
+	var out []string
+	for _, id := range reviewed {
+		if present[id] {
+			out = append(out, id)
+		}
+	}
+	for _, id := range table.SelectedIDs() {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // refuseDrift prints what changed since review and sets the step aside, applying nothing of it.
