@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"lockdown/runbooks"
 	"lockdown/steps"
@@ -22,6 +23,7 @@ type applier struct {
 	blocked map[string]string
 	// applied and undone count steps; undone ones make apply exit 3.
 	applied, undone int
+	log             *progressLog
 }
 
 // applyStep re-inspects and re-plans one step of the reviewed plan and applies it only when the
@@ -192,13 +194,29 @@ func (a *applier) blockedBy(step *runbooks.Step) string {
 }
 
 func (a *applier) progress(stepID string) func(steps.Progress) {
-	return func(pr steps.Progress) {
-		if pr.State == steps.Failed {
-			a.g.eprintf("%s: %-16s FAILED %s %s\n", stepID, pr.Key, pr.Code, pr.Err)
-		}
-	}
+	return a.log.reporter(stepID, false)
 }
 
 func (a *applier) printTotals() {
 	a.g.eprintf("\n%d steps applied, %d drifted, failed or left something undone\n", a.applied, a.undone)
+}
+
+// progressLog prints progress lines from an action's parallel workers one at a time.
+type progressLog struct {
+	mu sync.Mutex
+	g  *Globals
+}
+
+// reporter prints failures of a step's regions or items, and with done also those that finished.
+func (l *progressLog) reporter(stepID string, done bool) func(steps.Progress) {
+	return func(pr steps.Progress) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		switch {
+		case pr.State == steps.Failed:
+			l.g.eprintf("%s: %-16s FAILED %s %s\n", stepID, pr.Key, pr.Code, pr.Err)
+		case pr.State == steps.Done && done:
+			l.g.eprintf("%s: %-16s done\n", stepID, pr.Key)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func (c *ApplyCmd) Run(g *Globals) error {
 		_ = s.close(g)
 		return exitCode(exitUsage, err)
 	}
-	a := &applier{g: g, run: s.run, doc: doc, secretsPath: c.SecretsFile, blocked: map[string]string{}}
+	a := &applier{g: g, run: s.run, doc: doc, secretsPath: c.SecretsFile, blocked: map[string]string{}, log: &progressLog{g: g}}
 	for _, step := range s.run.Runbook().Steps {
 		a.applyStep(g.Context(), step)
 	}

@@ -43,7 +43,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 	if !since.IsZero() {
 		doc.Since = since.Format(time.RFC3339)
 	}
-	p := &planner{g: g, run: s.run, inputs: map[string]string{}, blocked: map[string]string{}}
+	p := &planner{g: g, run: s.run, inputs: map[string]string{}, blocked: map[string]string{}, log: &progressLog{g: g}}
 	if c.Key != "" {
 		p.inputs["access_key_id"] = c.Key
 	}
@@ -82,6 +82,7 @@ type planner struct {
 	inputs map[string]string
 	// blocked holds, per step that could not be planned, the reason its dependents are not either.
 	blocked map[string]string
+	log     *progressLog
 }
 
 // planStep inspects, plans and dry-runs one step, or says why it was not planned.
@@ -218,12 +219,5 @@ func (p *planner) skip(stepID, reason string) {
 
 // progress tells stderr as each region or item finishes, so a long dry-run is visibly alive.
 func (p *planner) progress(stepID string) func(steps.Progress) {
-	return func(pr steps.Progress) {
-		switch pr.State {
-		case steps.Done:
-			p.g.eprintf("%s: %-16s done\n", stepID, pr.Key)
-		case steps.Failed:
-			p.g.eprintf("%s: %-16s FAILED %s %s\n", stepID, pr.Key, pr.Code, pr.Err)
-		}
-	}
+	return p.log.reporter(stepID, true)
 }
