@@ -32,6 +32,8 @@ type CLI struct {
 	Drill    DrillCmd    `cmd:"" help:"Run a tabletop drill against the built-in simulated account: no AWS account or network needed."`
 	Scan     ScanCmd     `cmd:"" help:"Read-only rogue-instance scan of every enabled region (exit 3 if any region failed)."`
 	Keys     KeysCmd     `cmd:"" help:"Read-only IAM credential inventory; --json for one JSON document."`
+	Plan     PlanCmd     `cmd:"" help:"Dry-run the runbook headless and write a plan for review; never changes anything."`
+	Apply    ApplyCmd    `cmd:"" help:"Apply exactly a reviewed plan (--live --confirm ACCOUNT_ID); a step that drifted since review is not applied."`
 	Report   ReportCmd   `cmd:"" help:"Render an incident report (Markdown, or --json) from a journal."`
 	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
 	Sim      SimCmd      `cmd:"" help:"The simulated account."`

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"lockdown/steps"
+)
+
+func TestApplyIsRefusedWithoutLiveOrTheMatchingConfirmationAndSendsNothing(t *testing.T) {
+	s := startSimForCLI(t)
+	path, _ := s.plan()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"without --live", []string{"--confirm", simAccount}, "add --live"},
+		{"without --confirm", []string{"--live"}, "add --confirm"},
+		{"with another account's id", []string{"--live", "--confirm", "999988887777"}, "is not the plan's account"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s.srv.ResetRequests()
+			code, _, stderr := s.lockdown(append([]string{"apply", path, "--secrets-file", filepath.Join(t.TempDir(), "s")}, tc.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("want exit 2 saying %q, got %d:\n%s", tc.want, code, stderr)
+			}
+			if n := len(s.srv.Requests()); n > 0 {
+				t.Fatalf("a refused apply sent %d requests; it must refuse before calling AWS", n)
+			}
+		})
+	}
+}
+
+func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	terminate := plannedStep(t, doc, "terminate-instances")
+	planned := map[string]bool{}
+	for _, c := range terminate.Changes {
+		if c.Op == steps.OpTerminate {
+			planned[c.Target] = true
+		}
+	}
+	before := s.instanceStates()
+	s.srv.ResetRequests()
+
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	// Exit 3: in this scenario an instance has termination protection, whose follow-up needs a new
+	// review, and key rotation drifts once the key it planned to deactivate is contained.
+	if code != exitPartial {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if got := s.keyStatus("ci-deploy", simLeakedKey); got != "Inactive" {
+		t.Errorf("the leaked key is %s after apply, want Inactive", got)
+	}
+	for id, state := range s.instanceStates() {
+		switch {
+		case planned[id] && state != "terminated" && !protected(s, id):
+			t.Errorf("planned instance %s is %s, want terminated", id, state)
+		case !planned[id] && state != before[id]:
+			t.Errorf("instance %s was not in the plan but went from %s to %s", id, before[id], state)
+		}
+	}
+	for _, r := range s.mutating() {
+		if r.Action == "RunInstances" || r.Action == "CreateAccessKey" || r.Action == "ModifyInstanceAttribute" {
+			t.Errorf("apply sent %s, which no reviewed change asked for", r.Action)
+		}
+	}
+	if !strings.Contains(stderr, "needs a new review and was NOT applied") {
+		t.Errorf("the termination-protection follow-up should be shown as needing review:\n%s", stderr)
+	}
+}
+
+func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrift(t *testing.T) {
+	s := startSimForCLI(t)
+	path, _ := s.plan()
+	s.clock.Advance(11 * time.Minute) // the attacker launches more GPU miners in us-west-2
+	before := s.instanceStates()
+	s.srv.ResetRequests()
+
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code != exitPartial {
+		t.Fatalf("exit %d, want 3:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "terminate-instances: DRIFT") || !strings.Contains(stderr, "added since review") {
+		t.Fatalf("stderr should report the added instances as drift:\n%s", stderr)
+	}
+	for _, r := range s.mutating() {
+		if r.Service == "ec2" {
+			t.Errorf("a drifted termination step still sent %s in %s", r.Action, r.Region)
+		}
+	}
+	for id, state := range s.instanceStates() {
+		if before[id] != "" && state != before[id] {
+			t.Errorf("instance %s went from %s to %s although its step drifted", id, before[id], state)
+		}
+	}
+	if got := s.keyStatus("ci-deploy", simLeakedKey); got != "Inactive" {
+		t.Errorf("containment did not drift and should have been applied; the key is %s", got)
+	}
+}
+
+func TestApplyAfterAPlannedInstanceWasTerminatedRefusesTheStep(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	var gone steps.Change
+	for _, c := range plannedStep(t, doc, "terminate-instances").Changes {
+		if c.Op == steps.OpTerminate {
+			gone = c
+			break
+		}
+	}
+	_, err := s.ec2(gone.Region).TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{gone.Target}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.instanceStates()
+	s.srv.ResetRequests()
+
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code != exitPartial || !strings.Contains(stderr, "terminate-instances: DRIFT") {
+		t.Fatalf("exit %d; stderr should report drift for the termination step:\n%s", code, stderr)
+	}
+	for id, state := range s.instanceStates() {
+		if state != before[id] {
+			t.Errorf("instance %s went from %s to %s although its step drifted", id, before[id], state)
+		}
+	}
+}
+
+func TestApplyWithCredentialsOfAnotherAccountIsRefusedNamingBoth(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	doc.Account = "999988887777"
+	writePlan(t, path, doc)
+	s.srv.ResetRequests()
+
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", "999988887777", "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "999988887777") || !strings.Contains(stderr, simAccount) {
+		t.Errorf("the refusal should name both accounts:\n%s", stderr)
+	}
+	if m := s.mutating(); len(m) > 0 {
+		t.Fatalf("apply in the wrong account sent %s %s", m[0].Service, m[0].Action)
+	}
+}
+
+// protected reports whether the simulator's instance has termination protection, which apply
+// leaves to a follow-up review.
+func protected(s *simAccountForCLI, id string) bool {
+	for _, in := range s.srv.EC2Instances("") {
+		if in.ID == id {
+			return in.Protected
+		}
+	}
+	return false
+}
