@@ -57,8 +57,18 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 		a.setAside(step.ID, "cannot plan the reviewed selection again, so nothing was applied: "+err.Error(), true)
 		return
 	}
-	if drift := runbooks.CompareChanges(ps.Changes, fresh.Changes); !drift.None() {
+	drift := runbooks.CompareChanges(ps.Changes, fresh.Changes)
+	if len(drift.Added) > 0 {
 		a.refuseDrift(step.ID, drift)
+		return
+	}
+	// Fewer changes than reviewed is not drift that needs a new review: every change left was
+	// reviewed, and the others are done already (often by an earlier step of this very apply).
+	for _, c := range drift.Gone {
+		a.g.eprintf("      = no longer needed:    %s\n", changeLine(c))
+	}
+	if len(fresh.Changes) == 0 {
+		a.skip(step.ID, "every reviewed change is already done")
 		return
 	}
 	a.g.eprintf("%s: applying %d reviewed changes\n", step.ID, len(fresh.Changes))
@@ -92,7 +102,8 @@ func reviewSelection(reviewed []string, table *steps.Table) []string {
 	return out
 }
 
-// refuseDrift prints what changed since review and sets the step aside, applying nothing of it.
+// refuseDrift prints what the fresh plan would add to the reviewed one, and sets the step aside,
+// applying nothing of it: those changes were never reviewed.
 func (a *applier) refuseDrift(stepID string, d runbooks.Drift) {
 	a.g.eprintf("%s: DRIFT since the plan was reviewed; nothing of this step is applied\n", stepID)
 	for _, c := range d.Added {
@@ -101,7 +112,7 @@ func (a *applier) refuseDrift(stepID string, d runbooks.Drift) {
 	for _, c := range d.Gone {
 		a.g.eprintf("      - no longer needed:    %s\n", changeLine(c))
 	}
-	reason := fmt.Sprintf("skipped for drift: %d changes added since review, %d no longer needed; plan again and review", len(d.Added), len(d.Gone))
+	reason := fmt.Sprintf("skipped for drift: %d changes added since review; plan again and review", len(d.Added))
 	a.setAside(stepID, reason, true)
 }
 

@@ -49,6 +49,33 @@ const (
 	PartPermissionsBoundary PartKind = "permissions boundary"
 )
 
+// Operation names the IAM calls that remove a part, for plans and journals.
+func (k PartKind) Operation() string {
+	switch k {
+	case PartAccessKey:
+		return "iam:DeleteAccessKey"
+	case PartLoginProfile:
+		return "iam:DeleteLoginProfile"
+	case PartMFADevice:
+		return "iam:DeactivateMFADevice+DeleteVirtualMFADevice"
+	case PartSigningCertificate:
+		return "iam:DeleteSigningCertificate"
+	case PartSSHPublicKey:
+		return "iam:DeleteSSHPublicKey"
+	case PartServiceCredential:
+		return "iam:DeleteServiceSpecificCredential"
+	case PartInlinePolicy:
+		return "iam:DeleteUserPolicy"
+	case PartAttachedPolicy:
+		return "iam:DetachUserPolicy"
+	case PartGroup:
+		return "iam:RemoveUserFromGroup"
+	case PartPermissionsBoundary:
+		return "iam:DeleteUserPermissionsBoundary"
+	}
+	return "iam:" + string(k)
+}
+
 func (p UserPart) String() string {
 	if p.Kind == PartLoginProfile {
 		return string(p.Kind)

@@ -101,7 +101,7 @@ func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection
 		p.Notes = append(p.Notes, notes...)
 		data.Users = append(data.Users, plannedUser{Name: name, Parts: parts})
 		for _, part := range parts {
-			p.Changes = append(p.Changes, Change{ID: partChangeID(name, part), Op: "iam:remove", Target: name,
+			p.Changes = append(p.Changes, Change{ID: partChangeID(name, part), Op: part.Kind.Operation(), Target: name,
 				Summary: fmt.Sprintf("remove %s from %s", part, name), Destructive: true})
 		}
 		p.Changes = append(p.Changes, Change{ID: "user/" + name, Op: "iam:DeleteUser", Target: name, Summary: "delete user " + name, Destructive: true})
