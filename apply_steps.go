@@ -39,6 +39,9 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 	case step.Manual:
 		a.g.eprintf("%s: manual, still to do by hand: %s\n", step.ID, strings.Join(step.Checklist, "; "))
 		return
+	case ps.Status == runbooks.PlanInspected:
+		a.record(ctx, step.ID, ps)
+		return
 	case len(ps.Changes) == 0:
 		a.skip(step.ID, "nothing to apply in the reviewed plan")
 		return
@@ -186,6 +189,17 @@ func (a *applier) setAside(stepID, reason string, skip bool) {
 		return
 	}
 	a.g.eprintf("%s: %s\n", stepID, reason)
+}
+
+// record inspects a read-only step again, so the live journal holds what it sees now (the account
+// confirmed, the instances left) next to what apply changed.
+func (a *applier) record(ctx context.Context, stepID string, ps *runbooks.PlanStep) {
+	found, err := a.run.Inspect(ctx, stepID, ps.Inputs, a.progress(stepID))
+	if err != nil {
+		a.setAside(stepID, "FAILED: "+err.Error(), false)
+		return
+	}
+	a.g.eprintf("%s: %s\n", stepID, found.Summary)
 }
 
 func (a *applier) skip(stepID, reason string) {
