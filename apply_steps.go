@@ -19,6 +19,8 @@ type applier struct {
 	run         *runbooks.Run
 	doc         *runbooks.PlanDocument
 	secretsPath string
+	// secretsCreated is true once this apply created the secrets file.
+	secretsCreated bool
 	// blocked holds, per step that drifted or failed, why the steps that need it are skipped.
 	blocked map[string]string
 	// applied and undone count steps; undone ones make apply exit 3.
@@ -165,9 +167,19 @@ func (a *applier) saveSecrets(secrets []steps.Secret) error {
 	if a.secretsPath == "" {
 		return errors.New("new secret access keys were created but there is no --secrets-file to keep them: create another key for each user")
 	}
-	f, err := os.OpenFile(a.secretsPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	// The first save creates the file, refusing one that appeared meanwhile (O_EXCL); later
+	// steps append to the file this apply created, and never create one.
+	flags := os.O_APPEND | os.O_WRONLY
+	if !a.secretsCreated {
+		flags = os.O_CREATE | os.O_EXCL | os.O_WRONLY
+	}
+	f, err := os.OpenFile(a.secretsPath, flags, 0o600)
 	if err != nil {
 		return fmt.Errorf("saving new secrets: %w", err)
+	}
+	if !a.secretsCreated {
+		a.secretsCreated = true
+		fmt.Fprintf(f, "# label\taccess key id\tsecret access key\n")
 	}
 	for _, s := range secrets {
 		fmt.Fprintf(f, "%s\t%s\t%s\n", s.Label, s.AccessKeyID, s.Reveal())
