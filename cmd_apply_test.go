@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,7 +52,9 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 	before := s.instanceStates()
 	s.srv.ResetRequests()
 
-	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	secretsPath := filepath.Join(t.TempDir(), "secrets")
+	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
+	assertSecretsOnlyInTheirFile(t, secretsPath, s.journal, stdout+stderr)
 	// Exit 3: in this scenario an instance has termination protection, whose follow-up needs a new
 	// review. Key rotation still applies: the deactivation it planned was done by containment.
 	if code != exitPartial {
@@ -97,7 +100,9 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 	before := s.instanceStates()
 	s.srv.ResetRequests()
 
-	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	secretsPath := filepath.Join(t.TempDir(), "secrets")
+	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
+	assertSecretsOnlyInTheirFile(t, secretsPath, s.journal, stdout+stderr)
 	if code != exitPartial {
 		t.Fatalf("exit %d, want 3:\n%s", code, stderr)
 	}
@@ -136,7 +141,9 @@ func TestApplyAfterAPlannedInstanceWasTerminatedRefusesTheStep(t *testing.T) {
 	before := s.instanceStates()
 	s.srv.ResetRequests()
 
-	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	secretsPath := filepath.Join(t.TempDir(), "secrets")
+	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
+	assertSecretsOnlyInTheirFile(t, secretsPath, s.journal, stdout+stderr)
 	if code != exitPartial || !strings.Contains(stderr, "terminate-instances: DRIFT") {
 		t.Fatalf("exit %d; stderr should report drift for the termination step:\n%s", code, stderr)
 	}
@@ -175,4 +182,38 @@ func protected(s *simAccountForCLI, id string) bool {
 		}
 	}
 	return false
+}
+
+// assertSecretsOnlyInTheirFile checks that rotation's new secrets went to the 0600 file and
+// nowhere else: not the output, the journal or the log.
+func assertSecretsOnlyInTheirFile(t *testing.T, path, journalDir, output string) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("no secrets file: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("secrets file mode %v, want 0600", info.Mode().Perm())
+	}
+	data, _ := os.ReadFile(path)
+	var secrets []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if fields := strings.Split(line, "\t"); len(fields) == 3 && !strings.HasPrefix(line, "#") {
+			secrets = append(secrets, fields[2])
+		}
+	}
+	if len(secrets) == 0 {
+		t.Fatalf("the secrets file holds no secret:\n%s", data)
+	}
+	records, _ := filepath.Glob(filepath.Join(journalDir, "*"))
+	for _, secret := range secrets {
+		if strings.Contains(output, secret) {
+			t.Error("a new secret was printed")
+		}
+		for _, f := range records {
+			if b, _ := os.ReadFile(f); strings.Contains(string(b), secret) {
+				t.Errorf("a new secret is in %s", filepath.Base(f))
+			}
+		}
+	}
 }
