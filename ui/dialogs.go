@@ -1,9 +1,11 @@
 package ui
 
 import (
-	"lockdown/steps"
+	"fmt"
 
 	tea "charm.land/bubbletea/v2"
+
+	"lockdown/steps"
 )
 
 // onConfirmKey passes a key to the confirmation dialog and applies the plan only when the dialog
@@ -55,8 +57,8 @@ func (m *Model) onReasonKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.reason = nil
 	case confirmed:
 		m.reason = nil
-		id, why := d.stepID, d.Reason()
-		return runnerCmd(id, "step skipped", func() error { return m.run.Skip(id, why) })
+		text := d.Reason()
+		return runnerCmd(d.stepID, d.done, func() error { return d.record(text) })
 	}
 	return cmd
 }
@@ -67,4 +69,19 @@ func (f *findingsTable) selectedOrNil() []string {
 		return nil
 	}
 	return f.SelectedIDs()
+}
+
+// openNote asks for a note on the current step: what the operator learned or decided, for the
+// incident record.
+func (m *Model) openNote() tea.Cmd {
+	st := m.currentStatus()
+	if st.Step == nil {
+		return nil
+	}
+	id := st.Step.ID
+	var focus tea.Cmd
+	m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Note on step %q", st.Step.Title),
+		"what happened, what was decided, who was told", "note recorded", func(text string) error { return m.run.Note(id, text) })
+	m.layout()
+	return focus
 }

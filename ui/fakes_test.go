@@ -90,6 +90,7 @@ type fakeRunner struct {
 	typed   []string
 	ticks   []string
 	skips   []string
+	notes   []string
 }
 
 func newFakeRunner(book *runbooks.Runbook, actions map[string]steps.Action) *fakeRunner {
@@ -155,6 +156,14 @@ func (r *fakeRunner) Apply(ctx context.Context, id string, plan *steps.Plan, typ
 	out, err := r.actions[id].Apply(ctx, nil, plan, report)
 	r.set(id, func(st *runbooks.StepStatus) { st.State, st.Outcome = runbooks.StateDone, out })
 	return out, err
+}
+
+// Note records the note like a tick, so tests can see it arrived.
+func (r *fakeRunner) Note(id, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, id+": "+text)
+	return nil
 }
 
 // Verify has nothing to check in the fake runbooks.

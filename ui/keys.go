@@ -13,7 +13,7 @@ type KeyMap struct {
 	Complete, Verify, Back     key.Binding
 	Yes                        key.Binding
 	Reveal, Write              key.Binding
-	Help, Quit                 key.Binding
+	Note, Help, Quit           key.Binding
 }
 
 // DefaultKeyMap returns lockdown's keys.
@@ -45,6 +45,7 @@ func DefaultKeyMap() KeyMap {
 		Yes:      b("y", "yes", "y"),
 		Reveal:   b("r", "reveal/hide", "r"),
 		Write:    b("w", "write to file", "w"),
+		Note:     b("N", "note", "N"),
 		Help:     b("?", "more keys", "?"),
 		Quit:     b("q", "quit", "q", "ctrl+c"),
 	}
@@ -61,7 +62,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextStep, k.PrevStep, k.Focus},
 		{k.Enter, k.Inspect, k.Retry, k.Plan, k.Apply, k.Skip, k.Complete, k.Verify},
 		{k.Toggle, k.All, k.None, k.Filter, k.Back},
-		{k.Help, k.Quit},
+		{k.Note, k.Help, k.Quit},
 	}
 }
 

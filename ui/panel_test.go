@@ -179,3 +179,22 @@ func TestAPastedKeyIDLandsInTheStepsFieldAndIsValidated(t *testing.T) {
 		t.Fatalf("inspected with %q", got)
 	}
 }
+
+func TestANoteIsRecordedOnTheCurrentStepAndAnEmptyOneRefused(t *testing.T) {
+	r := newFakeRunner(testBook(), testActions())
+	m, _ := newTestModel(t, r)
+	m.ctx.Grace = 0
+	drain(m, m.Init())
+	drain(m, press(m, "N"))
+	drain(m, press(m, "enter"))
+	if !strings.Contains(screen(m), "the text is required") {
+		t.Fatalf("an empty note was not refused:\n%s", screen(m))
+	}
+	typeText(m, "paged the security team at 03:10")
+	drain(m, press(m, "enter"))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.notes) != 1 || r.notes[0] != "confirm: paged the security team at 03:10" {
+		t.Fatalf("notes recorded: %q", r.notes)
+	}
+}

@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// reasonDialog asks why a step is skipped; the reason goes into the journal and the report, so an
-// empty one is refused.
+// reasonDialog asks for a line of text for the record — why a step is skipped, or a note — which
+// goes into the journal and the report, so an empty one is refused.
 type reasonDialog struct {
 	ctx    *Context
 	stepID string
@@ -18,10 +18,13 @@ type reasonDialog struct {
 	input  textinput.Model
 	hint   string
 	width  int
+	// record saves the text; done is the notice shown once it is saved.
+	record func(text string) error
+	done   string
 }
 
-func newReasonDialog(ctx *Context, stepID, title string) (*reasonDialog, tea.Cmd) {
-	d := &reasonDialog{ctx: ctx, stepID: stepID, title: title, input: newInput(ctx, "why is this step skipped?")}
+func newReasonDialog(ctx *Context, stepID, title, placeholder, done string, record func(string) error) (*reasonDialog, tea.Cmd) {
+	d := &reasonDialog{ctx: ctx, stepID: stepID, title: title, input: newInput(ctx, placeholder), record: record, done: done}
 	return d, d.input.Focus()
 }
 
@@ -40,7 +43,7 @@ func (d *reasonDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 		return cancelled, nil
 	case ok && key.Matches(kp, d.ctx.Keys.Enter):
 		if d.Reason() == "" {
-			d.hint = "a reason is required: it goes into the incident record"
+			d.hint = "the text is required: it goes into the incident record"
 			return undecided, nil
 		}
 		return confirmed, nil

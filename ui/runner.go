@@ -24,6 +24,7 @@ type Runner interface {
 	Tick(stepID string, item int, checked bool) error
 	Verify(ctx context.Context, stepID string) ([]runbooks.Verification, error)
 	Skip(stepID, reason string) error
+	Note(stepID, text string) error
 	Complete(stepID string) error
 }
 

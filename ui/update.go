@@ -195,6 +195,8 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
+	case key.Matches(msg, k.Note):
+		return m.openNote()
 	case key.Matches(msg, k.NextStep):
 		return m.selectStep(m.list.cursor + 1)
 	case key.Matches(msg, k.PrevStep):
@@ -328,7 +330,8 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.status.notice("verifying through IAM…"), verifyCmd(m.base, m.run, id))
 	case wantSkip:
 		var focus tea.Cmd
-		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title))
+		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title),
+			"why is this step skipped?", "step skipped", func(why string) error { return m.run.Skip(id, why) })
 		m.layout()
 		return focus
 	}
