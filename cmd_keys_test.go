@@ -12,32 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 func TestKeysJSONIsOneDocumentWithFlagsAndNoSecret(t *testing.T) {
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(time.Now().UTC())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	id, secret := srv.ResponderCredentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", id)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
+	s.UseCredentialChain(t)
+	url := s.URL
+	id, secret := s.Server.ResponderCredentials()
 
 	// A key created just now, whose secret must not surface anywhere in the report.
-	client := iam.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(l.URL),
+	client := iam.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
 	created, err := client.CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("alice")})
 	if err != nil {
@@ -45,7 +30,7 @@ func TestKeysJSONIsOneDocumentWithFlagsAndNoSecret(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: l.URL, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&KeysCmd{JSON: true, Workers: 4}).Run(g); err != nil {
 		t.Fatalf("%v: %s", err, stderr.String())
 	}

@@ -9,33 +9,16 @@ import (
 	"time"
 
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 	"lockdown/steps"
 )
 
 // serveDrill serves the built-in drill on loopback and points the AWS credential chain at it.
 func serveDrill(t *testing.T) (*sim.Server, string) {
 	t.Helper()
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(time.Now())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The command's own HTTP client keeps connections the test cannot close; shutting the listener
-	// down in the background keeps the test from waiting on them.
-	t.Cleanup(func() { go l.Close() })
-	id, secret := srv.ResponderCredentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", id)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	return srv, l.URL
+	s := simtest.Start(t, "crypto-miner", time.Now())
+	s.UseCredentialChain(t)
+	return s.Server, s.URL
 }
 
 func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {

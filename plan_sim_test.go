@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 	"lockdown/runbooks"
 )
 
@@ -35,28 +36,9 @@ type simAccountForCLI struct {
 
 func startSimForCLI(t *testing.T) *simAccountForCLI {
 	t.Helper()
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sim.NewManualClock(time.Now().UTC())
-	srv, err := sim.New(sc, sim.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	id, secret := srv.ResponderCredentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", id)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CA_BUNDLE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	return &simAccountForCLI{t: t, srv: srv, clock: clock, url: l.URL, journal: t.TempDir()}
+	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
+	s.UseCredentialChain(t)
+	return &simAccountForCLI{t: t, srv: s.Server, clock: s.Clock, url: s.URL, journal: t.TempDir()}
 }
 
 // lockdown runs the command line against the simulator and returns its exit code and stderr.

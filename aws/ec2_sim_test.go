@@ -67,10 +67,8 @@ func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
-	// Idle client connections are closed before the listener, or its shutdown waits for them. The
-	// test owns the transport for that; a CA bundle from the environment would need the SDK's own
-	// client type and is meaningless on loopback http.
-	t.Setenv("AWS_CA_BUNDLE", "")
+	// Idle client connections are closed before the listener, or its shutdown waits for them: the
+	// test owns the transport for that.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(transport.CloseIdleConnections)
 	id, secret := srv.ResponderCredentials()

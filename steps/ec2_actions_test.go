@@ -2,13 +2,13 @@ package steps
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 // ec2Estate: two usual regions with old instances, one protected by tag, one stopped, and the
@@ -31,32 +31,9 @@ ec2:
 
 func openEC2Env(t *testing.T, mode Mode) (*Env, *sim.Server) {
 	t.Helper()
-	sc, err := sim.ParseScenario("test", []byte(ec2Estate))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	t.Setenv("AWS_CA_BUNDLE", "") // the test's own transport below, on loopback http
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(transport.CloseIdleConnections)
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
-		Live: mode.Changes(), MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := acct.WhoAmI(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return &Env{Account: acct, Mode: mode, Since: srv.IncidentStart(), Params: Params{}}, srv
+	s := simtest.Start(t, ec2Estate, time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC))
+	acct := s.Account(t, aws.Options{Live: mode.Changes()})
+	return &Env{Account: acct, Mode: mode, Since: s.Server.IncidentStart(), Params: Params{}}, s.Server
 }
 
 func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing.T) {

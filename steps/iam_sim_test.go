@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 const leakedKey = "AKIAEXAMPLELEAKED001"
@@ -28,40 +28,12 @@ type drill struct {
 
 func startDrill(t *testing.T, mode Mode) *drill {
 	t.Helper()
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sim.NewManualClock(drillStart)
-	srv, err := sim.New(sc, sim.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	// Closing the client's idle connections first lets the listener shut down at once instead of
-	// waiting out a connection the transport dialled but never used.
-	// The simulator is plain HTTP on loopback: a CA bundle from the environment has no use here and
-	// would stop the SDK from accepting a custom client.
-	t.Setenv("AWS_CA_BUNDLE", "")
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(context.Background(), aws.Options{EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
-		Live: mode.Changes(), MaxBackoff: 20 * time.Millisecond, Region: "us-east-1", HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := acct.WhoAmI(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s := simtest.Start(t, "crypto-miner", drillStart)
+	acct := s.Account(t, aws.Options{Live: mode.Changes()})
 	var logBuf bytes.Buffer
-	env := &Env{Account: acct, Mode: mode, Since: srv.IncidentStart(), Params: Params{}, Inputs: map[string]string{},
-		Now: clock.Now, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))}
-	return &drill{srv: srv, clock: clock, env: env, log: &logBuf}
+	env := &Env{Account: acct, Mode: mode, Since: s.Server.IncidentStart(), Params: Params{}, Inputs: map[string]string{},
+		Now: s.Clock.Now, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))}
+	return &drill{srv: s.Server, clock: s.Clock, env: env, log: &logBuf}
 }
 
 // run inspects, plans the default (or given) selection and applies.

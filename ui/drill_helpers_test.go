@@ -14,6 +14,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -51,32 +52,9 @@ type drillSession struct {
 
 func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	t.Helper()
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	simClock := sim.NewManualClock(drillT0)
-	srv, err := sim.New(sc, sim.Options{Clock: simClock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	// The simulator is plain HTTP on loopback: a CA bundle from the environment would stop the SDK
-	// from accepting the test's own client.
-	t.Setenv("AWS_CA_BUNDLE", "")
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: l.URL,
-		AccessKeyID: id, SecretAccessKey: secret, Live: o.mode.Changes(), ExpectedAccount: o.expected,
-		MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := simtest.Start(t, "crypto-miner", drillT0)
+	srv, simClock := s.Server, s.Clock
+	acct := s.Account(t, aws.Options{Live: o.mode.Changes(), ExpectedAccount: o.expected})
 
 	dir := t.TempDir()
 	journal, err := runbooks.OpenJournal(dir, "drill")
@@ -108,7 +86,7 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	ctx.Now = clock.now
 	ctx.Log = log
 	ctx.ExpectedAccount = o.expected
-	d := &drillSession{t: t, srv: srv, url: l.URL, acct: acct, run: run, journal: journal.Path(), logPath: logPath,
+	d := &drillSession{t: t, srv: srv, url: s.URL, acct: acct, run: run, journal: journal.Path(), logPath: logPath,
 		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{})}
 	t.Cleanup(d.stop)
 	d.deliver(tea.WindowSizeMsg{Width: 110, Height: 40})

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 const estate = `
@@ -31,20 +32,8 @@ ec2:
 
 func startScenario(t *testing.T, text string) (*sim.Server, string) {
 	t.Helper()
-	sc, err := sim.ParseScenario("test", []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(testStart)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	return srv, l.URL
+	s := simtest.Start(t, text, testStart)
+	return s.Server, s.URL
 }
 
 func ec2Client(t *testing.T, srv *sim.Server, url, region string) *ec2.Client {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 var testStart = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
@@ -25,21 +26,8 @@ var testStart = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 // startSim serves a built-in scenario on a loopback port with a stopped clock.
 func startSim(t *testing.T, name string) (*sim.Server, *sim.ManualClock, string) {
 	t.Helper()
-	sc, err := sim.LoadScenario(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sim.NewManualClock(testStart)
-	srv, err := sim.New(sc, sim.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	return srv, clock, l.URL
+	s := simtest.Start(t, name, testStart)
+	return s.Server, s.Clock, s.URL
 }
 
 // sdkConfig is a plain SDK configuration for the simulator. It keeps the SDK's standard retries
