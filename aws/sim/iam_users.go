@@ -196,12 +196,18 @@ func (st *iamState) group(name string) (*iamGroup, error) {
 	return g, nil
 }
 
-func (s *Server) addUserToGroup(c *Call) (any, error) {
+// userAndGroup finds the UserName and GroupName a membership call names.
+func (s *Server) userAndGroup(c *Call) (*iamUser, *iamGroup, error) {
 	u, err := s.iam.user(c.Params.Get("UserName"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g, err := s.iam.group(c.Params.Get("GroupName"))
+	return u, g, err
+}
+
+func (s *Server) addUserToGroup(c *Call) (any, error) {
+	u, g, err := s.userAndGroup(c)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +218,7 @@ func (s *Server) addUserToGroup(c *Call) (any, error) {
 }
 
 func (s *Server) removeUserFromGroup(c *Call) (any, error) {
-	u, err := s.iam.user(c.Params.Get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.iam.group(c.Params.Get("GroupName"))
+	u, g, err := s.userAndGroup(c)
 	if err != nil {
 		return nil, err
 	}
