@@ -178,15 +178,16 @@ type NewKey struct {
 func (k NewKey) Secret() string { return k.secret }
 
 // CreateKey creates an access key for user. In a dry run it checks the two-key limit and returns
-// WouldChange without a key.
-func CreateKey(ctx context.Context, g *Guard, api KeyAPI, user string) (NewKey, Effect, error) {
+// WouldChange without a key; dryRunFreed counts keys the same plan deletes first, which a dry run
+// did not really delete.
+func CreateKey(ctx context.Context, g *Guard, api KeyAPI, user string, dryRunFreed int) (NewKey, Effect, error) {
 	keys, err := ListAccessKeys(ctx, api, user, false)
 	if err != nil {
 		return NewKey{}, "", err
 	}
 	if err := g.AllowChange(); err != nil {
 		if errors.Is(err, ErrDryRun) {
-			if len(keys) >= MaxKeysPerUser {
+			if len(keys)-dryRunFreed >= MaxKeysPerUser {
 				return NewKey{}, "", fmt.Errorf("user %s already has %d access keys, IAM's limit: one must go first", user, len(keys))
 			}
 			return NewKey{}, WouldChange, nil

@@ -84,23 +84,21 @@ type rotation struct {
 	Known       []string
 	DeleteFirst string
 	Deactivate  []string
+	// Created is the key this plan created, once it has: a retry must not create another, and
+	// a key nobody here created must never be taken for it.
+	Created string
 }
 
 // PlanRotation decides, for one user's keys, which key must go first (IAM allows two) and which
 // old keys to deactivate once the new key exists.
-func PlanRotation(user string, keys []aws.AccessKey) rotation {
+func PlanRotation(user string, keys []aws.AccessKey, since time.Time) rotation {
 	r := rotation{User: user}
 	for _, k := range keys {
 		r.Known = append(r.Known, k.ID)
 	}
 	rest := slices.Clone(keys)
 	if len(keys) >= aws.MaxKeysPerUser {
-		victim := slices.IndexFunc(rest, func(k aws.AccessKey) bool { return k.Status == aws.KeyInactive })
-		if victim < 0 {
-			victim = slices.IndexFunc(rest, func(k aws.AccessKey) bool {
-				return !slices.ContainsFunc(rest, func(o aws.AccessKey) bool { return o.Created.Before(k.Created) })
-			})
-		}
+		victim := keyToMakeRoom(rest, since)
 		r.DeleteFirst = rest[victim].ID
 		rest = slices.Delete(rest, victim, victim+1)
 	}
@@ -112,16 +110,38 @@ func PlanRotation(user string, keys []aws.AccessKey) rotation {
 	return r
 }
 
+// keyToMakeRoom picks the key deleted to make room for the new one: an inactive key first, then
+// one created after T0 (likely the attacker's, and not what anything in production uses), and
+// only then the least recently used. The key production relies on is deactivated, not deleted,
+// so it can be switched back on if the new key's roll-out fails.
+func keyToMakeRoom(keys []aws.AccessKey, since time.Time) int {
+	if i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return k.Status == aws.KeyInactive }); i >= 0 {
+		return i
+	}
+	if !since.IsZero() {
+		if i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return k.Created.After(since) }); i >= 0 {
+			return i
+		}
+	}
+	victim := 0
+	for i, k := range keys {
+		if k.LastUsed.Date.Before(keys[victim].LastUsed.Date) {
+			victim = i
+		}
+	}
+	return victim
+}
+
 // Plan reads each selected user's keys afresh and plans the rotation.
 func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []string) (*Plan, error) {
 	data := &rotatePlan{Made: env.Clock()}
 	p := &Plan{Data: data}
 	for _, user := range selected {
-		keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), user, false)
+		keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), user, true)
 		if err != nil {
 			return nil, err
 		}
-		r := PlanRotation(user, keys)
+		r := PlanRotation(user, keys, env.Since)
 		data.Users = append(data.Users, r)
 		p.Changes = append(p.Changes, rotationChanges(r)...)
 		if r.DeleteFirst != "" {
@@ -160,8 +180,9 @@ func (RotateKeys) Apply(ctx context.Context, env *Env, plan *Plan, report func(P
 	}
 	out := &Outcome{}
 	followUp := &rotatePlan{Made: data.Made, DeleteOnly: true}
-	for _, r := range data.Users {
-		results, secret, ok := rotateUser(ctx, env, data.Made, r)
+	for i := range data.Users {
+		r := &data.Users[i]
+		results, secret, ok := rotateUser(ctx, env, r)
 		out.Results = append(out.Results, results...)
 		if secret != nil {
 			out.Secrets = append(out.Secrets, *secret)

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"lockdown/aws"
 )
 
 // rotateUser deletes the key that must make room, creates the new key, and deactivates the old
 // ones. ok is false when the new key does not exist, so the old ones stay active.
-func rotateUser(ctx context.Context, env *Env, made time.Time, r rotation) ([]Result, *Secret, bool) {
+func rotateUser(ctx context.Context, env *Env, r *rotation) ([]Result, *Secret, bool) {
 	api, g := env.Account.IAM(), env.Account.Guard
 	var results []Result
 	if r.DeleteFirst != "" {
@@ -21,7 +20,7 @@ func rotateUser(ctx context.Context, env *Env, made time.Time, r rotation) ([]Re
 			return results, nil, false
 		}
 	}
-	created, secret, res := createOnce(ctx, env, made, r)
+	created, secret, res := createOnce(ctx, env, r)
 	results = append(results, res)
 	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
 	if res.Status == StatusFailed {
@@ -34,23 +33,37 @@ func rotateUser(ctx context.Context, env *Env, made time.Time, r rotation) ([]Re
 	return results, secret, true
 }
 
-// createOnce creates the user's new key unless a previous Apply of this plan already did.
-func createOnce(ctx context.Context, env *Env, made time.Time, r rotation) (string, *Secret, Result) {
+// createOnce creates the user's new key unless a previous Apply of this plan already did. A key
+// that appeared since the plan without lockdown creating it stops the rotation: it may be the
+// attacker's, and must never be taken for the new key while the real one is deactivated.
+func createOnce(ctx context.Context, env *Env, r *rotation) (string, *Secret, Result) {
 	id := "create/" + r.User
 	keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), r.User, false)
 	if err != nil {
 		return "", nil, resultOf(id, "", err, "")
 	}
 	for _, k := range keys {
-		if !slices.Contains(r.Known, k.ID) && !k.Created.Before(made.Add(-time.Second)) {
+		if k.ID == r.Created {
 			return k.ID, nil, Result{ChangeID: id, Status: StatusAlreadyDone,
-				Message: fmt.Sprintf("%s was created at %s, after this plan: not creating another", k.ID, when(k.Created))}
+				Message: fmt.Sprintf("%s was created by this plan already: not creating another", k.ID)}
 		}
 	}
-	key, eff, err := aws.CreateKey(ctx, env.Account.Guard, env.Account.IAM(), r.User)
+	for _, k := range keys {
+		if !slices.Contains(r.Known, k.ID) {
+			return "", nil, Result{ChangeID: id, Status: StatusFailed, Code: "UnexpectedKey",
+				Message: fmt.Sprintf("%s appeared on %s at %s, after this plan, and lockdown did not create it (the attacker?): nothing was created or deactivated for %s; contain that key, then inspect again",
+					k.ID, r.User, when(k.Created), r.User)}
+		}
+	}
+	dryRunRoom := 0
+	if r.DeleteFirst != "" {
+		dryRunRoom = 1 // in a dry run the key that makes room was not really deleted
+	}
+	key, eff, err := aws.CreateKey(ctx, env.Account.Guard, env.Account.IAM(), r.User, dryRunRoom)
 	if err != nil || eff != aws.Changed {
 		return "", nil, resultOf(id, eff, err, "create a new access key for "+r.User)
 	}
+	r.Created = key.ID
 	secret := NewSecret("Secret access key of "+r.User, key.ID, key.Secret())
 	return key.ID, &secret, Result{ChangeID: id, Status: StatusApplied,
 		Message: fmt.Sprintf("created %s for %s: its secret is shown once", key.ID, r.User)}

@@ -1,0 +1,81 @@
+package steps
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"lockdown/aws"
+)
+
+func TestRotationDeletesTheKeyCreatedAfterT0NotTheOneProductionUses(t *testing.T) {
+	d := startDrill(t, Drill)
+	before, err := aws.ListAccessKeys(context.Background(), d.env.Account.IAM(), "billing-reports", false)
+	if err != nil || len(before) != 2 {
+		t.Fatalf("%v %+v", err, before)
+	}
+	insp, err := RotateKeys{}.Inspect(context.Background(), d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := RotateKeys{}.Plan(context.Background(), d.env, insp, []string{"billing-reports"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted := firstKeyOf(t, plan)
+	for _, k := range before {
+		if k.ID == deleted && !k.Created.After(d.env.Since) {
+			t.Fatalf("the plan deletes %s, created %s before T0, while a key created after T0 exists", k.ID, k.Created)
+		}
+	}
+}
+
+func TestRotationStopsWhenAKeyAppearedThatLockdownDidNotCreate(t *testing.T) {
+	d := startDrill(t, Drill)
+	ctx := context.Background()
+	insp, err := RotateKeys{}.Inspect(ctx, d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := RotateKeys{}.Plan(ctx, d.env, insp, []string{"alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Between the plan and the confirmation, the attacker adds a key to alice.
+	foreign, err := d.env.Account.IAM().CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.clock.Advance(time.Minute)
+	out, err := RotateKeys{}.Apply(ctx, d.env, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Secrets) != 0 || out.Failed() == 0 {
+		t.Fatalf("the rotation must fail without a new secret: %+v", out.Results)
+	}
+	if !strings.Contains(out.Results[len(out.Results)-1].Message, *foreign.AccessKey.AccessKeyId) {
+		t.Errorf("the failure must name the unexpected key: %+v", out.Results)
+	}
+	keys, err := aws.ListAccessKeys(ctx, d.env.Account.IAM(), "alice", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if k.ID != *foreign.AccessKey.AccessKeyId && k.Status != aws.KeyActive {
+			t.Fatalf("alice's own key %s was deactivated, leaving the unexpected key: %+v", k.ID, keys)
+		}
+	}
+}
+
+func TestADryRunRotationOfAUserWithTwoKeysWouldSucceed(t *testing.T) {
+	d := startDrill(t, DryRun)
+	_, _, out := d.run(t, RotateKeys{}, "billing-reports")
+	if out.Failed() != 0 {
+		t.Fatalf("the key deleted first makes room, also in a dry run: %+v", out.Results)
+	}
+}
