@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -15,12 +14,10 @@ import (
 
 // applier carries out a reviewed plan step by step, in runbook order.
 type applier struct {
-	g           *Globals
-	run         *runbooks.Run
-	doc         *runbooks.PlanDocument
-	secretsPath string
-	// secretsCreated is true once this apply created the secrets file.
-	secretsCreated bool
+	g       *Globals
+	run     *runbooks.Run
+	doc     *runbooks.PlanDocument
+	secrets *secretsFile
 	// blocked holds, per step that drifted or failed, why the steps that need it are skipped.
 	blocked map[string]string
 	// applied and undone count steps; undone ones make apply exit 3.
@@ -153,8 +150,8 @@ func (a *applier) report(stepID string, out *steps.Outcome, err error) {
 	}
 }
 
-// saveSecrets writes new secret access keys to the operator's file, created on first use and
-// readable by its owner only, then wipes them from memory. They are never printed.
+// saveSecrets writes new secret access keys to the operator's file, then wipes them from memory.
+// They are never printed.
 func (a *applier) saveSecrets(secrets []steps.Secret) error {
 	if len(secrets) == 0 {
 		return nil
@@ -164,30 +161,10 @@ func (a *applier) saveSecrets(secrets []steps.Secret) error {
 			s.Wipe()
 		}
 	}()
-	if a.secretsPath == "" {
-		return errors.New("new secret access keys were created but there is no --secrets-file to keep them: create another key for each user")
+	if err := a.secrets.save(secrets); err != nil {
+		return err
 	}
-	// The first save creates the file, refusing one that appeared meanwhile (O_EXCL); later
-	// steps append to the file this apply created, and never create one.
-	flags := os.O_APPEND | os.O_WRONLY
-	if !a.secretsCreated {
-		flags = os.O_CREATE | os.O_EXCL | os.O_WRONLY
-	}
-	f, err := os.OpenFile(a.secretsPath, flags, 0o600)
-	if err != nil {
-		return fmt.Errorf("saving new secrets: %w", err)
-	}
-	if !a.secretsCreated {
-		a.secretsCreated = true
-		fmt.Fprintf(f, "# label\taccess key id\tsecret access key\n")
-	}
-	for _, s := range secrets {
-		fmt.Fprintf(f, "%s\t%s\t%s\n", s.Label, s.AccessKeyID, s.Reveal())
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("saving new secrets: %w", err)
-	}
-	a.g.eprintf("      %d new secret access keys saved to %s\n", len(secrets), a.secretsPath)
+	a.g.eprintf("      %d new secret access keys saved to %s\n", len(secrets), a.secrets.path)
 	return nil
 }
 

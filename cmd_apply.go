@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -28,6 +27,13 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	// The secrets file exists before anything changes: a rotation must never create a key, then
+	// find it has nowhere to keep the secret.
+	secrets, err := openSecretsFile(c.SecretsFile)
+	if err != nil {
+		return usageError("%v; nothing was changed", err)
+	}
+	defer secrets.finish()
 	since, err := planSince(doc)
 	if err != nil {
 		return err
@@ -44,7 +50,7 @@ func (c *ApplyCmd) Run(g *Globals) error {
 		_ = s.close(g)
 		return exitCode(exitUsage, err)
 	}
-	a := &applier{g: g, run: s.run, doc: doc, secretsPath: c.SecretsFile, blocked: map[string]string{}, log: &progressLog{g: g}}
+	a := &applier{g: g, run: s.run, doc: doc, secrets: secrets, blocked: map[string]string{}, log: &progressLog{g: g}}
 	for _, step := range s.run.Runbook().Steps {
 		a.applyStep(g.Context(), step)
 	}
@@ -77,11 +83,6 @@ func (c *ApplyCmd) checkConsent(g *Globals) (*runbooks.PlanDocument, error) {
 	}
 	if c.SecretsFile == "" && planCreatesKeys(doc) {
 		return nil, usageError("the plan creates access keys: name a new file for their secrets with --secrets-file; nothing was changed")
-	}
-	if c.SecretsFile != "" {
-		if _, err := os.Lstat(c.SecretsFile); err == nil {
-			return nil, usageError("%s already exists: lockdown does not overwrite secrets; choose another name", c.SecretsFile)
-		}
 	}
 	return doc, nil
 }

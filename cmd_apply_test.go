@@ -217,3 +217,17 @@ func assertSecretsOnlyInTheirFile(t *testing.T, path, journalDir, output string)
 		}
 	}
 }
+
+func TestApplyWithASecretsFileItCannotCreateChangesNothing(t *testing.T) {
+	s := startSimForCLI(t)
+	path, _ := s.plan()
+	s.srv.ResetRequests()
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount,
+		"--secrets-file", filepath.Join(t.TempDir(), "no-such-dir", "secrets"))
+	if code != exitUsage || !strings.Contains(stderr, "nothing was changed") {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitUsage, stderr)
+	}
+	if n := len(s.mutating()); n != 0 {
+		t.Fatalf("%d changes were sent before finding the secrets file cannot be written", n)
+	}
+}
