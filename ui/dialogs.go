@@ -44,6 +44,9 @@ func (m *Model) onSecretKey(msg tea.KeyPressMsg) tea.Cmd {
 	if v == cancelled {
 		m.secret.Wipe()
 		m.secret = nil
+		if m.quitting && m.task == nil {
+			return m.quit()
+		}
 		return m.status.notice("secret closed and wiped from memory")
 	}
 	return cmd

@@ -122,8 +122,17 @@ func TestQuitQuestionIsDismissedByAnythingButYes(t *testing.T) {
 		t.Fatal("n did not dismiss the question")
 	}
 	press(m, "q")
-	if cmd := press(m, "y"); !isQuit(cmd) {
-		t.Fatal("y did not quit")
+	if cmd := press(m, "y"); isQuit(cmd) || !m.quitting {
+		t.Fatal("y must stop the action and wait for it, not quit at once")
+	}
+	// The cancelled action returns; only then, with its result recorded, does lockdown quit.
+	var quit bool
+	for _, msg := range collectWithin(start, time.Second) {
+		_, next := m.Update(msg)
+		quit = quit || isQuit(next)
+	}
+	if !quit || m.task != nil {
+		t.Fatal("lockdown did not quit once the cancelled action had stopped")
 	}
 }
 

@@ -51,6 +51,8 @@ type Model struct {
 	secret  *secretDialog
 	reason  *reasonDialog
 	askQuit bool
+	// quitting is set when the operator quit while an action ran: lockdown exits once it stops.
+	quitting bool
 }
 
 // New builds the interface for a run.
@@ -161,6 +163,7 @@ func Run(ctx context.Context, m *Model, opts ...tea.ProgramOption) error {
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	m.release()
+	m.awaitTask()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}

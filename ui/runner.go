@@ -71,11 +71,14 @@ type task struct {
 	started time.Time
 	cancel  context.CancelFunc
 	events  chan steps.Progress
+	// finished closes when the action's call to the run has returned, its results journaled.
+	finished chan struct{}
 }
 
 func newTask(parent context.Context, stepID, verb string, now time.Time) (*task, context.Context) {
 	ctx, cancel := context.WithCancel(parent)
-	return &task{stepID: stepID, verb: verb, started: now, cancel: cancel, events: make(chan steps.Progress, 64)}, ctx
+	return &task{stepID: stepID, verb: verb, started: now, cancel: cancel, events: make(chan steps.Progress, 64),
+		finished: make(chan struct{})}, ctx
 }
 
 // report hands progress to the screen, giving up when the task is cancelled so an action never
@@ -103,6 +106,7 @@ func (t *task) listen() tea.Cmd {
 
 func inspectCmd(ctx context.Context, r Runner, t *task, inputs map[string]string) tea.Cmd {
 	return func() tea.Msg {
+		defer close(t.finished)
 		defer close(t.events)
 		found, err := r.Inspect(ctx, t.stepID, inputs, t.report(ctx))
 		return inspectDoneMsg{stepID: t.stepID, found: found, err: explain(ctx, err)}
@@ -111,6 +115,7 @@ func inspectCmd(ctx context.Context, r Runner, t *task, inputs map[string]string
 
 func applyCmd(ctx context.Context, r Runner, t *task, plan *steps.Plan, typed string) tea.Cmd {
 	return func() tea.Msg {
+		defer close(t.finished)
 		defer close(t.events)
 		out, err := r.Apply(ctx, t.stepID, plan, typed, t.report(ctx))
 		return applyDoneMsg{stepID: t.stepID, outcome: out, err: explain(ctx, err)}
@@ -169,4 +174,25 @@ func after(stop <-chan struct{}, d time.Duration, fn func(time.Time) tea.Msg) te
 
 func clockTick(stop <-chan struct{}) tea.Cmd {
 	return after(stop, time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+// taskDrain bounds how long lockdown waits, once the interface has ended, for a cancelled action
+// to stop: long enough for in-flight AWS calls to return and be journaled.
+const taskDrain = 30 * time.Second
+
+// awaitTask waits for an action still running when the interface ended (a killed program, a
+// closed terminal), so its results reach the journal before the journal is closed.
+func (m *Model) awaitTask() {
+	t := m.task
+	if t == nil {
+		return
+	}
+	t.cancel()
+	timer := time.NewTimer(taskDrain)
+	defer timer.Stop()
+	select {
+	case <-t.finished:
+	case <-timer.C:
+		m.ctx.logger().Error("an action did not stop in time; its last results may be missing from the journal", "step", t.stepID)
+	}
 }

@@ -81,7 +81,7 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 		return d.updatePath(kp)
 	}
 	switch {
-	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q":
+	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q", kp.String() == "ctrl+c":
 		if !d.kept && !d.warned {
 			d.warned = true
 			d.notice = "You have not revealed or saved the secret, and it cannot be shown again. Press esc again to close anyway."

@@ -145,3 +145,24 @@ func TestClosingBeforeTheSecretWasSeenOrSavedAsksTwice(t *testing.T) {
 		t.Fatal("once revealed, esc closes at once")
 	}
 }
+
+func TestCtrlCWithANewSecretOnScreenWarnsBeforeAnythingIsLost(t *testing.T) {
+	r := newFakeRunner(testBook(), testActions())
+	m, _ := newTestModel(t, r)
+	drain(m, m.Init())
+	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
+	m.secret = newSecretDialog(m.ctx, []steps.Secret{secret})
+	m.layout()
+	if cmd := press(m, "ctrl+c"); isQuit(cmd) || m.secret == nil {
+		t.Fatal("ctrl+c quit and lost a secret nobody had seen")
+	}
+	if !strings.Contains(screen(m), "cannot be shown again") {
+		t.Fatalf("no warning on screen:\n%s", screen(m))
+	}
+	if cmd := press(m, "ctrl+c"); isQuit(cmd) || m.secret != nil {
+		t.Fatal("the second ctrl+c must close the dialog (wiping the secret), not quit")
+	}
+	if strings.Trim(secret.Reveal(), "\x00") != "" {
+		t.Fatal("closing the dialog did not wipe the secret")
+	}
+}

@@ -41,7 +41,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.activity = &a
 		return m, listenActivity(m.ctx.Activity, m.stop)
 	}
-	return m, m.onResult(msg)
+	cmd := m.onResult(msg)
+	if m.quitting && m.task == nil && m.secret == nil {
+		return m, m.quit() // the action stopped and its results are recorded and shown
+	}
+	return m, cmd
 }
 
 // onResult handles the end of work started by a command.
@@ -163,10 +167,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 		return nil
+	case m.secret != nil:
+		// Even ctrl+c goes to the dialog first: a secret nobody has seen is lost for good.
+		return m.onSecretKey(msg)
 	case msg.String() == "ctrl+c":
 		return m.requestQuit()
-	case m.secret != nil:
-		return m.onSecretKey(msg)
 	case m.confirm != nil:
 		return m.onConfirmKey(msg)
 	case m.reason != nil:
@@ -269,9 +274,13 @@ func (m *Model) release() {
 	m.stopOnce.Do(func() { close(m.stop) })
 }
 
+// quit ends the interface. With an action running it first cancels the action and waits for it
+// to stop, so what it did is in the journal and any new secret is shown before lockdown exits.
 func (m *Model) quit() tea.Cmd {
 	if m.task != nil {
 		m.task.cancel()
+		m.quitting = true
+		return m.status.notice("stopping the running action: lockdown quits once it has stopped and recorded what it did")
 	}
 	if m.secret != nil {
 		m.secret.Wipe()
