@@ -49,6 +49,8 @@ type secretDialog struct {
 	// because a secret that was never seen is lost for good.
 	kept   bool
 	warned bool
+	// saving is true while a file write is under way; the dialog does not close meanwhile.
+	saving bool
 	width  int
 }
 
@@ -82,6 +84,10 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q", kp.String() == "ctrl+c":
+		if d.saving {
+			d.notice = "still saving: the dialog closes once the file is written, or says why it was not"
+			return undecided, nil
+		}
 		if !d.kept && !d.warned {
 			d.warned = true
 			d.notice = "You have not revealed or saved the secret, and it cannot be shown again. Press esc again to close anyway."
@@ -128,8 +134,15 @@ func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 		d.asking = false
 		d.path.Blur()
 		d.path.SetValue("") // the next save starts from an empty field, not this path
+		d.saving = true
+		// The write works on its own copy, wiped when written, so closing the dialog (which
+		// wipes the original) can never race with it.
 		s := d.secrets[d.cursor]
-		return undecided, func() tea.Msg { return secretWrittenMsg{path: path, err: WriteCredentials(path, s)} }
+		own := steps.NewSecret(s.Label, s.AccessKeyID, s.Reveal())
+		return undecided, func() tea.Msg {
+			defer own.Wipe()
+			return secretWrittenMsg{path: path, err: WriteCredentials(path, own)}
+		}
 	}
 	var cmd tea.Cmd
 	d.path, cmd = d.path.Update(kp)
@@ -138,6 +151,7 @@ func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 
 // written records the result of saving a secret.
 func (d *secretDialog) written(msg secretWrittenMsg) {
+	d.saving = false
 	if msg.err != nil {
 		d.notice = "not saved: " + msg.err.Error()
 		return
