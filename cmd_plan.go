@@ -20,6 +20,13 @@ type PlanCmd struct {
 // planned change is also applied in dry-run, so a missing permission shows up in the plan rather
 // than halfway through the real response. It exits 3 when a step failed or a check did not pass.
 func (c *PlanCmd) Run(g *Globals) error {
+	if c.Key != "" {
+		// Checked before anything else: a secret pasted by mistake must not reach the plan
+		// document that is handed to a reviewer.
+		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
+			return usageError("--key: %v", err)
+		}
+	}
 	if c.Output != "" {
 		if _, err := os.Lstat(c.Output); err == nil {
 			return usageError("%s already exists: lockdown does not overwrite a plan; choose another name", c.Output)
@@ -168,11 +175,12 @@ func (p *planner) inputsFor(step *runbooks.Step, spec steps.Spec) (inputs map[st
 		if v == "" {
 			v = step.With.String(in.Name, "")
 		}
-		if v == "" && in.Validate != nil && in.Validate("") != nil {
+		if in.Validate != nil && in.Validate(v) != nil {
+			// Never copied into the plan: a wrong value may be a secret pasted by mistake.
 			if in.Name == "access_key_id" {
-				return nil, "--key"
+				return nil, "a valid --key"
 			}
-			return nil, "the input " + in.Name
+			return nil, "a valid value for the input " + in.Name
 		}
 		inputs[in.Name] = v
 	}

@@ -103,3 +103,19 @@ func hasOp(changes []steps.Change, op string) bool {
 	}
 	return false
 }
+
+func TestPlanRefusesASecretPastedAsTheKeyAndWritesNothing(t *testing.T) {
+	s := startSimForCLI(t)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	pasted := "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	code, stdout, stderr := s.lockdown("plan", "--key", pasted, "-o", path)
+	if code != exitUsage || !strings.Contains(stderr, "secret access key") {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitUsage, stderr)
+	}
+	if strings.Contains(stdout+stderr, pasted) {
+		t.Fatal("the pasted secret was printed")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a plan was written with a secret for a key id")
+	}
+}
