@@ -177,10 +177,14 @@ func (p *planner) inputsFor(step *runbooks.Step, spec steps.Spec) (inputs map[st
 		}
 		if in.Validate != nil && in.Validate(v) != nil {
 			// Never copied into the plan: a wrong value may be a secret pasted by mistake.
+			what := "the input " + in.Name
 			if in.Name == "access_key_id" {
-				return nil, "a valid --key"
+				what = "--key"
 			}
-			return nil, "a valid value for the input " + in.Name
+			if v != "" {
+				what = "a valid " + what
+			}
+			return nil, what
 		}
 		inputs[in.Name] = v
 	}
