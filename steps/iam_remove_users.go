@@ -44,7 +44,11 @@ func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Pr
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Created", Width: 17}, {Title: "Keys", Width: 4},
 		{Title: "Console", Width: 7}, {Title: "Groups"}, {Title: "Why"}}}
+	failed := 0
 	for _, u := range rep.Users {
+		if u.Error != "" {
+			failed++
+		}
 		row := Row{ID: u.Name, Reasons: words(u.Flags), Tone: toneFor(u.Flags, u.Error != ""),
 			Cells: []string{u.Name, when(u.Created), fmt.Sprint(len(u.Keys)), yesNo(u.HasConsolePassword), strings.Join(u.Groups, ","), strings.Join(words(u.Flags), "; ")}}
 		row.Selected = contains(named, u.Name) || (len(named) == 0 && contains(u.Flags, FlagUserCreatedAfterT0))
@@ -52,11 +56,15 @@ func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Pr
 			row.Selected, row.Tone = false, ToneProtected
 			row.Reasons = append(row.Reasons, "this is lockdown's own user: it cannot delete itself")
 		}
+		if u.Error != "" {
+			row.Reasons = append([]string{"could not be read completely: " + u.Error}, row.Reasons...)
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	return &Inspection{
 		Summary: fmt.Sprintf("%d users, %d proposed for deletion", len(rep.Users), len(t.SelectedIDs())),
 		Table:   t,
+		Failed:  failed,
 		Data:    &backdoorFinding{Report: rep, Me: me.UserName()},
 	}, nil
 }

@@ -38,11 +38,21 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
+	failed := 0
 	for _, u := range rep.Users {
-		if len(u.Keys) == 0 {
+		if len(u.Keys) == 0 && u.Error == "" {
 			continue
 		}
 		row := Row{ID: u.Name, Cells: []string{u.Name, keySummary(u.Keys), ""}}
+		if u.Error != "" {
+			// A user whose keys could not be read is shown, never dropped: it may hold the key
+			// that leaked the same way.
+			failed++
+			row.Tone, row.Reasons = ToneFailed, []string{"could not be read completely: " + u.Error}
+			row.Cells[2] = row.Reasons[0]
+			t.Rows = append(t.Rows, row)
+			continue
+		}
 		for _, k := range u.Keys {
 			if contains(k.Flags, FlagKeyUsedAfterT0) && !contains(k.Flags, FlagKeyCreatedAfterT0) {
 				row.Reasons = append(row.Reasons, k.ID+" predates T0 and was used after it")
@@ -56,7 +66,7 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		row.Cells[2] = strings.Join(row.Reasons, "; ")
 		t.Rows = append(t.Rows, row)
 	}
-	return &Inspection{Summary: fmt.Sprintf("%d users with access keys", len(t.Rows)), Table: t, Data: rep}, nil
+	return &Inspection{Summary: fmt.Sprintf("%d users with access keys", len(t.Rows)), Table: t, Failed: failed, Data: rep}, nil
 }
 
 func keySummary(keys []KeyReport) string {

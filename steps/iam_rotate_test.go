@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"lockdown/aws"
+	"lockdown/aws/sim"
 )
 
 func TestRotationDeletesTheKeyCreatedAfterT0NotTheOneProductionUses(t *testing.T) {
@@ -77,5 +78,32 @@ func TestADryRunRotationOfAUserWithTwoKeysWouldSucceed(t *testing.T) {
 	_, _, out := d.run(t, RotateKeys{}, "billing-reports")
 	if out.Failed() != 0 {
 		t.Fatalf("the key deleted first makes room, also in a dry run: %+v", out.Results)
+	}
+}
+
+func TestUsersThatCouldNotBeReadAreShownFailedNotDropped(t *testing.T) {
+	for _, action := range []Action{RotateKeys{}, RemoveBackdoorUsers{}} {
+		t.Run(action.Spec().Name, func(t *testing.T) {
+			d := startDrill(t, DryRun)
+			if err := d.srv.AddFault(sim.Fault{Service: "iam", Action: "GetAccessKeyLastUsed", Deny: true}); err != nil {
+				t.Fatal(err)
+			}
+			insp, err := action.Inspect(context.Background(), d.env, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if insp.Failed == 0 {
+				t.Fatalf("users whose keys could not be read must count as failed: %+v", insp.Table.Rows)
+			}
+			shown := 0
+			for _, r := range insp.Table.Rows {
+				if strings.Contains(strings.Join(r.Reasons, " "), "could not be read") {
+					shown++
+				}
+			}
+			if shown != insp.Failed {
+				t.Fatalf("%d failed users, %d shown as failed", insp.Failed, shown)
+			}
+		})
 	}
 }
