@@ -70,13 +70,13 @@ func RoleRevocation(ctx context.Context, api RoleAPI, role string) (time.Time, e
 }
 
 // RevokeRoleSessions puts the revoke-sessions policy on role with cutoff. A revocation already at
-// or after cutoff is AlreadyDone; an earlier one is replaced, as the console's button does.
-func RevokeRoleSessions(ctx context.Context, g *Guard, api RoleAPI, role string, cutoff time.Time) (Effect, error) {
+// or after notBefore is AlreadyDone; an earlier one is replaced, as the console's button does.
+func RevokeRoleSessions(ctx context.Context, g *Guard, api RoleAPI, role string, cutoff, notBefore time.Time) (Effect, error) {
 	existing, err := RoleRevocation(ctx, api, role)
 	if err != nil {
 		return "", err
 	}
-	if !existing.IsZero() && !existing.Before(cutoff) {
+	if !existing.IsZero() && !existing.Before(notBefore) {
 		return AlreadyDone, nil
 	}
 	if eff, err := allow(g); eff != "" || err != nil {

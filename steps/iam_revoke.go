@@ -61,7 +61,9 @@ type revokePlan struct {
 	Roles  []string
 }
 
-// Plan fixes the cutoff at the moment of planning, so applying the plan twice changes nothing more.
+// Plan notes when it was made: applying the plan again after a revocation at or after that moment
+// changes nothing more. The cutoff itself is the moment of Apply, so sessions minted while the
+// operator read the plan are revoked too.
 func (RevokeSessions) Plan(_ context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
 	roles, ok := found.Data.([]aws.Role)
 	if !ok {
@@ -76,7 +78,7 @@ func (RevokeSessions) Plan(_ context.Context, env *Env, found *Inspection, selec
 		}
 		data.Roles = append(data.Roles, name)
 		p.Changes = append(p.Changes, Change{ID: "revoke/" + name, Op: "iam:PutRolePolicy", Target: name,
-			Summary: fmt.Sprintf("deny sessions of %s issued before %s (%s)", name, when(data.Cutoff), aws.RevokeSessionsPolicy)})
+			Summary: fmt.Sprintf("deny sessions of %s issued before the moment this is applied (%s)", name, aws.RevokeSessionsPolicy)})
 	}
 	p.Notes = []string{"Workloads using these roles must assume them again; anything holding older credentials is cut off."}
 	p.Confirm = Confirm{Prompt: fmt.Sprintf("Revoke the active sessions of %d roles?", len(data.Roles))}
@@ -99,9 +101,10 @@ func (RevokeSessions) Apply(ctx context.Context, env *Env, plan *Plan, report fu
 		return nil, errors.New("iam.revoke-sessions: not a revocation plan")
 	}
 	out := &Outcome{}
+	cutoff := env.Clock().UTC()
 	for _, role := range data.Roles {
-		eff, err := aws.RevokeRoleSessions(ctx, env.Account.Guard, env.Account.IAM(), role, data.Cutoff)
-		out.Results = append(out.Results, resultOf("revoke/"+role, eff, err, "revoked sessions of "+role+" issued before "+when(data.Cutoff)))
+		eff, err := aws.RevokeRoleSessions(ctx, env.Account.Guard, env.Account.IAM(), role, cutoff, data.Cutoff)
+		out.Results = append(out.Results, resultOf("revoke/"+role, eff, err, "revoked sessions of "+role+" issued before "+when(cutoff)))
 		env.Logger().Info("iam.revoke-sessions", "role", role, "effect", eff, "error", errText(err))
 	}
 	return out, nil

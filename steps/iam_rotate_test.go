@@ -107,3 +107,28 @@ func TestUsersThatCouldNotBeReadAreShownFailedNotDropped(t *testing.T) {
 		})
 	}
 }
+
+func TestRevocationCutsSessionsUpToTheMomentOfApplyNotOfPlanning(t *testing.T) {
+	d := startDrill(t, Drill)
+	ctx := context.Background()
+	insp, err := RevokeSessions{}.Inspect(ctx, d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := RevokeSessions{}.Plan(ctx, d.env, insp, []string{"deploy-role"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.clock.Advance(5 * time.Minute) // the operator reads the plan; the attacker assumes the role
+	applied := d.clock.Now()
+	if _, err := (RevokeSessions{}).Apply(ctx, d.env, plan, nil); err != nil {
+		t.Fatal(err)
+	}
+	cutoff, err := aws.RoleRevocation(ctx, d.env.Account.IAM(), "deploy-role")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cutoff.Before(applied) {
+		t.Fatalf("sessions are revoked up to %s, before the apply at %s", cutoff, applied)
+	}
+}
