@@ -2,14 +2,8 @@ package steps
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
 	"reflect"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,42 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"lockdown/aws"
+	"lockdown/aws/moto"
 )
 
 // motoEnv runs moto_server, an independent AWS emulator, for one test: the simulator is never the
-// only judge of protocol details. Skipped without moto_server unless LOCKDOWN_REQUIRE_MOTO=1.
+// only judge of protocol details.
 func motoEnv(t *testing.T) *Env {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("LOCKDOWN_REQUIRE_MOTO") == "1" {
-			t.Fatalf("moto_server is required (LOCKDOWN_REQUIRE_MOTO=1): %v", err)
-		}
-		t.Skip("moto_server not found on PATH: skipping the moto integration test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not start")
-		}
-	}
+	url := moto.Start(t)
 	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: url, AccessKeyID: "AKIAEXAMPLEMOTOTEST0",
 		SecretAccessKey: "moto-test-secret", Live: true, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 2})
 	if err != nil {
