@@ -28,15 +28,41 @@ func userPolicies(ctx context.Context, api InventoryAPI, user string, groups []s
 		out = append(out, Policy{Name: name, Inline: true, Document: decodeDocument(sdk.ToString(doc.PolicyDocument))})
 	}
 	for _, g := range groups {
-		p := iam.NewListAttachedGroupPoliciesPaginator(api, &iam.ListAttachedGroupPoliciesInput{GroupName: sdk.String(g)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
+		groupPolicies, err := groupPolicies(ctx, api, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, groupPolicies...)
+	}
+	return out, nil
+}
+
+// groupPolicies returns the policies a user has through group g: attached ones, and inline ones
+// with their documents — an attacker's "Allow *" hides as easily in a group as on the user.
+func groupPolicies(ctx context.Context, api InventoryAPI, g string) ([]Policy, error) {
+	var out []Policy
+	p := iam.NewListAttachedGroupPoliciesPaginator(api, &iam.ListAttachedGroupPoliciesInput{GroupName: sdk.String(g)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListAttachedGroupPolicies %s: %w", g, err)
+		}
+		for _, a := range page.AttachedPolicies {
+			out = append(out, Policy{Name: sdk.ToString(a.PolicyName), ARN: sdk.ToString(a.PolicyArn), Via: g})
+		}
+	}
+	inline := iam.NewListGroupPoliciesPaginator(api, &iam.ListGroupPoliciesInput{GroupName: sdk.String(g)})
+	for inline.HasMorePages() {
+		page, err := inline.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListGroupPolicies %s: %w", g, err)
+		}
+		for _, name := range page.PolicyNames {
+			doc, err := api.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: sdk.String(g), PolicyName: sdk.String(name)})
 			if err != nil {
-				return nil, fmt.Errorf("iam ListAttachedGroupPolicies %s: %w", g, err)
+				return nil, fmt.Errorf("iam GetGroupPolicy %s %s: %w", g, name, err)
 			}
-			for _, a := range page.AttachedPolicies {
-				out = append(out, Policy{Name: sdk.ToString(a.PolicyName), ARN: sdk.ToString(a.PolicyArn), Via: g})
-			}
+			out = append(out, Policy{Name: name, Inline: true, Via: g, Document: decodeDocument(sdk.ToString(doc.PolicyDocument))})
 		}
 	}
 	return out, nil

@@ -11,6 +11,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 )
 
 func TestRotationDeletesTheKeyCreatedAfterT0NotTheOneProductionUses(t *testing.T) {
@@ -131,4 +132,37 @@ func TestRevocationCutsSessionsUpToTheMomentOfApplyNotOfPlanning(t *testing.T) {
 	if cutoff.Before(applied) {
 		t.Fatalf("sessions are revoked up to %s, before the apply at %s", cutoff, applied)
 	}
+}
+
+const groupInlineAdmin = `name: group-inline-admin
+seed: 7
+account: {id: "111122223333"}
+incident_start: -3h
+iam:
+  groups:
+    - name: ops
+      inline_policies:
+        everything: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+  users:
+    - name: carol
+      created: -300d
+      groups: [ops]
+`
+
+func TestAnAllowEverythingInlinePolicyOnAGroupMakesItsMembersAdminLike(t *testing.T) {
+	s := simtest.Start(t, groupInlineAdmin, drillStart)
+	env := &Env{Account: s.Account(t, aws.Options{}), Mode: DryRun, Since: s.Server.IncidentStart(), Params: Params{}}
+	rep, err := BuildKeysReport(context.Background(), env.Account, env.Since, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range rep.Users {
+		if u.Name == "carol" {
+			if !contains(u.Flags, FlagAdminPolicy) {
+				t.Fatalf("carol's group allows everything inline, but her flags are %v", u.Flags)
+			}
+			return
+		}
+	}
+	t.Fatal("carol is not in the inventory")
 }

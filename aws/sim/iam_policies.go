@@ -159,6 +159,18 @@ func (s *Server) getUserPolicy(c *Call) (any, error) {
 	return policyDocumentResult{UserName: u.Name, PolicyName: c.Params.Get("PolicyName"), PolicyDocument: doc}, nil
 }
 
+func (s *Server) getGroupPolicy(c *Call) (any, error) {
+	g, err := s.iam.group(c.Params.Get("GroupName"))
+	if err != nil {
+		return nil, err
+	}
+	doc, err := inlineDocument(g.Inline, c.Params.Get("PolicyName"), "group")
+	if err != nil {
+		return nil, err
+	}
+	return policyDocumentResult{GroupName: g.Name, PolicyName: c.Params.Get("PolicyName"), PolicyDocument: doc}, nil
+}
+
 func (s *Server) putUserPolicy(c *Call) (any, error) {
 	u, err := s.iam.user(c.Params.Get("UserName"))
 	if err != nil {

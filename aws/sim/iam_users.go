@@ -19,6 +19,7 @@ func (s *Server) registerIAM() {
 	s.handle("iam", "RemoveUserFromGroup", true, s.removeUserFromGroup)
 	s.handle("iam", "ListAttachedGroupPolicies", false, s.listAttachedGroupPolicies)
 	s.handle("iam", "ListGroupPolicies", false, s.listGroupPolicies)
+	s.handle("iam", "GetGroupPolicy", false, s.getGroupPolicy)
 	s.handle("iam", "GetPolicy", false, s.getPolicy)
 	s.handle("iam", "ListUserPolicies", false, s.listUserPolicies)
 	s.handle("iam", "GetUserPolicy", false, s.getUserPolicy)
