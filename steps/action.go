@@ -158,6 +158,9 @@ type Row struct {
 	Selected bool     `json:"selected,omitempty"`
 	// Reasons explain the verdict in words.
 	Reasons []string `json:"reasons,omitempty"`
+	// Details are everything else worth knowing about the finding, shown when the operator opens
+	// the row ("Tags: Name=web", "MFA device … enabled …").
+	Details []string `json:"details,omitempty"`
 	Group   string   `json:"group,omitempty"`
 }
 

@@ -194,6 +194,7 @@ func instanceTable(f *InstanceFindings, selectable bool) *Table {
 			Tone:     verdictTone(in.Verdict),
 			Selected: selectable && in.Verdict == VerdictRogue,
 			Reasons:  in.Reasons,
+			Details:  instanceDetails(in),
 			Group:    in.Region,
 		})
 	}
@@ -210,4 +211,27 @@ func verdictTone(v Verdict) Tone {
 		return ToneProtected
 	}
 	return ToneOK
+}
+
+// instanceDetails is what the operator sees on opening an instance.
+func instanceDetails(in RogueInstance) []string {
+	out := []string{
+		fmt.Sprintf("%s in %s: %s, %s", in.ID, in.Region, in.Type, in.State),
+		"Launched: " + in.LaunchTime.UTC().Format(time.RFC3339),
+	}
+	if in.KeyName != "" {
+		out = append(out, "Key pair: "+in.KeyName)
+	}
+	if in.SpotRequestID != "" {
+		out = append(out, "Spot request: "+in.SpotRequestID)
+	}
+	tags := make([]string, 0, len(in.Tags))
+	for k, v := range in.Tags {
+		tags = append(tags, k+"="+v)
+	}
+	slices.Sort(tags)
+	if len(tags) > 0 {
+		out = append(out, "Tags: "+strings.Join(tags, ", "))
+	}
+	return out
 }

@@ -128,7 +128,39 @@ func userRow(u UserReport) Row {
 		reasons = append(reasons, "could not be read completely: "+u.Error)
 	}
 	return Row{ID: "user:" + u.Name, Group: u.Name, Tone: toneFor(u.Flags, u.Error != ""), Reasons: reasons,
-		Cells: []string{u.Name, status, when(u.Created), "", strings.Join(u.Groups, ","), console, strings.Join(u.Flags, " ")}}
+		Cells:   []string{u.Name, status, when(u.Created), "", strings.Join(u.Groups, ","), console, strings.Join(u.Flags, " ")},
+		Details: userDetails(u)}
+}
+
+// userDetails is what the operator sees on opening a user: every credential and permission.
+func userDetails(u UserReport) []string {
+	out := []string{"ARN: " + u.ARN, "Created: " + when(u.Created)}
+	if u.HasConsolePassword {
+		out = append(out, "Console password: created "+when(timeOr(u.PasswordCreated))+", last used "+when(timeOr(u.PasswordLastUsed)))
+	}
+	for _, d := range u.MFADevices {
+		out = append(out, "MFA device "+d.Serial+": enabled "+when(d.Enabled))
+	}
+	for _, k := range u.Keys {
+		out = append(out, fmt.Sprintf("Access key %s: %s, created %s, last used %s %s", k.ID, k.Status, when(k.Created), when(k.LastUsed.Date), where(k.LastUsed)))
+	}
+	if len(u.Groups) > 0 {
+		out = append(out, "Groups: "+strings.Join(u.Groups, ", "))
+	}
+	for _, p := range u.Policies {
+		line := "Policy " + p.Name
+		switch {
+		case p.Inline:
+			line += " (inline)"
+		case p.ARN != "":
+			line += " (" + p.ARN + ")"
+		}
+		if p.Via != "" {
+			line += " through group " + p.Via
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func toneFor(flags []string, failed bool) Tone {

@@ -24,8 +24,34 @@ func (f *findingsTable) rowAt(i int) int {
 	return f.visible[i]
 }
 
-// Filtering reports whether the operator is typing a filter, so keys are text, not commands.
-func (f *findingsTable) Filtering() bool { return f.typing }
+// Capturing reports whether the table takes every key: a filter is being typed, or a row is open.
+func (f *findingsTable) Capturing() bool { return f.typing || f.open }
+
+// detailView is the row under the cursor, opened: why it got its verdict, and everything else
+// the action knows about it.
+func (f *findingsTable) detailView() string {
+	s := f.ctx.Styles
+	r := f.table.Rows[f.rowAt(f.cursor)]
+	lines := []string{s.Tone(r.Tone).Render(r.ID)}
+	if len(r.Reasons) > 0 {
+		lines = append(lines, "", s.Title.Render("Why"))
+		for _, reason := range r.Reasons {
+			lines = append(lines, "  • "+reason)
+		}
+	}
+	if len(r.Details) > 0 {
+		lines = append(lines, "", s.Title.Render("Details"))
+		for _, d := range r.Details {
+			lines = append(lines, "  "+d)
+		}
+	}
+	lines = append(lines, "", s.Subtle.Render("enter or esc goes back to the rows"))
+	lines = wrapLines(lines, f.width)
+	if h := f.height + 2 + f.reasonRows; len(lines) > h {
+		lines = append(lines[:h-1], s.Subtle.Render("…"))
+	}
+	return strings.Join(lines, "\n")
+}
 
 // editFilter takes one key while the filter is typed: enter keeps it, esc drops it.
 func (f *findingsTable) editFilter(msg tea.KeyPressMsg) {

@@ -39,8 +39,8 @@ func TestKeysTypedIntoTheFilterAreTextNotCommands(t *testing.T) {
 	if got := len(f.SelectedIDs()); got != before {
 		t.Fatalf("selection changed while typing a filter: %d, was %d", got, before)
 	}
-	if !f.Filtering() || f.filter != "an " {
-		t.Fatalf("filter %q, typing %v", f.filter, f.Filtering())
+	if !f.Capturing() || f.filter != "an " {
+		t.Fatalf("filter %q, typing %v", f.filter, f.Capturing())
 	}
 }
 
@@ -56,5 +56,25 @@ func TestQuitIsNotTriggeredWhileTypingAFilter(t *testing.T) {
 	}
 	if !strings.Contains(screen(m), "filter: q") {
 		t.Fatalf("q did not land in the filter:\n%s", screen(m))
+	}
+}
+
+func TestEnterOpensARowWithAllItsReasonsAndDetails(t *testing.T) {
+	table := bigTable(3)
+	table.Rows[0].Reasons = []string{"launched after T0", "GPU instance type", "unusual region", "unknown key pair"}
+	table.Rows[0].Details = []string{"Tags: Name=miner", "Spot request: sir-1234"}
+	f := newFindingsTable(NewContext(steps.DryRun, time.Time{}), table)
+	f.SetSize(80, 12)
+	typeKeys(f, "enter")
+	got := f.View()
+	for _, want := range []string{"unknown key pair", "Tags: Name=miner", "Spot request: sir-1234"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the open row lacks %q:\n%s", want, got)
+		}
+	}
+	before := len(f.SelectedIDs())
+	typeKeys(f, "a", "space", "esc")
+	if len(f.SelectedIDs()) != before || f.Capturing() {
+		t.Fatal("keys on an open row must not change the selection, and esc must close it")
 	}
 }

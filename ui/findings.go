@@ -30,6 +30,8 @@ type findingsTable struct {
 	filter  string
 	typing  bool
 	visible []int
+	// open shows every reason and detail of the row under the cursor instead of the rows.
+	open bool
 }
 
 // widthSample bounds how many rows are measured to fit columns without a preferred width.
@@ -97,7 +99,16 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 		f.editFilter(msg)
 		return true
 	}
+	if f.open {
+		if key.Matches(msg, k.Enter, k.Back) {
+			f.open = false
+		}
+		return true
+	}
 	switch {
+	case key.Matches(msg, k.Enter) && f.rows() > 0:
+		f.open = true
+		return true
 	case key.Matches(msg, k.Filter):
 		f.typing = true
 		return true
@@ -147,6 +158,9 @@ func (f *findingsTable) clamp() {
 // View draws the header, the visible window of rows, a count and the reasons for the row under
 // the cursor.
 func (f *findingsTable) View() string {
+	if f.open && f.rows() > 0 {
+		return f.detailView()
+	}
 	s := f.ctx.Styles
 	var b strings.Builder
 	titles := make([]string, len(f.table.Columns))

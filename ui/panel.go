@@ -141,9 +141,9 @@ func (p *panel) capturing() bool {
 	return p.filtering() || p.action && p.phase == phaseStart && len(p.inputs) > 0 && p.inputs[p.focus].Focused()
 }
 
-// filtering reports whether the findings table's filter is being typed.
+// filtering reports whether the findings table takes every key (a filter is typed, a row is open).
 func (p *panel) filtering() bool {
-	return p.phase == phaseFound && p.table != nil && p.table.Filtering()
+	return p.phase == phaseFound && p.table != nil && p.table.Capturing()
 }
 
 // focusInputs gives the keyboard to the first input, if the step has any and is at its start.
