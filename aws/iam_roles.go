@@ -25,6 +25,8 @@ type Role struct {
 	Created time.Time
 	// RevokedBefore is the cutoff of an existing revoke-sessions policy, or zero.
 	RevokedBefore time.Time
+	// ExternalTrust is who outside the account may assume the role (see ExternalTrust).
+	ExternalTrust []string
 }
 
 // ServiceLinked reports a role only its AWS service may change; IAM refuses any policy on it.
@@ -40,7 +42,9 @@ func ListRoles(ctx context.Context, api RoleAPI) ([]Role, error) {
 			return nil, fmt.Errorf("iam ListRoles: %w", err)
 		}
 		for _, r := range page.Roles {
-			roles = append(roles, Role{Name: sdk.ToString(r.RoleName), ARN: sdk.ToString(r.Arn), Path: sdk.ToString(r.Path), Created: sdk.ToTime(r.CreateDate).UTC()})
+			arn := sdk.ToString(r.Arn)
+			roles = append(roles, Role{Name: sdk.ToString(r.RoleName), ARN: arn, Path: sdk.ToString(r.Path), Created: sdk.ToTime(r.CreateDate).UTC(),
+				ExternalTrust: ExternalTrust(sdk.ToString(r.AssumeRolePolicyDocument), principalAccount(arn))})
 		}
 	}
 	for i := range roles {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"lockdown/aws"
@@ -41,6 +42,16 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		default:
 			row.Selected = contains(named, r.Name)
 		}
+		if len(r.ExternalTrust) > 0 {
+			// Revoking sessions does not stop the trusted account assuming the role again: the
+			// operator must check the trust policy, so it is said loudly.
+			row.Reasons = append(row.Reasons, "can be assumed from outside this account by "+strings.Join(r.ExternalTrust, ", ")+
+				": if nobody expects that, it is a backdoor — fix the trust policy, then revoke")
+			if row.Tone == ToneNone {
+				row.Tone = ToneSuspicious
+			}
+		}
+		row.Details = []string{"ARN: " + r.ARN, "Created: " + when(r.Created), "Sessions revoked before: " + revokedCell(r.RevokedBefore)}
 		if len(row.Reasons) > 0 {
 			row.Cells[3] = row.Reasons[0]
 		}

@@ -166,3 +166,24 @@ func TestAnAllowEverythingInlinePolicyOnAGroupMakesItsMembersAdminLike(t *testin
 	}
 	t.Fatal("carol is not in the inventory")
 }
+
+func TestARoleTrustingAnotherAccountIsShownAsABackdoorAndPreselectedWhenNew(t *testing.T) {
+	d := startDrill(t, DryRun)
+	insp, err := RevokeSessions{}.Inspect(context.Background(), d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range insp.Table.Rows {
+		trusts := strings.Contains(strings.Join(r.Reasons, " "), "999988887777")
+		switch r.ID {
+		case "sync-automation":
+			if !trusts || !r.Selected || r.Tone != ToneRogue {
+				t.Errorf("the new role trusting another account must be rogue, preselected and explained: %+v", r)
+			}
+		default:
+			if trusts {
+				t.Errorf("%s does not trust another account: %+v", r.ID, r)
+			}
+		}
+	}
+}

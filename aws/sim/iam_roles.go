@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ func (st *iamState) addRole(s *Server, spec RoleSpec) error {
 	}
 	r := &iamRole{Name: spec.Name, Path: path, Created: created, ID: s.ids.upper("AROA", 17),
 		ARN:    fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account(), path, spec.Name),
-		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != ""}
+		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != "", Trust: trustDocument(s.Account(), spec)}
 	for _, p := range spec.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
 			return fmt.Errorf("role %s: policy %s does not exist", spec.Name, p)
@@ -48,11 +49,12 @@ func (st *iamState) role(name string) (*iamRole, error) {
 }
 
 type roleXML struct {
-	RoleName   string    `xml:"RoleName"`
-	RoleID     string    `xml:"RoleId"`
-	Arn        string    `xml:"Arn"`
-	Path       string    `xml:"Path"`
-	CreateDate time.Time `xml:"CreateDate"`
+	RoleName                 string    `xml:"RoleName"`
+	RoleID                   string    `xml:"RoleId"`
+	Arn                      string    `xml:"Arn"`
+	Path                     string    `xml:"Path"`
+	CreateDate               time.Time `xml:"CreateDate"`
+	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument"`
 }
 
 type listRolesResult struct {
@@ -74,7 +76,8 @@ func (s *Server) listRoles(c *Call) (any, error) {
 	}
 	out := listRolesResult{page: pg}
 	for _, r := range roles {
-		out.Roles = append(out.Roles, roleXML{RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, Path: r.Path, CreateDate: r.Created})
+		out.Roles = append(out.Roles, roleXML{RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, Path: r.Path, CreateDate: r.Created,
+			AssumeRolePolicyDocument: url.QueryEscape(r.Trust)}) // IAM returns policy documents URL-encoded
 	}
 	return out, nil
 }
@@ -110,4 +113,28 @@ func (s *Server) putRolePolicy(c *Call) (any, error) {
 			"Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
 	}
 	return nil, putInline(r.Inline, c)
+}
+
+// trustDocument builds a role's trust policy from the scenario: its service for a service-linked
+// role, the listed principals, or this account.
+func trustDocument(account string, spec RoleSpec) string {
+	principals := spec.Trust
+	if spec.ServiceLinked != "" {
+		principals = []string{spec.ServiceLinked}
+	}
+	if len(principals) == 0 {
+		principals = []string{account}
+	}
+	var statements []string
+	for _, p := range principals {
+		switch {
+		case strings.HasSuffix(p, ".amazonaws.com"):
+			statements = append(statements, fmt.Sprintf(`{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole"}`, p))
+		case len(p) == 12 && strings.Trim(p, "0123456789") == "":
+			statements = append(statements, fmt.Sprintf(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}`, p))
+		default:
+			statements = append(statements, fmt.Sprintf(`{"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}`, p))
+		}
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
 }

@@ -99,6 +99,9 @@ type RoleSpec struct {
 	ServiceLinked    string            `yaml:"service_linked"`
 	InlinePolicies   map[string]string `yaml:"inline_policies"`
 	AttachedPolicies []string          `yaml:"attached_policies"`
+	// Trust lists who may assume the role: account ids, principal ARNs or service names
+	// ("ec2.amazonaws.com"). Empty means this account.
+	Trust []string `yaml:"trust"`
 }
 
 func (sp *IAMSpec) validate() error {

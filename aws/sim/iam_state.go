@@ -87,6 +87,8 @@ type iamRole struct {
 	Inline              map[string]string
 	Attached            []string
 	ServiceLinked       bool
+	// Trust is the role's trust policy (AssumeRolePolicyDocument).
+	Trust string
 }
 
 type managedPolicy struct {
