@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"lockdown/steps"
 )
 
 // Fixed rows: two of header, one rule, one status line, one help line (more with full help).
@@ -57,8 +59,13 @@ func (m *Model) headerView() string {
 	principal := ""
 	if id := m.ctx.Identity; id != nil {
 		line += "account " + s.Title.Render(id.Account) + " · " + aliasOf(id.Alias)
-		if exp := m.ctx.ExpectedAccount; exp != "" && exp != id.Account {
+		switch exp := m.ctx.ExpectedAccount; {
+		case exp != "" && exp != id.Account:
 			line += "  " + s.Destructive.Render("≠ --account "+exp+": changes refused")
+		case exp == "" && m.ctx.Mode == steps.Live:
+			// Live without --account: nothing stops a change in whatever account the credentials
+			// reach, so the operator is reminded of the safeguard they did not use.
+			line += "  " + s.Warning.Render("no --account guard")
 		}
 		principal = s.Subtle.Render("acting as " + id.ARN)
 	} else {

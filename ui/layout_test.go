@@ -110,3 +110,27 @@ func TestSkipNeedsAReason(t *testing.T) {
 		t.Errorf("skip not shown:\n%s", screen(m))
 	}
 }
+
+func TestTheHeaderRemindsALiveRunWithoutAccountOfTheMissingGuard(t *testing.T) {
+	tests := []struct {
+		name     string
+		mode     steps.Mode
+		expected string
+		want     bool
+	}{
+		{"live without --account is reminded", steps.Live, "", true},
+		{"live with --account is not", steps.Live, "111122223333", false},
+		{"a dry run changes nothing, so it is not", steps.DryRun, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newFakeRunner(testBook(), testActions())
+			m, _ := newTestModel(t, r)
+			m.ctx.Mode, m.ctx.ExpectedAccount = tt.mode, tt.expected
+			drain(m, m.Init())
+			if got := strings.Contains(screen(m), "no --account guard"); got != tt.want {
+				t.Fatalf("reminder shown: %v, want %v:\n%s", got, tt.want, screen(m))
+			}
+		})
+	}
+}
