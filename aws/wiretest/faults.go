@@ -1,0 +1,126 @@
+package wiretest
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Fault is what the proxy does to a request instead of (or besides) forwarding it faithfully.
+type Fault struct {
+	kind    faultKind
+	latency time.Duration
+	status  int
+}
+
+type faultKind int
+
+const (
+	faultLatency faultKind = iota + 1
+	faultThrottle
+	faultServerError
+	faultReset
+	faultDropAnswer
+	faultHang
+)
+
+// Latency forwards the request after d.
+func Latency(d time.Duration) Fault { return Fault{kind: faultLatency, latency: d} }
+
+// Throttle answers, without forwarding, with the service's throttling error
+// (EC2 RequestLimitExceeded, IAM and STS Throttling, JSON ThrottlingException).
+func Throttle() Fault { return Fault{kind: faultThrottle} }
+
+// ServerError answers, without forwarding, with an internal error of HTTP status (5xx).
+func ServerError(status int) Fault { return Fault{kind: faultServerError, status: status} }
+
+// Reset closes the client's connection with a TCP reset, without forwarding the request.
+func Reset() Fault { return Fault{kind: faultReset} }
+
+// DropAnswer forwards the request, lets the server carry it out, then resets the client's
+// connection instead of answering: the client cannot know whether the call took effect.
+func DropAnswer() Fault { return Fault{kind: faultDropAnswer} }
+
+// Hang never answers; the request ends only when the client gives up or the proxy closes.
+func Hang() Fault { return Fault{kind: faultHang} }
+
+func (f Fault) String() string {
+	switch f.kind {
+	case faultLatency:
+		return fmt.Sprintf("latency %s", f.latency)
+	case faultThrottle:
+		return "throttle"
+	case faultServerError:
+		return fmt.Sprintf("server error %d", f.status)
+	case faultReset:
+		return "connection reset"
+	case faultDropAnswer:
+		return "answer dropped"
+	case faultHang:
+		return "hang"
+	}
+	return "none"
+}
+
+// Rule applies a fault to the requests it matches. Empty fields match anything.
+type Rule struct {
+	Service, Region, Action string
+	Fault                   Fault
+	// Times limits the rule to its first Times matching requests; 0 means every one.
+	Times int
+}
+
+func (r *Rule) matches(q Request) bool {
+	return (r.Service == "" || r.Service == q.Service) &&
+		(r.Region == "" || r.Region == q.Region) &&
+		(r.Action == "" || r.Action == q.Action)
+}
+
+// throttleAnswer is the service's own throttling error, in its own protocol.
+func throttleAnswer(w http.ResponseWriter, q Request, jsonProtocol bool) {
+	switch {
+	case jsonProtocol:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+	case q.Service == "ec2":
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, ec2Error("RequestLimitExceeded", "Request limit exceeded."))
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, queryError("Throttling", "Rate exceeded"))
+	}
+}
+
+// serverErrorAnswer is an internal error in the service's protocol.
+func serverErrorAnswer(w http.ResponseWriter, q Request, status int, jsonProtocol bool) {
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	switch {
+	case jsonProtocol:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		fmt.Fprint(w, `{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}`)
+	case q.Service == "ec2":
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprint(w, ec2Error("InternalError", "An internal error has occurred."))
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprint(w, queryError("ServiceUnavailable", "Service is unable to handle request."))
+	}
+}
+
+func ec2Error(code, msg string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>` + code +
+		`</Code><Message>` + msg + `</Message></Error></Errors><RequestID>wiretest-fault</RequestID></Response>`
+}
+
+func queryError(code, msg string) string {
+	return `<ErrorResponse><Error><Type>Sender</Type><Code>` + code + `</Code><Message>` + msg +
+		`</Message></Error><RequestId>wiretest-fault</RequestId></ErrorResponse>`
+}

@@ -1,0 +1,201 @@
+package wiretest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Proxy is a loopback HTTP proxy in front of an AWS endpoint (the simulator, moto) that records
+// every request like a Recorder and applies fault rules. It watches a process that cannot be
+// handed a RoundTripper, such as the built binary given --endpoint-url.
+type Proxy struct {
+	*Recorder
+	// URL is the proxy's address, to give as the endpoint.
+	URL string
+
+	target    *url.URL
+	transport *http.Transport
+	server    *http.Server
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu    sync.Mutex
+	rules []Rule
+	used  []int
+}
+
+// NewProxy serves a proxy to target on a free loopback port.
+func NewProxy(target string, rules ...Rule) (*Proxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("proxy target %q: %w", target, err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{Recorder: &Recorder{}, URL: "http://" + l.Addr().String(), target: u,
+		transport: &http.Transport{}, closed: make(chan struct{})}
+	p.SetRules(rules...)
+	p.server = &http.Server{Handler: p}
+	go func() { _ = p.server.Serve(l) }()
+	return p, nil
+}
+
+// StartProxy serves a proxy to target for one test; it closes when the test ends.
+func StartProxy(t testing.TB, target string, rules ...Rule) *Proxy {
+	t.Helper()
+	p, err := NewProxy(target, rules...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// SetRules replaces the fault rules; the first rule matching a request applies.
+func (p *Proxy) SetRules(rules ...Rule) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rules, p.used = append([]Rule(nil), rules...), make([]int, len(rules))
+}
+
+// Close stops the proxy, ending hanging requests.
+func (p *Proxy) Close() error {
+	p.closeOnce.Do(func() { close(p.closed) })
+	err := p.server.Close()
+	p.transport.CloseIdleConnections()
+	return err
+}
+
+// fault returns the fault for q, counting the rule's use.
+func (p *Proxy) fault(q Request) (Fault, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range p.rules {
+		r := &p.rules[i]
+		if !r.matches(q) || (r.Times > 0 && p.used[i] >= r.Times) {
+			continue
+		}
+		p.used[i]++
+		return r.Fault, true
+	}
+	return Fault{}, false
+}
+
+// ServeHTTP records the request, applies its fault, and forwards it.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q := Classify(req, body)
+	i := p.add(q)
+	jsonProtocol := req.Header.Get("X-Amz-Target") != ""
+	f, faulty := p.fault(q)
+	switch {
+	case !faulty, f.kind == faultLatency:
+		if faulty {
+			if !p.wait(req, f) {
+				p.note(i, 0, "the client gave up during the added latency")
+				return
+			}
+		}
+		p.forward(w, req, body, i, false)
+	case f.kind == faultThrottle:
+		throttleAnswer(w, q, jsonProtocol)
+		p.note(i, statusOf(q, jsonProtocol), "")
+	case f.kind == faultServerError:
+		serverErrorAnswer(w, q, f.status, jsonProtocol)
+		p.note(i, max(f.status, http.StatusInternalServerError), "")
+	case f.kind == faultReset:
+		resetConnection(w)
+		p.note(i, 0, "connection reset by the proxy before forwarding")
+	case f.kind == faultDropAnswer:
+		p.forward(w, req, body, i, true)
+	case f.kind == faultHang:
+		select {
+		case <-req.Context().Done():
+		case <-p.closed:
+		}
+		p.note(i, 0, "no answer: the proxy hung")
+	}
+}
+
+func statusOf(q Request, jsonProtocol bool) int {
+	if q.Service == "ec2" && !jsonProtocol {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest
+}
+
+// wait holds a request for the fault's latency; false when the client or the proxy gave up first.
+func (p *Proxy) wait(req *http.Request, f Fault) bool {
+	t := time.NewTimer(f.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-req.Context().Done():
+	case <-p.closed:
+	}
+	return false
+}
+
+// forward sends the request to the target as the client signed it (same Host header) and copies
+// the answer back, or, with drop, resets the connection once the target has answered.
+func (p *Proxy) forward(w http.ResponseWriter, req *http.Request, body []byte, i int, drop bool) {
+	out := req.Clone(req.Context())
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = p.target.Scheme, p.target.Host
+	out.Host = req.Host
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	resp, err := p.transport.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		p.note(i, http.StatusBadGateway, "the target did not answer: "+err.Error())
+		return
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if drop || err != nil {
+		resetConnection(w)
+		p.note(i, 0, fmt.Sprintf("answer dropped by the proxy after the target answered %d", resp.StatusCode))
+		return
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(answer)
+	p.note(i, resp.StatusCode, "")
+}
+
+// note records how a request ended.
+func (p *Proxy) note(i, status int, why string) {
+	p.Recorder.mu.Lock()
+	defer p.Recorder.mu.Unlock()
+	p.reqs[i].Status, p.reqs[i].Err = status, why
+}
+
+// resetConnection closes the client's connection with a TCP reset (linger 0), the way a load
+// balancer or a broken network ends a request.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
