@@ -4,7 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -51,9 +50,14 @@ func BuiltinNamed(name string, reg *steps.Registry) (*Runbook, error) {
 
 // Load reads and checks the runbook file at path. Problems name the file as path.
 func Load(path string, reg *steps.Registry) (*Runbook, error) {
-	data, err := os.ReadFile(path)
+	data, tooBig, err := readLimited(path, MaxRunbookBytes)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read runbook: %w", err)
+	}
+	if tooBig {
+		c := &checker{file: path, reg: reg}
+		c.tooBig(data)
+		return nil, c.problems
 	}
 	return Parse(path, data, reg)
 }
@@ -145,8 +149,16 @@ func (c *checker) runbook(data []byte) *Runbook {
 	return rb
 }
 
-// document parses data and returns the body of its only document, or nil after a problem.
+// document parses data and returns the body of its only document, or nil after a problem. A file
+// too large, too deep or too wide is refused before the parser sees it.
 func (c *checker) document(data []byte) ast.Node {
+	if len(data) > MaxRunbookBytes {
+		c.tooBig(data)
+		return nil
+	}
+	if !c.shape(data) {
+		return nil
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		c.syntax(err)
@@ -264,8 +276,13 @@ func (c *checker) text(n ast.Node, what string) string {
 
 // value decodes a node into plain Go values (string, bool, numbers, []any, map[string]any).
 func (c *checker) value(n ast.Node) (any, bool) {
-	if _, alias := n.(*ast.AliasNode); alias {
-		c.add(n, "aliases (*name) are not supported in runbooks; write the value out")
+	// An alias anywhere inside the value would be expanded by decoding, and aliases of aliases
+	// grow exponentially.
+	if n == nil {
+		return nil, true
+	}
+	if aliases := ast.Filter(ast.AliasType, n); len(aliases) > 0 {
+		c.add(aliases[0], "aliases (*name) are not supported in runbooks; write the value out")
 		return nil, false
 	}
 	var v any
