@@ -12,7 +12,7 @@ import (
 type ScanCmd struct {
 	Regions     []string `help:"Scan only these regions (default: every enabled region)." sep:"," placeholder:"a,b"`
 	JSON        bool     `name:"json" help:"Print one JSON document on stdout; progress goes to stderr."`
-	Concurrency int      `help:"Regions scanned at once." default:"16"`
+	Concurrency int      `help:"Regions scanned at once (default: every enabled region, up to 32)."`
 	UsualRegion []string `name:"usual-regions" help:"Regions the account normally uses (default: inferred from instances older than T0)." sep:"," placeholder:"a,b"`
 }
 
@@ -24,10 +24,15 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	id, err := acct.WhoAmI(ctx)
-	if err != nil {
-		return err
-	}
+	// Who the credentials belong to is only needed for the report, so it is asked while the
+	// regions are scanned rather than before: two round trips fewer.
+	var id aws.Identity
+	var idErr error
+	identified := make(chan struct{})
+	go func() {
+		defer close(identified)
+		id, idErr = acct.WhoAmI(ctx)
+	}()
 	params := steps.Params{"concurrency": c.Concurrency}
 	if len(c.Regions) > 0 {
 		params["regions"] = c.Regions
@@ -36,6 +41,10 @@ func (c *ScanCmd) Run(g *Globals) error {
 		params["usual_regions"] = c.UsualRegion
 	}
 	found, err := steps.ScanForRogueInstances(ctx, acct, since, params, func(r aws.RegionScan) { c.progress(g, r) })
+	<-identified
+	if idErr != nil {
+		return idErr
+	}
 	if found == nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,33 +13,46 @@ import (
 	"lockdown/aws/sim"
 )
 
-// fleetScenario seeds count instances in each of regions (the 17 default regions when nil).
+// seventeenRegions are the regions every account has enabled; benchRegions adds seven opted-in
+// ones, the 24 enabled regions of an account that has opted in to a few.
+var (
+	seventeenRegions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+		"ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2",
+		"eu-west-3", "eu-north-1", "sa-east-1"}
+	benchRegions = append(slices.Clone(seventeenRegions), "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3",
+		"eu-central-2", "eu-south-1", "me-south-1")
+)
+
+// fleetScenario seeds count instances in each of regions (the 17 default regions when nil); the
+// regions are the account's enabled ones.
 func fleetScenario(regions []string, count int) string {
 	var b strings.Builder
-	b.WriteString("name: bench\nseed: 1\naccount: {id: \"111122223333\"}\nincident_start: -3h\nec2:\n  generate:\n")
 	if regions == nil {
-		regions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
-			"ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2",
-			"eu-west-3", "eu-north-1", "sa-east-1"}
+		regions = seventeenRegions
 	}
+	b.WriteString("name: bench\nseed: 1\naccount: {id: \"111122223333\"}\nincident_start: -3h\nregions:\n")
+	for _, r := range regions {
+		fmt.Fprintf(&b, "  - {name: %s, opt_in: opted-in}\n", r)
+	}
+	b.WriteString("ec2:\n  generate:\n")
 	for _, r := range regions {
 		fmt.Fprintf(&b, "    - {region: %s, count: %d, type: m5.large, launched: -10d, name: node}\n", r, count)
 	}
 	return b.String()
 }
 
-// BenchmarkScanSeventeenRegionsWithLatency: 17 regions, 100 ms per call, 50 instances each. The
-// bound is 1.5 × (DescribeRegions + one page) = 300 ms: only a parallel scan meets it. The home
-// region's head start lets the default 16 workers cover 17 regions in one round, so both settings
-// are reported.
-func BenchmarkScanSeventeenRegionsWithLatency(b *testing.B) {
-	for _, workers := range []int{17, DefaultScanConcurrency} {
+// BenchmarkScanTwentyFourRegionsWithLatency: 24 enabled regions, 100 ms per call, 50 instances
+// each. The bound is 1.5 × (DescribeRegions + one page) = 300 ms: only a scan with every region
+// in flight at once meets it. The default pool is compared with the 16 workers lockdown once
+// used, which need a second wave of round trips for the last regions.
+func BenchmarkScanTwentyFourRegionsWithLatency(b *testing.B) {
+	for _, workers := range []int{0, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", workers), func(b *testing.B) {
-			acct, srv := openEC2Sim(b, fleetScenario(nil, 50), false)
+			acct, srv := openEC2Sim(b, fleetScenario(benchRegions, 50), false)
 			addEC2Fault(b, srv, sim.Fault{Service: "ec2", Latency: "100ms"})
 			for b.Loop() {
 				scan, err := acct.ScanInstances(context.Background(), ScanOptions{Concurrency: workers}, nil)
-				if err != nil || len(scan.Instances()) != 17*50 {
+				if err != nil || len(scan.Instances()) != len(benchRegions)*50 {
 					b.Fatalf("%v, %d instances", err, len(scan.Instances()))
 				}
 			}

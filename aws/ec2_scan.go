@@ -27,12 +27,14 @@ type RegionScanAPI interface {
 	ec2.DescribeKeyPairsAPIClient
 }
 
-// Scan defaults. Sixteen workers cover the 17 regions every account has in about two rounds without
-// tripping EC2's per-account request rate. A region gets two minutes: with the retry policy in
-// account.go a throttled page can take ~40 s of backoff, and a region that still has not answered
-// after that is reported failed rather than holding the whole scan hostage.
+// Scan defaults. A scan costs one round trip per wave of regions, so the pool is sized for every
+// enabled region to be in flight at once (24 today, more as AWS opens regions); EC2 limits request
+// rates per region, so one call per region at a time trips nothing. The bound keeps a future list
+// of regions from opening connections without limit. A region gets two minutes: with the retry
+// policy in account.go a throttled page can take ~40 s of backoff, and a region that still has not
+// answered after that is reported failed rather than holding the whole scan hostage.
 const (
-	DefaultScanConcurrency = 16
+	DefaultScanConcurrency = 32
 	DefaultRegionTimeout   = 2 * time.Minute
 	pageSize               = 1000
 )
