@@ -12,6 +12,7 @@ func (s *Server) registerEC2Instances() {
 	s.handle("ec2", "RunInstances", true, s.runInstances)
 	s.handle("ec2", "TerminateInstances", true, s.terminateInstances)
 	s.handle("ec2", "ModifyInstanceAttribute", true, s.modifyInstanceAttribute)
+	s.handle("ec2", "DescribeInstanceAttribute", false, s.describeInstanceAttribute)
 }
 
 // defaultPage is the page size when a caller sends no MaxResults. AWS may return everything at once

@@ -27,6 +27,8 @@ type iamState struct {
 	policies     map[string]*managedPolicy
 	virtualMFA   map[string]*mfaDevice
 	responderKey *accessKey
+	// responderFullAccess is set when the scenario gives the responder no IAM policy at all.
+	responderFullAccess bool
 }
 
 type iamUser struct {
@@ -279,7 +281,7 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 	}
 	if k, ok := st.keys[r.AccessKeyID]; ok && r.AccessKeyID != "" {
 		st.responderKey = k
-		return nil
+		return st.grantResponder(st.users[k.User], r)
 	}
 	u, ok := st.users[name]
 	if !ok {
@@ -290,6 +292,27 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 		return fmt.Errorf("responder: %w", err)
 	}
 	st.responderKey = k
+	return st.grantResponder(u, r)
+}
+
+// grantResponder adds the scenario's responder policies and groups to the responder's user.
+func (st *iamState) grantResponder(u *iamUser, r ResponderSpec) error {
+	for _, p := range r.AttachedPolicies {
+		if st.policies[policyARN(p)] == nil {
+			return fmt.Errorf("responder: policy %s does not exist", p)
+		}
+		u.Attached = append(u.Attached, policyARN(p))
+	}
+	for name, doc := range r.InlinePolicies {
+		u.Inline[name] = doc
+	}
+	for _, g := range r.Groups {
+		if st.groups[g] == nil {
+			return fmt.Errorf("responder: group %s is not in iam.groups", g)
+		}
+		u.Groups = append(u.Groups, g)
+	}
+	st.responderFullAccess = len(u.Attached) == 0 && len(u.Inline) == 0 && len(u.Groups) == 0
 	return nil
 }
 

@@ -29,6 +29,7 @@ func (s *Server) registerIAM() {
 	s.handle("iam", "AttachUserPolicy", true, s.attachUserPolicy)
 	s.handle("iam", "DetachUserPolicy", true, s.detachUserPolicy)
 	s.handle("iam", "DeleteUserPermissionsBoundary", true, s.deleteUserPermissionsBoundary)
+	s.handle("iam", "SimulatePrincipalPolicy", false, s.simulatePrincipalPolicy)
 	s.registerIAMKeys()
 	s.registerIAMCredentials()
 	s.registerIAMRoles()

@@ -30,6 +30,9 @@ type Scenario struct {
 	EC2      EC2Spec      `yaml:"ec2"`
 	Faults   []Fault      `yaml:"faults"`
 	Attacker AttackerSpec `yaml:"attacker"`
+	// EnforcePermissions authorizes every call against the caller's IAM policies, as AWS does.
+	// Without it only the responder's calls are checked; other principals act unchecked.
+	EnforcePermissions bool `yaml:"enforce_permissions"`
 }
 
 // AccountSpec names the simulated account.
@@ -38,11 +41,18 @@ type AccountSpec struct {
 	Alias string `yaml:"alias"`
 }
 
-// ResponderSpec is the IAM user and key the on-call engineer signs with in a drill.
+// ResponderSpec is the IAM user and key the on-call engineer signs with in a drill. Policies and
+// groups given here are added to the responder's user; a responder left without any IAM policy
+// has full access through a path IAM listings do not show, so a drill is not blocked by omission.
+// Give them policies (an Allow of everything plus a Deny of iam:Delete*, say) to drill a responder
+// with limited permissions.
 type ResponderSpec struct {
-	User            string `yaml:"user"`
-	AccessKeyID     string `yaml:"access_key_id"`
-	SecretAccessKey string `yaml:"secret_access_key"`
+	User             string            `yaml:"user"`
+	AccessKeyID      string            `yaml:"access_key_id"`
+	SecretAccessKey  string            `yaml:"secret_access_key"`
+	AttachedPolicies []string          `yaml:"attached_policies"`
+	InlinePolicies   map[string]string `yaml:"inline_policies"`
+	Groups           []string          `yaml:"groups"`
 }
 
 // RegionSpec is one region and its opt-in status: opt-in-not-required, opted-in or not-opted-in.

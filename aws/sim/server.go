@@ -235,8 +235,11 @@ func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIEr
 	if fault != nil {
 		return nil, fault
 	}
-	entry.Mutating = h.mutating && !entry.DryRun
 	c := &Call{Service: sc.Service, Region: sc.Region, Action: action, Params: form, Caller: caller, Now: now, Attacker: byAttacker}
+	if apiErr := s.authorize(c); apiErr != nil {
+		return nil, apiErr
+	}
+	entry.Mutating = h.mutating && !entry.DryRun
 	result, err := h.fn(c)
 	if err != nil {
 		if e, ok := err.(*APIError); ok {
