@@ -14,12 +14,14 @@ import (
 // first; a wrong one leaves the step as it was. A ReadOnly action is done once it has inspected.
 func (r *Run) Inspect(ctx context.Context, stepID string, inputs map[string]string, report func(steps.Progress)) (*steps.Inspection, error) {
 	var readOnly bool
+	var prior StepStatus
 	env, action, err := r.start(stepID, func(st *StepStatus, spec steps.Spec) error {
 		resolved, err := resolveInputs(st.Step, spec, inputs)
 		if err != nil {
 			return err
 		}
 		readOnly = spec.ReadOnly
+		prior = st.copy()
 		// A new inspection makes any earlier plan stale: it must not be applied any more.
 		st.Inputs, st.Inspection, st.Plan, st.Outcome = resolved, nil, nil, nil
 		return nil
@@ -31,14 +33,20 @@ func (r *Run) Inspect(ctx context.Context, stepID string, inputs map[string]stri
 	if err == nil && found == nil {
 		err = fmt.Errorf("action %s returned no inspection", action.Spec().Name)
 	}
-	if err != nil {
+	switch {
+	case wasCancelled(ctx, err):
+		return nil, r.cancelled(env, stepID, &prior, "inspection")
+	case err != nil:
 		return nil, r.fail(env, stepID, fmt.Errorf("inspection failed: %w", err))
 	}
-	next := StatePending
+	next, problem := StatePending, ""
 	if readOnly {
-		next = StateDone
+		next = finishedIn(env.Mode, StateChecked)
 	}
-	err = r.settle(env, stepID, r.findings(env, stepID, found), next, func(st *StepStatus) { st.Inspection = found })
+	if wrong := wrongAccount(env, found); wrong != nil {
+		next, problem = StateFailed, wrong.Error()
+	}
+	err = r.settle(env, stepID, r.findings(env, stepID, found), next, func(st *StepStatus) { st.Inspection, st.Err = found, problem })
 	return found, err
 }
 
@@ -48,10 +56,10 @@ func (r *Run) Plan(ctx context.Context, stepID string, selected []string) (*step
 	var found *steps.Inspection
 	env, action, err := r.start(stepID, func(st *StepStatus, spec steps.Spec) error {
 		if spec.ReadOnly {
-			return fmt.Errorf("step %q only inspects; it has nothing to plan", stepID)
+			return fmt.Errorf("step %s only inspects; it has nothing to plan", title(st))
 		}
 		if st.Inspection == nil {
-			return fmt.Errorf("step %q has not been inspected yet; inspect it first", stepID)
+			return fmt.Errorf("step %s has not been inspected yet; inspect it first", title(st))
 		}
 		found = st.Inspection
 		st.Plan, st.Outcome = nil, nil
@@ -86,12 +94,15 @@ func (r *Run) Apply(ctx context.Context, stepID string, plan *steps.Plan, typed 
 		if out != nil {
 			r.keepPartial(env, stepID, out)
 		}
+		if wasCancelled(ctx, err) {
+			return out, r.cancelled(env, stepID, nil, "apply")
+		}
 		return out, r.fail(env, stepID, fmt.Errorf("applying the plan failed: %w", err))
 	}
 	if out == nil {
 		out = &steps.Outcome{}
 	}
-	next, problem := StateDone, ""
+	next, problem := finishedIn(env.Mode, StatePlanned), ""
 	switch {
 	case out.FollowUp != nil:
 		next = StateWaiting
@@ -110,19 +121,19 @@ func (r *Run) Apply(ctx context.Context, stepID string, plan *steps.Plan, typed 
 // checkApplicable refuses a plan the operator did not confirm, or one this run did not produce for
 // this step (a stale plan, or another step's).
 func checkApplicable(st *StepStatus, plan *steps.Plan, typed string) error {
-	id := st.Step.ID
+	id := title(st)
 	if plan == nil {
-		return fmt.Errorf("step %q: there is no plan to apply", id)
+		return fmt.Errorf("step %s: there is no plan to apply", id)
 	}
-	if st.State != StateWaiting && st.State != StateFailed {
-		return fmt.Errorf("step %q is %s; only a plan that waits for confirmation can be applied", id, st.State)
+	if st.State != StateWaiting && st.State != StateFailed && st.State != StateCancelled {
+		return fmt.Errorf("step %s is %s; only a plan that waits for confirmation can be applied", id, st.State)
 	}
 	ours := plan == st.Plan || (st.Outcome != nil && plan == st.Outcome.FollowUp)
 	if !ours {
-		return fmt.Errorf("step %q: this is not the plan the run prepared for it (it may be stale); plan again and review it", id)
+		return fmt.Errorf("step %s: this is not the plan the run prepared for it (it may be stale); plan again and review it", id)
 	}
 	if plan.Confirm.Typed != "" && typed != plan.Confirm.Typed {
-		return fmt.Errorf("step %q: confirmation does not match: type %q exactly to apply; nothing was changed", id, plan.Confirm.Typed)
+		return fmt.Errorf("step %s: confirmation does not match: type %q exactly to apply; nothing was changed", id, plan.Confirm.Typed)
 	}
 	return nil
 }

@@ -20,16 +20,16 @@ func (r *Run) mark(stepID string, item int, checked bool, verb, evidence string)
 	r.mu.Lock()
 	st, err := r.lookup(stepID)
 	if err == nil && !st.Step.Manual {
-		err = fmt.Errorf("step %q is automated; it has no checklist to tick", stepID)
+		err = fmt.Errorf("step %s is automated; it has no checklist to tick", title(st))
 	}
 	if err == nil && (item < 0 || item >= len(st.Checked)) {
-		err = fmt.Errorf("step %q has %d checklist items; there is no item %d", stepID, len(st.Checked), item+1)
+		err = fmt.Errorf("step %s has %d checklist items; there is no item %d", title(st), len(st.Checked), item+1)
 	}
 	if err != nil {
 		r.mu.Unlock()
 		return err
 	}
-	reopen := !checked && st.State == StateDone
+	reopen := !checked && st.State.Finished()
 	env := r.env(st)
 	r.mu.Unlock()
 
@@ -69,9 +69,9 @@ func (r *Run) Skip(stepID, reason string) error {
 	switch {
 	case err != nil:
 	case reason == "":
-		err = fmt.Errorf("say why step %q is skipped; the reason goes into the incident record", stepID)
+		err = fmt.Errorf("say why step %s is skipped; the reason goes into the incident record", title(st))
 	case st.State == StateRunning:
-		err = fmt.Errorf("step %q is running; wait for it to finish before skipping it", stepID)
+		err = fmt.Errorf("step %s is running; wait for it to finish before skipping it", title(st))
 	}
 	if err != nil {
 		r.mu.Unlock()
@@ -114,19 +114,23 @@ func (r *Run) Complete(stepID string) error {
 	if err == nil {
 		err = r.completableLocked(st)
 	}
-	if err != nil || st.State == StateDone {
+	if err != nil || st.State.Finished() {
 		r.mu.Unlock()
 		return err
 	}
 	env := r.env(st)
+	dry := StateChecked
+	if st.Outcome != nil {
+		dry = StatePlanned
+	}
 	r.mu.Unlock()
-	return r.settle(env, stepID, nil, StateDone, func(st *StepStatus) { st.Err = "" })
+	return r.settle(env, stepID, nil, finishedIn(env.Mode, dry), func(st *StepStatus) { st.Err = "" })
 }
 
 func (r *Run) completableLocked(st *StepStatus) error {
-	id := st.Step.ID
+	id := title(st)
 	if st.State == StateRunning {
-		return fmt.Errorf("step %q is still running", id)
+		return fmt.Errorf("step %s is still running", id)
 	}
 	if st.Step.Manual {
 		var open []string
@@ -136,7 +140,7 @@ func (r *Run) completableLocked(st *StepStatus) error {
 			}
 		}
 		if len(open) > 0 {
-			return fmt.Errorf("step %q is not finished; not ticked yet: %s", id, strings.Join(open, ", "))
+			return fmt.Errorf("step %s is not finished; not ticked yet: %s", id, strings.Join(open, ", "))
 		}
 		return nil
 	}
@@ -144,5 +148,5 @@ func (r *Run) completableLocked(st *StepStatus) error {
 	if st.Outcome != nil || (st.Inspection != nil && action.Spec().ReadOnly) {
 		return nil
 	}
-	return fmt.Errorf("step %q has nothing to complete yet: inspect it and apply its plan, or skip it with a reason", id)
+	return fmt.Errorf("step %s has nothing to complete yet: inspect it and apply its plan, or skip it with a reason", id)
 }

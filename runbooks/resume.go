@@ -41,7 +41,7 @@ func (r *Run) Resume(entries []Entry) error {
 		case StateWaiting:
 			st.State = StatePending
 		}
-		if st.State == StateDone || st.State == StateSkipped {
+		if st.State.Settled() {
 			done = append(done, s.ID)
 		} else {
 			open = append(open, s.ID)

@@ -144,6 +144,9 @@ func (r *Run) Failures() int {
 		if st.Inspection != nil {
 			counted += st.Inspection.Failed
 		}
+		if st.State == StateCancelled {
+			continue // the operator stopped it: not a failure, and retrying it is up to them
+		}
 		if counted == 0 && st.State == StateFailed {
 			counted = 1
 		}
@@ -176,16 +179,16 @@ func (r *Run) env(st *StepStatus) *steps.Env {
 // readyLocked refuses to act on a step that is busy or whose needs are not settled.
 func (r *Run) readyLocked(st *StepStatus) error {
 	if st.State == StateRunning {
-		return fmt.Errorf("step %q is already running; wait for it to finish", st.Step.ID)
+		return fmt.Errorf("step %s is already running; wait for it to finish", title(st))
 	}
 	var open []string
 	for _, need := range st.Step.Needs {
-		if other := r.status[need]; other.State != StateDone && other.State != StateSkipped {
-			open = append(open, fmt.Sprintf("%q (%s)", need, other.State))
+		if other := r.status[need]; !other.State.Settled() {
+			open = append(open, fmt.Sprintf("%s (%s)", title(other), other.State))
 		}
 	}
 	if len(open) > 0 {
-		return fmt.Errorf("step %q cannot start yet: finish or skip %s first", st.Step.ID, strings.Join(open, ", "))
+		return fmt.Errorf("step %s cannot start yet: finish or skip %s first", title(st), strings.Join(open, ", "))
 	}
 	return nil
 }
@@ -195,10 +198,11 @@ func (r *Run) readyLocked(st *StepStatus) error {
 func (r *Run) start(stepID string, check func(st *StepStatus, spec steps.Spec) error) (*steps.Env, steps.Action, error) {
 	action, ok := r.Action(stepID)
 	if !ok {
-		if _, err := r.lookup(stepID); err != nil {
+		st, err := r.lookup(stepID)
+		if err != nil {
 			return nil, nil, err
 		}
-		return nil, nil, fmt.Errorf("step %q is manual: tick its checklist and complete it", stepID)
+		return nil, nil, fmt.Errorf("step %s is manual: tick its checklist and complete it", title(st))
 	}
 	r.mu.Lock()
 	st := r.status[stepID]

@@ -18,13 +18,13 @@ func TestAStepWaitsForWhatItNeeds(t *testing.T) {
 		wantErr string
 	}{
 		{"a pending need blocks inspection and is named", func(testRun) error { return nil },
-			`step "contain" cannot start yet: finish or skip "confirm" (pending) first`},
+			`step "Contain the key" cannot start yet: finish or skip "Confirm the account" (pending) first`},
 		{"a failed need still blocks", func(tr testRun) error {
 			tr.Run.mu.Lock()
 			tr.status["confirm"].State = StateFailed
 			tr.Run.mu.Unlock()
 			return nil
-		}, `finish or skip "confirm" (failed) first`},
+		}, `finish or skip "Confirm the account" (failed) first`},
 		{"a done need lets the step start", func(tr testRun) error {
 			_, err := tr.Inspect(ctx, "confirm", nil, nil)
 			return err

@@ -65,17 +65,24 @@ type testRun struct {
 
 func newTestRun(t *testing.T, contain *fakeAction) testRun {
 	t.Helper()
-	reg := steps.NewRegistry(&fakeAction{spec: steps.Spec{Name: "identity.confirm", ReadOnly: true}}, contain)
+	return newTestRunIn(t, steps.Live, &fakeAction{spec: steps.Spec{Name: "identity.confirm", ReadOnly: true}}, contain, account)
+}
+
+// newTestRunIn builds a run in mode whose credentials belong to actual, with --account naming
+// the test's account.
+func newTestRunIn(t *testing.T, mode steps.Mode, identity, contain *fakeAction, actual string) testRun {
+	t.Helper()
+	reg := steps.NewRegistry(identity, contain)
 	rb, err := Parse("test.yaml", []byte(runYAML), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := aws.NewGuard(true, account)
-	guard.SetAccount(account)
+	guard := aws.NewGuard(mode.Changes(), account)
+	guard.SetAccount(actual)
 	j := openTestJournal(t)
 	clock := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 	r, err := NewRun(Config{Runbook: rb, Registry: reg, Journal: j, Env: steps.Env{
-		Account: &aws.Account{Guard: guard}, Mode: steps.Live, Since: clock.Add(-6 * time.Hour),
+		Account: &aws.Account{Guard: guard}, Mode: mode, Since: clock.Add(-6 * time.Hour),
 		Now: func() time.Time { return clock },
 	}})
 	if err != nil {

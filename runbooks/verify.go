@@ -24,7 +24,7 @@ func (r *Run) Verify(ctx context.Context, stepID string) ([]Verification, error)
 	r.mu.Lock()
 	st, err := r.lookup(stepID)
 	if err == nil && len(st.Step.Verify) == 0 {
-		err = fmt.Errorf("step %q has no item lockdown can verify; tick them by hand", stepID)
+		err = fmt.Errorf("step %s has no item lockdown can verify; tick them by hand", title(st))
 	}
 	if err != nil {
 		r.mu.Unlock()

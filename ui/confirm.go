@@ -47,6 +47,17 @@ func newConfirmDialog(ctx *Context, stepID string, plan *steps.Plan) *confirmDia
 	return d
 }
 
+// refused says why the change would be refused whatever the operator answers (the credentials
+// are for another account than --account), or "" when it may go ahead. Asking for a confirmation
+// that cannot work would only waste the operator's keystrokes and trust.
+func (d *confirmDialog) refused() string {
+	id, exp := d.ctx.Identity, d.ctx.ExpectedAccount
+	if id == nil || exp == "" || id.Account == exp {
+		return ""
+	}
+	return fmt.Sprintf("This change will be refused: these credentials are for account %s, but --account names %s. Start lockdown with the compromised account's credentials.", id.Account, exp)
+}
+
 // destructive reports whether approval needs typed text rather than a yes.
 func (d *confirmDialog) destructive() bool { return d.plan.Confirm.Typed != "" }
 
@@ -86,6 +97,12 @@ func (d *confirmDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 		return undecided, nil
 	case key.Matches(kp, k.PageDown), kp.String() == "down":
 		d.scroll = min(d.scroll+1, max(0, len(d.lines)-d.listHeight()))
+		return undecided, nil
+	}
+	if d.refused() != "" {
+		if key.Matches(kp, k.Enter, k.Yes) || kp.String() == "n" || kp.String() == "N" {
+			return cancelled, nil
+		}
 		return undecided, nil
 	}
 	if d.destructive() {
@@ -128,9 +145,11 @@ func (d *confirmDialog) View() string {
 	}
 	b = append(b, s.Destructive.Render(title)+"  "+s.Badge(d.ctx.Mode))
 	b = append(b, "Account: "+accountLine(d.ctx))
-	if d.ctx.Mode == steps.DryRun {
+	switch {
+	case d.refused() != "":
+	case d.ctx.Mode == steps.DryRun:
 		b = append(b, s.OK.Render("DRY-RUN: nothing will change. Apply only checks permissions and reports what would happen."))
-	} else {
+	default:
 		b = append(b, s.Destructive.Render(fmt.Sprintf("%s: %d change(s) will be made to this account.", strings.ToUpper(string(d.ctx.Mode)), len(d.plan.Changes))))
 	}
 	b = append(b, "")
@@ -144,6 +163,10 @@ func (d *confirmDialog) View() string {
 	b = append(b, "")
 	for _, warn := range d.plan.Warnings {
 		b = append(b, s.Warning.Render("! "+warn))
+	}
+	if why := d.refused(); why != "" {
+		b = append(b, s.Destructive.Render(why), s.Subtle.Render("enter or esc closes"))
+		return s.Dialog.Width(w + 4).Render(strings.Join(wrapLines(b, w), "\n"))
 	}
 	if d.plan.Confirm.Prompt != "" {
 		b = append(b, d.plan.Confirm.Prompt)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"lockdown/runbooks"
@@ -47,29 +48,36 @@ func (d *drillSession) confirmAsAsked() {
 	}
 }
 
-func TestDrillInTheWrongAccountRefusesEveryChange(t *testing.T) {
+func TestDrillInTheWrongAccountFailsStepOneAndRefusesEveryChange(t *testing.T) {
 	d := startDrillSession(t, drillOptions{mode: steps.Drill, expected: wrongAccount})
 	mustContain(t, "the identity step", d.screen(), "WRONG ACCOUNT", "credentials are for account "+drillAccount,
-		"compromised account is "+wrongAccount, "≠ --account "+wrongAccount)
+		"≠ --account "+wrongAccount, "failed: wrong account")
+	if st := d.run.Status("confirm-account"); st.State != runbooks.StateFailed {
+		t.Fatalf("confirming the wrong account left step 1 %s", st.State)
+	}
 
+	// Looking on anyway takes a deliberate skip of step 1; even then no dialog asks for a
+	// confirmation that cannot work.
+	d.press("s")
+	d.typeText("looking around before switching credentials")
+	d.press("enter")
+	d.until("step 1 is skipped", func() bool { return d.run.Status("confirm-account").State == runbooks.StateSkipped })
 	d.containLeakedKey()
-	d.confirmAsAsked()
-	d.idle("the containment finishes")
-	mustContain(t, "the containment results", d.screen(), "3 failed", "Refused", drillAccount, wrongAccount,
-		leakedKeyID+" still reads back Active")
-
-	d.planTermination()
-	d.confirmAsAsked()
-	d.idle("the termination finishes")
-	mustContain(t, "the termination results", d.screen(), "Results: ", "Refused", drillAccount, wrongAccount)
-
+	mustContain(t, "the contain dialog", d.screen(), "will be refused", drillAccount, wrongAccount)
+	if got := d.screen(); strings.Contains(got, "to confirm") {
+		t.Errorf("the dialog asks for typed text although the change will be refused:\n%s", got)
+	}
+	d.typeText(d.m.confirm.plan.Confirm.Typed)
+	d.press("enter")
+	d.idle("the dialog closes")
+	if d.m.confirm != nil {
+		t.Fatalf("enter does not close a refused dialog:\n%s", d.screen())
+	}
 	if got := d.mutations(); len(got) != 0 {
 		t.Errorf("the wrong account received %d changes, first %s in %s", len(got), got[0].Action, got[0].Region)
 	}
-	for _, id := range []string{"contain-key", "terminate-instances"} {
-		if st := d.run.Status(id); st.State != runbooks.StateFailed {
-			t.Errorf("%s is %s after a refusal, want failed", id, st.State)
-		}
+	if st := d.run.Status("contain-key"); st.State != runbooks.StateWaiting || st.Outcome != nil {
+		t.Errorf("contain-key is %s after a refused dialog, want its plan still waiting", st.State)
 	}
 }
 

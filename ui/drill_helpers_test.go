@@ -91,7 +91,9 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	t.Cleanup(d.stop)
 	d.deliver(tea.WindowSizeMsg{Width: 110, Height: 40})
 	d.exec(d.m.Init())
-	d.until("the account is confirmed", func() bool { return run.Status("confirm-account").State == runbooks.StateDone })
+	d.until("the account is confirmed", func() bool {
+		return run.Status("confirm-account").State.Settled() || run.Status("confirm-account").State == runbooks.StateFailed
+	})
 	return d
 }
 

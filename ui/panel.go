@@ -94,18 +94,24 @@ func (p *panel) sync(st runbooks.StepStatus) {
 func (p *panel) setFound(found *steps.Inspection) {
 	p.found = found
 	p.table = nil
-	if found != nil && len(found.Progress) > 0 {
-		p.grid.reset()
-		for _, pr := range found.Progress {
-			p.grid.add(pr)
-		}
-	}
+	p.regrid()
 	if found != nil && found.Table != nil {
 		p.table = newFindingsTable(p.ctx, found.Table)
 	}
 	p.phase = phaseFound
 	p.scroll = 0
 	p.SetSize(p.width, p.height)
+}
+
+// regrid shows the progress of the findings on screen again, after a cancelled re-inspection
+// cleared it.
+func (p *panel) regrid() {
+	if p.found != nil && len(p.found.Progress) > 0 {
+		p.grid.reset()
+		for _, pr := range p.found.Progress {
+			p.grid.add(pr)
+		}
+	}
 }
 
 func (p *panel) setPlan(plan *steps.Plan) {

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
@@ -135,8 +136,8 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 	if applied != 2 {
 		t.Fatalf("follow-up applied %d times in all, want the second apply", applied)
 	}
-	if st := run.Status("terminate"); st.State != "done" {
-		t.Errorf("step is %s after the follow-up, want done (err %q)", st.State, st.Err)
+	if st := run.Status("terminate"); st.State != runbooks.StatePlanned {
+		t.Errorf("step is %s after the follow-up, want planned (dry-run) (err %q)", st.State, st.Err)
 	}
 }
 

@@ -42,6 +42,12 @@ func (p *panel) stateLines() []string {
 		return []string{s.Subtle.Render("↷ skipped: " + p.status.Reason)}
 	case runbooks.StateDone:
 		return []string{s.OK.Render("✓ done")}
+	case runbooks.StateChecked:
+		return []string{s.OK.Render("✓ checked (dry-run): looked at, nothing changed")}
+	case runbooks.StatePlanned:
+		return []string{s.OK.Render("◇ planned (dry-run): the plan was checked, nothing changed — run with --live to apply it")}
+	case runbooks.StateCancelled:
+		return []string{s.Warning.Render("⊘ " + p.status.Err), s.Subtle.Render("r retries")}
 	}
 	return nil
 }

@@ -150,12 +150,17 @@ func verifyCmd(ctx context.Context, run Runner, stepID string) tea.Cmd {
 	}
 }
 
-// explain turns a cancellation into words the operator recognises.
+// explain turns a cancellation into words the operator recognises, keeping what the run said
+// about it (whether earlier findings stand).
 func explain(ctx context.Context, err error) error {
-	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
-		return errors.New("cancelled by the operator (esc); retry with r")
+	var said *runbooks.CancelledError
+	switch {
+	case err == nil || !errors.Is(ctx.Err(), context.Canceled):
+		return err
+	case errors.As(err, &said):
+		return &runbooks.CancelledError{What: said.What + " — r retries"}
 	}
-	return err
+	return &runbooks.CancelledError{What: "cancelled by the operator — r retries"}
 }
 
 // after is tea.Tick that gives up when stop closes, so no timer outlives the interface.

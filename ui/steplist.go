@@ -41,8 +41,12 @@ func glyph(st runbooks.StepState) string {
 		return "…"
 	case runbooks.StateWaiting:
 		return "◆"
-	case runbooks.StateDone:
+	case runbooks.StateDone, runbooks.StateChecked:
 		return "✓"
+	case runbooks.StatePlanned:
+		return "◇"
+	case runbooks.StateCancelled:
+		return "⊘"
 	case runbooks.StateSkipped:
 		return "↷"
 	case runbooks.StateFailed:
@@ -55,7 +59,7 @@ func (l *stepList) View(statuses []runbooks.StepStatus, running string, spin str
 	s := l.ctx.Styles
 	finished := 0
 	for _, st := range statuses {
-		if st.State == runbooks.StateDone || st.State == runbooks.StateSkipped {
+		if st.State.Settled() {
 			finished++
 		}
 	}
@@ -83,7 +87,7 @@ func (l *stepList) row(i int, st runbooks.StepStatus, running, spin string, focu
 		return s.Title.Render(text)
 	case st.State == runbooks.StateFailed:
 		return s.Failed.Render(text)
-	case st.State == runbooks.StateDone:
+	case st.State.Finished():
 		return s.OK.Render(text)
 	case st.State == runbooks.StateSkipped:
 		return s.Subtle.Render(text)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
@@ -58,6 +58,9 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		}
 	case inspectDoneMsg:
 		m.task = nil
+		if p := m.panels[msg.stepID]; msg.err != nil && p.found != nil {
+			p.regrid() // the earlier findings stand, with their regions
+		}
 		return m.afterWork(msg.err, func() {
 			m.panels[msg.stepID].setFound(msg.found)
 			if m.panels[msg.stepID].step.Action == "identity.confirm" {
@@ -69,9 +72,9 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		return m.afterWork(msg.err, func() { m.panels[msg.stepID].setPlan(msg.plan) })
 	case applyDoneMsg:
 		m.task = nil
-		m.afterWork(msg.err, func() {})
+		cmd := m.afterWork(msg.err, func() {})
 		m.showOutcome(msg.stepID, msg.outcome)
-		return nil
+		return cmd
 	case runnerDoneMsg:
 		m.afterWork(msg.err, func() {})
 		if msg.err != nil {
@@ -119,6 +122,10 @@ func (m *Model) showOutcome(stepID string, out *steps.Outcome) {
 // afterWork refreshes the run snapshot and reports an error, or applies a success.
 func (m *Model) afterWork(err error, onSuccess func()) tea.Cmd {
 	m.refresh()
+	if errors.Is(err, context.Canceled) {
+		// The operator asked for it: a notice, not an error.
+		return m.status.notice(err.Error())
+	}
 	if err != nil {
 		m.ctx.logger().Warn("step call failed", "err", err)
 		m.status.fail(err)
@@ -298,7 +305,7 @@ func errBusy() error {
 // completeWhenTicked completes a manual step once its last item is ticked.
 func (m *Model) completeWhenTicked(stepID string) tea.Cmd {
 	p, ok := m.panels[stepID]
-	if !ok || p.action || len(p.step.Checklist) == 0 || p.status.State == runbooks.StateDone {
+	if !ok || p.action || len(p.step.Checklist) == 0 || p.status.State.Finished() {
 		return nil
 	}
 	for i := range p.step.Checklist {
