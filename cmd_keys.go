@@ -25,6 +25,9 @@ func (c *KeysCmd) Run(g *Globals) error {
 		return err
 	}
 	rep, err := steps.BuildKeysReport(g.Context(), acct, since, c.Workers)
+	if werr := refuseWrongAccount(acct); werr != nil {
+		return werr
+	}
 	if err != nil {
 		return err
 	}

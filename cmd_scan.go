@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"lockdown/aws"
@@ -29,9 +32,14 @@ func (c *ScanCmd) Run(g *Globals) error {
 	var id aws.Identity
 	var idErr error
 	identified := make(chan struct{})
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	go func() {
 		defer close(identified)
 		id, idErr = acct.WhoAmI(ctx)
+		if idErr == nil && acct.Guard.Mismatch() != nil {
+			stop() // no point reading an account the operator did not name
+		}
 	}()
 	params := steps.Params{"concurrency": c.Concurrency}
 	if len(c.Regions) > 0 {
@@ -45,7 +53,13 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if idErr != nil {
 		return idErr
 	}
+	if err := refuseWrongAccount(acct); err != nil {
+		return err
+	}
 	if found == nil {
+		return err
+	}
+	if err := c.unknownRegions(found.Scan); err != nil {
 		return err
 	}
 	doc := steps.NewScanDocument(id.Account, since, found)
@@ -73,4 +87,30 @@ func (c *ScanCmd) progress(g *Globals, r aws.RegionScan) {
 	case aws.RegionFailed:
 		g.eprintf("%-16s FAILED  %s: %s\n", r.Region, r.Code, r.Message)
 	}
+}
+
+// unknownRegions refuses a --regions list naming a region the account does not have: a typo
+// must not read as "no instances found" to a script.
+func (c *ScanCmd) unknownRegions(scan *aws.InstanceScan) error {
+	var unknown []string
+	for _, r := range scan.Regions {
+		if r.Code == "UnknownRegion" { // the scanner's code for a region DescribeRegions does not list
+			unknown = append(unknown, r.Region)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return usageError("--regions: %s is not a region of this account (DescribeRegions does not list it)", strings.Join(unknown, ", "))
+}
+
+// refuseWrongAccount stops a read-only command whose credentials belong to another account than
+// --account names: its output would describe the wrong account as the compromised one.
+func refuseWrongAccount(acct *aws.Account) error {
+	var wrong *aws.WrongAccountError
+	if errors.As(acct.Guard.Mismatch(), &wrong) {
+		return exitCode(exitFailed, fmt.Errorf("refusing to report on account %s: --account names %s as the compromised account; use that account's credentials",
+			wrong.Actual, wrong.Expected))
+	}
+	return nil
 }

@@ -66,3 +66,39 @@ func TestScanTableListsRegionsAndReasons(t *testing.T) {
 		}
 	}
 }
+
+func TestScanOfARegionThatDoesNotExistIsBadUsage(t *testing.T) {
+	_, url := serveDrill(t)
+	var stdout, stderr bytes.Buffer
+	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	err := (&ScanCmd{Regions: []string{"us-east-1", "us-est-2"}, Concurrency: 4}).Run(g)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "us-est-2") {
+		t.Fatalf("scanning the misspelt region us-est-2 returned %v, want bad usage naming it", err)
+	}
+	if strings.Contains(stdout.String(), "No instances") || stdout.Len() != 0 {
+		t.Errorf("a bad --regions still printed a result:\n%s", stdout.String())
+	}
+}
+
+func TestScanAndKeysRefuseAnotherAccountThanTheNamedOne(t *testing.T) {
+	_, url := serveDrill(t)
+	for name, cmd := range map[string]interface{ Run(*Globals) error }{
+		"scan": &ScanCmd{Regions: []string{"us-east-1"}, Concurrency: 4},
+		"keys": &KeysCmd{Workers: 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			g := &Globals{EndpointURL: url, Since: "3h", Account: "999988887777", stdout: &stdout, stderr: &stderr}
+			err := cmd.Run(g)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "111122223333") ||
+				!strings.Contains(err.Error(), "999988887777") {
+				t.Fatalf("%s in the wrong account returned %v, want exit 1 naming both accounts", name, err)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("%s printed the wrong account's findings:\n%s", name, stdout.String())
+			}
+		})
+	}
+}
