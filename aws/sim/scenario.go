@@ -175,8 +175,9 @@ func (sc *Scenario) validate() error {
 	if err := sc.EC2.validate(); err != nil {
 		return fmt.Errorf("ec2: %w", err)
 	}
-	for i, f := range sc.Faults {
-		if err := f.validate(); err != nil {
+	for i := range sc.Faults {
+		// validate parses the latency into the fault itself, so it must not run on a copy.
+		if err := sc.Faults[i].validate(); err != nil {
 			return fmt.Errorf("faults[%d]: %w", i, err)
 		}
 	}
