@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"slices"
-	"time"
 
 	"lockdown/aws"
-	"lockdown/runbooks"
+	"lockdown/review"
 	"lockdown/steps"
 )
 
@@ -16,12 +13,13 @@ import (
 type ApplyCmd struct {
 	Plan        string `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
 	Confirm     string `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
-	SecretsFile string `name:"secrets-file" help:"New file (mode 0600) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
+	PlanDigest  string `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
+	SecretsFile string `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
 }
 
-// Run refuses before anything is sent unless the command line names the plan's account, then
-// re-plans each step and applies it only when the fresh changes are the reviewed ones. It exits 3
-// when a step drifted, failed or left something undone.
+// Run refuses before anything is sent unless the command line names the plan's account (and its
+// digest, when given), then re-plans each step and applies it only when the fresh changes are the
+// reviewed ones. It exits 3 when a step drifted, failed or left something undone.
 func (c *ApplyCmd) Run(g *Globals) error {
 	doc, err := c.checkConsent(g)
 	if err != nil {
@@ -29,14 +27,14 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	}
 	// The secrets file exists before anything changes: a rotation must never create a key, then
 	// find it has nowhere to keep the secret.
-	secrets, err := openSecretsFile(c.SecretsFile)
+	secrets, err := review.CreateSecretsFile(c.SecretsFile)
 	if err != nil {
 		return usageError("%v; nothing was changed", err)
 	}
-	defer secrets.finish()
-	since, err := planSince(doc)
+	defer secrets.Close()
+	since, err := doc.SinceTime()
 	if err != nil {
-		return err
+		return exitCode(exitUsage, err)
 	}
 	acct, err := c.openPlanAccount(g, doc)
 	if err != nil {
@@ -46,34 +44,39 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := samePlanSteps(s.run.Runbook(), doc); err != nil {
+	if err := doc.CheckSteps(s.run.Runbook()); err != nil {
 		_ = s.close(g)
 		return exitCode(exitUsage, err)
 	}
-	a := &applier{g: g, run: s.run, doc: doc, secrets: secrets, blocked: map[string]string{}, log: &progressLog{g: g}}
-	for _, step := range s.run.Runbook().Steps {
-		a.applyStep(g.Context(), step)
-	}
-	a.printTotals()
+	totals := review.Apply(g.Context(), s.run, doc, review.ApplyOptions{Out: g.stderr, Secrets: secrets})
 	closeErr := s.close(g)
-	if a.undone > 0 {
-		return exitCode(exitPartial, fmt.Errorf("%d steps drifted, failed or left changes undone: see above and the journal", a.undone))
+	if totals.Undone > 0 {
+		return exitCode(exitPartial, fmt.Errorf("%d steps drifted, failed or left changes undone: see above and the journal", totals.Undone))
 	}
 	return closeErr
 }
 
 // checkConsent reads the plan and refuses (bad usage, nothing sent) unless the command line is
-// live and names the plan's account.
-func (c *ApplyCmd) checkConsent(g *Globals) (*runbooks.PlanDocument, error) {
+// live, names the plan's account, and, when a digest is given, names this very plan.
+func (c *ApplyCmd) checkConsent(g *Globals) (*review.PlanDocument, error) {
 	if !g.Live {
 		return nil, usageError("apply changes the account: add --live to go ahead (lockdown plan is the dry-run); nothing was changed")
 	}
 	if c.Confirm == "" {
 		return nil, usageError("add --confirm ACCOUNT_ID, the id of the account the plan was made for; nothing was changed")
 	}
-	doc, err := runbooks.ReadPlanFile(c.Plan)
+	doc, err := review.ReadPlanFile(c.Plan)
 	if err != nil {
 		return nil, exitCode(exitUsage, err)
+	}
+	digest := doc.Digest()
+	switch {
+	case c.PlanDigest == "":
+		g.eprintf("Plan digest: %s — NOT checked: pass --plan-digest with the digest the reviewer approved to refuse any other plan\n", digest)
+	case !review.SameDigest(c.PlanDigest, digest):
+		return nil, usageError("%s has digest %s, not the reviewed %s: the plan changed since review; nothing was changed", c.Plan, digest, c.PlanDigest)
+	default:
+		g.eprintf("Plan digest: %s — matches the reviewed plan\n", digest)
 	}
 	if c.Confirm != doc.Account {
 		return nil, usageError("--confirm %s is not the plan's account %s; nothing was changed", c.Confirm, doc.Account)
@@ -81,7 +84,7 @@ func (c *ApplyCmd) checkConsent(g *Globals) (*runbooks.PlanDocument, error) {
 	if g.Account != "" && g.Account != doc.Account {
 		return nil, usageError("--account %s is not the plan's account %s; nothing was changed", g.Account, doc.Account)
 	}
-	if c.SecretsFile == "" && planCreatesKeys(doc) {
+	if c.SecretsFile == "" && doc.CreatesKeys() {
 		return nil, usageError("the plan creates access keys: name a new file for their secrets with --secrets-file; nothing was changed")
 	}
 	return doc, nil
@@ -89,7 +92,7 @@ func (c *ApplyCmd) checkConsent(g *Globals) (*runbooks.PlanDocument, error) {
 
 // openPlanAccount opens the account live, limited to the plan's account, and refuses up front when
 // the credentials belong to another one.
-func (c *ApplyCmd) openPlanAccount(g *Globals, doc *runbooks.PlanDocument) (*aws.Account, error) {
+func (c *ApplyCmd) openPlanAccount(g *Globals, doc *review.PlanDocument) (*aws.Account, error) {
 	g.Account = doc.Account
 	acct, err := g.OpenAccount(g.Context())
 	if err != nil {
@@ -102,47 +105,6 @@ func (c *ApplyCmd) openPlanAccount(g *Globals, doc *runbooks.PlanDocument) (*aws
 	if err := acct.Guard.Mismatch(); err != nil {
 		return nil, fmt.Errorf("the plan was made for account %s, but these credentials are in account %s (%s): %w; nothing was changed", doc.Account, id.Account, id.ARN, err)
 	}
-	g.eprintf("Applying %s to account %s%s as %s\n", c.Plan, id.Account, aliasSuffix(id.Alias), id.ARN)
+	g.eprintf("Applying %s to account %s%s as %s\n", c.Plan, id.Account, review.AliasSuffix(id.Alias), id.ARN)
 	return acct, nil
-}
-
-// planSince is the plan's T0: verdicts depend on it, so re-planning must use the reviewed one.
-func planSince(doc *runbooks.PlanDocument) (time.Time, error) {
-	if doc.Since == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, doc.Since)
-	if err != nil {
-		return t, exitCode(exitUsage, fmt.Errorf("the plan's since %q is not an RFC 3339 time", doc.Since))
-	}
-	return t, nil
-}
-
-// samePlanSteps refuses a plan made from another runbook, or from another version of it.
-func samePlanSteps(rb *runbooks.Runbook, doc *runbooks.PlanDocument) error {
-	if rb.ID != doc.Runbook {
-		return fmt.Errorf("the plan follows runbook %s, but this run loads %s: use the same --runbook as the plan", doc.Runbook, rb.ID)
-	}
-	var want, got []string
-	for _, s := range rb.Steps {
-		want = append(want, s.ID)
-	}
-	for _, ps := range doc.Steps {
-		got = append(got, ps.Step)
-	}
-	if !slices.Equal(want, got) {
-		return errors.New("the plan's steps are not this runbook's: the runbook changed since the plan was made; plan again")
-	}
-	return nil
-}
-
-func planCreatesKeys(doc *runbooks.PlanDocument) bool {
-	for _, ps := range doc.Steps {
-		for _, ch := range ps.Changes {
-			if ch.Op == "iam:CreateAccessKey" {
-				return true
-			}
-		}
-	}
-	return false
 }

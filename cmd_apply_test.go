@@ -197,9 +197,9 @@ func assertSecretsOnlyInTheirFile(t *testing.T, path, journalDir, output string)
 	}
 	data, _ := os.ReadFile(path)
 	var secrets []string
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if fields := strings.Split(line, "\t"); len(fields) == 3 && !strings.HasPrefix(line, "#") {
-			secrets = append(secrets, fields[2])
+	for _, line := range strings.Split(string(data), "\n") {
+		if secret, ok := strings.CutPrefix(line, "aws_secret_access_key = "); ok {
+			secrets = append(secrets, secret)
 		}
 	}
 	if len(secrets) == 0 {

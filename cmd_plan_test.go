@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"lockdown/runbooks"
+	"lockdown/review"
 	"lockdown/steps"
 )
 
@@ -25,7 +25,7 @@ func TestPlanWritesTheStepsChangesAndSendsNoChangeEvenWithLive(t *testing.T) {
 	if m := s.mutating(); len(m) > 0 {
 		t.Fatalf("plan sent %d changes to the account, first %s %s", len(m), m[0].Service, m[0].Action)
 	}
-	doc, err := runbooks.ReadPlanFile(path)
+	doc, err := review.ReadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestPlanWritesTheStepsChangesAndSendsNoChangeEvenWithLive(t *testing.T) {
 		t.Errorf("plan header is %+v", doc)
 	}
 	contain := plannedStep(t, doc, "contain-key")
-	if contain.Status != runbooks.PlanPlanned || len(contain.Changes) == 0 || contain.Changes[0].Target != simLeakedKey {
+	if contain.Status != review.PlanPlanned || len(contain.Changes) == 0 || contain.Changes[0].Target != simLeakedKey {
 		t.Errorf("contain-key should deactivate the leaked key first: %+v", contain)
 	}
 	for _, r := range contain.DryRunResults {
@@ -41,14 +41,14 @@ func TestPlanWritesTheStepsChangesAndSendsNoChangeEvenWithLive(t *testing.T) {
 			t.Errorf("contain-key dry-run check %s is %s, want would-apply", r.ChangeID, r.Status)
 		}
 	}
-	if inv := plannedStep(t, doc, "credential-inventory"); inv.Status != runbooks.PlanInspected || len(inv.Changes) > 0 {
+	if inv := plannedStep(t, doc, "credential-inventory"); inv.Status != review.PlanInspected || len(inv.Changes) > 0 {
 		t.Errorf("the inventory only reads: %+v", inv)
 	}
 	terminate := plannedStep(t, doc, "terminate-instances")
-	if terminate.Status != runbooks.PlanPlanned || !hasOp(terminate.Changes, steps.OpTerminate) || len(terminate.Selected) == 0 {
+	if terminate.Status != review.PlanPlanned || !hasOp(terminate.Changes, steps.OpTerminate) || len(terminate.Selected) == 0 {
 		t.Errorf("terminate-instances should plan terminations of the selected instances: %+v", terminate)
 	}
-	if root := plannedStep(t, doc, "root-hardening"); root.Status != runbooks.PlanManual || len(root.ManualChecklist) == 0 {
+	if root := plannedStep(t, doc, "root-hardening"); root.Status != review.PlanManual || len(root.ManualChecklist) == 0 {
 		t.Errorf("the manual step should carry its checklist: %+v", root)
 	}
 	if !strings.Contains(stderr, "changes planned; nothing was changed") {
@@ -82,12 +82,12 @@ func TestPlanWithoutKeyLeavesContainmentNotPlannedAndSaysWhy(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
-	var doc runbooks.PlanDocument
+	var doc review.PlanDocument
 	if err := jsonUnmarshal(stdout, &doc); err != nil {
 		t.Fatalf("stdout is not one plan document: %v", err)
 	}
 	contain := plannedStep(t, &doc, "contain-key")
-	if contain.Status != runbooks.PlanNotPlanned || !strings.Contains(contain.Reason, "needs --key") {
+	if contain.Status != review.PlanNotPlanned || !strings.Contains(contain.Reason, "needs --key") {
 		t.Errorf("contain-key without --key: %+v", contain)
 	}
 	if m := s.mutating(); len(m) > 0 {

@@ -16,7 +16,7 @@ import (
 
 	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
-	"lockdown/runbooks"
+	"lockdown/review"
 )
 
 const (
@@ -50,14 +50,14 @@ func (s *simAccountForCLI) lockdown(args ...string) (int, string, string) {
 }
 
 // plan writes a plan file with the leaked key and the scenario's T0, and reads it back.
-func (s *simAccountForCLI) plan() (string, *runbooks.PlanDocument) {
+func (s *simAccountForCLI) plan() (string, *review.PlanDocument) {
 	s.t.Helper()
 	path := filepath.Join(s.t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "-o", path)
 	if code != exitOK {
 		s.t.Fatalf("lockdown plan exited %d:\n%s", code, stderr)
 	}
-	doc, err := runbooks.ReadPlanFile(path)
+	doc, err := review.ReadPlanFile(path)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func (s *simAccountForCLI) instanceStates() map[string]string {
 }
 
 // writePlan rewrites a plan file, as a test standing in for someone editing it.
-func writePlan(t *testing.T, path string, doc *runbooks.PlanDocument) {
+func writePlan(t *testing.T, path string, doc *review.PlanDocument) {
 	t.Helper()
 	data, err := json.Marshal(doc)
 	if err != nil {
@@ -125,7 +125,7 @@ func writePlan(t *testing.T, path string, doc *runbooks.PlanDocument) {
 }
 
 // plannedChanges returns the plan's changes of one step.
-func plannedStep(t *testing.T, doc *runbooks.PlanDocument, id string) *runbooks.PlanStep {
+func plannedStep(t *testing.T, doc *review.PlanDocument, id string) *review.PlanStep {
 	t.Helper()
 	ps, ok := doc.Step(id)
 	if !ok {

@@ -131,19 +131,24 @@ func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error
 	return dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode), nil
 }
 
-// readPriorIncident reads a journal to continue, and pins the run to the account it was recorded
-// in: a resumed incident must never change another account.
+// readPriorIncident reads a journal to continue, and holds the run to what the original run
+// allowed: the account the operator named with --account when there was one, else the account the
+// journal was recorded in. A resumed incident must never change another account.
 func (g *Globals) readPriorIncident(path string) error {
 	entries, err := runbooks.ReadJournal(path)
 	if err != nil {
 		return usageError("cannot resume: %v", err)
 	}
-	account := runbooks.JournalAccount(entries)
+	named, recorded := runbooks.JournalExpectedAccount(entries), runbooks.JournalAccount(entries)
 	switch {
-	case account != "" && g.Account != "" && account != g.Account:
-		return usageError("cannot resume: the journal is for account %s but --account says %s", account, g.Account)
-	case account != "":
-		g.Account = account
+	case named != "" && g.Account != "" && named != g.Account:
+		return usageError("cannot resume: the incident was started with --account %s, and --account %s would change what it allows", named, g.Account)
+	case named != "":
+		g.Account = named
+	case recorded != "" && g.Account != "" && recorded != g.Account:
+		return usageError("cannot resume: the journal is for account %s but --account says %s", recorded, g.Account)
+	case recorded != "":
+		g.Account = recorded
 	}
 	g.resumeFrom = &priorIncident{dir: filepath.Dir(path), incident: strings.TrimSuffix(filepath.Base(path), ".jsonl"), entries: entries}
 	return nil

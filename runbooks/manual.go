@@ -85,6 +85,24 @@ func (r *Run) Skip(stepID, reason string) error {
 	})
 }
 
+// Refuse leaves a step failed without running it, with the reason in the journal: a step that
+// cannot be carried out as it was reviewed is a failure to report, never a skip.
+func (r *Run) Refuse(stepID, reason string) error {
+	r.mu.Lock()
+	st, err := r.lookup(stepID)
+	if err == nil && st.State == StateRunning {
+		err = fmt.Errorf("step %q is running; wait for it to finish", stepID)
+	}
+	if err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	st.State, st.Err = StateFailed, reason
+	env := r.env(st)
+	r.mu.Unlock()
+	return r.record(r.entry(env, stepID, KindState, string(StateFailed), stateData{State: StateFailed, Error: reason}))
+}
+
 // Note adds the operator's free text to the record; an empty stepID notes the incident as a whole.
 func (r *Run) Note(stepID, text string) error {
 	text = strings.TrimSpace(text)

@@ -19,6 +19,9 @@ type runStart struct {
 	Source  string `json:"source,omitempty"`
 	Since   string `json:"since,omitempty"`
 	Steps   int    `json:"steps"`
+	// ExpectedAccount is the account the operator named with --account: a resumed run keeps it, so
+	// resuming never allows changes the original run refused.
+	ExpectedAccount string `json:"expected_account,omitempty"`
 }
 
 type stateData struct {

@@ -3,6 +3,8 @@ package runbooks
 import (
 	"fmt"
 	"strings"
+
+	"lockdown/steps"
 )
 
 // JournalAccount is the account an incident's journal was recorded in, or "" if it never got that
@@ -15,6 +17,28 @@ func JournalAccount(entries []Entry) string {
 		}
 	}
 	return account
+}
+
+// JournalExpectedAccount is the account the operator named with --account when the incident
+// started, or "" when none was named. The first run's choice stands: a resumed run records the
+// account it was held to again, never a wider one.
+func JournalExpectedAccount(entries []Entry) string {
+	for _, e := range entries {
+		if e.Kind == KindRunStart {
+			if named := field(e.Data, "expected_account"); named != "" {
+				return named
+			}
+		}
+	}
+	return ""
+}
+
+// expectedAccount is the account the run's guard is held to, for the run start entry.
+func expectedAccount(env steps.Env) string {
+	if env.Account == nil || env.Account.Guard == nil {
+		return ""
+	}
+	return env.Account.Guard.Expected()
 }
 
 // Resume restores what the journal says about this run's steps: states, skip reasons, errors,

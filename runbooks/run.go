@@ -92,7 +92,7 @@ func NewRun(cfg Config) (*Run, error) {
 	env := cfg.Env
 	start := r.entry(&env, "", KindRunStart, fmt.Sprintf("started runbook %s in %s mode", cfg.Runbook.ID, env.Mode), runStart{
 		Runbook: cfg.Runbook.ID, Title: cfg.Runbook.Title, Source: cfg.Runbook.Source,
-		Since: sinceText(env), Steps: len(cfg.Runbook.Steps),
+		Since: sinceText(env), Steps: len(cfg.Runbook.Steps), ExpectedAccount: expectedAccount(env),
 	})
 	if err := r.record(start); err != nil {
 		return nil, err

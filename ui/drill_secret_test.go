@@ -106,7 +106,7 @@ func TestDrillNewSecretIsShownOnceSavedPrivatelyAndLeftNowhere(t *testing.T) {
 	}
 	mustContain(t, "the secret file", string(saved), keyMatch[1], secret)
 
-	if notice := d.writeSecret(path); !strings.Contains(notice, "not saved") || !strings.Contains(notice, "refusing to overwrite") {
+	if notice := d.writeSecret(path); !strings.Contains(notice, "not saved") || !strings.Contains(notice, "does not overwrite") {
 		t.Errorf("a second write to the same file was not refused: %s", notice)
 	}
 	if again, _ := os.ReadFile(path); string(again) != string(saved) {

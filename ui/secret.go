@@ -1,39 +1,15 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"lockdown/review"
 	"lockdown/steps"
 )
-
-// WriteCredentials saves one access key to a new file readable only by its owner. It refuses to
-// touch an existing file: overwriting someone's credentials file mid-incident would be a second
-// incident.
-func WriteCredentials(path string, s steps.Secret) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists; refusing to overwrite it — choose a new file name", path)
-	}
-	if err != nil {
-		return err
-	}
-	_, werr := fmt.Fprintf(f, "[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", s.AccessKeyID, s.Reveal())
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		_ = os.Remove(path) // a half-written key file is worse than none
-	}
-	return werr
-}
 
 // secretDialog shows new credentials once: masked until the operator reveals them, savable to a
 // private file, and wiped from memory when the dialog closes.
@@ -141,7 +117,7 @@ func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 		own := steps.NewSecret(s.Label, s.AccessKeyID, s.Reveal())
 		return undecided, func() tea.Msg {
 			defer own.Wipe()
-			return secretWrittenMsg{path: path, err: WriteCredentials(path, own)}
+			return secretWrittenMsg{path: path, err: review.WriteSecretsFile(path, own)}
 		}
 	}
 	var cmd tea.Cmd

@@ -81,49 +81,6 @@ func TestSecretCanBeWrittenToANewFile(t *testing.T) {
 	}
 }
 
-func TestWriteCredentials(t *testing.T) {
-	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
-	tests := []struct {
-		name     string
-		existing bool
-	}{
-		{"creates a new file readable only by its owner", false},
-		{"refuses to overwrite an existing file", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "creds")
-			if tt.existing {
-				if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			err := WriteCredentials(path, secret)
-			data, _ := os.ReadFile(path)
-			if tt.existing {
-				if err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
-					t.Fatalf("got %v, want a refusal", err)
-				}
-				if string(data) != "keep me" {
-					t.Fatalf("existing file changed: %q", data)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			info, _ := os.Stat(path)
-			if info.Mode().Perm() != 0o600 {
-				t.Errorf("mode %v, want 0600", info.Mode().Perm())
-			}
-			want := "aws_access_key_id = AKIAEXAMPLENEWKEY001\naws_secret_access_key = " + testSecretValue + "\n"
-			if !strings.Contains(string(data), want) {
-				t.Errorf("file is %q, want it to contain %q", data, want)
-			}
-		})
-	}
-}
-
 func TestClosingBeforeTheSecretWasSeenOrSavedAsksTwice(t *testing.T) {
 	ctx := NewContext(steps.Drill, time.Time{})
 	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)

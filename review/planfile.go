@@ -1,4 +1,8 @@
-package runbooks
+// Package review is the contract between a dry-run and the live change: it turns a dry-run of a
+// runbook into a plan document a reviewer approves, and applies exactly that plan later, refusing
+// whatever the account or the file has grown since. It sits above runbooks (one run, its journal)
+// because a plan spans two runs, the dry-run and the apply, and binds them by digest.
+package review
 
 import (
 	"bytes"
@@ -19,29 +23,33 @@ const PlanVersion = 1
 // what a dry-run found it would change and whether the permission checks passed. It holds ids and
 // descriptions only; no secret can reach it.
 type PlanDocument struct {
-	Version   int        `json:"version"`
-	Account   string     `json:"account"`
-	Alias     string     `json:"alias,omitempty"`
-	Principal string     `json:"principal"`
-	Created   time.Time  `json:"created"`
-	Since     string     `json:"since,omitempty"`
-	Runbook   string     `json:"runbook"`
-	Steps     []PlanStep `json:"steps"`
+	Version   int       `json:"version"`
+	Account   string    `json:"account"`
+	Alias     string    `json:"alias,omitempty"`
+	Principal string    `json:"principal"`
+	Created   time.Time `json:"created"`
+	Since     string    `json:"since,omitempty"`
+	Runbook   string    `json:"runbook"`
+	// SkipRegions are regions the operator left out (denied by policy): neither planned nor applied.
+	SkipRegions []string   `json:"skip_regions,omitempty"`
+	Steps       []PlanStep `json:"steps"`
 }
 
 // PlanStep is one step of the runbook as the dry-run left it.
 type PlanStep struct {
-	Step            string            `json:"step"`
-	Action          string            `json:"action,omitempty"`
-	Title           string            `json:"title"`
-	Inputs          map[string]string `json:"inputs,omitempty"`
-	Selected        []string          `json:"selected,omitempty"`
-	Changes         []steps.Change    `json:"changes,omitempty"`
-	Notes           []string          `json:"notes,omitempty"`
-	Warnings        []string          `json:"warnings,omitempty"`
-	DryRunResults   []steps.Result    `json:"dry_run_results,omitempty"`
-	ManualChecklist []string          `json:"manual_checklist,omitempty"`
-	Status          PlanStatus        `json:"status"`
+	Step     string            `json:"step"`
+	Action   string            `json:"action,omitempty"`
+	Title    string            `json:"title"`
+	Inputs   map[string]string `json:"inputs,omitempty"`
+	Selected []string          `json:"selected,omitempty"`
+	// Choices are the selected rows lockdown did not propose, each with the operator's reason.
+	Choices         []Choice       `json:"operator_choices,omitempty"`
+	Changes         []steps.Change `json:"changes,omitempty"`
+	Notes           []string       `json:"notes,omitempty"`
+	Warnings        []string       `json:"warnings,omitempty"`
+	DryRunResults   []steps.Result `json:"dry_run_results,omitempty"`
+	ManualChecklist []string       `json:"manual_checklist,omitempty"`
+	Status          PlanStatus     `json:"status"`
 	// Reason says why a step was not planned, or what failed.
 	Reason string `json:"reason,omitempty"`
 }
