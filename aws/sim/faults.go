@@ -20,15 +20,29 @@ type Fault struct {
 	// Status answers a share (Rate, default all) of matching requests with a 500 or 503.
 	Status int     `yaml:"status"`
 	Rate   float64 `yaml:"rate"`
+	// LoseAnswer carries out a share (Rate, default all) of matching requests and then loses the
+	// answer: "drop" closes the connection without a response, "error" answers 500 InternalError.
+	// The caller cannot tell whether the call happened — as after a network failure in AWS.
+	LoseAnswer string `yaml:"lose_answer"`
+	// Hang never answers matching requests: the server holds them until the client gives up.
+	Hang bool `yaml:"hang"`
 
 	latency time.Duration
 }
+
+const (
+	loseByDrop  = "drop"
+	loseByError = "error"
+)
 
 func (f *Fault) validate() error {
 	if f.Latency != "" {
 		d, err := time.ParseDuration(f.Latency)
 		if err != nil || d < 0 {
 			return fmt.Errorf("latency %q is not a duration such as 100ms", f.Latency)
+		}
+		if d > maxFaultLatency {
+			return fmt.Errorf("latency %s is over the limit of %s (use hang for a region that never answers)", d, maxFaultLatency)
 		}
 		f.latency = d
 	}
@@ -38,8 +52,23 @@ func (f *Fault) validate() error {
 	if f.Status != 0 && f.Status != 500 && f.Status != 503 {
 		return fmt.Errorf("status must be 500 or 503, got %d", f.Status)
 	}
+	if f.LoseAnswer != "" && f.LoseAnswer != loseByDrop && f.LoseAnswer != loseByError {
+		return fmt.Errorf("lose_answer must be drop or error, got %q", f.LoseAnswer)
+	}
+	kinds := 0
+	for _, on := range []bool{f.Deny, f.Status != 0, f.LoseAnswer != "", f.Hang} {
+		if on {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		return fmt.Errorf("deny, status, lose_answer and hang are separate faults: give each its own entry")
+	}
 	return nil
 }
+
+// maxFaultLatency bounds an added latency; a region that never answers is the hang fault.
+const maxFaultLatency = 10 * time.Minute
 
 func (f *Fault) matches(sc scope, action string) bool {
 	return (f.Region == "" || f.Region == "*" || f.Region == sc.Region) &&
@@ -58,30 +87,51 @@ func (s *Server) AddFault(f Fault) error {
 	return nil
 }
 
-// faultFor decides, under the lock, the latency to add and the error (if any) a request gets.
-func (s *Server) faultFor(sc scope, action string) (time.Duration, *APIError) {
-	var delay time.Duration
-	var fail *APIError
+// faultOutcome is what the faults decide for one request.
+type faultOutcome struct {
+	delay time.Duration
+	// fail answers with an error instead of acting.
+	fail *APIError
+	// lose acts, then loses the answer (loseByDrop or loseByError).
+	lose string
+	hang bool
+}
+
+// faultFor decides, under the lock, what the faults do to one request: latencies add up; the
+// first fault that fires decides the rest.
+func (s *Server) faultFor(sc scope, action string) faultOutcome {
+	var out faultOutcome
+	decided := false
 	for i := range s.faults {
 		f := &s.faults[i]
 		if !f.matches(sc, action) {
 			continue
 		}
-		delay += f.latency
-		if fail != nil {
+		out.delay += f.latency
+		if decided {
 			continue
 		}
+		decided = true
 		switch {
+		case f.Hang:
+			out.hang = true
 		case f.Deny:
-			fail = denied(sc.Service, action)
+			out.fail = denied(sc.Service, action)
 		case f.Throttle > 0 && s.dice.Float64() < f.Throttle:
-			fail = throttled(sc.Service)
-		case f.Status != 0 && (f.Rate == 0 || s.dice.Float64() < f.Rate):
-			fail = serverError(f.Status)
+			out.fail = throttled(sc.Service)
+		case f.Status != 0 && s.roll(f.Rate):
+			out.fail = serverError(f.Status)
+		case f.LoseAnswer != "" && s.roll(f.Rate):
+			out.lose = f.LoseAnswer
+		default:
+			decided = false
 		}
 	}
-	return delay, fail
+	return out
 }
+
+// roll is true for a share rate of requests; a rate of 0 means every request.
+func (s *Server) roll(rate float64) bool { return rate == 0 || s.dice.Float64() < rate }
 
 func denied(service, action string) *APIError {
 	if service == "ec2" {

@@ -14,6 +14,8 @@ type Listener struct {
 	URL    string
 	server *http.Server
 	done   chan error
+	// stop ends every request context, so handlers holding a request (latency, hang) return.
+	stop context.CancelFunc
 }
 
 // Listen serves s on addr ("127.0.0.1:0" picks a free loopback port). Only loopback addresses are
@@ -30,18 +32,23 @@ func Listen(s *Server, addr string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	base, stop := context.WithCancel(context.Background())
 	l := &Listener{
-		URL:    "http://" + ln.Addr().String(),
-		server: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second},
-		done:   make(chan error, 1),
+		URL: "http://" + ln.Addr().String(),
+		server: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+			BaseContext: func(net.Listener) context.Context { return base }},
+		done: make(chan error, 1),
+		stop: stop,
 	}
 	go func() { l.done <- l.server.Serve(ln) }()
 	return l, nil
 }
 
-// Close stops serving. Requests in flight get a moment to finish; idle keep-alive connections
-// that a client never closed are then cut, so closing never waits on them.
+// Close stops serving. Requests held by a fault (latency, hang) end at once; others in flight get a
+// moment to finish; idle keep-alive connections that a client never closed are then cut, so
+// closing never waits on them.
 func (l *Listener) Close() error {
+	l.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	err := l.server.Shutdown(ctx)

@@ -76,6 +76,8 @@ type Request struct {
 	Attacker bool
 	// Code is the error code returned, or "" on success.
 	Code string
+	// AnswerLost marks a call that was carried out but whose answer a fault lost.
+	AnswerLost bool
 }
 
 // New builds a simulated account from a scenario.
@@ -105,7 +107,10 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	if len(s.regions) == 0 {
 		s.regions = commercialRegions
 	}
-	for _, f := range sc.Faults {
+	for i, f := range sc.Faults {
+		if err := f.validate(); err != nil {
+			return nil, fmt.Errorf("faults[%d]: %w", i, err)
+		}
 		s.faults = append(s.faults, f)
 	}
 	s.registerSTS()
@@ -180,16 +185,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	action := form.Get("Action")
 	s.fireAttacker()
-	delay, fault := s.faultFor(sc, action)
+	fault := s.faultFor(sc, action)
 	s.mu.Unlock()
 
-	if delay > 0 && !sleep(r.Context(), delay) {
+	if fault.hang {
+		// A region that never answers: hold the request until the client gives up or the
+		// listener closes, and never longer, so no handler outlives its request.
+		<-r.Context().Done()
+		return
+	}
+	if fault.delay > 0 && !sleep(r.Context(), fault.delay) {
 		return
 	}
 
 	s.mu.Lock()
-	body, apiErr := s.call(sc, action, form, fault, false)
+	body, apiErr := s.call(sc, action, form, fault.fail, false)
+	if fault.lose != "" {
+		s.log[len(s.log)-1].AnswerLost = true
+	}
 	s.mu.Unlock()
+	switch fault.lose {
+	case loseByDrop:
+		// The call was carried out; the caller sees the connection close with no answer.
+		panic(http.ErrAbortHandler)
+	case loseByError:
+		apiErr = serverError(http.StatusInternalServerError)
+	}
 	if apiErr != nil {
 		writeError(w, service, requestID, apiErr)
 		return
