@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"lockdown/runbooks"
 )
@@ -12,17 +13,16 @@ type ReportCmd struct {
 	JSON    bool   `name:"json" help:"Print one JSON document instead of Markdown."`
 }
 
-// Run prints the report on stdout; it exits 3 when the incident has failed results or steps, so
-// a script can tell a clean response from one that needs a second look.
+// Run prints the report on stdout. It exits 3 when the incident did not finish cleanly — failed
+// results, regions or steps, a step a stop cut short, a journal line that cannot be read — so a
+// script can tell a clean response from one that needs a second look; and 1 when the file is not
+// a journal at all.
 func (c *ReportCmd) Run(g *Globals) error {
-	entries, err := runbooks.ReadJournal(c.Journal)
-	if err != nil && len(entries) == 0 {
+	jf, err := runbooks.ReadJournalFile(c.Journal)
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		g.eprintf("lockdown: %v; reporting the %d entries before it\n", err, len(entries))
-	}
-	rep := runbooks.BuildReport(entries)
+	rep := runbooks.BuildJournalReport(jf)
 	if c.JSON {
 		err = g.writeJSON(rep)
 	} else {
@@ -31,8 +31,8 @@ func (c *ReportCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if rep.Failed > 0 {
-		return exitCode(exitPartial, fmt.Errorf("the incident has %d failed results or steps", rep.Failed))
+	if why := rep.Unsettled(); len(why) > 0 {
+		return exitCode(exitPartial, fmt.Errorf("the incident did not finish cleanly: %s", strings.Join(why, "; ")))
 	}
 	return nil
 }

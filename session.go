@@ -117,7 +117,7 @@ type priorIncident struct {
 	entries       []runbooks.Entry
 }
 
-// incidentFile names the journal to write: the resumed incident's, or a new one.
+// incidentFile names the journal to write: the resumed incident's, or a new one, created empty.
 func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error) {
 	if p := g.resumeFrom; p != nil {
 		return p.dir, p.incident, nil
@@ -128,7 +128,9 @@ func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error
 			return "", "", err
 		}
 	}
-	return dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode), nil
+	// Claimed by creating its journal exclusively: a run started in the same second gets its own.
+	incident, err = runbooks.CreateIncident(dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode))
+	return dir, incident, err
 }
 
 // readPriorIncident reads a journal to continue, and holds the run to what the original run

@@ -1,8 +1,6 @@
 package runbooks
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,7 +80,104 @@ func OpenJournal(dir, incident string) (*Journal, error) {
 			return nil, fmt.Errorf("cannot make the new journal durable: %w", err)
 		}
 	}
-	return &Journal{f: f, path: path, incident: incident}, nil
+	j := &Journal{f: f, path: path, incident: incident}
+	if err := j.setTornLineAside(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot continue the journal %s: %w", path, err)
+	}
+	return j, nil
+}
+
+// CreateIncident claims a new incident name in dir, base or base-2, base-3... when a run that
+// started in the same second holds it, by creating its empty journal exclusively: two runs never
+// share a journal.
+func CreateIncident(dir, base string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create the journal directory: %w", err)
+	}
+	for n := 1; n <= 1000; n++ {
+		incident := base
+		if n > 1 {
+			incident = fmt.Sprintf("%s-%d", base, n)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, incident+".jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("cannot create the journal: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return "", fmt.Errorf("cannot create the journal: %w", err)
+		}
+		return incident, nil
+	}
+	return "", fmt.Errorf("cannot create a journal: %s holds a thousand incidents named %s", dir, base)
+}
+
+// maxSetAside is how much of a cut-short last line the note about it keeps.
+const maxSetAside = 512
+
+// setTornLineAside ends a journal whose last line a kill cut short, before anything is appended:
+// appended to it, the next entry would be glued to the fragment and both lost. The fragment is
+// cut off the file and kept, shortened, in a note saying which line it was, so that the journal
+// reads whole again and the report does not take it for damage.
+func (j *Journal) setTornLineAside() error {
+	fi, err := j.f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return err
+	}
+	r, err := os.Open(j.path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	last := make([]byte, 1)
+	if _, err := r.ReadAt(last, fi.Size()-1); err != nil || last[0] == '\n' {
+		return err
+	}
+	lines, end, err := countLines(r)
+	if err != nil {
+		return err
+	}
+	tail := make([]byte, min(fi.Size()-end, MaxJournalLine+1))
+	if _, err := r.ReadAt(tail, end); err != nil {
+		return err
+	}
+	if _, problem := decodeEntry(tail); problem == "" && len(tail) <= MaxJournalLine {
+		// A whole entry that only lacks its newline: the readers took it, so keep it.
+		if _, err := j.f.Write([]byte("\n")); err != nil {
+			return err
+		}
+		return j.f.Sync()
+	}
+	fragment := tail[:min(len(tail), maxSetAside)]
+	if err := j.f.Truncate(end); err != nil {
+		return err
+	}
+	return j.Record(Entry{Kind: KindNote,
+		Message: fmt.Sprintf("the journal's line %d was cut short when lockdown stopped while writing it; it is set aside and the journal continues", lines+1),
+		Data:    map[string]any{"torn_line": lines + 1, "fragment": string(fragment)}})
+}
+
+// countLines counts the newlines in r from its start and returns where the last one ends.
+func countLines(r io.ReaderAt) (lines int, end int64, err error) {
+	buf := make([]byte, 64<<10)
+	for off := int64(0); ; {
+		n, err := r.ReadAt(buf, off)
+		for i, b := range buf[:n] {
+			if b == '\n' {
+				lines, end = lines+1, off+int64(i)+1
+			}
+		}
+		off += int64(n)
+		if errors.Is(err, io.EOF) {
+			return lines, end, nil
+		}
+		if err != nil {
+			return lines, end, err
+		}
+	}
 }
 
 func syncDir(dir string) error {
@@ -140,36 +235,4 @@ func (j *Journal) Close() error {
 	err := j.f.Close()
 	j.f = nil
 	return err
-}
-
-// ReadJournal reads every entry of a journal file. A line that is not an entry is reported as
-// "path:LINE: ..."; Data comes back as plain JSON values (maps, slices, strings, numbers).
-func ReadJournal(path string) ([]Entry, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var entries []Entry
-	r := bufio.NewReader(f)
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var e Entry
-			if jerr := json.Unmarshal(line, &e); jerr != nil {
-				hint := ""
-				if !bytes.HasSuffix(line, []byte("\n")) {
-					hint = " (the last line is cut short, as after a crash while writing)"
-				}
-				return entries, fmt.Errorf("%s:%d: not a journal entry: %v%s", path, n, jerr, hint)
-			}
-			entries = append(entries, e)
-		}
-		if errors.Is(err, io.EOF) {
-			return entries, nil
-		}
-		if err != nil {
-			return entries, fmt.Errorf("%s:%d: %w", path, n, err)
-		}
-	}
 }

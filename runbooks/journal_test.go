@@ -129,9 +129,9 @@ func TestReadJournalNamesTheCorruptLine(t *testing.T) {
 		{"a garbled line in the middle is named by number",
 			`{"time":"2026-11-28T03:00:00Z","incident":"i","kind":"note"}` + "\nnot json\n",
 			":2: not a journal entry: "},
-		{"a cut-short last line says it looks like a crash",
-			`{"time":"2026-11-28T03:00:00Z","incident":"i","kind":"note"}` + "\n\n" + `{"time":"20`,
-			"(the last line is cut short, as after a crash while writing)"},
+		{"a cut-short line followed by more is corrupt too",
+			`{"time":"2026-11-28T03:00:00Z","incident":"i","kind":"note"}` + "\n" + `{"time":"20` + "\n" + `{"time":"2026-11-28T03:00:00Z"`,
+			":2: not a journal entry: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +144,7 @@ func TestReadJournalNamesTheCorruptLine(t *testing.T) {
 				t.Errorf("got %v, want %s…%s", err, path, tt.want)
 			}
 			if len(entries) != 1 {
-				t.Errorf("kept %d good entries before the bad line, want 1", len(entries))
+				t.Errorf("kept %d good entries, want 1", len(entries))
 			}
 		})
 	}

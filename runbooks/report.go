@@ -22,23 +22,42 @@ type Report struct {
 	Started  time.Time     `json:"started"`
 	Ended    time.Time     `json:"ended"`
 	Steps    []*StepReport `json:"steps"`
-	// Failed counts failed results and steps that ended failed.
+	// Failed counts failed results, regions or items that could not be inspected, and steps that
+	// ended failed.
 	Failed int `json:"failed"`
+	// Unfinished are the steps that were still running when the journal ends: lockdown was
+	// stopped in the middle of them, and what they did last is not known.
+	Unfinished []string `json:"unfinished_steps,omitempty"`
+	// CorruptLines are journal lines that hold no entry: what happened there is not known.
+	CorruptLines []BadLine `json:"corrupt_lines,omitempty"`
+	// TornLine is the last line, cut short by a kill while it was written; it is left out.
+	TornLine *BadLine `json:"torn_last_line,omitempty"`
 }
 
 // StepReport is one step's part of the incident.
 type StepReport struct {
-	ID       string         `json:"id"`
-	State    string         `json:"state"`
-	At       time.Time      `json:"at"`
-	Error    string         `json:"error,omitempty"`
-	Reason   string         `json:"skip_reason,omitempty"`
-	Findings []string       `json:"findings,omitempty"`
-	Planned  int            `json:"planned_changes"`
-	Results  map[string]int `json:"results,omitempty"`
-	Applied  []string       `json:"applied,omitempty"`
-	Checks   []string       `json:"checks,omitempty"`
-	Notes    []string       `json:"notes,omitempty"`
+	ID       string    `json:"id"`
+	State    string    `json:"state"`
+	At       time.Time `json:"at"`
+	Error    string    `json:"error,omitempty"`
+	Reason   string    `json:"skip_reason,omitempty"`
+	Findings []string  `json:"findings,omitempty"`
+	Planned  int       `json:"planned_changes"`
+	// NotInspected counts the regions or items the last inspection could not read.
+	NotInspected int            `json:"not_inspected,omitempty"`
+	Results      map[string]int `json:"results,omitempty"`
+	Applied      []string       `json:"applied,omitempty"`
+	Checks       []string       `json:"checks,omitempty"`
+	Notes        []string       `json:"notes,omitempty"`
+	// inspecting is set from a step's start until its first finding, the summary of an inspection.
+	inspecting bool
+}
+
+// BuildJournalReport reports a journal file, with the lines that could not be read.
+func BuildJournalReport(jf *JournalFile) *Report {
+	rep := BuildReport(jf.Entries)
+	rep.CorruptLines, rep.TornLine = jf.Corrupt, jf.Torn
+	return rep
 }
 
 // BuildReport reads entries in order.
@@ -62,12 +81,32 @@ func BuildReport(entries []Entry) *Report {
 		st.add(e)
 	}
 	for _, st := range rep.Steps {
-		rep.Failed += st.Results[string(steps.StatusFailed)]
+		rep.Failed += st.Results[string(steps.StatusFailed)] + st.NotInspected
 		if st.State == string(StateFailed) {
 			rep.Failed++
 		}
+		if st.State == string(StateRunning) {
+			rep.Unfinished = append(rep.Unfinished, st.ID)
+		}
 	}
 	return rep
+}
+
+// Unsettled lists why the incident cannot be taken as finished: failures, steps a stop cut
+// short, and journal lines that could not be read. A cut-short last line alone is not among them:
+// a kill while writing loses only the entry being written.
+func (rep *Report) Unsettled() []string {
+	var why []string
+	if rep.Failed > 0 {
+		why = append(why, fmt.Sprintf("%d failed results, uninspected regions or items, or failed steps", rep.Failed))
+	}
+	for _, id := range rep.Unfinished {
+		why = append(why, fmt.Sprintf("step %s was still running when lockdown stopped; what it did last is not recorded", id))
+	}
+	for _, bad := range rep.CorruptLines {
+		why = append(why, fmt.Sprintf("journal line %d could not be read (%s); what it recorded is missing from this report", bad.Line, bad.Problem))
+	}
+	return why
 }
 
 // note keeps the incident-wide facts: its id, account, mode, runbook and time span.
@@ -93,6 +132,7 @@ func (st *StepReport) add(e Entry) {
 	switch e.Kind {
 	case KindState:
 		st.State, st.At = firstNonEmpty(field(e.Data, "state"), e.Message), e.Time
+		st.inspecting = st.State == string(StateRunning)
 		st.Error = field(e.Data, "error")
 		if r := field(e.Data, "reason"); r != "" {
 			st.Reason = r
@@ -100,6 +140,12 @@ func (st *StepReport) add(e Entry) {
 	case KindSkip:
 		st.Reason = firstNonEmpty(field(e.Data, "reason"), e.Message)
 	case KindFinding:
+		if st.inspecting {
+			// The summary of a new inspection: its count replaces the last one's.
+			data, _ := e.Data.(map[string]any)
+			failed, _ := data["failed"].(float64)
+			st.NotInspected, st.inspecting = int(failed), false
+		}
 		st.Findings = append(st.Findings, e.Message)
 	case KindPlanned:
 		st.Planned++
@@ -131,6 +177,15 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "- Incident start (T0): %s\n", orNone(rep.Since))
 	fmt.Fprintf(&b, "- Recorded: %s to %s (%s)\n", stamp(rep.Started), stamp(rep.Ended), rep.Ended.Sub(rep.Started).Round(time.Second))
 	fmt.Fprintf(&b, "- Failed results or steps: %d\n", rep.Failed)
+	if why := rep.Unsettled(); len(why) > 0 {
+		b.WriteString("\n**Not finished:**\n\n")
+		for _, w := range why {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+	}
+	if rep.TornLine != nil {
+		fmt.Fprintf(&b, "\nNote: the journal's last line (%d) was cut short, as when lockdown is killed while writing; the entry it held is left out.\n", rep.TornLine.Line)
+	}
 	for _, st := range rep.Steps {
 		st.writeMarkdown(&b)
 	}
@@ -151,6 +206,9 @@ func (st *StepReport) writeMarkdown(b *strings.Builder) {
 		fmt.Fprintf(b, "\nError: %s\n", st.Error)
 	}
 	list(b, "Found", st.Findings)
+	if st.NotInspected > 0 {
+		fmt.Fprintf(b, "\nCould not inspect %d regions or items (see the findings).\n", st.NotInspected)
+	}
 	if st.Planned > 0 {
 		fmt.Fprintf(b, "\nPlanned %d change(s); results: %s\n", st.Planned, resultWords(st.Results))
 	}
