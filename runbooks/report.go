@@ -81,6 +81,9 @@ func BuildReport(entries []Entry) *Report {
 		st.add(e)
 	}
 	for _, st := range rep.Steps {
+		if st.State == string(StateCancelled) {
+			continue // the operator stopped it: not a failure, as the run counts it
+		}
 		rep.Failed += st.Results[string(steps.StatusFailed)] + st.NotInspected
 		if st.State == string(StateFailed) {
 			rep.Failed++
