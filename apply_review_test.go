@@ -204,3 +204,23 @@ func assertJournaledFailed(t *testing.T, s *simAccountForCLI, before []string, s
 	}
 	t.Fatal("apply wrote no new live journal")
 }
+
+func TestApplyingTheSamePlanAgainAfterAFinishedRotationTakesLockdownsNewKeyAsItsOwn(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	if code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "s")); !strings.Contains(stderr, "rotate-keys: done") {
+		t.Fatalf("the first apply should rotate (exit %d):\n%s", code, stderr)
+	}
+	s.srv.ResetRequests()
+	_, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "s2"))
+	if strings.Contains(stderr, "rotate-keys: DRIFT") || !strings.Contains(stderr, "rotated by an earlier apply of this plan") {
+		t.Fatalf("applying again should find the rotation done, not drifted:\n%s", stderr)
+	}
+	for _, r := range s.mutating() {
+		if r.Service == "iam" && strings.Contains(r.Action, "AccessKey") {
+			t.Errorf("applying again sent %s", r.Action)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"lockdown/aws"
 	"lockdown/review"
@@ -48,7 +49,8 @@ func (c *ApplyCmd) Run(g *Globals) error {
 		_ = s.close(g)
 		return exitCode(exitUsage, err)
 	}
-	totals := review.Apply(g.Context(), s.run, doc, review.ApplyOptions{Out: g.stderr, Secrets: secrets})
+	totals := review.Apply(g.Context(), s.run, doc, review.ApplyOptions{Out: g.stderr, Secrets: secrets,
+		JournalDir: filepath.Dir(s.journal.Path())})
 	closeErr := s.close(g)
 	if totals.Undone > 0 {
 		return exitCode(exitPartial, fmt.Errorf("%d steps drifted, failed or left changes undone: see above and the journal", totals.Undone))

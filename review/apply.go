@@ -16,6 +16,8 @@ type ApplyOptions struct {
 	Out io.Writer
 	// Secrets keeps the secrets of keys that rotation creates.
 	Secrets *SecretsFile
+	// JournalDir holds the journals of earlier applies, whose new keys are lockdown's own.
+	JournalDir string
 }
 
 // Totals count the steps of an apply; any undone step makes apply exit 3.
@@ -29,6 +31,13 @@ type Totals struct {
 // a new review.
 func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts ApplyOptions) Totals {
 	a := &applier{run: run, doc: doc, opts: opts, blocked: gate{}, log: &progressLog{out: opts.Out}}
+	digest := doc.Digest()
+	if opts.JournalDir != "" {
+		a.earlier = earlierKeys(opts.JournalDir, digest)
+	}
+	if err := run.Note("", appliedNote(digest)); err != nil {
+		a.printf("the journal could not record which plan this is: %v\n", err)
+	}
 	for _, step := range run.Runbook().Steps {
 		a.applyStep(ctx, step)
 	}
@@ -43,6 +52,8 @@ type applier struct {
 	blocked gate
 	totals  Totals
 	log     *progressLog
+	// earlier are the keys earlier applies of this plan created, per step and user.
+	earlier map[string]map[string][]string
 }
 
 func (a *applier) printf(format string, args ...any) { fmt.Fprintf(a.opts.Out, format, args...) }
@@ -84,7 +95,7 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 		a.failed(ps.Step, "FAILED: "+err.Error())
 		return
 	}
-	selection := reviewSelection(ps.Selected, found.Table)
+	selection := a.dropRotated(ps, found, reviewSelection(ps.Selected, found.Table))
 	if against := againstVerdict(ps, found.Table, selection); len(against) > 0 {
 		for _, what := range against {
 			a.printf("      !! REFUSED, against lockdown's verdict and not marked the operator's choice: %s\n", what)
