@@ -6,7 +6,6 @@ import (
 
 	"lockdown/aws"
 	"lockdown/review"
-	"lockdown/steps"
 )
 
 // ApplyCmd is `lockdown apply`: carry out exactly the plan a reviewer approved, and nothing the
@@ -41,7 +40,7 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	s, err := g.newSession(acct, steps.Live, since)
+	s, err := g.newSession(acct, since)
 	if err != nil {
 		return err
 	}
@@ -104,7 +103,7 @@ func (c *ApplyCmd) openPlanAccount(g *Globals, doc *review.PlanDocument) (*aws.A
 	if err != nil {
 		return nil, err
 	}
-	if err := acct.Guard.Mismatch(); err != nil {
+	if err := acct.Guard().Mismatch(); err != nil {
 		return nil, fmt.Errorf("the plan was made for account %s, but these credentials are in account %s (%s): %w; nothing was changed", doc.Account, id.Account, id.ARN, err)
 	}
 	g.eprintf("Applying %s to account %s%s as %s\n", c.Plan, id.Account, review.AliasSuffix(id.Alias), id.ARN)

@@ -5,7 +5,6 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
-	"lockdown/steps"
 	"lockdown/ui"
 )
 
@@ -58,14 +57,14 @@ func (c *DrillCmd) Run(g *Globals) error {
 		EndpointURL:     l.URL,
 		AccessKeyID:     id,
 		SecretAccessKey: secret,
-		Live:            true,
+		Mode:            aws.Drill,
 		ExpectedAccount: g.Account,
 		MaxBackoff:      drillBackoff,
 	})
 	if err != nil {
 		return err
 	}
-	s, err := g.newSession(acct, steps.Drill, since)
+	s, err := g.newSession(acct, since)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (c *KeysCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	rep, err := steps.BuildKeysReport(g.Context(), acct, since, c.Workers)
+	rep, err := steps.BuildKeysReport(g.Context(), acct.ReadOnly(), since, c.Workers)
 	if werr := refuseWrongAccount(acct); werr != nil {
 		return werr
 	}

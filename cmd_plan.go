@@ -51,7 +51,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	s, err := g.newSession(acct, steps.DryRun, since)
+	s, err := g.newSession(acct, since)
 	if err != nil {
 		return err
 	}

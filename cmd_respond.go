@@ -2,8 +2,6 @@ package main
 
 import (
 	"time"
-
-	"lockdown/steps"
 )
 
 // RespondCmd is the response TUI on a real account.
@@ -32,11 +30,7 @@ func (c *RespondCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	mode := steps.DryRun
-	if g.Live {
-		mode = steps.Live
-	}
-	s, err := g.newSession(acct, mode, since)
+	s, err := g.newSession(acct, since)
 	if err != nil {
 		return err
 	}

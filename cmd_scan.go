@@ -37,7 +37,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	go func() {
 		defer close(identified)
 		id, idErr = acct.WhoAmI(ctx)
-		if idErr == nil && acct.Guard.Mismatch() != nil {
+		if idErr == nil && acct.Guard().Mismatch() != nil {
 			stop() // no point reading an account the operator did not name
 		}
 	}()
@@ -48,7 +48,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if len(c.UsualRegion) > 0 {
 		params["usual_regions"] = c.UsualRegion
 	}
-	found, err := steps.ScanForRogueInstances(ctx, acct, since, params, func(r aws.RegionScan) { c.progress(g, r) })
+	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, params, func(r aws.RegionScan) { c.progress(g, r) })
 	<-identified
 	if idErr != nil {
 		return idErr
@@ -108,7 +108,7 @@ func (c *ScanCmd) unknownRegions(scan *aws.InstanceScan) error {
 // --account names: its output would describe the wrong account as the compromised one.
 func refuseWrongAccount(acct *aws.Account) error {
 	var wrong *aws.WrongAccountError
-	if errors.As(acct.Guard.Mismatch(), &wrong) {
+	if errors.As(acct.Guard().Mismatch(), &wrong) {
 		return exitCode(exitFailed, fmt.Errorf("refusing to report on account %s: --account names %s as the compromised account; use that account's credentials",
 			wrong.Actual, wrong.Expected))
 	}

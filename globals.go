@@ -48,9 +48,18 @@ func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
 		Profile:         g.Profile,
 		Region:          g.Region,
 		EndpointURL:     g.EndpointURL,
-		Live:            g.Live,
+		Mode:            g.mode(),
 		ExpectedAccount: g.Account,
 	})
+}
+
+// mode is the run's mode from --live: the account's guard holds it, and everything else reads it
+// from there.
+func (g *Globals) mode() aws.Mode {
+	if g.Live {
+		return aws.Live
+	}
+	return aws.DryRun
 }
 
 // SinceTime resolves --since against now: the zero time when it is not set.

@@ -24,7 +24,7 @@ func liveSession(t *testing.T, s *simAccountForCLI, g *Globals) *session {
 	if _, err := acct.WhoAmI(g.Context()); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := g.newSession(acct, steps.Live, time.Time{})
+	sess, err := g.newSession(acct, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestResumingARunHeldToAnotherAccountKeepsRefusingEveryChange(t *testing.T) 
 	}
 	resumed := liveSession(t, s, g)
 	var wrong *aws.WrongAccountError
-	if err := resumed.acct.Guard.AllowChange(); !errors.As(err, &wrong) {
+	if err := resumed.acct.Guard().AllowChange(); !errors.As(err, &wrong) {
 		t.Fatalf("the resumed run's guard allows changes: %v", err)
 	}
 	_, _ = tryContainment(t, resumed)

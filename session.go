@@ -15,10 +15,10 @@ import (
 	"lockdown/ui"
 )
 
-// session is one incident run: the account, its mode, the journal, the log file and the run state.
+// session is one incident run: the account (whose guard holds the mode), the journal, the log
+// file and the run state.
 type session struct {
 	acct    *aws.Account
-	mode    steps.Mode
 	since   time.Time
 	run     *runbooks.Run
 	journal *runbooks.Journal
@@ -49,14 +49,14 @@ func (g *Globals) loadRunbook(reg *steps.Registry) (*runbooks.Runbook, error) {
 	return rb, err
 }
 
-// newSession opens the journal and log for a new incident and starts the run.
-func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time) (*session, error) {
+// newSession opens the journal and log for a new incident and starts the run in the account's mode.
+func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, error) {
 	reg := steps.Builtin()
 	rb, err := g.loadRunbook(reg)
 	if err != nil {
 		return nil, err
 	}
-	dir, incident, err := g.incidentFile(mode)
+	dir, incident, err := g.incidentFile(acct.Mode())
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,8 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 	run, err := runbooks.NewRun(runbooks.Config{
 		Runbook:  rb,
 		Registry: reg,
-		Env:      steps.Env{Account: acct, Mode: mode, Since: since, Log: log},
+		Account:  acct,
+		Env:      steps.Env{Since: since, Log: log},
 		Journal:  journal,
 		Incident: incident,
 	})
@@ -86,14 +87,14 @@ func (g *Globals) newSession(acct *aws.Account, mode steps.Mode, since time.Time
 		journal.Close()
 		return nil, err
 	}
-	return &session{acct: acct, mode: mode, since: since, run: run, journal: journal, log: log, logFile: logFile}, nil
+	return &session{acct: acct, since: since, run: run, journal: journal, log: log, logFile: logFile}, nil
 }
 
 // interact runs the TUI until the operator quits.
 func (s *session) interact(g *Globals) error {
-	uctx := ui.NewContext(s.mode, s.since)
+	uctx := ui.NewContext(s.acct.Mode(), s.since)
 	uctx.Log = s.log
-	uctx.ExpectedAccount = s.acct.Guard.Expected()
+	uctx.ExpectedAccount = s.acct.Guard().Expected()
 	uctx.Activity = s.activity
 	return ui.Run(g.Context(), ui.New(uctx, s.run))
 }

@@ -34,8 +34,9 @@ type Options struct {
 	EndpointURL string
 	// AccessKeyID and SecretAccessKey, when set, replace the credential chain (drills and tests).
 	AccessKeyID, SecretAccessKey string
-	// Live allows changes; ExpectedAccount limits them to one account.
-	Live            bool
+	// Mode decides whether changes are allowed (the zero value is a dry run); ExpectedAccount limits
+	// them to one account.
+	Mode            Mode
 	ExpectedAccount string
 	// MaxAttempts and MaxBackoff tune the retryer; zero keeps lockdown's defaults.
 	MaxAttempts int
@@ -53,9 +54,10 @@ const (
 	defaultMaxBackoff  = 5 * time.Second
 )
 
-// Account holds the configuration for one AWS account and caches a client per region.
+// Account holds the configuration for one AWS account and caches a client per region. It hands
+// out only readers; changes come from Changes, which the guard decides.
 type Account struct {
-	Guard *Guard
+	guard *Guard
 	cfg   sdk.Config
 	opts  Options
 
@@ -94,7 +96,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		cfg.BaseEndpoint = sdk.String(opts.EndpointURL)
 	}
 	return &Account{
-		Guard: NewGuard(opts.Live, opts.ExpectedAccount),
+		guard: newGuard(opts.Mode, opts.ExpectedAccount),
 		cfg:   cfg,
 		opts:  opts,
 		ec2:   map[string]*ec2.Client{},
@@ -147,8 +149,11 @@ func (a *Account) Endpoint() string {
 	return *a.cfg.BaseEndpoint
 }
 
-// Config returns a copy of the SDK configuration, for clients this package does not cache.
-func (a *Account) Config() sdk.Config { return a.cfg.Copy() }
+// Guard is the account's guard, which nothing outside this package can replace or confirm.
+func (a *Account) Guard() *Guard { return a.guard }
+
+// Mode is the run's mode, as the guard holds it.
+func (a *Account) Mode() Mode { return a.guard.Mode() }
 
 // endpointOverride pins every client to the endpoint named in Options, so a service-specific
 // AWS_ENDPOINT_URL_* variable can never send a drill's or test's calls elsewhere.
@@ -159,8 +164,9 @@ func (a *Account) endpointOverride() *string {
 	return sdk.String(a.opts.EndpointURL)
 }
 
-// EC2 returns the EC2 client for region, creating it once.
-func (a *Account) EC2(region string) *ec2.Client {
+// ec2Client returns the SDK's EC2 client for region, creating it once. It never leaves this
+// package: readers get EC2, and changes go through the guard.
+func (a *Account) ec2Client(region string) *ec2.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.ec2[region]
@@ -174,8 +180,8 @@ func (a *Account) EC2(region string) *ec2.Client {
 	return c
 }
 
-// IAM returns the IAM client (IAM is global; it is called in the home region).
-func (a *Account) IAM() *iam.Client {
+// iamClient returns the SDK's IAM client (IAM is global; it is called in the home region).
+func (a *Account) iamClient() *iam.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.iam == nil {
@@ -184,8 +190,8 @@ func (a *Account) IAM() *iam.Client {
 	return a.iam
 }
 
-// STS returns the STS client for the home region.
-func (a *Account) STS() *sts.Client {
+// stsClient returns the STS client for the home region.
+func (a *Account) stsClient() *sts.Client {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.sts == nil {

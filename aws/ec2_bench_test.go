@@ -114,7 +114,7 @@ func BenchmarkTerminateFiveThousandOverTenRegionsWithThrottling(b *testing.B) {
 		}
 		srv.ResetRequests()
 		b.StartTimer()
-		term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
+		term, err := changesOf(b, acct).TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
 		if err != nil || term.Count(Terminated) != 5000 {
 			b.Fatalf("%v: %d terminated", err, term.Count(Terminated))
 		}

@@ -18,7 +18,7 @@ var motoRegions = []string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1"
 // launch starts n instances in moto and returns their ids.
 func launch(t *testing.T, acct *aws.Account, region, kind string, n int32, protected bool) []string {
 	t.Helper()
-	out, err := acct.EC2(region).RunInstances(context.Background(), &ec2.RunInstancesInput{ImageId: sdk.String("ami-12c6146b"),
+	out, err := aws.SeedEC2(acct, region).RunInstances(context.Background(), &ec2.RunInstancesInput{ImageId: sdk.String("ami-12c6146b"),
 		InstanceType: types.InstanceType(kind), MinCount: sdk.Int32(n), MaxCount: sdk.Int32(n), DisableApiTermination: sdk.Bool(protected)})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestScanVerdictsAndTerminationAgainstMoto(t *testing.T) {
 	}
 	stopped := launch(t, acct, "us-east-1", "t3.micro", 1, false)[0]
 	baseline[stopped] = true
-	if _, err := acct.EC2("us-east-1").StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{stopped}}); err != nil {
+	if _, err := aws.SeedEC2(acct, "us-east-1").StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{stopped}}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // launch times have whole seconds
@@ -64,14 +64,14 @@ func TestScanVerdictsAndTerminationAgainstMoto(t *testing.T) {
 	}
 	guarded := launch(t, acct, "eu-west-1", "p3.2xlarge", 1, true)[0]
 	// moto ignores DisableApiTermination on RunInstances; it honours the attribute once modified.
-	if _, err := acct.EC2("eu-west-1").ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String(guarded),
+	if _, err := aws.SeedEC2(acct, "eu-west-1").ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String(guarded),
 		DisableApiTermination: &types.AttributeBooleanValue{Value: sdk.Bool(true)}}); err != nil {
 		t.Fatal(err)
 	}
 	rogue[guarded] = true
 	targets = append(targets, aws.Target{Region: "eu-west-1", InstanceID: guarded})
 
-	found, err := steps.ScanForRogueInstances(ctx, acct, since, steps.Params{"regions": motoRegions}, nil)
+	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, steps.Params{"regions": motoRegions}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +93,15 @@ func TestScanVerdictsAndTerminationAgainstMoto(t *testing.T) {
 
 func assertTermination(t *testing.T, acct *aws.Account, targets []aws.Target, guarded string, baseline map[string]bool) {
 	ctx := context.Background()
-	live := acct.Guard
-	acct.Guard = aws.NewGuard(false, "")
-	acct.Guard.SetAccount(live.Account())
-	dry, err := acct.TerminateInstances(ctx, targets, aws.TerminateOptions{}, nil)
+	dry, err := aws.DryRunChangesOf(acct).TerminateInstances(ctx, targets, aws.TerminateOptions{}, nil)
 	if err != nil || dry.Count(aws.WouldSucceed) != len(targets) {
 		t.Fatalf("dry run: %v %+v", err, dry)
 	}
-	acct.Guard = live
-	term, err := acct.TerminateInstances(ctx, targets, aws.TerminateOptions{}, nil)
+	live, err := acct.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err := live.TerminateInstances(ctx, targets, aws.TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func assertTermination(t *testing.T, acct *aws.Account, targets []aws.Target, gu
 	if len(left) != len(baseline)+1 {
 		t.Errorf("%d instances left, want the baseline and the protected one", len(left))
 	}
-	again, err := acct.TerminateInstances(ctx, targets[:1], aws.TerminateOptions{}, nil)
+	again, err := live.TerminateInstances(ctx, targets[:1], aws.TerminateOptions{}, nil)
 	if err != nil || again.Count(aws.AlreadyTerminated) != 1 {
 		t.Fatalf("a second run must report already terminated: %v %+v", err, again)
 	}

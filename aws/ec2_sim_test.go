@@ -73,7 +73,7 @@ func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server
 	t.Cleanup(transport.CloseIdleConnections)
 	id, secret := srv.ResponderCredentials()
 	acct, err := Open(context.Background(), Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id,
-		SecretAccessKey: secret, Live: live, MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
+		SecretAccessKey: secret, Mode: modeOf(live), MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,4 +90,22 @@ func ec2States(srv *sim.Server) map[string]string {
 		out[in.ID] = in.State
 	}
 	return out
+}
+
+// modeOf is the mode of a test that changes the simulated account (live) or only checks.
+func modeOf(live bool) Mode {
+	if live {
+		return Drill
+	}
+	return DryRun
+}
+
+// changesOf hands out the account's changes as Apply would get them.
+func changesOf(t testing.TB, acct *Account) Changes {
+	t.Helper()
+	ch, err := acct.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }

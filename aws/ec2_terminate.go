@@ -2,19 +2,19 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
-// TerminateAPI is what terminating a region's instances needs.
-type TerminateAPI interface {
+// regionChanges is what terminating one region's instances needs: describing them, and the three
+// changes, which the live changes send for real and the dry-run prover only with DryRun=true.
+type regionChanges interface {
 	ec2.DescribeInstancesAPIClient
-	TerminateInstances(ctx context.Context, in *ec2.TerminateInstancesInput, optFns ...func(*ec2.Options)) (*ec2.TerminateInstancesOutput, error)
-	ModifyInstanceAttribute(ctx context.Context, in *ec2.ModifyInstanceAttributeInput, optFns ...func(*ec2.Options)) (*ec2.ModifyInstanceAttributeOutput, error)
-	CancelSpotInstanceRequests(ctx context.Context, in *ec2.CancelSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.CancelSpotInstanceRequestsOutput, error)
+	terminate(ctx context.Context, ids []string) (*ec2.TerminateInstancesOutput, error)
+	cancelSpot(ctx context.Context, ids []string) (*ec2.CancelSpotInstanceRequestsOutput, error)
+	unprotect(ctx context.Context, id string) error
 }
 
 // maxBatch is the most ids EC2 takes in one TerminateInstances or CancelSpotInstanceRequests call.
@@ -90,27 +90,19 @@ type TerminateProgress struct {
 	Code   string
 }
 
-// TerminateInstances terminates targets, region by region in parallel. It cancels the spot requests
+// terminateWith terminates targets, region by region in parallel. It cancels the spot requests
 // behind them first (so a persistent request cannot relaunch what was just terminated), then
 // terminates in batches, taking instances refused for termination protection out of a batch and
-// retrying the rest, and finally describes the instances again to report their final state.
-//
-// The guard decides what is sent: in a live run the real calls; in a dry run the same calls with
-// DryRun=true, whose answers say per region whether they would succeed; otherwise nothing at all.
-func (a *Account) TerminateInstances(ctx context.Context, targets []Target, opts TerminateOptions, report func(TerminateProgress)) (*Termination, error) {
-	dryRun := false
-	switch err := a.Guard.AllowChange(); {
-	case errors.Is(err, ErrDryRun):
-		dryRun = true
-	case err != nil:
-		return nil, err
-	}
-	t := &terminator{client: func(r string) TerminateAPI { return a.EC2(r) }, opts: opts, dryRun: dryRun}
-	return t.run(ctx, targets, report), nil
+// retrying the rest, and finally describes the instances again to report their final state. client
+// decides what is sent: the real calls, or the same calls with DryRun=true, whose answers say per
+// region whether they would succeed.
+func terminateWith(ctx context.Context, client func(region string) regionChanges, dryRun bool, targets []Target, opts TerminateOptions, report func(TerminateProgress)) *Termination {
+	t := &terminator{client: client, opts: opts, dryRun: dryRun}
+	return t.run(ctx, targets, report)
 }
 
 type terminator struct {
-	client func(region string) TerminateAPI
+	client func(region string) regionChanges
 	opts   TerminateOptions
 	dryRun bool
 }

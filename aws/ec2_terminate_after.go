@@ -36,7 +36,7 @@ func (rr *regionRun) cancelSpotBatch(ctx context.Context, pending []string, resu
 			r.Fate, r.Code, r.Message = fate, code, msg
 		}
 	}
-	out, err := rr.api.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: pending, DryRun: sdk.Bool(rr.dryRun)})
+	out, err := rr.api.cancelSpot(ctx, pending)
 	switch code := ErrorCode(err); {
 	case err == nil:
 		for _, c := range out.CancelledSpotInstanceRequests {

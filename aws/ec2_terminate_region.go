@@ -6,13 +6,12 @@ import (
 	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // regionRun terminates one region's targets and keeps what happened to each.
 type regionRun struct {
-	api       TerminateAPI
+	api       regionChanges
 	region    string
 	dryRun    bool
 	batch     int
@@ -90,7 +89,7 @@ func (rr *regionRun) fail(ids []string, err error) {
 func (rr *regionRun) terminateBatch(ctx context.Context, batch []string) {
 	pending := slices.Clone(batch)
 	for len(pending) > 0 {
-		out, err := rr.api.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: pending, DryRun: sdk.Bool(rr.dryRun)})
+		out, err := rr.api.terminate(ctx, pending)
 		rr.summary.Calls++
 		switch code := ErrorCode(err); {
 		case err == nil:
@@ -160,9 +159,7 @@ func namedIDs(msg string, pending []string) []string {
 // returns the ids it could not unprotect, which are then left alone.
 func (rr *regionRun) unprotect(ctx context.Context, ids []string) (refused []string) {
 	for _, id := range ids {
-		_, err := rr.api.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String(id),
-			DisableApiTermination: &types.AttributeBooleanValue{Value: sdk.Bool(false)}, DryRun: sdk.Bool(rr.dryRun)})
-		if err != nil && ErrorCode(err) != "DryRunOperation" {
+		if err := rr.api.unprotect(ctx, id); err != nil && ErrorCode(err) != "DryRunOperation" {
 			rr.fail([]string{id}, err)
 			refused = append(refused, id)
 		}

@@ -40,7 +40,7 @@ func TestTerminationTakesOutTheProtectedInstanceAndTerminatesTheRest(t *testing.
 	acct, srv := openEC2Sim(t, ec2Incident, true)
 	before := ec2States(srv)
 	targets := withSpotMiner(t, srv)
-	term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
+	term, err := changesOf(t, acct).TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +71,10 @@ func TestTerminationTakesOutTheProtectedInstanceAndTerminatesTheRest(t *testing.
 func TestTerminatingAgainReportsAlreadyTerminatedAndSucceeds(t *testing.T) {
 	acct, _ := openEC2Sim(t, ec2Incident, true)
 	ctx := context.Background()
-	if _, err := acct.TerminateInstances(ctx, rogueTargets[:2], TerminateOptions{}, nil); err != nil {
+	if _, err := changesOf(t, acct).TerminateInstances(ctx, rogueTargets[:2], TerminateOptions{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	again, err := acct.TerminateInstances(ctx, rogueTargets[:2], TerminateOptions{}, nil)
+	again, err := changesOf(t, acct).TerminateInstances(ctx, rogueTargets[:2], TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestDisablingProtectionThenTerminatingTheProtectedInstance(t *testing.T) {
 	acct, srv := openEC2Sim(t, ec2Incident, true)
 	target := []Target{rogueTargets[2]}
 	target[0].Unprotect = true
-	term, err := acct.TerminateInstances(context.Background(), target, TerminateOptions{}, nil)
+	term, err := changesOf(t, acct).TerminateInstances(context.Background(), target, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestADryRunChecksPermissionsPerRegionAndChangesNothing(t *testing.T) {
 	before := ec2States(srv)
 	targets := withSpotMiner(t, srv)
 	targets[2].Unprotect = true
-	term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
+	term, err := changesOf(t, acct).TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +130,37 @@ func TestADryRunChecksPermissionsPerRegionAndChangesNothing(t *testing.T) {
 
 func TestAChangeInTheWrongAccountIsRefusedWithoutSendingAnything(t *testing.T) {
 	acct, srv := openEC2Sim(t, ec2Incident, true)
-	acct.Guard = NewGuard(true, "999999999999")
-	acct.Guard.SetAccount("111122223333")
+	acct.guard = newGuard(Live, "999999999999")
+	acct.guard.confirm("111122223333")
 	srv.ResetRequests()
-	_, err := acct.TerminateInstances(context.Background(), rogueTargets, TerminateOptions{}, nil)
+	ch, err := acct.Changes()
 	var wrong *WrongAccountError
-	if !errors.As(err, &wrong) || len(srv.Requests()) != 0 {
-		t.Fatalf("want a refusal and no requests, got %v and %d requests", err, len(srv.Requests()))
+	if !errors.As(err, &wrong) || ch != nil || len(srv.Requests()) != 0 {
+		t.Fatalf("want a refusal and no requests, got %v, %v and %d requests", ch, err, len(srv.Requests()))
+	}
+}
+
+func TestLiveChangesAskTheGuardAgainBeforeEachCall(t *testing.T) {
+	acct, srv := openEC2Sim(t, ec2Incident, true)
+	ch := changesOf(t, acct)
+	// The account is confirmed again, and it is not the expected one any more: the changes handed
+	// out earlier must stop at the next call.
+	acct.guard.mu.Lock()
+	acct.guard.expected = "999999999999"
+	acct.guard.mu.Unlock()
+	srv.ResetRequests()
+	term, err := ch.TerminateInstances(context.Background(), rogueTargets, TerminateOptions{}, nil)
+	var wrong *WrongAccountError
+	if !errors.As(err, &wrong) || term != nil {
+		t.Fatalf("want a refusal, got %v and %+v", err, term)
+	}
+	if _, _, err := ch.CreateKey(context.Background(), "responder", 0); !errors.As(err, &wrong) {
+		t.Fatalf("want a refusal of the key change, got %v", err)
+	}
+	for _, r := range srv.Requests() {
+		if r.Mutating {
+			t.Errorf("a refused change was sent: %s", r.Action)
+		}
 	}
 }
 
@@ -150,7 +174,7 @@ func TestThrottledTerminationTerminatesEverySelectedInstanceExactlyOnce(t *testi
 		}
 	}
 	srv.ResetRequests()
-	term, err := acct.TerminateInstances(context.Background(), targets, TerminateOptions{BatchSize: 5}, nil)
+	term, err := changesOf(t, acct).TerminateInstances(context.Background(), targets, TerminateOptions{BatchSize: 5}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

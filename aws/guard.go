@@ -6,6 +6,23 @@ import (
 	"sync"
 )
 
+// Mode says whether a run may change the account it talks to. It is the one value that decides
+// both what the operator is asked (prompts, typed confirmations) and what is sent: the guard holds
+// it, and everything else reads it from there.
+type Mode string
+
+const (
+	// DryRun inspects for real and plans every change, but changes nothing.
+	DryRun Mode = "dry-run"
+	// Live applies confirmed changes to a real account.
+	Live Mode = "live"
+	// Drill applies confirmed changes to the built-in simulated account.
+	Drill Mode = "drill"
+)
+
+// Changes reports whether a run in this mode changes the account.
+func (m Mode) Changes() bool { return m == Live || m == Drill }
+
 // ErrDryRun is returned by a mutating call that was not sent because the run is a dry-run.
 var ErrDryRun = errors.New("dry-run: nothing was changed")
 
@@ -22,26 +39,33 @@ func (e *WrongAccountError) Error() string {
 }
 
 // Guard decides whether a mutating call may be sent. It is the single place that makes dry-run
-// and --account structural: every mutator in this package asks it first.
+// and --account structural: the live changes are handed out only when it allows them, and ask it
+// again before every call. Only this package confirms the account (after STS said which it is).
 type Guard struct {
 	mu       sync.Mutex
-	live     bool
+	mode     Mode
 	expected string
 	actual   string
 }
 
-// NewGuard returns a guard for a run that may change the account only when live is true, and only
-// in account expected when that is not empty.
-func NewGuard(live bool, expected string) *Guard {
-	return &Guard{live: live, expected: expected}
+// newGuard returns a guard for a run that may change the account only in a mode that changes, and
+// only in account expected when that is not empty. An unknown mode is a dry run.
+func newGuard(mode Mode, expected string) *Guard {
+	if !mode.Changes() {
+		mode = DryRun
+	}
+	return &Guard{mode: mode, expected: expected}
+}
+
+// Mode is the run's mode.
+func (g *Guard) Mode() Mode {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.mode
 }
 
 // Live reports whether the run may change anything at all.
-func (g *Guard) Live() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.live
-}
+func (g *Guard) Live() bool { return g.Mode().Changes() }
 
 // Expected is the account named with --account, or "".
 func (g *Guard) Expected() string {
@@ -50,8 +74,8 @@ func (g *Guard) Expected() string {
 	return g.expected
 }
 
-// SetAccount records the account the credentials belong to, as confirmed by STS.
-func (g *Guard) SetAccount(account string) {
+// confirm records the account the credentials belong to, as STS said.
+func (g *Guard) confirm(account string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.actual = account
@@ -76,14 +100,14 @@ func (g *Guard) Mismatch() error {
 
 // AllowChange returns nil only when a mutating call may really be sent: the run is live, the
 // account is confirmed, and it is the expected one. Otherwise it says why not; ErrDryRun means the
-// caller may still send an AWS DryRun request to prove permissions.
+// caller may still check the change without making it.
 func (g *Guard) AllowChange() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.expected != "" && g.actual != "" && g.actual != g.expected {
 		return &WrongAccountError{Expected: g.expected, Actual: g.actual}
 	}
-	if !g.live {
+	if !g.mode.Changes() {
 		return ErrDryRun
 	}
 	if g.actual == "" {

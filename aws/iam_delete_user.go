@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// DeleteUserAPI is what deleting a user with all its dependents needs from IAM.
-type DeleteUserAPI interface {
-	KeyAPI
+// UserPartsAPI is what listing the dependents of a user needs from IAM.
+type UserPartsAPI interface {
+	KeyReadAPI
 	iam.ListMFADevicesAPIClient
 	iam.ListGroupsForUserAPIClient
 	iam.ListAttachedUserPoliciesAPIClient
@@ -21,8 +21,6 @@ type DeleteUserAPI interface {
 	GetUser(ctx context.Context, in *iam.GetUserInput, optFns ...func(*iam.Options)) (*iam.GetUserOutput, error)
 	GetLoginProfile(ctx context.Context, in *iam.GetLoginProfileInput, optFns ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
 	ListServiceSpecificCredentials(ctx context.Context, in *iam.ListServiceSpecificCredentialsInput, optFns ...func(*iam.Options)) (*iam.ListServiceSpecificCredentialsOutput, error)
-	DeleteUser(ctx context.Context, in *iam.DeleteUserInput, optFns ...func(*iam.Options)) (*iam.DeleteUserOutput, error)
-	userPartRemovers
 }
 
 // UserPart is one thing IAM makes you remove before it deletes a user.
@@ -85,7 +83,7 @@ func (p UserPart) String() string {
 
 // UserParts lists everything user has that blocks DeleteUser, in removal order. Notes say what
 // could not be checked on this endpoint. A user that does not exist is ErrNoSuchEntity.
-func UserParts(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, []string, error) {
+func UserParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, []string, error) {
 	got, err := api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)})
 	if err != nil {
 		if IsNoSuchEntity(err) {
@@ -134,7 +132,7 @@ func UserParts(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart,
 	return parts, notes, nil
 }
 
-func listUploadsAndServiceCreds(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, []string, error) {
+func listUploadsAndServiceCreds(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, []string, error) {
 	var parts []UserPart
 	certs := iam.NewListSigningCertificatesPaginator(api, &iam.ListSigningCertificatesInput{UserName: sdk.String(user)})
 	for certs.HasMorePages() {
@@ -170,7 +168,7 @@ func listUploadsAndServiceCreds(ctx context.Context, api DeleteUserAPI, user str
 // serviceCredentials pages by hand: the SDK has no paginator for this operation. Some emulators do
 // not implement it; that is a note for the operator, not a failure, since DeleteUser will still
 // refuse if a credential exists.
-func serviceCredentials(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, string, error) {
+func serviceCredentials(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
 	var parts []UserPart
 	in := &iam.ListServiceSpecificCredentialsInput{UserName: sdk.String(user)}
 	for {
@@ -200,7 +198,7 @@ func notAvailable(err error) bool {
 	return strings.Contains(err.Error(), "StatusCode: 500") || strings.Contains(err.Error(), "StatusCode: 501")
 }
 
-func listPolicyParts(ctx context.Context, api DeleteUserAPI, user string) ([]UserPart, error) {
+func listPolicyParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, error) {
 	var parts []UserPart
 	inline, err := InlineUserPolicies(ctx, api, user)
 	if err != nil {
@@ -226,22 +224,12 @@ func listPolicyParts(ctx context.Context, api DeleteUserAPI, user string) ([]Use
 	return parts, nil
 }
 
-// DeleteUser deletes a user that has no dependents left; a user already gone is AlreadyDone.
-func DeleteUser(ctx context.Context, g *Guard, api DeleteUserAPI, user string) (Effect, error) {
+// checkDeleteUser reads the user: one already gone is AlreadyDone.
+func checkDeleteUser(ctx context.Context, api UserPartsAPI, user string) (Effect, error) {
 	if _, err := api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)}); IsNoSuchEntity(err) {
 		return AlreadyDone, nil
 	} else if err != nil {
 		return "", fmt.Errorf("iam GetUser %s: %w", user, err)
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	_, err := api.DeleteUser(ctx, &iam.DeleteUserInput{UserName: sdk.String(user)})
-	if IsNoSuchEntity(err) {
-		return AlreadyDone, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("iam DeleteUser %s: %w", user, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }

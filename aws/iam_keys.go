@@ -17,14 +17,6 @@ type KeyReadAPI interface {
 	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, optFns ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 }
 
-// KeyAPI is what the access-key changes need from IAM.
-type KeyAPI interface {
-	KeyReadAPI
-	UpdateAccessKey(ctx context.Context, in *iam.UpdateAccessKeyInput, optFns ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
-	CreateAccessKey(ctx context.Context, in *iam.CreateAccessKeyInput, optFns ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
-	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, optFns ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
-}
-
 // Access key states as IAM spells them.
 const (
 	KeyActive   = string(types.StatusTypeActive)
@@ -50,16 +42,6 @@ type AccessKey struct {
 	Created  time.Time
 	LastUsed KeyUse
 }
-
-// Effect is what a change did, or would do in a dry run.
-type Effect string
-
-const (
-	Changed     Effect = "changed"
-	AlreadyDone Effect = "already-done"
-	// WouldChange: a dry run checked the current state and the change would be made.
-	WouldChange Effect = "would-change"
-)
 
 // ErrNoSuchEntity marks a lookup of something IAM does not have.
 var ErrNoSuchEntity = errors.New("no such entity")
@@ -126,9 +108,10 @@ func KeyStatus(ctx context.Context, api KeyReadAPI, user, keyID string) (string,
 	return k.Status, err
 }
 
-// DeactivateKey sets a key Inactive. It does not delete it: an inactive key stops authenticating
-// at once, can be reactivated after a mistake, and keeps its id for the investigation.
-func DeactivateKey(ctx context.Context, g *Guard, api KeyAPI, user, keyID string) (Effect, error) {
+// checkDeactivate reads the key: AlreadyDone when it is Inactive, WouldChange when it must be
+// deactivated. Deactivating does not delete it: an inactive key stops authenticating at once, can be
+// reactivated after a mistake, and keeps its id for the investigation.
+func checkDeactivate(ctx context.Context, api KeyReadAPI, user, keyID string) (Effect, error) {
 	k, err := findKey(ctx, api, user, keyID)
 	if err != nil {
 		return "", err
@@ -136,83 +119,34 @@ func DeactivateKey(ctx context.Context, g *Guard, api KeyAPI, user, keyID string
 	if k.Status == KeyInactive {
 		return AlreadyDone, nil
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	_, err = api.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: sdk.String(user), AccessKeyId: sdk.String(keyID), Status: types.StatusTypeInactive})
-	if err != nil {
-		return "", fmt.Errorf("iam UpdateAccessKey %s Inactive: %w", keyID, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }
 
-// DeleteKey deletes a key; a key that is already gone is AlreadyDone.
-func DeleteKey(ctx context.Context, g *Guard, api KeyAPI, user, keyID string) (Effect, error) {
+// checkDeleteKey reads the key: a key that is already gone is AlreadyDone.
+func checkDeleteKey(ctx context.Context, api KeyReadAPI, user, keyID string) (Effect, error) {
 	if _, err := findKey(ctx, api, user, keyID); errors.Is(err, ErrNoSuchEntity) || IsNoSuchEntity(err) {
 		return AlreadyDone, nil
 	} else if err != nil {
 		return "", err
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	_, err := api.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: sdk.String(user), AccessKeyId: sdk.String(keyID)})
-	if IsNoSuchEntity(err) {
-		return AlreadyDone, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("iam DeleteAccessKey %s: %w", keyID, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }
 
-// NewKey is a freshly created access key. The secret leaves this package once, to the caller,
-// which must hand it to the operator and nowhere else.
-type NewKey struct {
-	ID      string
-	Created time.Time
-	secret  string
-}
-
-// Secret returns the secret access key.
-func (k NewKey) Secret() string { return k.secret }
-
-// CreateKey creates an access key for user. In a dry run it checks the two-key limit and returns
-// WouldChange without a key; dryRunFreed counts keys the same plan deletes first, which a dry run
-// did not really delete.
-func CreateKey(ctx context.Context, g *Guard, api KeyAPI, user string, dryRunFreed int) (NewKey, Effect, error) {
+// checkCreateKey reads the user's keys and refuses when IAM's limit leaves no room; freed counts
+// keys the same plan deletes first.
+func checkCreateKey(ctx context.Context, api KeyReadAPI, user string, freed int) (Effect, error) {
 	keys, err := ListAccessKeys(ctx, api, user, false)
 	if err != nil {
-		return NewKey{}, "", err
+		return "", err
 	}
-	if err := g.AllowChange(); err != nil {
-		if errors.Is(err, ErrDryRun) {
-			if len(keys)-dryRunFreed >= MaxKeysPerUser {
-				return NewKey{}, "", fmt.Errorf("user %s already has %d access keys, IAM's limit: one must go first", user, len(keys))
-			}
-			return NewKey{}, WouldChange, nil
-		}
-		return NewKey{}, "", err
+	if len(keys)-freed >= MaxKeysPerUser {
+		return "", fmt.Errorf("user %s already has %d access keys, IAM's limit: one must go first", user, len(keys))
 	}
-	out, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String(user)})
-	if err != nil {
-		return NewKey{}, "", fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
-	}
-	k := out.AccessKey
-	return NewKey{ID: sdk.ToString(k.AccessKeyId), Created: sdk.ToTime(k.CreateDate).UTC(), secret: sdk.ToString(k.SecretAccessKey)}, Changed, nil
+	return WouldChange, nil
 }
 
 // MaxKeysPerUser is IAM's limit of access keys per user.
 const MaxKeysPerUser = 2
-
-// allow asks the guard; a dry run becomes WouldChange, a refusal an error.
-func allow(g *Guard) (Effect, error) {
-	err := g.AllowChange()
-	if errors.Is(err, ErrDryRun) {
-		return WouldChange, nil
-	}
-	return "", err
-}
 
 // IsNoSuchEntity reports whether IAM said the thing does not exist.
 func IsNoSuchEntity(err error) bool {

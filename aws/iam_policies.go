@@ -11,13 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// PolicyAPI is what the policy changes on users need from IAM.
-type PolicyAPI interface {
+// PolicyReadAPI is what reading the policies on users needs from IAM.
+type PolicyReadAPI interface {
 	GetUserPolicy(ctx context.Context, in *iam.GetUserPolicyInput, optFns ...func(*iam.Options)) (*iam.GetUserPolicyOutput, error)
-	PutUserPolicy(ctx context.Context, in *iam.PutUserPolicyInput, optFns ...func(*iam.Options)) (*iam.PutUserPolicyOutput, error)
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 	iam.ListAttachedUserPoliciesAPIClient
-	AttachUserPolicy(ctx context.Context, in *iam.AttachUserPolicyInput, optFns ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error)
 }
 
 // RevokeSessionsPolicy is the name the IAM console gives its "revoke active sessions" policy;
@@ -67,7 +65,7 @@ func RevocationCutoff(doc string) (time.Time, bool) {
 }
 
 // UserRevocation returns the cutoff of the user's revoke-sessions policy, if it has one.
-func UserRevocation(ctx context.Context, api PolicyAPI, user string) (time.Time, bool, error) {
+func UserRevocation(ctx context.Context, api PolicyReadAPI, user string) (time.Time, bool, error) {
 	out, err := api.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: sdk.String(user), PolicyName: sdk.String(RevokeSessionsPolicy)})
 	if IsNoSuchEntity(err) {
 		return time.Time{}, false, nil
@@ -79,9 +77,9 @@ func UserRevocation(ctx context.Context, api PolicyAPI, user string) (time.Time,
 	return t, ok, nil
 }
 
-// RevokeUserSessions puts the revoke-sessions policy on user with cutoff. An existing revocation
-// at or after notBefore already covers every token that matters: AlreadyDone.
-func RevokeUserSessions(ctx context.Context, g *Guard, api PolicyAPI, user string, cutoff, notBefore time.Time) (Effect, error) {
+// checkRevokeUser reads the user's revoke-sessions policy: one with a cutoff at or after notBefore
+// already covers every token that matters, so it is AlreadyDone.
+func checkRevokeUser(ctx context.Context, api PolicyReadAPI, user string, notBefore time.Time) (Effect, error) {
 	existing, ok, err := UserRevocation(ctx, api, user)
 	if err != nil {
 		return "", err
@@ -89,20 +87,12 @@ func RevokeUserSessions(ctx context.Context, g *Guard, api PolicyAPI, user strin
 	if ok && !existing.Before(notBefore) {
 		return AlreadyDone, nil
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	_, err = api.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: sdk.String(user),
-		PolicyName: sdk.String(RevokeSessionsPolicy), PolicyDocument: sdk.String(RevokeSessionsDocument(cutoff))})
-	if err != nil {
-		return "", fmt.Errorf("iam PutUserPolicy %s on %s: %w", RevokeSessionsPolicy, user, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }
 
 // ManagedPolicyExists reports whether the account can attach the managed policy arn. Older
 // partitions and emulators lack the newest AWS-managed policies.
-func ManagedPolicyExists(ctx context.Context, api PolicyAPI, arn string) (bool, error) {
+func ManagedPolicyExists(ctx context.Context, api PolicyReadAPI, arn string) (bool, error) {
 	_, err := api.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: sdk.String(arn)})
 	if IsNoSuchEntity(err) {
 		return false, nil
@@ -140,8 +130,8 @@ type Policy struct {
 	Document string `json:"-"`
 }
 
-// AttachUserPolicy attaches the managed policy arn to user; already attached is AlreadyDone.
-func AttachUserPolicy(ctx context.Context, g *Guard, api PolicyAPI, user, arn string) (Effect, error) {
+// checkAttach reads the user's managed policies: arn already attached is AlreadyDone.
+func checkAttach(ctx context.Context, api PolicyReadAPI, user, arn string) (Effect, error) {
 	attached, err := AttachedUserPolicies(ctx, api, user)
 	if err != nil {
 		return "", err
@@ -151,11 +141,5 @@ func AttachUserPolicy(ctx context.Context, g *Guard, api PolicyAPI, user, arn st
 			return AlreadyDone, nil
 		}
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	if _, err := api.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: sdk.String(user), PolicyArn: sdk.String(arn)}); err != nil {
-		return "", fmt.Errorf("iam AttachUserPolicy %s to %s: %w", arn, user, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }

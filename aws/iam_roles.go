@@ -10,11 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// RoleAPI is what revoking role sessions needs from IAM.
-type RoleAPI interface {
+// RoleReadAPI is what reading roles and their revocations needs from IAM.
+type RoleReadAPI interface {
 	iam.ListRolesAPIClient
 	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
-	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
 }
 
 // Role is an IAM role as the revoke step shows it.
@@ -33,7 +32,7 @@ type Role struct {
 func (r Role) ServiceLinked() bool { return strings.HasPrefix(r.Path, "/aws-service-role/") }
 
 // ListRoles returns every role (paginated) with any revocation already in place.
-func ListRoles(ctx context.Context, api RoleAPI) ([]Role, error) {
+func ListRoles(ctx context.Context, api RoleReadAPI) ([]Role, error) {
 	var roles []Role
 	p := iam.NewListRolesPaginator(api, &iam.ListRolesInput{})
 	for p.HasMorePages() {
@@ -61,7 +60,7 @@ func ListRoles(ctx context.Context, api RoleAPI) ([]Role, error) {
 }
 
 // RoleRevocation returns the cutoff of role's revoke-sessions policy, or zero without one.
-func RoleRevocation(ctx context.Context, api RoleAPI, role string) (time.Time, error) {
+func RoleRevocation(ctx context.Context, api RoleReadAPI, role string) (time.Time, error) {
 	out, err := api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: sdk.String(role), PolicyName: sdk.String(RevokeSessionsPolicy)})
 	if IsNoSuchEntity(err) {
 		return time.Time{}, nil
@@ -73,9 +72,9 @@ func RoleRevocation(ctx context.Context, api RoleAPI, role string) (time.Time, e
 	return t, nil
 }
 
-// RevokeRoleSessions puts the revoke-sessions policy on role with cutoff. A revocation already at
-// or after notBefore is AlreadyDone; an earlier one is replaced, as the console's button does.
-func RevokeRoleSessions(ctx context.Context, g *Guard, api RoleAPI, role string, cutoff, notBefore time.Time) (Effect, error) {
+// checkRevokeRole reads the role's revocation: one at or after notBefore is AlreadyDone; an
+// earlier one is replaced, as the console's button does.
+func checkRevokeRole(ctx context.Context, api RoleReadAPI, role string, notBefore time.Time) (Effect, error) {
 	existing, err := RoleRevocation(ctx, api, role)
 	if err != nil {
 		return "", err
@@ -83,13 +82,5 @@ func RevokeRoleSessions(ctx context.Context, g *Guard, api RoleAPI, role string,
 	if !existing.IsZero() && !existing.Before(notBefore) {
 		return AlreadyDone, nil
 	}
-	if eff, err := allow(g); eff != "" || err != nil {
-		return eff, err
-	}
-	_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: sdk.String(role),
-		PolicyName: sdk.String(RevokeSessionsPolicy), PolicyDocument: sdk.String(RevokeSessionsDocument(cutoff))})
-	if err != nil {
-		return "", fmt.Errorf("iam PutRolePolicy %s on %s: %w", RevokeSessionsPolicy, role, err)
-	}
-	return Changed, nil
+	return WouldChange, nil
 }

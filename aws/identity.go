@@ -53,7 +53,7 @@ func (a *Account) WhoAmI(ctx context.Context) (Identity, error) {
 	if creds, cerr := a.cfg.Credentials.Retrieve(ctx); cerr == nil {
 		id.AccessKeyID = creds.AccessKeyID
 	}
-	a.Guard.SetAccount(id.Account)
+	a.guard.confirm(id.Account)
 	return id, nil
 }
 

@@ -18,7 +18,7 @@ func startMoto(t *testing.T, live bool) (*Account, string) {
 		EndpointURL:     url,
 		AccessKeyID:     "AKIAEXAMPLEMOTOTEST0",
 		SecretAccessKey: "moto-test-secret",
-		Live:            live,
+		Mode:            modeOf(live),
 		MaxBackoff:      50 * time.Millisecond,
 	})
 	if err != nil {
@@ -33,7 +33,7 @@ func TestWhoAmIAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Account != "123456789012" || acct.Guard.Account() != "123456789012" {
-		t.Fatalf("identity %+v, guard %q", id, acct.Guard.Account())
+	if id.Account != "123456789012" || acct.Guard().Account() != "123456789012" {
+		t.Fatalf("identity %+v, guard %q", id, acct.Guard().Account())
 	}
 }

@@ -41,7 +41,7 @@ func (r *Run) Inspect(ctx context.Context, stepID string, inputs map[string]stri
 	}
 	next, problem := StatePending, ""
 	if readOnly {
-		next = finishedIn(env.Mode, StateChecked)
+		next = finishedIn(env.Mode(), StateChecked)
 	}
 	if wrong := wrongAccount(env, found); wrong != nil {
 		next, problem = StateFailed, wrong.Error()
@@ -89,7 +89,7 @@ func (r *Run) Apply(ctx context.Context, stepID string, plan *steps.Plan, typed 
 	if err != nil {
 		return nil, err
 	}
-	out, err := action.Apply(ctx, env, plan, report)
+	out, err := action.Apply(ctx, env, r.changes(), plan, report)
 	if err != nil {
 		if out != nil {
 			r.keepPartial(env, stepID, out)
@@ -102,7 +102,7 @@ func (r *Run) Apply(ctx context.Context, stepID string, plan *steps.Plan, typed 
 	if out == nil {
 		out = &steps.Outcome{}
 	}
-	next, problem := finishedIn(env.Mode, StatePlanned), ""
+	next, problem := finishedIn(env.Mode(), StatePlanned), ""
 	switch {
 	case out.FollowUp != nil:
 		next = StateWaiting

@@ -4,9 +4,27 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"testing"
+	"time"
 
+	"lockdown/aws"
+	"lockdown/aws/sim/simtest"
 	"lockdown/steps"
 )
+
+// testAccount is the simulated account 111122223333 in mode, confirmed, with --account naming it.
+func testAccount(t *testing.T, mode steps.Mode) *aws.Account {
+	t.Helper()
+	return testAccountExpecting(t, mode, account)
+}
+
+// testAccountExpecting is the simulated account 111122223333 in mode, confirmed, with --account
+// naming expected.
+func testAccountExpecting(t *testing.T, mode steps.Mode, expected string) *aws.Account {
+	t.Helper()
+	s := simtest.Start(t, "crypto-miner", time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC))
+	return s.Account(t, aws.Options{Mode: mode, ExpectedAccount: expected})
+}
 
 // fakeAction is an action whose behaviour each test chooses; it records the env of every call.
 type fakeAction struct {
@@ -18,6 +36,7 @@ type fakeAction struct {
 	mu      sync.Mutex
 	applied int
 	envs    []steps.Env
+	changes []aws.Changes
 }
 
 func (a *fakeAction) Spec() steps.Spec { return a.spec }
@@ -59,10 +78,11 @@ func (a *fakeAction) Plan(_ context.Context, env *steps.Env, found *steps.Inspec
 	return &steps.Plan{}, nil
 }
 
-func (a *fakeAction) Apply(_ context.Context, env *steps.Env, plan *steps.Plan, _ func(steps.Progress)) (*steps.Outcome, error) {
+func (a *fakeAction) Apply(_ context.Context, env *steps.Env, changes aws.Changes, plan *steps.Plan, _ func(steps.Progress)) (*steps.Outcome, error) {
 	a.remember(env)
 	a.mu.Lock()
 	a.applied++
+	a.changes = append(a.changes, changes)
 	a.mu.Unlock()
 	if a.apply != nil {
 		return a.apply(env, plan)

@@ -142,7 +142,7 @@ func (r *Run) Complete(stepID string) error {
 		dry = StatePlanned
 	}
 	r.mu.Unlock()
-	return r.settle(env, stepID, nil, finishedIn(env.Mode, dry), func(st *StepStatus) { st.Err = "" })
+	return r.settle(env, stepID, nil, finishedIn(env.Mode(), dry), func(st *StepStatus) { st.Err = "" })
 }
 
 func (r *Run) completableLocked(st *StepStatus) error {

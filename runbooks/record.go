@@ -63,10 +63,10 @@ func sinceText(env steps.Env) string {
 
 // entry stamps an entry with the run's clock, incident, mode and confirmed account.
 func (r *Run) entry(env *steps.Env, stepID, kind, msg string, data any) Entry {
-	e := Entry{Time: env.Clock(), Incident: r.cfg.Incident, Step: stepID, Mode: string(env.Mode),
+	e := Entry{Time: env.Clock(), Incident: r.cfg.Incident, Step: stepID, Mode: string(env.Mode()),
 		Kind: kind, Message: msg, Data: data}
-	if env.Account != nil && env.Account.Guard != nil {
-		e.Account = env.Account.Guard.Account()
+	if env.Account != nil {
+		e.Account = env.Account.Guard().Account()
 	}
 	return e
 }

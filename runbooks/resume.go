@@ -35,10 +35,10 @@ func JournalExpectedAccount(entries []Entry) string {
 
 // expectedAccount is the account the run's guard is held to, for the run start entry.
 func expectedAccount(env steps.Env) string {
-	if env.Account == nil || env.Account.Guard == nil {
+	if env.Account == nil {
 		return ""
 	}
-	return env.Account.Guard.Expected()
+	return env.Account.Guard().Expected()
 }
 
 // Resume restores what the journal says about this run's steps: states, skip reasons, errors,
@@ -87,8 +87,8 @@ func (r *Run) resumable(entries []Entry) error {
 		if rb := field(e.Data, "runbook"); rb != "" && rb != r.cfg.Runbook.ID {
 			return fmt.Errorf("the journal follows runbook %s, not %s", rb, r.cfg.Runbook.ID)
 		}
-		if e.Mode != "" && e.Mode != string(r.cfg.Env.Mode) {
-			return fmt.Errorf("the journal was recorded in %s mode and this run is %s: what was done in one is not done in the other; start a new incident instead", e.Mode, r.cfg.Env.Mode)
+		if mode := r.cfg.Env.Mode(); e.Mode != "" && e.Mode != string(mode) {
+			return fmt.Errorf("the journal was recorded in %s mode and this run is %s: what was done in one is not done in the other; start a new incident instead", e.Mode, mode)
 		}
 	}
 	return nil

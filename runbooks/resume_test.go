@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"lockdown/aws"
 	"lockdown/steps"
 )
 
@@ -23,10 +22,8 @@ func reopen(t *testing.T, tr testRun, mode steps.Mode) (*Run, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := aws.NewGuard(true, account)
-	guard.SetAccount(account)
-	r, err := NewRun(Config{Runbook: tr.Runbook(), Registry: tr.cfg.Registry, Journal: j, Env: steps.Env{
-		Account: &aws.Account{Guard: guard}, Mode: mode, Now: time.Now}})
+	r, err := NewRun(Config{Runbook: tr.Runbook(), Registry: tr.cfg.Registry, Journal: j, Account: testAccount(t, mode),
+		Env: steps.Env{Now: time.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"lockdown/aws"
 	"lockdown/steps"
 )
 
@@ -45,10 +46,13 @@ func (s *StepStatus) copy() StepStatus {
 	return c
 }
 
-// Config is what a run needs. Env is the base for every step: Account, Mode, Since, Now, Log.
+// Config is what a run needs. Account is the account the run works on: its guard's mode is the
+// run's mode, steps see it read-only, and only Apply is handed its changes. Env is the base for
+// every step (Since, Now, Log); its Account is set from Account.
 type Config struct {
 	Runbook  *Runbook
 	Registry *steps.Registry
+	Account  *aws.Account
 	Env      steps.Env
 	Journal  *Journal
 	// Incident names the incident in the journal; empty means the journal's own name.
@@ -78,6 +82,10 @@ func NewRun(cfg Config) (*Run, error) {
 	if cfg.Incident == "" {
 		cfg.Incident = cfg.Journal.Incident()
 	}
+	cfg.Env.Account = nil
+	if cfg.Account != nil {
+		cfg.Env.Account = cfg.Account.ReadOnly()
+	}
 	r := &Run{cfg: cfg, status: make(map[string]*StepStatus, len(cfg.Runbook.Steps))}
 	var missing []string
 	for _, s := range cfg.Runbook.Steps {
@@ -90,7 +98,7 @@ func NewRun(cfg Config) (*Run, error) {
 		return nil, fmt.Errorf("runbook %s uses actions this build does not have: %s", cfg.Runbook.ID, strings.Join(missing, ", "))
 	}
 	env := cfg.Env
-	start := r.entry(&env, "", KindRunStart, fmt.Sprintf("started runbook %s in %s mode", cfg.Runbook.ID, env.Mode), runStart{
+	start := r.entry(&env, "", KindRunStart, fmt.Sprintf("started runbook %s in %s mode", cfg.Runbook.ID, env.Mode()), runStart{
 		Runbook: cfg.Runbook.ID, Title: cfg.Runbook.Title, Source: cfg.Runbook.Source,
 		Since: sinceText(env), Steps: len(cfg.Runbook.Steps), ExpectedAccount: expectedAccount(env),
 	})
@@ -98,6 +106,22 @@ func NewRun(cfg Config) (*Run, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// Mode is the run's mode, as the account's guard holds it.
+func (r *Run) Mode() steps.Mode { return r.cfg.Env.Mode() }
+
+// changes is what the account's guard allows Apply to do now; a refusal answers every change with
+// its reason.
+func (r *Run) changes() aws.Changes {
+	if r.cfg.Account == nil {
+		return aws.Refused(errors.New("refusing to change anything: this run has no account"))
+	}
+	ch, err := r.cfg.Account.Changes()
+	if err != nil {
+		return aws.Refused(err)
+	}
+	return ch
 }
 
 // Runbook is the procedure this run follows.

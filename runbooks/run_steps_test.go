@@ -162,7 +162,7 @@ func TestInputsAreValidatedAndFilledFromTheRunbook(t *testing.T) {
 	if env.Inputs["key"] != "AKIAFROMRUNBOOK" || env.Params.String("key", "") != "AKIAFROMRUNBOOK" {
 		t.Errorf("env inputs %v params %v", env.Inputs, env.Params)
 	}
-	if env.Mode != steps.Live || env.Since.IsZero() || env.Account == nil {
+	if env.Mode() != steps.Live || env.Since.IsZero() || env.Account == nil {
 		t.Errorf("the base env was not passed on: %+v", env)
 	}
 	if _, err := tr.Inspect(ctx, "contain", map[string]string{"key": "AKIATYPED"}, nil); err != nil {

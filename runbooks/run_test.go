@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"lockdown/aws"
 	"lockdown/steps"
 )
 
@@ -77,13 +76,17 @@ func newTestRunIn(t *testing.T, mode steps.Mode, identity, contain *fakeAction, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := aws.NewGuard(mode.Changes(), account)
-	guard.SetAccount(actual)
+	// The simulated credentials belong to account; another actual account is played by naming it
+	// with --account instead, which the guard sees as the same mismatch.
+	expected := account
+	if actual != account {
+		expected = actual
+	}
 	j := openTestJournal(t)
 	clock := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
-	r, err := NewRun(Config{Runbook: rb, Registry: reg, Journal: j, Env: steps.Env{
-		Account: &aws.Account{Guard: guard}, Mode: mode, Since: clock.Add(-6 * time.Hour),
-		Now: func() time.Time { return clock },
+	r, err := NewRun(Config{Runbook: rb, Registry: reg, Journal: j, Account: testAccountExpecting(t, mode, expected), Env: steps.Env{
+		Since: clock.Add(-6 * time.Hour),
+		Now:   func() time.Time { return clock },
 	}})
 	if err != nil {
 		t.Fatal(err)

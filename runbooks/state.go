@@ -84,7 +84,7 @@ func wasCancelled(ctx context.Context, err error) bool {
 // wrongAccount is the mismatch with --account an identity inspection revealed, or nil. Confirming
 // the wrong account is the step's failure, not a footnote to its success.
 func wrongAccount(env *steps.Env, found *steps.Inspection) error {
-	if env.Account == nil || env.Account.Guard == nil {
+	if env.Account == nil {
 		return nil
 	}
 	switch found.Data.(type) {
@@ -93,7 +93,7 @@ func wrongAccount(env *steps.Env, found *steps.Inspection) error {
 		return nil
 	}
 	var wrong *aws.WrongAccountError
-	if err := env.Account.Guard.Mismatch(); errors.As(err, &wrong) {
+	if err := env.Account.Guard().Mismatch(); errors.As(err, &wrong) {
 		return fmt.Errorf("wrong account: these credentials are for account %s, but --account names %s; every change will be refused",
 			wrong.Actual, wrong.Expected)
 	}

@@ -12,26 +12,22 @@ import (
 	"lockdown/aws"
 )
 
-// Mode says whether a run may change the account it talks to.
-type Mode string
+// Mode says whether a run may change the account it talks to. It is the account guard's: the same
+// value decides what the operator is asked to confirm and what is sent.
+type Mode = aws.Mode
 
+// The modes, as the guard knows them.
 const (
-	// DryRun inspects for real and plans every change, but changes nothing.
-	DryRun Mode = "dry-run"
-	// Live applies confirmed changes to a real account.
-	Live Mode = "live"
-	// Drill applies confirmed changes to the built-in simulated account.
-	Drill Mode = "drill"
+	DryRun = aws.DryRun
+	Live   = aws.Live
+	Drill  = aws.Drill
 )
 
-// Changes reports whether Apply in this mode changes the account.
-func (m Mode) Changes() bool { return m == Live || m == Drill }
-
-// Env is what an action may use: the account, the run's mode and incident start, and the step's
-// validated parameters and operator inputs.
+// Env is what an action may use: the account, read-only, the run's incident start, and the step's
+// validated parameters and operator inputs. It holds no way to change the account: only Apply is
+// handed the changes, by the run.
 type Env struct {
-	Account *aws.Account
-	Mode    Mode
+	Account *aws.ReadOnly
 	// Since is the incident start (T0); the zero time means "not known".
 	Since  time.Time
 	Params Params
@@ -39,6 +35,15 @@ type Env struct {
 	Inputs map[string]string
 	Now    func() time.Time
 	Log    *slog.Logger
+}
+
+// Mode is the run's mode, read from the account's guard; without an account nothing can change,
+// which is a dry run.
+func (e *Env) Mode() Mode {
+	if e.Account == nil {
+		return DryRun
+	}
+	return e.Account.Mode()
 }
 
 // Clock returns the current time from the run's clock.
@@ -57,15 +62,16 @@ func (e *Env) Logger() *slog.Logger {
 	return e.Log
 }
 
-// Action is one automatable step of a runbook. Inspect never changes anything. Plan turns the
-// operator's selection into concrete Changes. Apply carries out exactly those changes; it calls
-// mutating APIs only through the aws package, whose guard refuses them unless the run is live (or a
-// drill) and the account is the expected one.
+// Action is one automatable step of a runbook. Inspect and Plan see the account read-only: the
+// compiler refuses a change there. Plan turns the operator's selection into concrete Changes.
+// Apply carries out exactly those changes through changes, which the account's guard handed out:
+// the live changes in a live run in the expected account, the dry-run checks in a dry run, or a
+// refusal.
 type Action interface {
 	Spec() Spec
 	Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error)
 	Plan(ctx context.Context, env *Env, found *Inspection, selected []string) (*Plan, error)
-	Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error)
+	Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error)
 }
 
 // Spec describes an action to the runbook validator and to the UI.

@@ -31,9 +31,17 @@ ec2:
 
 func openEC2Env(t *testing.T, mode Mode) (*Env, *sim.Server) {
 	t.Helper()
+	return openEC2EnvExpecting(t, mode, "")
+}
+
+// openEC2EnvExpecting is openEC2Env with --account expected.
+func openEC2EnvExpecting(t *testing.T, mode Mode, expected string) (*Env, *sim.Server) {
+	t.Helper()
 	s := simtest.Start(t, ec2Estate, time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC))
-	acct := s.Account(t, aws.Options{Live: mode.Changes()})
-	return &Env{Account: acct, Mode: mode, Since: s.Server.IncidentStart(), Params: Params{}}, s.Server
+	acct := s.Account(t, aws.Options{Mode: mode, ExpectedAccount: expected})
+	env := envOf(acct)
+	env.Since = s.Server.IncidentStart()
+	return env, s.Server
 }
 
 func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing.T) {
@@ -55,14 +63,14 @@ func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing
 	if plan.Confirm.Typed != "3" || !containsAll(plan.Confirm.Prompt, "111122223333", "us-east-1: 1", "sa-east-1: 1") {
 		t.Fatalf("confirmation %+v", plan.Confirm)
 	}
-	out, err := action.Apply(ctx, env, plan, nil)
+	out, err := action.Apply(ctx, env, changesOf(env), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.FollowUp == nil || len(out.FollowUp.Changes) != 2 || out.FollowUp.Confirm.Typed != "1" {
 		t.Fatalf("want a follow-up to unprotect and terminate the guarded instance, got %+v", out.FollowUp)
 	}
-	again, err := action.Apply(ctx, env, out.FollowUp, nil)
+	again, err := action.Apply(ctx, env, changesOf(env), out.FollowUp, nil)
 	if err != nil || again.Failed() != 0 {
 		t.Fatalf("%v %+v", err, again)
 	}
@@ -98,7 +106,7 @@ func TestADryRunPlanNeedsNoTypingAndApplyOnlyChecksPermissions(t *testing.T) {
 	if plan.Confirm.Typed != "" || !strings.Contains(plan.Confirm.Prompt, "DryRun=true") {
 		t.Fatalf("confirmation %+v", plan.Confirm)
 	}
-	out, err := action.Apply(ctx, env, plan, nil)
+	out, err := action.Apply(ctx, env, changesOf(env), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +123,7 @@ func TestADryRunPlanNeedsNoTypingAndApplyOnlyChecksPermissions(t *testing.T) {
 }
 
 func TestTerminationInTheWrongAccountIsRefusedChangeByChange(t *testing.T) {
-	env, srv := openEC2Env(t, Drill)
-	env.Account.Guard = aws.NewGuard(true, "000000000000")
-	env.Account.Guard.SetAccount("111122223333")
+	env, srv := openEC2EnvExpecting(t, Drill, "000000000000")
 	ctx := context.Background()
 	action := TerminateInstances{}
 	insp, err := action.Inspect(ctx, env, nil)
@@ -128,7 +134,7 @@ func TestTerminationInTheWrongAccountIsRefusedChangeByChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := action.Apply(ctx, env, plan, nil)
+	out, err := action.Apply(ctx, env, changesOf(env), plan, nil)
 	if err != nil {
 		t.Fatalf("a refusal should come back as results, got %v", err)
 	}

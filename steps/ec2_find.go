@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"errors"
+
+	"lockdown/aws"
 )
 
 // FindRogueInstances is the action ec2.find-rogue-instances: scan every enabled region in parallel
@@ -30,6 +32,6 @@ func (FindRogueInstances) Plan(context.Context, *Env, *Inspection, []string) (*P
 }
 
 // Apply has nothing to apply.
-func (FindRogueInstances) Apply(context.Context, *Env, *Plan, func(Progress)) (*Outcome, error) {
+func (FindRogueInstances) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
 	return nil, errors.New("ec2.find-rogue-instances is read-only: there is nothing to apply")
 }

@@ -53,7 +53,7 @@ func ec2Params() []Param {
 // ScanForRogueInstances scans every enabled region and judges each instance. It is the engine of
 // both EC2 actions and of the headless scan command. A cancelled scan returns what it has and the
 // cancellation.
-func ScanForRogueInstances(ctx context.Context, acct *aws.Account, since time.Time, p Params, report func(aws.RegionScan)) (*InstanceFindings, error) {
+func ScanForRogueInstances(ctx context.Context, acct *aws.ReadOnly, since time.Time, p Params, report func(aws.RegionScan)) (*InstanceFindings, error) {
 	scan, err := acct.ScanInstances(ctx, aws.ScanOptions{Regions: p.Strings("regions"), Concurrency: p.Int("concurrency", 0)}, report)
 	if scan == nil {
 		return nil, err
@@ -169,7 +169,7 @@ func instanceFacts(env *Env, f *InstanceFindings) []Fact {
 }
 
 func accountLabel(env *Env) string {
-	if id := env.Account.Guard.Account(); id != "" {
+	if id := env.Account.Guard().Account(); id != "" {
 		return id
 	}
 	return "(not confirmed yet)"

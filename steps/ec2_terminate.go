@@ -117,7 +117,7 @@ func terminationConfirm(env *Env, n int, perRegion string, unprotect bool) Confi
 	if unprotect {
 		what = fmt.Sprintf("Disable termination protection on %d instances in account %s and terminate them (%s)?", n, accountLabel(env), perRegion)
 	}
-	if !env.Mode.Changes() {
+	if !env.Mode().Changes() {
 		return Confirm{Prompt: "Dry run: " + what + " lockdown will send the same calls with DryRun=true, which only checks permissions; nothing is terminated."}
 	}
 	return Confirm{Prompt: what + " This cannot be undone. Type " + strconv.Itoa(n) + " to confirm.", Typed: strconv.Itoa(n)}

@@ -12,7 +12,7 @@ import (
 // a file applies the same way). The account guard decides whether the calls are real or DryRun.
 // Instances refused for termination protection come back as a FollowUp plan that needs its own
 // typed confirmation.
-func (TerminateInstances) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+func (TerminateInstances) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	if plan == nil || len(plan.Changes) == 0 {
 		return nil, fmt.Errorf("ec2.terminate: the plan has no changes")
 	}
@@ -30,7 +30,7 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, plan *Plan, repor
 		}
 		report(pr)
 	}
-	term, err := env.Account.TerminateInstances(ctx, targets, aws.TerminateOptions{Concurrency: env.Params.Int("concurrency", 0)}, progress)
+	term, err := changes.TerminateInstances(ctx, targets, aws.TerminateOptions{Concurrency: env.Params.Int("concurrency", 0)}, progress)
 	if refused(err) {
 		return refusedOutcome(plan, err), nil
 	}

@@ -29,7 +29,7 @@ func TestRemovingAFullyLoadedBackdoorUserSucceedsAndASecondRunIsAlreadyDone(t *t
 	if _, _, err := aws.UserParts(context.Background(), d.env.Account.IAM(), "support-sync"); !aws.IsNoSuchEntity(err) {
 		t.Fatalf("support-sync still exists: %v", err)
 	}
-	again, err := RemoveBackdoorUsers{}.Apply(context.Background(), d.env, plan, nil)
+	again, err := RemoveBackdoorUsers{}.Apply(context.Background(), d.env, changesOf(d.env), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,14 +88,14 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 	assertSecretAbsent(t, secret.Reveal(), mustJSON(t, out), mustJSON(t, out.Results), mustJSON(t, out.Facts),
 		d.log.String(), mustJSON(t, keysJSON), fmt.Sprintf("%v %+v %#v", out, out.Secrets, secret))
 
-	again, err := RotateKeys{}.Apply(context.Background(), d.env, plan, nil)
+	again, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(again.Secrets) != 0 || statuses(again)[StatusFailed] != 0 {
 		t.Fatalf("applying the same plan again must not create another key: %+v", again.Results)
 	}
-	del, err := RotateKeys{}.Apply(context.Background(), d.env, out.FollowUp, nil)
+	del, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), out.FollowUp, nil)
 	if err != nil || statuses(del)[StatusApplied] != 1 {
 		t.Fatalf("follow-up: %+v %v", del, err)
 	}
@@ -132,14 +132,14 @@ func TestRevokingSessionsSkipsServiceLinkedRolesAndIsIdempotentPerPlan(t *testin
 	if len(plan.Changes) != 1 || len(plan.Warnings) != 1 {
 		t.Fatalf("plan: %+v", plan)
 	}
-	out, _ := RevokeSessions{}.Apply(context.Background(), d.env, plan, nil)
-	again, _ := RevokeSessions{}.Apply(context.Background(), d.env, plan, nil)
+	out, _ := RevokeSessions{}.Apply(context.Background(), d.env, changesOf(d.env), plan, nil)
+	again, _ := RevokeSessions{}.Apply(context.Background(), d.env, changesOf(d.env), plan, nil)
 	if statuses(out)[StatusApplied] != 1 || statuses(again)[StatusAlreadyDone] != 1 {
 		t.Fatalf("first %+v, second %+v", out.Results, again.Results)
 	}
 	// The simulator refuses service-linked roles as IAM does, should a plan ever include one.
 	forced := &Plan{Data: &revokePlan{Cutoff: d.clock.Now(), Roles: []string{"AWSServiceRoleForSupport"}}}
-	res, _ := RevokeSessions{}.Apply(context.Background(), d.env, forced, nil)
+	res, _ := RevokeSessions{}.Apply(context.Background(), d.env, changesOf(d.env), forced, nil)
 	if res.Results[0].Code != "UnmodifiableEntity" {
 		t.Fatalf("want UnmodifiableEntity, got %+v", res.Results)
 	}

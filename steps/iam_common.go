@@ -73,10 +73,10 @@ func resultOf(changeID string, eff aws.Effect, err error, done string) Result {
 // as for terminating instances, so nobody deletes in the wrong account by habit. A dry run needs
 // only a yes.
 func typedConfirmation(env *Env) string {
-	if !env.Mode.Changes() {
+	if !env.Mode().Changes() {
 		return ""
 	}
-	if acct := env.Account.Guard.Account(); acct != "" {
+	if acct := env.Account.Guard().Account(); acct != "" {
 		return acct
 	}
 	return "yes, delete"

@@ -154,30 +154,29 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 		p.Confirm = Confirm{Prompt: fmt.Sprintf("Type %q to contain the credentials lockdown itself uses", selfOverride), Typed: selfOverride}
 		// Deactivating our own key last lets the other changes still go through.
 		p.Changes = append(p.Changes[1:], p.Changes[0])
-	case env.Mode.Changes():
+	case env.Mode().Changes():
 		p.Confirm = Confirm{Prompt: fmt.Sprintf("Type the key id %s to deactivate it", f.KeyID), Typed: f.KeyID}
 	}
 	return p, nil
 }
 
 // Apply makes the planned changes in order, then reads the key back to verify it is Inactive.
-func (ContainKey) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+func (ContainKey) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	f, ok := plan.Data.(*containFinding)
 	if !ok {
 		return nil, fmt.Errorf("iam.contain-key: not a containment plan")
 	}
-	api, g := env.Account.IAM(), env.Account.Guard
 	out := &Outcome{}
 	for _, c := range plan.Changes {
 		var eff aws.Effect
 		var err error
 		switch c.ID {
 		case changeDeactivate:
-			eff, err = aws.DeactivateKey(ctx, g, api, f.User, f.KeyID)
+			eff, err = changes.DeactivateKey(ctx, f.User, f.KeyID)
 		case changeRevoke:
-			eff, err = revokeKeySessions(ctx, env, f)
+			eff, err = revokeKeySessions(ctx, env, changes, f)
 		case changeQuarantine:
-			eff, err = aws.AttachUserPolicy(ctx, g, api, f.User, aws.QuarantinePolicyARN)
+			eff, err = changes.AttachUserPolicy(ctx, f.User, aws.QuarantinePolicyARN)
 		}
 		out.Results = append(out.Results, resultOf(c.ID, eff, err, c.Summary))
 		env.Logger().Info("iam.contain-key", "change", c.ID, "key", f.KeyID, "user", f.User, "effect", eff, "error", errText(err))
@@ -189,13 +188,12 @@ func (ContainKey) Apply(ctx context.Context, env *Env, plan *Plan, report func(P
 // revokeKeySessions cuts temporary credentials issued before now. Tokens can only have been minted
 // while the key was in use, so a revocation dated at or after the key's last use already covers
 // them all: that makes a second run report already-done.
-func revokeKeySessions(ctx context.Context, env *Env, f *containFinding) (aws.Effect, error) {
-	api := env.Account.IAM()
-	_, use, err := aws.KeyLastUsed(ctx, api, f.KeyID)
+func revokeKeySessions(ctx context.Context, env *Env, changes aws.Changes, f *containFinding) (aws.Effect, error) {
+	_, use, err := aws.KeyLastUsed(ctx, env.Account.IAM(), f.KeyID)
 	if err != nil {
 		return "", err
 	}
-	return aws.RevokeUserSessions(ctx, env.Account.Guard, api, f.User, env.Clock(), use.Date)
+	return changes.RevokeUserSessions(ctx, f.User, env.Clock(), use.Date)
 }
 
 // verifyInactive reads the key back with ListAccessKeys.
@@ -206,7 +204,7 @@ func verifyInactive(ctx context.Context, env *Env, f *containFinding) Fact {
 		return Fact{Label: "Verified", Value: "could not read the key back: " + aws.ErrorMessage(err), Tone: ToneWarning}
 	case status == aws.KeyInactive:
 		return Fact{Label: "Verified", Value: f.KeyID + " reads back Inactive", Tone: ToneOK}
-	case !env.Mode.Changes():
+	case !env.Mode().Changes():
 		return Fact{Label: "Verified", Value: f.KeyID + " is still Active (dry run: nothing was changed)", Tone: ToneWarning}
 	}
 	return Fact{Label: "Verified", Value: f.KeyID + " still reads back " + status, Tone: ToneFailed}

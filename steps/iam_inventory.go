@@ -31,7 +31,7 @@ func (CredentialInventory) Inspect(ctx context.Context, env *Env, report func(Pr
 	if err != nil {
 		return nil, err
 	}
-	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
+	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
 	insp := &Inspection{
 		Summary: inventorySummary(rep),
 		Facts:   inventoryFacts(rep, env.Since),
@@ -203,6 +203,6 @@ func (CredentialInventory) Plan(context.Context, *Env, *Inspection, []string) (*
 }
 
 // Apply has nothing to apply.
-func (CredentialInventory) Apply(context.Context, *Env, *Plan, func(Progress)) (*Outcome, error) {
+func (CredentialInventory) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
 	return nil, fmt.Errorf("iam.inventory is read-only: there is nothing to apply")
 }

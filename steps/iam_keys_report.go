@@ -109,7 +109,7 @@ func (r *KeysReport) Failed() int {
 
 // BuildKeysReport is `lockdown keys`: confirm the account, take the inventory read-only, and flag
 // it against since.
-func BuildKeysReport(ctx context.Context, acct *aws.Account, since time.Time, workers int) (*KeysReport, error) {
+func BuildKeysReport(ctx context.Context, acct *aws.ReadOnly, since time.Time, workers int) (*KeysReport, error) {
 	id, err := acct.WhoAmI(ctx)
 	if err != nil {
 		return nil, err

@@ -20,14 +20,16 @@ func motoEnv(t *testing.T) *Env {
 	t.Helper()
 	url := moto.Start(t)
 	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: url, AccessKeyID: "AKIAEXAMPLEMOTOTEST0",
-		SecretAccessKey: "moto-test-secret", Live: true, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 2})
+		SecretAccessKey: "moto-test-secret", Mode: aws.Live, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := acct.WhoAmI(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Account: acct, Mode: Live, Params: Params{}, Inputs: map[string]string{}, Log: slog.New(slog.DiscardHandler)}
+	env := envOf(acct)
+	env.Log = slog.New(slog.DiscardHandler)
+	return env
 }
 
 type seeded struct {
@@ -38,7 +40,7 @@ type seeded struct {
 // have whole seconds.
 func seedMoto(t *testing.T, env *Env) seeded {
 	t.Helper()
-	ctx, c := context.Background(), env.Account.IAM()
+	ctx, c := context.Background(), sdkIAM(env.Account.Endpoint(), "AKIAEXAMPLEMOTOTEST0", "moto-test-secret")
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {
@@ -176,7 +178,7 @@ func runAction(t *testing.T, env *Env, a Action, selected ...string) *Outcome {
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	out, err := a.Apply(ctx, env, plan, nil)
+	out, err := a.Apply(ctx, env, changesOf(env), plan, nil)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

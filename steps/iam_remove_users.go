@@ -40,7 +40,7 @@ func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Pr
 	if err != nil {
 		return nil, err
 	}
-	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
+	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Created", Width: 17}, {Title: "Keys", Width: 4},
 		{Title: "Console", Width: 7}, {Title: "Groups"}, {Title: "Why"}}}
@@ -129,14 +129,14 @@ func partChangeID(user string, p aws.UserPart) string {
 
 // Apply removes each user's parts as they are now (a part the attacker added after the plan is
 // removed too, or DeleteUser would fail), then deletes the user.
-func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	data, ok := plan.Data.(*backdoorPlan)
 	if !ok {
 		return nil, errors.New("iam.remove-rogue-users: not a removal plan")
 	}
 	out := &Outcome{}
 	for _, u := range data.Users {
-		results := removeUser(ctx, env, u)
+		results := removeUser(ctx, env, changes, u)
 		out.Results = append(out.Results, results...)
 		if report != nil {
 			report(Progress{Key: u.Name, State: progressOf(results), Count: len(results)})
@@ -145,9 +145,8 @@ func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, plan *Plan, repo
 	return out, nil
 }
 
-func removeUser(ctx context.Context, env *Env, u plannedUser) []Result {
-	api, g := env.Account.IAM(), env.Account.Guard
-	current, _, err := aws.UserParts(ctx, api, u.Name)
+func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUser) []Result {
+	current, _, err := aws.UserParts(ctx, env.Account.IAM(), u.Name)
 	if aws.IsNoSuchEntity(err) {
 		return allAlreadyGone(u)
 	}
@@ -162,7 +161,7 @@ func removeUser(ctx context.Context, env *Env, u plannedUser) []Result {
 			results = append(results, Result{ChangeID: id, Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
 			continue
 		}
-		eff, err := aws.RemovePart(ctx, g, api, u.Name, part)
+		eff, err := changes.RemovePart(ctx, u.Name, part)
 		r := resultOf(id, eff, err, "removed "+part.String())
 		if !containsPart(u.Parts, part) {
 			r.Message += " (it appeared after the plan was made)"
@@ -174,7 +173,7 @@ func removeUser(ctx context.Context, env *Env, u plannedUser) []Result {
 	if failed {
 		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped, Message: "not deleted: something attached to it could not be removed"})
 	}
-	eff, err := aws.DeleteUser(ctx, g, api, u.Name)
+	eff, err := changes.DeleteUser(ctx, u.Name)
 	env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", "user", "effect", eff, "error", errText(err))
 	return append(results, resultOf("user/"+u.Name, eff, err, "deleted user "+u.Name))
 }

@@ -106,7 +106,7 @@ func roleIndex(roles []aws.Role, name string) int {
 }
 
 // Apply puts the revocation policy on each role.
-func (RevokeSessions) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+func (RevokeSessions) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	data, ok := plan.Data.(*revokePlan)
 	if !ok {
 		return nil, errors.New("iam.revoke-sessions: not a revocation plan")
@@ -114,7 +114,7 @@ func (RevokeSessions) Apply(ctx context.Context, env *Env, plan *Plan, report fu
 	out := &Outcome{}
 	cutoff := env.Clock().UTC()
 	for _, role := range data.Roles {
-		eff, err := aws.RevokeRoleSessions(ctx, env.Account.Guard, env.Account.IAM(), role, cutoff, data.Cutoff)
+		eff, err := changes.RevokeRoleSessions(ctx, role, cutoff, data.Cutoff)
 		out.Results = append(out.Results, resultOf("revoke/"+role, eff, err, "revoked sessions of "+role+" issued before "+when(cutoff)))
 		env.Logger().Info("iam.revoke-sessions", "role", role, "effect", eff, "error", errText(err))
 	}

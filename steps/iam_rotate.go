@@ -35,7 +35,7 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	if err != nil {
 		return nil, err
 	}
-	rep := NewKeysReport(inv, env.Account.Guard.Account(), env.Since)
+	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
 	failed := 0
@@ -180,19 +180,19 @@ func rotationChanges(r rotation) []Change {
 }
 
 // Apply rotates each user; the new secrets travel only in Outcome.Secrets.
-func (RotateKeys) Apply(ctx context.Context, env *Env, plan *Plan, report func(Progress)) (*Outcome, error) {
+func (RotateKeys) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	data, ok := plan.Data.(*rotatePlan)
 	if !ok {
 		return nil, errors.New("iam.rotate-keys: not a rotation plan")
 	}
 	if data.DeleteOnly {
-		return deleteOldKeys(ctx, env, data), nil
+		return deleteOldKeys(ctx, env, changes, data), nil
 	}
 	out := &Outcome{}
 	followUp := &rotatePlan{Made: data.Made, DeleteOnly: true}
 	for i := range data.Users {
 		r := &data.Users[i]
-		results, secret, ok := rotateUser(ctx, env, r)
+		results, secret, ok := rotateUser(ctx, env, changes, r)
 		out.Results = append(out.Results, results...)
 		if secret != nil {
 			out.Secrets = append(out.Secrets, *secret)

@@ -10,24 +10,23 @@ import (
 
 // rotateUser deletes the key that must make room, creates the new key, and deactivates the old
 // ones. ok is false when the new key does not exist, so the old ones stay active.
-func rotateUser(ctx context.Context, env *Env, r *rotation) ([]Result, *Secret, bool) {
-	api, g := env.Account.IAM(), env.Account.Guard
+func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation) ([]Result, *Secret, bool) {
 	var results []Result
 	if r.DeleteFirst != "" {
-		eff, err := aws.DeleteKey(ctx, g, api, r.User, r.DeleteFirst)
+		eff, err := changes.DeleteKey(ctx, r.User, r.DeleteFirst)
 		results = append(results, resultOf("delete/"+r.DeleteFirst, eff, err, "deleted "+r.DeleteFirst))
 		if err != nil {
 			return results, nil, false
 		}
 	}
-	created, secret, res := createOnce(ctx, env, r)
+	created, secret, res := createOnce(ctx, env, changes, r)
 	results = append(results, res)
 	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
 	if res.Status == StatusFailed {
 		return results, nil, false
 	}
 	for _, id := range r.Deactivate {
-		eff, err := aws.DeactivateKey(ctx, g, api, r.User, id)
+		eff, err := changes.DeactivateKey(ctx, r.User, id)
 		results = append(results, resultOf("deactivate/"+id, eff, err, "deactivated "+id))
 	}
 	return results, secret, true
@@ -36,7 +35,7 @@ func rotateUser(ctx context.Context, env *Env, r *rotation) ([]Result, *Secret, 
 // createOnce creates the user's new key unless a previous Apply of this plan already did. A key
 // that appeared since the plan without lockdown creating it stops the rotation: it may be the
 // attacker's, and must never be taken for the new key while the real one is deactivated.
-func createOnce(ctx context.Context, env *Env, r *rotation) (string, *Secret, Result) {
+func createOnce(ctx context.Context, env *Env, changes aws.Changes, r *rotation) (string, *Secret, Result) {
 	id := "create/" + r.User
 	keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), r.User, false)
 	if err != nil {
@@ -59,7 +58,7 @@ func createOnce(ctx context.Context, env *Env, r *rotation) (string, *Secret, Re
 	if r.DeleteFirst != "" {
 		dryRunRoom = 1 // in a dry run the key that makes room was not really deleted
 	}
-	key, eff, err := aws.CreateKey(ctx, env.Account.Guard, env.Account.IAM(), r.User, dryRunRoom)
+	key, eff, err := changes.CreateKey(ctx, r.User, dryRunRoom)
 	if err != nil || eff != aws.Changed {
 		return "", nil, resultOf(id, eff, err, "create a new access key for "+r.User)
 	}
@@ -83,11 +82,11 @@ func deletionPlan(env *Env, data *rotatePlan) *Plan {
 	return p
 }
 
-func deleteOldKeys(ctx context.Context, env *Env, data *rotatePlan) *Outcome {
+func deleteOldKeys(ctx context.Context, env *Env, changes aws.Changes, data *rotatePlan) *Outcome {
 	out := &Outcome{}
 	for _, r := range data.Users {
 		for _, id := range r.Deactivate {
-			eff, err := aws.DeleteKey(ctx, env.Account.Guard, env.Account.IAM(), r.User, id)
+			eff, err := changes.DeleteKey(ctx, r.User, id)
 			out.Results = append(out.Results, resultOf("delete/"+id, eff, err, "deleted "+id))
 			env.Logger().Info("iam.rotate-keys", "user", r.User, "deleted_key", id, "effect", eff, "error", errText(err))
 		}

@@ -48,12 +48,13 @@ func TestRotationStopsWhenAKeyAppearedThatLockdownDidNotCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Between the plan and the confirmation, the attacker adds a key to alice.
-	foreign, err := d.env.Account.IAM().CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String("alice")})
+	id, secret := d.srv.ResponderCredentials()
+	foreign, err := sdkIAM(d.env.Account.Endpoint(), id, secret).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String("alice")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.clock.Advance(time.Minute)
-	out, err := RotateKeys{}.Apply(ctx, d.env, plan, nil)
+	out, err := RotateKeys{}.Apply(ctx, d.env, changesOf(d.env), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestRevocationCutsSessionsUpToTheMomentOfApplyNotOfPlanning(t *testing.T) {
 	}
 	d.clock.Advance(5 * time.Minute) // the operator reads the plan; the attacker assumes the role
 	applied := d.clock.Now()
-	if _, err := (RevokeSessions{}).Apply(ctx, d.env, plan, nil); err != nil {
+	if _, err := (RevokeSessions{}).Apply(ctx, d.env, changesOf(d.env), plan, nil); err != nil {
 		t.Fatal(err)
 	}
 	cutoff, err := aws.RoleRevocation(ctx, d.env.Account.IAM(), "deploy-role")
@@ -151,7 +152,8 @@ iam:
 
 func TestAnAllowEverythingInlinePolicyOnAGroupMakesItsMembersAdminLike(t *testing.T) {
 	s := simtest.Start(t, groupInlineAdmin, drillStart)
-	env := &Env{Account: s.Account(t, aws.Options{}), Mode: DryRun, Since: s.Server.IncidentStart(), Params: Params{}}
+	env := envOf(s.Account(t, aws.Options{}))
+	env.Since = s.Server.IncidentStart()
 	rep, err := BuildKeysReport(context.Background(), env.Account, env.Since, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -29,10 +29,10 @@ type drill struct {
 func startDrill(t *testing.T, mode Mode) *drill {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", drillStart)
-	acct := s.Account(t, aws.Options{Live: mode.Changes()})
+	acct := s.Account(t, aws.Options{Mode: mode})
 	var logBuf bytes.Buffer
-	env := &Env{Account: acct, Mode: mode, Since: s.Server.IncidentStart(), Params: Params{}, Inputs: map[string]string{},
-		Now: s.Clock.Now, Log: slog.New(slog.NewJSONHandler(&logBuf, nil))}
+	env := envOf(acct)
+	env.Since, env.Now, env.Log = s.Server.IncidentStart(), s.Clock.Now, slog.New(slog.NewJSONHandler(&logBuf, nil))
 	return &drill{srv: s.Server, clock: s.Clock, env: env, log: &logBuf}
 }
 
@@ -51,7 +51,7 @@ func (d *drill) run(t *testing.T, a Action, selected ...string) (*Inspection, *P
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	out, err := a.Apply(ctx, d.env, plan, nil)
+	out, err := a.Apply(ctx, d.env, changesOf(d.env), plan, nil)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -94,6 +94,6 @@ func (inspectOnly) Plan(context.Context, *Env, *Inspection, []string) (*Plan, er
 	return &Plan{}, nil
 }
 
-func (inspectOnly) Apply(context.Context, *Env, *Plan, func(Progress)) (*Outcome, error) {
+func (inspectOnly) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
 	return &Outcome{}, nil
 }

@@ -37,7 +37,7 @@ func (ConfirmIdentity) Inspect(ctx context.Context, env *Env, report func(Progre
 			{Label: "Account", Value: id.Account, Tone: ToneOK},
 			{Label: "Alias", Value: alias},
 			{Label: "Principal", Value: id.ARN},
-			{Label: "Mode", Value: string(env.Mode)},
+			{Label: "Mode", Value: string(env.Mode())},
 		},
 		Data: id,
 	}
@@ -45,7 +45,7 @@ func (ConfirmIdentity) Inspect(ctx context.Context, env *Env, report func(Progre
 		insp.Facts = append(insp.Facts, Fact{Label: "Signing key", Value: id.AccessKeyID})
 	}
 	var wrong *aws.WrongAccountError
-	if err := env.Account.Guard.Mismatch(); errors.As(err, &wrong) {
+	if err := env.Account.Guard().Mismatch(); errors.As(err, &wrong) {
 		insp.Facts[0].Tone = ToneFailed
 		insp.Warnings = append(insp.Warnings, fmt.Sprintf(
 			"WRONG ACCOUNT: these credentials are for account %s, but --account says the compromised account is %s. Every live change will be refused.",
@@ -60,6 +60,6 @@ func (ConfirmIdentity) Plan(context.Context, *Env, *Inspection, []string) (*Plan
 }
 
 // Apply has nothing to apply.
-func (ConfirmIdentity) Apply(context.Context, *Env, *Plan, func(Progress)) (*Outcome, error) {
+func (ConfirmIdentity) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
 	return nil, errors.New("identity.confirm is read-only: there is nothing to apply")
 }

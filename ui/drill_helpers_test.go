@@ -54,7 +54,7 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", drillT0)
 	srv, simClock := s.Server, s.Clock
-	acct := s.Account(t, aws.Options{Live: o.mode.Changes(), ExpectedAccount: o.expected})
+	acct := s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected})
 
 	dir := t.TempDir()
 	journal, err := runbooks.OpenJournal(dir, "drill")
@@ -76,7 +76,7 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 		t.Fatal(err)
 	}
 	run, err := runbooks.NewRun(runbooks.Config{Runbook: book, Registry: reg, Journal: journal, Incident: "drill",
-		Env: steps.Env{Account: acct, Mode: o.mode, Since: srv.IncidentStart(), Now: simClock.Now, Log: log}})
+		Account: acct, Env: steps.Env{Since: srv.IncidentStart(), Now: simClock.Now, Log: log}})
 	if err != nil {
 		t.Fatal(err)
 	}

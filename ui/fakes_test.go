@@ -33,7 +33,7 @@ func (a *fakeAction) Plan(_ context.Context, _ *steps.Env, _ *steps.Inspection, 
 	return a.plan(selected)
 }
 
-func (a *fakeAction) Apply(ctx context.Context, _ *steps.Env, plan *steps.Plan, _ func(steps.Progress)) (*steps.Outcome, error) {
+func (a *fakeAction) Apply(ctx context.Context, _ *steps.Env, _ aws.Changes, plan *steps.Plan, _ func(steps.Progress)) (*steps.Outcome, error) {
 	return a.apply(ctx, plan)
 }
 
@@ -153,7 +153,7 @@ func (r *fakeRunner) Apply(ctx context.Context, id string, plan *steps.Plan, typ
 	r.applies++
 	r.typed = append(r.typed, typed)
 	r.mu.Unlock()
-	out, err := r.actions[id].Apply(ctx, nil, plan, report)
+	out, err := r.actions[id].Apply(ctx, nil, nil, plan, report)
 	r.set(id, func(st *runbooks.StepStatus) { st.State, st.Outcome = runbooks.StateDone, out })
 	return out, err
 }

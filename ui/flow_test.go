@@ -31,7 +31,7 @@ func newRealRun(t *testing.T, actions ...steps.Action) *runbooks.Run {
 	}
 	reg := steps.NewRegistry(actions...)
 	r, err := runbooks.NewRun(runbooks.Config{Runbook: testBook(), Registry: reg, Journal: j,
-		Env: steps.Env{Mode: steps.DryRun, Since: time.Now().Add(-2 * time.Hour)}})
+		Env: steps.Env{Since: time.Now().Add(-2 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}

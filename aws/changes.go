@@ -1,0 +1,84 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Changes is what an action's Apply may do to the account, and the only way it can. In a live run
+// (or a drill) it is the live changes, which exist only after the guard allowed them and ask it
+// again before every call. In a dry run it is the dry-run checks: IAM changes checked by reading
+// state, EC2 ones proven by requests that carry DryRun=true and nothing else.
+type Changes interface {
+	// Mode is the mode the changes were handed out in.
+	Mode() Mode
+	DeactivateKey(ctx context.Context, user, keyID string) (Effect, error)
+	DeleteKey(ctx context.Context, user, keyID string) (Effect, error)
+	// CreateKey creates an access key for user; in a dry run it returns WouldChange without a key.
+	// dryRunFreed counts keys the same plan deletes first, which a dry run did not really delete.
+	CreateKey(ctx context.Context, user string, dryRunFreed int) (NewKey, Effect, error)
+	// RevokeUserSessions puts the revoke-sessions policy on user with cutoff; an existing
+	// revocation at or after notBefore is AlreadyDone.
+	RevokeUserSessions(ctx context.Context, user string, cutoff, notBefore time.Time) (Effect, error)
+	AttachUserPolicy(ctx context.Context, user, arn string) (Effect, error)
+	RevokeRoleSessions(ctx context.Context, role string, cutoff, notBefore time.Time) (Effect, error)
+	// RemovePart removes one dependent of user, which the caller has just listed.
+	RemovePart(ctx context.Context, user string, part UserPart) (Effect, error)
+	// DeleteUser deletes a user that has no dependents left.
+	DeleteUser(ctx context.Context, user string) (Effect, error)
+	TerminateInstances(ctx context.Context, targets []Target, opts TerminateOptions, report func(TerminateProgress)) (*Termination, error)
+}
+
+// Effect is what a change did, or would do in a dry run.
+type Effect string
+
+const (
+	Changed     Effect = "changed"
+	AlreadyDone Effect = "already-done"
+	// WouldChange: a dry run checked the current state and the change would be made.
+	WouldChange Effect = "would-change"
+)
+
+// Changes hands out what Apply may do now: the live changes when the guard allows changes, the
+// dry-run checks in a dry run, and otherwise the guard's reason (the wrong account, or none
+// confirmed yet).
+func (a *Account) Changes() (Changes, error) {
+	switch err := a.guard.AllowChange(); {
+	case err == nil:
+		return &liveChanges{a: a}, nil
+	case errors.Is(err, ErrDryRun):
+		return &dryRunChanges{a: a}, nil
+	default:
+		return nil, err
+	}
+}
+
+// Refused returns changes that refuse every call with err, so a refusal reaches the operator change
+// by change, with its whole reason, like any other failure.
+func Refused(err error) Changes { return refusal{err: err} }
+
+type refusal struct{ err error }
+
+func (r refusal) Mode() Mode { return DryRun }
+func (r refusal) DeactivateKey(context.Context, string, string) (Effect, error) {
+	return "", r.err
+}
+func (r refusal) DeleteKey(context.Context, string, string) (Effect, error) { return "", r.err }
+func (r refusal) CreateKey(context.Context, string, int) (NewKey, Effect, error) {
+	return NewKey{}, "", r.err
+}
+func (r refusal) RevokeUserSessions(context.Context, string, time.Time, time.Time) (Effect, error) {
+	return "", r.err
+}
+func (r refusal) AttachUserPolicy(context.Context, string, string) (Effect, error) {
+	return "", r.err
+}
+func (r refusal) RevokeRoleSessions(context.Context, string, time.Time, time.Time) (Effect, error) {
+	return "", r.err
+}
+func (r refusal) RemovePart(context.Context, string, UserPart) (Effect, error) { return "", r.err }
+func (r refusal) DeleteUser(context.Context, string) (Effect, error)           { return "", r.err }
+func (r refusal) TerminateInstances(context.Context, []Target, TerminateOptions, func(TerminateProgress)) (*Termination, error) {
+	return nil, r.err
+}
