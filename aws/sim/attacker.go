@@ -13,6 +13,9 @@ import (
 type AttackerSpec struct {
 	AccessKeyID string        `yaml:"access_key_id"`
 	Events      []AttackEvent `yaml:"events"`
+	// SourceIP is the address CloudTrail records for the attacker's calls (default 203.0.113.7).
+	SourceIP string        `yaml:"source_ip"`
+	Sessions []SessionSpec `yaml:"sessions"`
 }
 
 // AttackEvent is one call, or a repeating one (Every, up to Times occurrences). AccessKeyID, when
@@ -123,7 +126,7 @@ func (s *Server) fireAttacker() {
 		if e.AccessKeyID != "" {
 			key = e.AccessKeyID
 		}
-		_, apiErr := s.call(scope{AccessKeyID: key, Region: region, Service: e.Service}, e.Action, form, nil, true)
+		_, apiErr := s.call(scope{AccessKeyID: key, Region: region, Service: e.Service, SourceIP: s.trail.attackerIP, UserAgent: attackerAgent}, e.Action, form, nil, true)
 		rec := AttackRecord{Time: now, AccessKeyID: key, Note: e.Note, Action: e.Service + ":" + e.Action, Region: region}
 		if apiErr != nil {
 			rec.Code, rec.Message = apiErr.Code, apiErr.Message

@@ -33,6 +33,8 @@ type InstanceSpec struct {
 	Protected bool              `yaml:"protected"`
 	// Spot makes the instance the fulfilment of a spot request.
 	Spot *SpotSpec `yaml:"spot"`
+	// By is who launched the instance, for its CloudTrail history (see UserSpec.By).
+	By string `yaml:"by"`
 }
 
 // SpotSpec is the spot request behind an instance: one-time or persistent (a persistent request

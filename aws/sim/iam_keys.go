@@ -20,6 +20,9 @@ func (s *Server) userOrCaller(c *Call) (*iamUser, error) {
 	if name := c.Params.Get("UserName"); name != "" {
 		return s.iam.user(name)
 	}
+	if c.Caller.User == nil {
+		return nil, errNotUser
+	}
 	return c.Caller.User, nil
 }
 

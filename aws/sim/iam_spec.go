@@ -50,6 +50,8 @@ type UserSpec struct {
 	AttachedPolicies    []string          `yaml:"attached_policies"`
 	Groups              []string          `yaml:"groups"`
 	PermissionsBoundary string            `yaml:"permissions_boundary"`
+	// By is who created the user, for its CloudTrail history: an access key id, role:NAME or user:NAME.
+	By string `yaml:"by"`
 }
 
 // KeySpec is one access key; an empty ID or Secret is generated.
@@ -59,6 +61,7 @@ type KeySpec struct {
 	Status   string   `yaml:"status"`
 	Created  When     `yaml:"created"`
 	LastUsed *UseSpec `yaml:"last_used"`
+	By       string   `yaml:"by"`
 }
 
 // UseSpec is when and where a key was last used.
@@ -102,6 +105,7 @@ type RoleSpec struct {
 	// Trust lists who may assume the role: account ids, principal ARNs or service names
 	// ("ec2.amazonaws.com"). Empty means this account.
 	Trust []string `yaml:"trust"`
+	By    string   `yaml:"by"`
 }
 
 func (sp *IAMSpec) validate() error {

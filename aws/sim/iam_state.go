@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -102,6 +103,8 @@ type managedPolicy struct {
 type principal struct {
 	User *iamUser
 	Key  *accessKey
+	// Session is set for temporary credentials; a role session has no User.
+	Session *roleSession
 }
 
 func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
@@ -329,6 +332,9 @@ func (st *iamState) sortedUsers() []*iamUser {
 // authenticate finds who signed a request. Like AWS, an unknown or inactive key is refused, and a
 // successful use is recorded for GetAccessKeyLastUsed.
 func (s *Server) authenticate(sc scope, now time.Time) (*principal, *APIError) {
+	if strings.HasPrefix(sc.AccessKeyID, "ASIA") {
+		return s.authenticateSession(sc, now)
+	}
 	k, ok := s.iam.keys[sc.AccessKeyID]
 	if !ok && s.opts.AcceptUnknownKeys {
 		k, ok = s.iam.responderKey, true

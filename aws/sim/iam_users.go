@@ -100,6 +100,9 @@ type getUserResult struct {
 func (s *Server) getUser(c *Call) (any, error) {
 	name := c.Params.Get("UserName")
 	if name == "" {
+		if c.Caller.User == nil {
+			return nil, errNotUser
+		}
 		name = c.Caller.User.Name
 	}
 	u, err := s.iam.user(name)

@@ -28,6 +28,8 @@ type scope struct {
 	AccessKeyID string
 	Region      string
 	Service     string
+	// SourceIP and UserAgent are what CloudTrail records about where a call came from.
+	SourceIP, UserAgent string
 }
 
 // parseScope reads "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, ...".

@@ -33,6 +33,8 @@ type Scenario struct {
 	// EnforcePermissions authorizes every call against the caller's IAM policies, as AWS does.
 	// Without it only the responder's calls are checked; other principals act unchecked.
 	EnforcePermissions bool `yaml:"enforce_permissions"`
+	// CloudTrail switches on CloudTrail's limits; its history comes from the `by` fields.
+	CloudTrail CloudTrailSpec `yaml:"cloudtrail"`
 }
 
 // AccountSpec names the simulated account.

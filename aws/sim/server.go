@@ -40,6 +40,7 @@ type Server struct {
 	ec2      *ec2State
 	attacker *attacker
 	log      []Request
+	trail    *trail
 	handlers map[string]handler
 }
 
@@ -103,6 +104,7 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 		dice:     rand.New(rand.NewPCG(sc.Seed, 0x5eed)),
 		regions:  sc.Regions,
 		handlers: map[string]handler{},
+		trail:    newTrail(sc),
 	}
 	if len(s.regions) == 0 {
 		s.regions = commercialRegions
@@ -114,6 +116,7 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 		s.faults = append(s.faults, f)
 	}
 	s.registerSTS()
+	s.registerSessions()
 	s.registerIAM()
 	s.registerEC2()
 	if s.iam, err = newIAMState(s, sc); err != nil {
@@ -124,6 +127,9 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	}
 	if s.attacker, err = newAttacker(sc.Attacker, start); err != nil {
 		return nil, fmt.Errorf("attacker: %w", err)
+	}
+	if err := s.seedHistory(sc); err != nil {
+		return nil, fmt.Errorf("cloudtrail history: %w", err)
 	}
 	return s, nil
 }
@@ -170,7 +176,12 @@ func (s *Server) ResetRequests() {
 
 // ServeHTTP answers one query-protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		s.serveJSON(w, r, target)
+		return
+	}
 	sc, err := parseScope(r.Header.Get("Authorization"))
+	sc.SourceIP, sc.UserAgent = clientAddress(r), r.UserAgent()
 	form, ferr := readForm(r)
 	if err == nil {
 		err = ferr
@@ -262,6 +273,7 @@ func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIEr
 	}
 	entry.Mutating = h.mutating && !entry.DryRun
 	result, err := h.fn(c)
+	s.recordCall(sc, c, h.mutating, result, err)
 	if err != nil {
 		if e, ok := err.(*APIError); ok {
 			return nil, e

@@ -11,5 +11,5 @@ type getCallerIdentityResult struct {
 }
 
 func (s *Server) getCallerIdentity(c *Call) (any, error) {
-	return getCallerIdentityResult{Account: s.Account(), Arn: c.Caller.User.ARN, UserID: c.Caller.User.ID}, nil
+	return getCallerIdentityResult{Account: s.Account(), Arn: c.Caller.arn(s.Account()), UserID: c.Caller.userID()}, nil
 }
