@@ -124,6 +124,9 @@ func (s *Server) dispatchJSON(sc scope, action string, body []byte, fault *APIEr
 	if fault != nil {
 		return nil, fault
 	}
+	if apiErr := s.authorize(&Call{Service: sc.Service, Region: sc.Region, Action: action, Caller: caller, Now: now}); apiErr != nil {
+		return nil, apiErr
+	}
 	if !s.trail.limit.allow(sc.Region, time.Now()) {
 		return nil, Errorf(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 	}

@@ -269,6 +269,7 @@ func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIEr
 	}
 	c := &Call{Service: sc.Service, Region: sc.Region, Action: action, Params: form, Caller: caller, Now: now, Attacker: byAttacker}
 	if apiErr := s.authorize(c); apiErr != nil {
+		s.recordCall(sc, c, h.mutating, nil, apiErr)
 		return nil, apiErr
 	}
 	entry.Mutating = h.mutating && !entry.DryRun
