@@ -7,8 +7,13 @@ import (
 	"time"
 )
 
-// maxLaunch bounds one RunInstances call, like an account's instance quota would.
-const maxLaunch = 1000
+// maxLaunch bounds one RunInstances call, and maxInstancesPerRegion a region (terminated
+// instances included, as the simulator keeps them listed), like an account's quota would: an
+// attacker's timeline cannot grow the simulator without bound.
+const (
+	maxLaunch             = 1000
+	maxInstancesPerRegion = 200_000
+)
 
 // runInstances launches MaxCount instances (the simulator always has capacity), optionally as spot
 // instances behind a new spot request. The attacker's launches come through here too.
@@ -18,6 +23,10 @@ func (s *Server) runInstances(c *Call) (any, error) {
 		return nil, apiErr
 	}
 	r := s.ec2.region(c.Region)
+	if len(r.instances)+count > maxInstancesPerRegion {
+		return nil, Errorf(http.StatusBadRequest, "InstanceLimitExceeded",
+			"You have requested more instances (%d) than your current instance limit of %d allows", len(r.instances)+count, maxInstancesPerRegion)
+	}
 	if spec.KeyName != "" && r.keyPair(spec.KeyName) == nil {
 		return nil, Errorf(http.StatusBadRequest, "InvalidKeyPair.NotFound", "The key pair '%s' does not exist", spec.KeyName)
 	}

@@ -135,7 +135,7 @@ func LoadScenario(nameOrFile string) (*Scenario, error) {
 	if data, err := builtinScenarios.ReadFile(path.Join("scenarios", nameOrFile+".yaml")); err == nil {
 		return ParseScenario("builtin:"+nameOrFile, data)
 	}
-	data, err := os.ReadFile(nameOrFile)
+	data, err := readScenarioFile(nameOrFile)
 	if err != nil {
 		if os.IsNotExist(err) && !strings.ContainsAny(nameOrFile, "/.") {
 			return nil, fmt.Errorf("no scenario called %q (built in: %s)", nameOrFile, strings.Join(ScenarioNames(), ", "))
@@ -146,10 +146,24 @@ func LoadScenario(nameOrFile string) (*Scenario, error) {
 }
 
 // ParseScenario decodes a scenario strictly: unknown keys are errors with their position.
+// A file too large, too deep or too long is refused before it is parsed, and counts over their
+// limits are refused before anything is built; both name the place as file:line:col.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
+	if err := measureScenario(data); err != nil {
+		return nil, fmt.Errorf("%s:%w", name, err)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s: the scenario is empty", name)
+	}
 	var sc Scenario
 	if err := yaml.UnmarshalWithOptions(data, &sc, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+	}
+	if err := sc.checkCounts(); err != nil {
+		if pe, ok := locate(data, err).(*positionedError); ok {
+			return nil, fmt.Errorf("%s:%w", name, pe)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sc.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
