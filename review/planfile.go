@@ -108,15 +108,20 @@ func CreatePlanFile(path string, d *PlanDocument) error {
 
 // ReadPlanFile reads a plan document and checks it is one this build understands.
 func ReadPlanFile(path string) (*PlanDocument, error) {
-	data, err := os.ReadFile(path)
+	data, err := readPlanBytes(path)
 	if err != nil {
 		return nil, err
 	}
+	return DecodePlan(path, data)
+}
+
+// DecodePlan reads a plan document from data, the contents of the file path.
+func DecodePlan(path string, data []byte) (*PlanDocument, error) {
 	var d PlanDocument
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("%s is not a lockdown plan: %w", path, err)
+		return nil, planSyntaxError(path, data, dec, err)
 	}
 	switch {
 	case d.Version != PlanVersion:

@@ -38,9 +38,10 @@ func readLimited(path string, limit int64) (data []byte, tooBig bool, err error)
 	return data, false, nil
 }
 
-// positionOf is the line and column (in characters, from 1) of byte offset off in data.
-func positionOf(data []byte, off int) (line, col int) {
-	off = min(off, len(data))
+// LineCol is the line and column (in characters, from 1) of byte offset off in data, the position
+// editors jump to.
+func LineCol(data []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
 	before := data[:off]
 	line = bytes.Count(before, []byte("\n")) + 1
 	lineStart := bytes.LastIndexByte(before, '\n') + 1
@@ -49,7 +50,7 @@ func positionOf(data []byte, off int) (line, col int) {
 
 // tooBig reports a file over MaxRunbookBytes at the place where it crosses the limit.
 func (c *checker) tooBig(data []byte) {
-	line, col := positionOf(data, MaxRunbookBytes)
+	line, col := LineCol(data, MaxRunbookBytes)
 	c.addAt(line, col, "the file is larger than %d KiB, the most a runbook may be (the built-in one is 12 KiB); is this the right file?", MaxRunbookBytes>>10)
 }
 
