@@ -92,15 +92,15 @@ func (d *confirmDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	switch {
 	case key.Matches(kp, k.Back):
 		return cancelled, nil
-	case key.Matches(kp, k.PageUp), kp.String() == "up":
+	case key.Matches(kp, k.PageUp, k.FieldUp):
 		d.scroll = max(0, d.scroll-1)
 		return undecided, nil
-	case key.Matches(kp, k.PageDown), kp.String() == "down":
+	case key.Matches(kp, k.PageDown, k.FieldDown):
 		d.scroll = min(d.scroll+1, max(0, len(d.lines)-d.listHeight()))
 		return undecided, nil
 	}
 	if d.refused() != "" {
-		if key.Matches(kp, k.Enter, k.Yes) || kp.String() == "n" || kp.String() == "N" {
+		if key.Matches(kp, k.Enter, k.Yes, k.No) {
 			return cancelled, nil
 		}
 		return undecided, nil
@@ -111,7 +111,7 @@ func (d *confirmDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	switch {
 	case key.Matches(kp, k.Yes):
 		return confirmed, nil
-	case key.Matches(kp, k.Enter), kp.String() == "n", kp.String() == "N":
+	case key.Matches(kp, k.Enter, k.No):
 		return cancelled, nil
 	}
 	d.hint = "press y to apply, or n/esc to cancel"
@@ -150,7 +150,7 @@ func (d *confirmDialog) View() string {
 	case d.ctx.Mode == steps.DryRun:
 		b = append(b, s.OK.Render("DRY-RUN: nothing will change. Apply only checks permissions and reports what would happen."))
 	default:
-		b = append(b, s.Destructive.Render(fmt.Sprintf("%s: %d change(s) will be made to this account.", strings.ToUpper(string(d.ctx.Mode)), len(d.plan.Changes))))
+		b = append(b, s.Destructive.Render(fmt.Sprintf("%s: %s will be made to this account.", strings.ToUpper(string(d.ctx.Mode)), count(len(d.plan.Changes), "change", "changes"))))
 	}
 	b = append(b, "")
 	end := min(len(d.lines), d.scroll+d.listHeight())

@@ -20,7 +20,7 @@ func toPlan(t *testing.T, m *Model) {
 	}
 	drain(m, press(m, "i"))
 	drain(m, press(m, "p"))
-	if !strings.Contains(screen(m), "Plan: 1 change(s)") {
+	if !strings.Contains(screen(m), "Plan: 1 change") {
 		t.Fatalf("no plan on screen:\n%s", screen(m))
 	}
 }

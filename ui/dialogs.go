@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"lockdown/steps"
@@ -83,8 +84,32 @@ func (m *Model) openNote() tea.Cmd {
 	}
 	id := st.Step.ID
 	var focus tea.Cmd
-	m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Note on step %q", st.Step.Title),
+	m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Note on step %q", st.Step.Title), "Note", "records the note",
 		"what happened, what was decided, who was told", "note recorded", func(text string) error { return m.run.Note(id, text) })
 	m.layout()
 	return focus
+}
+
+// keys are the confirmation dialog's keys as it stands: refused, typed or yes/no.
+func (d *confirmDialog) keys() paneKeys {
+	k := d.ctx.Keys
+	scroll := []key.Binding{named(k.FieldUp, "scroll changes"), named(k.FieldDown, "scroll changes")}
+	switch {
+	case d.refused() != "":
+		return paneKeys{"confirmation", []key.Binding{named(k.Enter, "close"), k.esc("close, nothing applied")}}
+	case d.destructive():
+		return paneKeys{"confirmation", append([]key.Binding{named(k.Enter, "apply once the typed text matches"),
+			k.esc("cancel, nothing applied")}, scroll...)}
+	}
+	return paneKeys{"confirmation", append([]key.Binding{named(k.Yes, "apply"), named(k.No, "cancel"),
+		k.esc("cancel, nothing applied")}, scroll...)}
+}
+
+// keys are the secret dialog's keys: saving to a file, or looking at the secret.
+func (d *secretDialog) keys() paneKeys {
+	k := d.ctx.Keys
+	if d.asking {
+		return paneKeys{"new credentials", []key.Binding{named(k.Enter, "save to the file"), k.esc("back to the secret")}}
+	}
+	return paneKeys{"new credentials", []key.Binding{k.Reveal, k.Write, k.Up, k.Down, k.esc("close (wipes the secret)")}}
 }

@@ -182,6 +182,12 @@ func (d *drillSession) screen() string { return screen(d.m) }
 // (esc), and gives the step's panel the keyboard.
 func (d *drillSession) goTo(stepID string) {
 	d.t.Helper()
+	move := "]"
+	for i, st := range d.m.statuses {
+		if st.Step.ID == stepID && i < d.m.list.cursor {
+			move = "["
+		}
+	}
 	for range len(d.m.statuses) {
 		if d.m.Focused() == stepID {
 			break
@@ -189,7 +195,7 @@ func (d *drillSession) goTo(stepID string) {
 		if d.m.focus == panePanel && d.m.current().capturing() {
 			d.press("esc")
 		}
-		d.press("]")
+		d.press(move)
 	}
 	if d.m.Focused() != stepID {
 		d.t.Fatalf("could not reach step %q; at %q", stepID, d.m.Focused())

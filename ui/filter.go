@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // rows is how many rows the table shows: those matching the filter, or all of them.
@@ -45,12 +46,14 @@ func (f *findingsTable) detailView() string {
 			lines = append(lines, "  "+d)
 		}
 	}
-	lines = append(lines, "", s.Subtle.Render("enter or esc goes back to the rows"))
 	lines = wrapLines(lines, f.width)
-	if h := f.height + 2 + f.reasonRows; len(lines) > h {
-		lines = append(lines[:h-1], s.Subtle.Render("…"))
+	h := max(2, f.height+2+f.reasonRows)
+	shown := window(lines, &f.detailScroll, h-1)
+	hint := "enter or esc goes back to the rows"
+	if len(lines) > h-1 {
+		hint = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · ", f.detailScroll+1, f.detailScroll+len(shown), len(lines)) + hint
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(shown, s.Subtle.Render(ansi.Truncate(hint, f.width, "…"))), "\n")
 }
 
 // editFilter takes one key while the filter is typed: enter keeps it, esc drops it.
@@ -62,7 +65,7 @@ func (f *findingsTable) editFilter(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.Back):
 		f.typing = false
 		f.setFilter("")
-	case msg.String() == "backspace":
+	case key.Matches(msg, k.Erase):
 		if r := []rune(f.filter); len(r) > 0 {
 			f.setFilter(string(r[:len(r)-1]))
 		}

@@ -30,14 +30,17 @@ type findingsTable struct {
 	filter  string
 	typing  bool
 	visible []int
-	// open shows every reason and detail of the row under the cursor instead of the rows.
-	open bool
+	// open shows every reason and detail of the row under the cursor instead of the rows;
+	// detailScroll is how far that view is scrolled.
+	open         bool
+	detailScroll int
 }
 
 // widthSample bounds how many rows are measured to fit columns without a preferred width.
 const widthSample = 200
 
 func newFindingsTable(ctx *Context, t *steps.Table) *findingsTable {
+	t = withSeverity(t)
 	f := &findingsTable{ctx: ctx, table: t, selected: make([]bool, len(t.Rows))}
 	for i, r := range t.Rows {
 		f.selected[i] = r.Selected
@@ -101,8 +104,14 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 	}
 	if f.open {
 		if key.Matches(msg, k.Enter, k.Back) {
-			f.open = false
+			f.open, f.detailScroll = false, 0
 		}
+		f.detailScroll = max(0, f.detailScroll+k.moveBy(msg, f.height))
+		return true
+	}
+	if d := k.moveBy(msg, f.height); d != 0 {
+		f.cursor += d
+		f.clamp()
 		return true
 	}
 	switch {
@@ -114,14 +123,6 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 		return true
 	case key.Matches(msg, k.Back) && f.filter != "":
 		f.setFilter("")
-	case key.Matches(msg, k.Up):
-		f.cursor--
-	case key.Matches(msg, k.Down):
-		f.cursor++
-	case key.Matches(msg, k.PageUp):
-		f.cursor -= f.height
-	case key.Matches(msg, k.PageDown):
-		f.cursor += f.height
 	case key.Matches(msg, k.Toggle) && f.table.Selectable && f.rows() > 0:
 		i := f.rowAt(f.cursor)
 		f.selected[i] = !f.selected[i]
@@ -224,4 +225,38 @@ func (f *findingsTable) line(prefix string, cells []string) string {
 		b.WriteString(strings.Repeat(" ", w-ansi.StringWidth(cell)+1))
 	}
 	return ansi.Truncate(strings.TrimRight(b.String(), " "), f.width, "…")
+}
+
+// withSeverity puts each row's severity (rogue, flagged, ok…) in a first column, unless the
+// action already gives a verdict column: a colour alone does not survive NO_COLOR, a narrow
+// terminal or a colour-blind operator, and a "Status: ok" beside a backdoor key would read as safe.
+func withSeverity(t *steps.Table) *steps.Table {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.Title, "verdict") || strings.EqualFold(c.Title, "severity") {
+			return t
+		}
+	}
+	out := *t
+	out.Columns = append([]steps.Column{{Title: "Severity", Width: 9}}, t.Columns...)
+	out.Rows = make([]steps.Row, len(t.Rows))
+	for i, r := range t.Rows {
+		r.Cells = append([]string{severity(r.Tone)}, r.Cells...)
+		out.Rows[i] = r
+	}
+	return &out
+}
+
+// severity names a row's tone in the operator's words.
+func severity(t steps.Tone) string {
+	switch t {
+	case steps.ToneRogue:
+		return "rogue"
+	case steps.ToneSuspicious, steps.ToneWarning:
+		return "flagged"
+	case steps.ToneFailed:
+		return "unread"
+	case steps.ToneProtected:
+		return "protected"
+	}
+	return "ok"
 }

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/viewport"
 	"charm.land/glamour/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // guide shows a step's Markdown guide, rendered for the current width and scrollable.
@@ -45,12 +46,18 @@ func (g *guide) Show(id, markdown string) {
 func (g *guide) View() string { return g.view.View() }
 
 // renderMarkdown falls back to the raw text if the renderer fails: the guide must always be readable.
+// Without colour the rendering is stripped to plain text: emphasis markers such as ** would
+// otherwise be printed as they are.
 func renderMarkdown(markdown string, width int, noColor bool) string {
-	style := "dark"
+	out := renderStyled(markdown, width)
 	if noColor {
-		style = "ascii"
+		return ansi.Strip(out)
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width-6)))
+	return out
+}
+
+func renderStyled(markdown string, width int) string {
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(max(20, width-6)))
 	if err != nil {
 		return markdown
 	}

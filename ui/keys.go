@@ -1,19 +1,29 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
-// KeyMap is every key lockdown answers to. Children match against it with key.Matches; the footer
-// shows the subset that makes sense right now.
+// KeyMap is every key lockdown answers to. Handlers match against it with key.Matches, and the
+// footer and the ? overlay are built from the same bindings, so help cannot drift from behaviour.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
 	NextStep, PrevStep, Focus  key.Binding
-	Enter, Inspect, Retry      key.Binding
+	Enter, Open, Inspect       key.Binding
+	Retry                      key.Binding
 	Toggle, All, None, Filter  key.Binding
 	Plan, Apply, Skip          key.Binding
 	Complete, Verify, Back     key.Binding
-	Yes                        key.Binding
+	Yes, No                    key.Binding
 	Reveal, Write              key.Binding
-	Note, Help, Quit           key.Binding
+	// Erase deletes the last character of a filter being typed.
+	Erase key.Binding
+	// FieldUp and FieldDown move between the text fields of a step.
+	FieldUp, FieldDown key.Binding
+	Note, Help, Quit   key.Binding
+	// Interrupt is ctrl+c: it quits from anywhere but a secret nobody has seen.
+	Interrupt key.Binding
 }
 
 // DefaultKeyMap returns lockdown's keys.
@@ -22,55 +32,72 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:       b("↑/k", "up", "up", "k"),
-		Down:     b("↓/j", "down", "down", "j"),
-		PageUp:   b("pgup", "page up", "pgup"),
-		PageDown: b("pgdn", "page down", "pgdown"),
-		NextStep: b("]", "next step", "]"),
-		PrevStep: b("[", "previous step", "["),
-		Focus:    b("tab", "switch pane", "tab"),
-		Enter:    b("enter", "choose", "enter"),
-		Inspect:  b("i", "inspect", "i"),
-		Retry:    b("r", "retry", "r"),
-		Toggle:   b("space", "toggle", "space"),
-		All:      b("a", "select all", "a"),
-		None:     b("n", "select none", "n"),
-		Filter:   b("/", "filter rows", "/"),
-		Plan:     b("p", "plan", "p"),
-		Apply:    b("A", "apply…", "A"),
-		Skip:     b("s", "skip…", "s"),
-		Complete: b("c", "complete", "c"),
-		Verify:   b("v", "verify", "v"),
-		Back:     b("esc", "back/cancel", "esc"),
-		Yes:      b("y", "yes", "y"),
-		Reveal:   b("r", "reveal/hide", "r"),
-		Write:    b("w", "write to file", "w"),
-		Note:     b("N", "note", "N"),
-		Help:     b("?", "more keys", "?"),
-		Quit:     b("q", "quit", "q", "ctrl+c"),
+		Up:        b("↑/k", "up", "up", "k"),
+		Down:      b("↓/j", "down", "down", "j"),
+		PageUp:    b("pgup", "page up", "pgup"),
+		PageDown:  b("pgdn", "page down", "pgdown"),
+		NextStep:  b("]", "next step", "]"),
+		PrevStep:  b("[", "previous step", "["),
+		Focus:     b("tab", "next pane", "tab"),
+		Enter:     b("enter", "choose", "enter"),
+		Open:      b("enter", "open row", "enter"),
+		Inspect:   b("i", "inspect (read-only)", "i"),
+		Retry:     b("r", "retry", "r"),
+		Toggle:    b("space", "select row", "space"),
+		All:       b("a", "select all", "a"),
+		None:      b("n", "select none", "n"),
+		Filter:    b("/", "filter rows", "/"),
+		Plan:      b("p", "plan changes", "p"),
+		Apply:     b("A", "apply… (asks first)", "A"),
+		Skip:      b("s", "skip step…", "s"),
+		Complete:  b("c", "complete step", "c"),
+		Verify:    b("v", "verify through IAM", "v"),
+		Back:      b("esc", "back", "esc"),
+		Yes:       b("y", "yes", "y"),
+		No:        b("n", "no", "n", "N"),
+		Reveal:    b("r", "reveal/hide", "r"),
+		Write:     b("w", "write to file", "w"),
+		Erase:     b("backspace", "erase", "backspace"),
+		FieldUp:   b("↑", "previous field", "up"),
+		FieldDown: b("↓", "next field", "down"),
+		Note:      b("N", "note…", "N"),
+		Help:      b("?", "keys", "?"),
+		Quit:      b("q", "quit", "q"),
+		Interrupt: b("ctrl+c", "quit", "ctrl+c"),
 	}
 }
 
-// ShortHelp is the footer line when nothing more specific applies.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextStep, k.PrevStep, k.Focus, k.Inspect, k.Plan, k.Apply, k.Skip, k.Help, k.Quit}
+// esc is the Back binding described by what it does here: esc always backs out one level, and
+// the hint says which.
+func (k KeyMap) esc(what string) key.Binding {
+	b := k.Back
+	b.SetHelp("esc", what)
+	return b
 }
 
-// FullHelp is every key, grouped by what it acts on.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextStep, k.PrevStep, k.Focus},
-		{k.Enter, k.Inspect, k.Retry, k.Plan, k.Apply, k.Skip, k.Complete, k.Verify},
-		{k.Toggle, k.All, k.None, k.Filter, k.Back},
-		{k.Note, k.Help, k.Quit},
+// paneKeys is every key of what has the keyboard now, first the ones that matter most; the
+// footer shows as many as fit, the ? overlay shows them all.
+type paneKeys struct {
+	title string
+	keys  []key.Binding
+}
+
+// ShortHelp and FullHelp make paneKeys a help.KeyMap.
+func (p paneKeys) ShortHelp() []key.Binding  { return p.keys }
+func (p paneKeys) FullHelp() [][]key.Binding { return [][]key.Binding{p.keys} }
+
+// moveBy is how far a movement key moves a cursor or a scroll position over a page of page lines;
+// 0 for any other key.
+func (k KeyMap) moveBy(msg tea.KeyPressMsg, page int) int {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1
+	case key.Matches(msg, k.Down):
+		return 1
+	case key.Matches(msg, k.PageUp):
+		return -page
+	case key.Matches(msg, k.PageDown):
+		return page
 	}
+	return 0
 }
-
-// helpKeys is a key.Map for the footer built from the bindings relevant to the current screen.
-type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
-func (h helpKeys) FullHelp() [][]key.Binding { return h.full }

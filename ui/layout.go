@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -16,30 +15,31 @@ import (
 // Fixed rows: two of header, one rule, one status line, one help line (more with full help).
 const headerRows = 3
 
-func (m *Model) helpRows() int {
-	if m.help.ShowAll {
-		return 5
-	}
-	return 1
-}
+// footerRows is the status line and the line of keys.
+const footerRows = 2
+
+// bodyRows is the height between the header and the footer.
+func (m *Model) bodyRows() int { return max(1, m.ctx.Height-headerRows-footerRows) }
 
 func (m *Model) leftWidth() int { return min(32, m.ctx.Width/3) }
 
 // layout hands every child its size after a resize or a change of what is shown.
 func (m *Model) layout() {
-	w, h := m.ctx.Width, m.ctx.Height
-	body := max(1, h-headerRows-1-m.helpRows())
+	w := m.ctx.Width
+	body := m.bodyRows()
 	right := max(10, w-m.leftWidth()-1)
 	m.list.SetSize(m.leftWidth(), body)
-	guideRows := max(3, body-2-m.panelRows(body))
-	m.guide.SetSize(right, guideRows)
+	guideRows := 0
+	if !m.guideCollapsed(body) {
+		guideRows = max(3, body-2-m.panelRows(body))
+	}
+	m.guide.SetSize(right, max(1, guideRows))
 	if st := m.currentStatus(); st.Step != nil {
 		m.guide.Show(st.Step.ID, st.Step.Guide)
 	}
 	for _, p := range m.panels {
 		p.SetSize(right, body-guideRows-2)
 	}
-	m.help.SetWidth(w)
 	dw := min(w-4, 90)
 	if m.confirm != nil {
 		m.confirm.SetSize(dw, body)
@@ -101,7 +101,7 @@ func (m *Model) sinceT0() string {
 }
 
 func (m *Model) bodyView() string {
-	body := max(1, m.ctx.Height-headerRows-1-m.helpRows())
+	body := m.bodyRows()
 	if d := m.dialogView(); d != "" {
 		return lipgloss.Place(m.ctx.Width, body, lipgloss.Center, lipgloss.Center, d)
 	}
@@ -124,6 +124,8 @@ func (m *Model) dialogView() string {
 		return m.confirm.View()
 	case m.reason != nil:
 		return m.reason.View()
+	case m.showHelp:
+		return m.helpView()
 	}
 	return ""
 }
@@ -135,53 +137,52 @@ func (m *Model) rightView() string {
 		return s.Subtle.Render("this runbook has no steps")
 	}
 	right := max(10, m.ctx.Width-m.leftWidth()-1)
-	title := fmt.Sprintf("%d. %s", m.list.cursor+1, st.Step.Title)
-	if m.focus == paneGuide {
-		title += s.Subtle.Render("  (guide: ↑/↓ scroll)")
-	}
-	rule := s.Border.Render(strings.Repeat("─", right))
 	var elapsed time.Duration
 	isRunning := m.running() == st.Step.ID
 	if isRunning {
 		elapsed = m.ctx.now().Sub(m.task.started)
 	}
 	p := m.current()
-	return strings.Join([]string{
-		ansi.Truncate(s.Title.Render(title), right, "…"),
-		m.guide.View(),
-		rule,
-		p.View(elapsed, isRunning, m.spinner.View()),
-	}, "\n")
-}
-
-func (m *Model) footerView() string {
-	// help stops short of the width only when its ellipsis fits, so cut every line here as well.
-	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
-	lines = append([]string{m.status.View(m.ctx.Styles)}, lines...)
-	return strings.Join(truncateLines(lines, m.ctx.Width, m.helpRows()+1), "\n")
-}
-
-// helpKeys picks the bindings that do something on the current screen.
-func (m *Model) helpKeys() helpKeys {
-	k := m.ctx.Keys
-	full := k.FullHelp()
-	p := m.current()
-	var short []key.Binding
-	switch {
-	case m.confirm != nil || m.secret != nil || m.reason != nil || m.askQuit:
-		short = []key.Binding{k.Back}
-	case m.task != nil:
-		short = []key.Binding{k.Back, k.NextStep, k.PrevStep, k.Quit}
-	case !p.action:
-		short = []key.Binding{k.Up, k.Down, k.Toggle, k.Complete, k.Verify, k.Skip, k.NextStep, k.PrevStep, k.Help, k.Quit}
-	case p.phase == phaseFound && !p.spec.ReadOnly:
-		short = []key.Binding{k.Toggle, k.All, k.None, k.Plan, k.Skip, k.NextStep, k.Help, k.Quit}
-	case p.phase == phasePlan:
-		short = []key.Binding{k.Apply, k.Back, k.Skip, k.NextStep, k.Help, k.Quit}
-	default:
-		short = k.ShortHelp()
+	parts := []string{ansi.Truncate(m.guideTitle(st.Step.Title), right, "…")}
+	if !m.guideCollapsed(m.bodyRows()) {
+		parts = append(parts, m.guide.View())
 	}
-	return helpKeys{short: short, full: full}
+	parts = append(parts, m.paneRule("action", m.focus == panePanel, right), p.View(elapsed, isRunning, m.spinner.View()))
+	return strings.Join(parts, "\n")
+}
+
+// guideTitle is the step's title over its guide, marked when the guide has the keyboard and
+// saying how to read it when it is folded away.
+func (m *Model) guideTitle(title string) string {
+	s := m.ctx.Styles
+	text := fmt.Sprintf("%d. %s", m.list.cursor+1, title)
+	switch {
+	case m.focus == paneGuide:
+		return s.Focus.Render("▶ "+text+" — guide") + s.Subtle.Render("  ↑/↓ scroll · esc back")
+	case m.guideCollapsed(m.bodyRows()):
+		return s.Title.Render(text) + s.Subtle.Render("  · guide folded: tab to read")
+	}
+	return s.Title.Render(text)
+}
+
+// paneRule is the line over a pane, naming it and marking it when it has the keyboard.
+func (m *Model) paneRule(name string, focused bool, width int) string {
+	s := m.ctx.Styles
+	if !focused {
+		return s.Border.Render(strings.Repeat("─", width))
+	}
+	label := "▶ " + name
+	return s.Focus.Render(label) + s.Border.Render(" "+strings.Repeat("─", max(0, width-ansi.StringWidth(label)-1)))
+}
+
+// guideCollapsed folds the guide to its title line while the operator works on findings, a plan
+// or results on a short terminal, so the rows get the room; giving the guide the focus unfolds it.
+func (m *Model) guideCollapsed(body int) bool {
+	if m.focus == paneGuide || body >= 30 {
+		return false
+	}
+	p := m.current()
+	return p.action && (p.found != nil || p.plan != nil || p.outcome != nil || m.running() == p.step.ID)
 }
 
 // View draws the whole screen, or a plain explanation when the terminal is too small for it.
@@ -200,18 +201,6 @@ func (m *Model) render() string {
 		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
 	}
 	return m.headerView() + "\n" + m.bodyView() + "\n" + m.footerView()
-}
-
-// truncateLines cuts every line to width and keeps at most height lines (the footer).
-func truncateLines(lines []string, width, height int) []string {
-	if height >= 0 && len(lines) > height {
-		lines = lines[:height]
-	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = ansi.Truncate(l, width, "…")
-	}
-	return out
 }
 
 // panelRows is the height of the action panel: a manual checklist needs only its items, so the

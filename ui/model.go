@@ -51,6 +51,8 @@ type Model struct {
 	secret  *secretDialog
 	reason  *reasonDialog
 	askQuit bool
+	// showHelp shows every key of the focused pane over the screen.
+	showHelp bool
 	// quitting is set when the operator quit while an action ran: lockdown exits once it stops.
 	quitting bool
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -61,6 +63,9 @@ type panel struct {
 	plan    *steps.Plan
 	outcome *steps.Outcome
 	check   int
+	// foundAt is when the findings were read; stale, when set, says what changed the account since.
+	foundAt time.Time
+	stale   string
 	// evidence is what the step's checks last found, by checklist item.
 	evidence map[int]runbooks.Verification
 	scroll   int
@@ -93,6 +98,7 @@ func (p *panel) sync(st runbooks.StepStatus) {
 
 func (p *panel) setFound(found *steps.Inspection) {
 	p.found = found
+	p.foundAt, p.stale = p.ctx.now(), ""
 	p.table = nil
 	p.regrid()
 	if found != nil && found.Table != nil {
@@ -245,10 +251,10 @@ func (p *panel) updateStart(msg tea.KeyPressMsg) (intent, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Enter):
 		return p.inspectIntent(), nil
-	case msg.String() == "up" || msg.String() == "down":
+	case key.Matches(msg, k.FieldUp, k.FieldDown):
 		p.inputs[p.focus].Blur()
 		step := 1
-		if msg.String() == "up" {
+		if key.Matches(msg, k.FieldUp) {
 			step = -1
 		}
 		p.focus = (p.focus + step + len(p.inputs)) % len(p.inputs)
@@ -329,16 +335,5 @@ func (p *panel) updateOutcome(msg tea.KeyPressMsg) intent {
 }
 
 func (p *panel) scrollBy(msg tea.KeyPressMsg) {
-	k := p.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		p.scroll--
-	case key.Matches(msg, k.Down):
-		p.scroll++
-	case key.Matches(msg, k.PageUp):
-		p.scroll -= p.height
-	case key.Matches(msg, k.PageDown):
-		p.scroll += p.height
-	}
-	p.scroll = max(0, p.scroll)
+	p.scroll = max(0, p.scroll+p.ctx.Keys.moveBy(msg, p.height))
 }

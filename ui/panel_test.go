@@ -124,7 +124,7 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 	}
 	press(m, "esc") // warns: the secret was neither revealed nor saved
 	press(m, "esc")
-	if !strings.Contains(screen(m), "Follow-up plan: 1 change(s)") {
+	if !strings.Contains(screen(m), "Follow-up plan: 1 change needs") {
 		t.Fatalf("follow-up not offered:\n%s", screen(m))
 	}
 	drain(m, press(m, "A"))

@@ -121,14 +121,26 @@ func (p *panel) foundHeader() []string {
 	}
 	s := p.ctx.Styles
 	lines := p.stateLines()
+	summary := p.found.Summary
+	if p.table != nil && len(lines) == 1 && p.status.State.Finished() && summary != "" {
+		// Above a table every line counts: the state goes in front of the summary.
+		summary, lines = lines[0]+s.Subtle.Render(" · ")+summary, nil
+	}
+	if p.stale != "" {
+		lines = append(lines, s.Warning.Render("⚠ "+p.stale))
+	}
 	for _, w := range p.found.Warnings {
 		lines = append(lines, s.Destructive.Render("⚠ "+w))
 	}
-	if p.found.Summary != "" {
-		lines = append(lines, p.found.Summary)
+	if summary != "" {
+		lines = append(lines, summary)
 	}
-	lines = append(lines, p.factLines(p.found.Facts)...)
-	if c := p.grid.counts(); c != "" {
+	facts := p.found.Facts
+	if !p.foundAt.IsZero() {
+		facts = append(facts[:len(facts):len(facts)], steps.Fact{Label: "as of", Value: p.foundAt.Format("15:04:05")})
+	}
+	lines = append(lines, p.factLines(facts)...)
+	if c := p.grid.counts(); c != "" && (p.table == nil || p.grid.failed() > 0) {
 		lines = append(lines, s.Subtle.Render(c))
 		lines = append(lines, p.grid.lines(p.ctx, p.width, 5, true)...)
 	}
@@ -171,10 +183,19 @@ func (p *panel) factLines(facts []steps.Fact) []string {
 	return lines
 }
 
+// tableMinimum is the room a findings table needs for ten rows: its header line, the rows, the
+// count line and one line of reasons.
+const tableMinimum = 13
+
 func (p *panel) foundView() string {
 	head := wrapLines(p.foundHeader(), p.width)
 	if p.table == nil {
 		return strings.Join(clipLines(head, p.width, p.height), "\n")
+	}
+	// The rows come first: at least ten of them whenever the panel has room for that at all.
+	if most := max(3, p.height-tableMinimum); len(head) > most {
+		hidden := len(head) - most + 1
+		head = append(head[:most-1], p.ctx.Styles.Subtle.Render(fmt.Sprintf("… %d more lines above the rows on a taller terminal", hidden)))
 	}
 	room := p.height - len(head)
 	if room < 4 {
@@ -189,7 +210,7 @@ func (p *panel) planLines() []string {
 	s := p.ctx.Styles
 	// A refused or failed apply leaves the plan on screen; why it failed must be right above it.
 	lines := p.stateLines()
-	lines = append(lines, s.Title.Render(fmt.Sprintf("Plan: %d change(s)", len(p.plan.Changes))))
+	lines = append(lines, s.Title.Render("Plan: "+count(len(p.plan.Changes), "change", "changes")))
 	lines = append(lines, changeLines(p.ctx, p.plan.Changes)...)
 	for _, n := range p.plan.Notes {
 		lines = append(lines, s.Subtle.Render("note: "+n))
@@ -215,7 +236,7 @@ func (p *panel) outcomeLines() []string {
 	lines := []string{s.Title.Render(fmt.Sprintf("Results: %d, %d failed", len(p.outcome.Results), p.outcome.Failed()))}
 	lines = append(lines, p.factLines(p.outcome.Facts)...)
 	if fu := p.outcome.FollowUp; fu != nil {
-		lines = append(lines, s.Warning.Render(fmt.Sprintf("Follow-up plan: %d change(s) need their own confirmation — A reviews it", len(fu.Changes))))
+		lines = append(lines, s.Warning.Render(fmt.Sprintf("Follow-up plan: %s their own confirmation — A reviews it", count(len(fu.Changes), "change needs", "changes need"))))
 	}
 	results := slices.Clone(p.outcome.Results)
 	slices.SortStableFunc(results, func(a, b steps.Result) int { return resultRank(a.Status) - resultRank(b.Status) })

@@ -47,6 +47,17 @@ func (g *progressGrid) counts() string {
 	return strings.Join(parts, " · ")
 }
 
+// failed counts the units that failed.
+func (g *progressGrid) failed() int {
+	n := 0
+	for _, p := range g.units {
+		if p.State == steps.Failed {
+			n++
+		}
+	}
+	return n
+}
+
 // lines renders up to limit rows, failed ones first so they are never scrolled away.
 func (g *progressGrid) lines(ctx *Context, width, limit int, onlyFailed bool) []string {
 	var failed, rest []string

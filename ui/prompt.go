@@ -15,16 +15,19 @@ type reasonDialog struct {
 	ctx    *Context
 	stepID string
 	title  string
-	input  textinput.Model
-	hint   string
-	width  int
+	// label names the text asked for; verb is what enter does with it.
+	label, verb string
+	input       textinput.Model
+	hint        string
+	width       int
 	// record saves the text; done is the notice shown once it is saved.
 	record func(text string) error
 	done   string
 }
 
-func newReasonDialog(ctx *Context, stepID, title, placeholder, done string, record func(string) error) (*reasonDialog, tea.Cmd) {
-	d := &reasonDialog{ctx: ctx, stepID: stepID, title: title, input: newInput(ctx, placeholder), record: record, done: done}
+func newReasonDialog(ctx *Context, stepID, title, label, verb, placeholder, done string, record func(string) error) (*reasonDialog, tea.Cmd) {
+	d := &reasonDialog{ctx: ctx, stepID: stepID, title: title, label: label, verb: verb, input: newInput(ctx, placeholder),
+		record: record, done: done}
 	return d, d.input.Focus()
 }
 
@@ -55,11 +58,11 @@ func (d *reasonDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 
 func (d *reasonDialog) View() string {
 	s := d.ctx.Styles
-	lines := []string{s.Title.Render(d.title), "Reason (required):", d.input.View()}
+	lines := []string{s.Title.Render(d.title), d.label + " (required):", d.input.View()}
 	if d.hint != "" {
 		lines = append(lines, s.Warning.Render(d.hint))
 	}
-	lines = append(lines, s.Subtle.Render("enter skips · esc cancels"))
+	lines = append(lines, s.Subtle.Render("enter "+d.verb+" · esc cancels"))
 	return s.Dialog.Width(max(30, d.width)).Render(strings.Join(lines, "\n"))
 }
 

@@ -59,7 +59,7 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 		return d.updatePath(kp)
 	}
 	switch {
-	case key.Matches(kp, k.Back), key.Matches(kp, k.Enter), kp.String() == "q", kp.String() == "ctrl+c":
+	case key.Matches(kp, k.Back, k.Enter, k.Quit, k.Interrupt):
 		if d.saving {
 			d.notice = "still saving: the dialog closes once the file is written, or says why it was not"
 			return undecided, nil

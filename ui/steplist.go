@@ -63,8 +63,11 @@ func (l *stepList) View(statuses []runbooks.StepStatus, running string, spin str
 			finished++
 		}
 	}
-	title := fmt.Sprintf("Steps %d/%d", finished, len(statuses))
-	lines := []string{s.Title.Render(title), ""}
+	title := s.Title.Render(fmt.Sprintf("Steps %d/%d", finished, len(statuses)))
+	if focused {
+		title = s.Focus.Render(fmt.Sprintf("▶ Steps %d/%d", finished, len(statuses)))
+	}
+	lines := []string{title, ""}
 	rows := max(1, l.height-2)
 	for i := l.offset; i < len(statuses) && i < l.offset+rows; i++ {
 		lines = append(lines, l.row(i, statuses[i], running, spin, focused))

@@ -15,8 +15,10 @@ type Styles struct {
 	Destructive lipgloss.Style
 	Error       lipgloss.Style
 	Selected    lipgloss.Style
-	Border      lipgloss.Style
-	Dialog      lipgloss.Style
+	// Focus marks the title of the pane that has the keyboard.
+	Focus  lipgloss.Style
+	Border lipgloss.Style
+	Dialog lipgloss.Style
 
 	// Mode badges.
 	Live   lipgloss.Style
@@ -43,6 +45,7 @@ func NewStyles(noColor bool) Styles {
 			Destructive: plain.Bold(true),
 			Error:       plain.Bold(true),
 			Selected:    plain.Reverse(true),
+			Focus:       plain.Bold(true).Underline(true),
 			Border:      plain,
 			Dialog:      plain.Border(lipgloss.NormalBorder()).Padding(0, 1),
 			Live:        plain.Bold(true).Reverse(true),
@@ -67,6 +70,7 @@ func NewStyles(noColor bool) Styles {
 		Destructive: plain.Foreground(red).Bold(true),
 		Error:       plain.Foreground(red),
 		Selected:    plain.Reverse(true),
+		Focus:       plain.Bold(true).Foreground(blue),
 		Border:      plain.Foreground(grey),
 		Dialog:      plain.Border(lipgloss.RoundedBorder()).BorderForeground(amber).Padding(0, 1),
 		Live:        plain.Bold(true).Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#d70000")),

@@ -72,6 +72,7 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		return m.afterWork(msg.err, func() { m.panels[msg.stepID].setPlan(msg.plan) })
 	case applyDoneMsg:
 		m.task = nil
+		m.markStale(msg.stepID, msg.outcome)
 		cmd := m.afterWork(msg.err, func() {})
 		m.showOutcome(msg.stepID, msg.outcome)
 		return cmd
@@ -177,19 +178,25 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.secret != nil:
 		// Even ctrl+c goes to the dialog first: a secret nobody has seen is lost for good.
 		return m.onSecretKey(msg)
-	case msg.String() == "ctrl+c":
+	case key.Matches(msg, k.Interrupt):
 		return m.requestQuit()
 	case m.confirm != nil:
 		return m.onConfirmKey(msg)
 	case m.reason != nil:
 		return m.onReasonKey(msg)
+	case m.showHelp:
+		// The overlay only explains: any of its closing keys closes it, nothing else acts.
+		if key.Matches(msg, k.Help, k.Back, k.Enter, k.Quit) {
+			m.showHelp = false
+		}
+		return nil
 	case key.Matches(msg, k.Back) && m.task != nil:
 		m.task.cancel()
 		return m.status.notice("cancelling…")
 	}
 	p := m.current()
 	if p.capturing() && (m.focus == panePanel || p.filtering()) {
-		if key.Matches(msg, k.Back) {
+		if key.Matches(msg, k.Back) && !p.filtering() {
 			p.blurInputs()
 			m.focus = paneSteps
 			return nil
@@ -205,8 +212,7 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.requestQuit()
 	case key.Matches(msg, k.Help):
-		m.help.ShowAll = !m.help.ShowAll
-		m.layout()
+		m.showHelp = true
 	case key.Matches(msg, k.Note):
 		return m.openNote()
 	case key.Matches(msg, k.NextStep):
@@ -214,13 +220,18 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevStep):
 		return m.selectStep(m.list.cursor - 1)
 	case key.Matches(msg, k.Focus):
-		m.focus = (m.focus + 1) % 3
+		m.focus = (m.focus + 2) % 3 // panel, guide, steps: the folded guide is one tab away
+		m.layout()                  // the guide opens up while it has the focus
 		if m.focus == panePanel {
 			return m.current().focusInputs()
 		}
 		m.current().blurInputs()
 	case m.focus == paneSteps:
 		return m.onStepsKey(msg)
+	case m.focus == paneGuide && key.Matches(msg, k.Back):
+		m.focus = panePanel
+		m.layout()
+		return m.current().focusInputs()
 	case m.focus == paneGuide:
 		var cmd tea.Cmd
 		m.guide.view, cmd = m.guide.view.Update(msg)
@@ -346,7 +357,7 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.status.notice("verifying through IAM…"), verifyCmd(m.base, m.run, id))
 	case wantSkip:
 		var focus tea.Cmd
-		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title),
+		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title), "Reason", "skips the step",
 			"why is this step skipped?", "step skipped", func(why string) error { return m.run.Skip(id, why) })
 		m.layout()
 		return focus
@@ -360,4 +371,25 @@ func (m *Model) startInspect(stepID string, inputs map[string]string) tea.Cmd {
 	m.task = t
 	m.panels[stepID].grid.reset()
 	return tea.Batch(inspectCmd(ctx, m.run, t, inputs), t.listen(), m.spinner.Tick)
+}
+
+// markStale flags every step's findings as out of date once an apply changed the account: a
+// credential table that still shows the leaked key Active after containment would mislead.
+func (m *Model) markStale(stepID string, out *steps.Outcome) {
+	if !m.ctx.Mode.Changes() || out == nil || len(out.Results) == 0 {
+		return
+	}
+	changed := false
+	for _, r := range out.Results {
+		changed = changed || r.Status == steps.StatusApplied
+	}
+	if !changed {
+		return
+	}
+	by := m.panels[stepID].step.Title
+	for _, p := range m.panels {
+		if p.found != nil {
+			p.stale = fmt.Sprintf("stale: %q changed the account at %s, after this was read — i reads it again", by, m.ctx.now().Format("15:04:05"))
+		}
+	}
 }
