@@ -61,7 +61,7 @@ func TestApplyRefusesAPlanWhoseDigestIsNotTheReviewedOneAndSendsNothing(t *testi
 	path, doc := s.plan()
 	reviewed := doc.Digest()
 	addHealthyInstanceByHand(t, s, path, doc)
-	s.srv.ResetRequests()
+	s.resetRequests()
 	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", reviewed,
 		"--secrets-file", filepath.Join(t.TempDir(), "s"))
 	if code != exitUsage || !strings.Contains(stderr, "not the reviewed") {
@@ -212,7 +212,7 @@ func TestApplyingTheSamePlanAgainAfterAFinishedRotationTakesLockdownsNewKeyAsIts
 		"--secrets-file", filepath.Join(t.TempDir(), "s")); !strings.Contains(stderr, "rotate-keys: done") {
 		t.Fatalf("the first apply should rotate (exit %d):\n%s", code, stderr)
 	}
-	s.srv.ResetRequests()
+	s.resetRequests()
 	_, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "s2"))
 	if strings.Contains(stderr, "rotate-keys: DRIFT") || !strings.Contains(stderr, "rotated by an earlier apply of this plan") {

@@ -27,7 +27,7 @@ func TestApplyIsRefusedWithoutLiveOrTheMatchingConfirmationAndSendsNothing(t *te
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s.srv.ResetRequests()
+			s.resetRequests()
 			code, _, stderr := s.lockdown(append([]string{"apply", path, "--secrets-file", filepath.Join(t.TempDir(), "s")}, tc.args...)...)
 			if code != exitUsage || !strings.Contains(stderr, tc.want) {
 				t.Fatalf("want exit 2 saying %q, got %d:\n%s", tc.want, code, stderr)
@@ -50,7 +50,7 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 		}
 	}
 	before := s.instanceStates()
-	s.srv.ResetRequests()
+	s.resetRequests()
 
 	secretsPath := filepath.Join(t.TempDir(), "secrets")
 	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
@@ -98,7 +98,7 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 	path, _ := s.plan()
 	s.clock.Advance(11 * time.Minute) // the attacker launches more GPU miners in us-west-2
 	before := s.instanceStates()
-	s.srv.ResetRequests()
+	s.resetRequests()
 
 	secretsPath := filepath.Join(t.TempDir(), "secrets")
 	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
@@ -139,7 +139,7 @@ func TestApplyAfterAPlannedInstanceWasTerminatedRefusesTheStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := s.instanceStates()
-	s.srv.ResetRequests()
+	s.resetRequests()
 
 	secretsPath := filepath.Join(t.TempDir(), "secrets")
 	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
@@ -159,7 +159,7 @@ func TestApplyWithCredentialsOfAnotherAccountIsRefusedNamingBoth(t *testing.T) {
 	path, doc := s.plan()
 	doc.Account = "999988887777"
 	writePlan(t, path, doc)
-	s.srv.ResetRequests()
+	s.resetRequests()
 
 	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", "999988887777", "--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	if code != exitFailed {
@@ -221,7 +221,7 @@ func assertSecretsOnlyInTheirFile(t *testing.T, path, journalDir, output string)
 func TestApplyWithASecretsFileItCannotCreateChangesNothing(t *testing.T) {
 	s := startSimForCLI(t)
 	path, _ := s.plan()
-	s.srv.ResetRequests()
+	s.resetRequests()
 	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount,
 		"--secrets-file", filepath.Join(t.TempDir(), "no-such-dir", "secrets"))
 	if code != exitUsage || !strings.Contains(stderr, "nothing was changed") {

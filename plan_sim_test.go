@@ -16,6 +16,7 @@ import (
 
 	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
+	"lockdown/aws/wiretest"
 	"lockdown/review"
 )
 
@@ -30,6 +31,7 @@ type simAccountForCLI struct {
 	t       *testing.T
 	srv     *sim.Server
 	clock   *sim.ManualClock
+	wire    *wiretest.Proxy
 	url     string
 	journal string
 }
@@ -37,8 +39,9 @@ type simAccountForCLI struct {
 func startSimForCLI(t *testing.T) *simAccountForCLI {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
+	wire := s.Watch(t)
 	s.UseCredentialChain(t)
-	return &simAccountForCLI{t: t, srv: s.Server, clock: s.Clock, url: s.URL, journal: t.TempDir()}
+	return &simAccountForCLI{t: t, srv: s.Server, clock: s.Clock, wire: wire, url: s.URL, journal: t.TempDir()}
 }
 
 // lockdown runs the command line against the simulator and returns its exit code and stderr.
@@ -64,16 +67,15 @@ func (s *simAccountForCLI) plan() (string, *review.PlanDocument) {
 	return path, doc
 }
 
-// mutating returns the changes lockdown sent to the account since the log was last reset; the
-// simulated attacker's own calls are not lockdown's.
-func (s *simAccountForCLI) mutating() []sim.Request {
-	var out []sim.Request
-	for _, r := range s.srv.Requests() {
-		if r.Mutating && !r.Attacker {
-			out = append(out, r)
-		}
-	}
-	return out
+// mutating returns the requests lockdown sent that could change the account, as seen on the wire
+// between lockdown and the simulator (EC2 dry runs excluded); the simulated attacker's own calls
+// never cross it.
+func (s *simAccountForCLI) mutating() []wiretest.Request { return s.wire.Changes() }
+
+// resetRequests forgets the requests seen so far, on the wire and in the simulator's log.
+func (s *simAccountForCLI) resetRequests() {
+	s.wire.Reset()
+	s.srv.ResetRequests()
 }
 
 func (s *simAccountForCLI) iam() *iam.Client {

@@ -153,7 +153,7 @@ func TestTheWholeIAMPartInADryRunSendsNoMutatingRequest(t *testing.T) {
 	d.run(t, RotateKeys{}, "billing-reports", "alice")
 	d.run(t, RemoveBackdoorUsers{})
 	d.run(t, RevokeSessions{}, "deploy-role")
-	if m := mutatingRequests(d.srv); len(m) != 0 {
+	if m := d.wire.Changes(); len(m) != 0 {
 		t.Fatalf("dry run sent mutating requests: %+v", m)
 	}
 }

@@ -27,7 +27,7 @@ func TestContainKeyDeactivatesExactlyTheLeakedKeyAndVerifiesIt(t *testing.T) {
 		t.Fatalf("verification fact: %+v", last)
 	}
 	updates := 0
-	for _, r := range mutatingRequests(d.srv) {
+	for _, r := range d.wire.Changes() {
 		switch r.Action {
 		case "UpdateAccessKey":
 			updates++
@@ -119,7 +119,7 @@ func TestContainKeyInADryRunSendsNoMutatingRequest(t *testing.T) {
 	if got := statuses(out); got[StatusWouldApply] != 3 {
 		t.Fatalf("results: %+v", out.Results)
 	}
-	if m := mutatingRequests(d.srv); len(m) != 0 {
+	if m := d.wire.Changes(); len(m) != 0 {
 		t.Fatalf("dry run sent %+v", m)
 	}
 }

@@ -38,7 +38,7 @@ func TestInventoryFlagsExactlyWhatAppearedOrWasUsedAfterT0(t *testing.T) {
 	if rep.Root.AccessKeysPresent || !rep.Root.MFAEnabled {
 		t.Fatalf("root: %+v", rep.Root)
 	}
-	if m := mutatingRequests(d.srv); len(m) != 0 {
+	if m := d.wire.Changes(); len(m) != 0 {
 		t.Fatalf("the inventory changed something: %+v", m)
 	}
 }

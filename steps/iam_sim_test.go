@@ -11,6 +11,7 @@ import (
 	"lockdown/aws"
 	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
+	"lockdown/aws/wiretest"
 )
 
 const leakedKey = "AKIAEXAMPLELEAKED001"
@@ -22,6 +23,7 @@ var drillStart = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 type drill struct {
 	srv   *sim.Server
 	clock *sim.ManualClock
+	wire  *wiretest.Proxy
 	env   *Env
 	log   *bytes.Buffer
 }
@@ -29,11 +31,12 @@ type drill struct {
 func startDrill(t *testing.T, mode Mode) *drill {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", drillStart)
+	wire := s.Watch(t)
 	acct := s.Account(t, aws.Options{Mode: mode})
 	var logBuf bytes.Buffer
 	env := envOf(acct)
 	env.Since, env.Now, env.Log = s.Server.IncidentStart(), s.Clock.Now, slog.New(slog.NewJSONHandler(&logBuf, nil))
-	return &drill{srv: s.Server, clock: s.Clock, env: env, log: &logBuf}
+	return &drill{srv: s.Server, clock: s.Clock, wire: wire, env: env, log: &logBuf}
 }
 
 // run inspects, plans the default (or given) selection and applies.
@@ -73,16 +76,6 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func mutatingRequests(srv *sim.Server) []sim.Request {
-	var out []sim.Request
-	for _, r := range srv.Requests() {
-		if r.Mutating && !r.Attacker {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // inspectOnly runs only Inspect of a read-only action inside the run helper.

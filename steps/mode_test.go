@@ -37,8 +37,8 @@ func TestTheGuardsModeDecidesBothTheConfirmationAndWhatIsSent(t *testing.T) {
 			if got := plan.Confirm.Typed != ""; got != tt.wantTyped {
 				t.Errorf("typed confirmation %q in %s", plan.Confirm.Typed, tt.mode)
 			}
-			if got := len(mutatingRequests(d.srv)) > 0; got != tt.wantChanges {
-				t.Errorf("mutating requests %v in %s", mutatingRequests(d.srv), tt.mode)
+			if got := len(d.wire.Changes()) > 0; got != tt.wantChanges {
+				t.Errorf("mutating requests %v in %s", d.wire.Changes(), tt.mode)
 			}
 			applied := statuses(out)[StatusApplied] > 0
 			if applied != tt.wantChanges || d.env.Mode() != tt.mode || changesOf(d.env).Mode() != tt.mode {

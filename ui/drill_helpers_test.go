@@ -15,6 +15,7 @@ import (
 	"lockdown/aws"
 	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
+	"lockdown/aws/wiretest"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -38,6 +39,7 @@ type drillOptions struct {
 type drillSession struct {
 	t        *testing.T
 	srv      *sim.Server
+	wire     *wiretest.Proxy
 	url      string
 	acct     *aws.Account
 	run      *runbooks.Run
@@ -54,6 +56,7 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", drillT0)
 	srv, simClock := s.Server, s.Clock
+	wire := s.Watch(t)
 	acct := s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected})
 
 	dir := t.TempDir()
@@ -86,7 +89,7 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	ctx.Now = clock.now
 	ctx.Log = log
 	ctx.ExpectedAccount = o.expected
-	d := &drillSession{t: t, srv: srv, url: s.URL, acct: acct, run: run, journal: journal.Path(), logPath: logPath,
+	d := &drillSession{t: t, srv: srv, wire: wire, url: s.URL, acct: acct, run: run, journal: journal.Path(), logPath: logPath,
 		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{})}
 	t.Cleanup(d.stop)
 	d.deliver(tea.WindowSizeMsg{Width: 110, Height: 40})
@@ -247,27 +250,12 @@ func (d *drillSession) clearTyped() {
 	}
 }
 
-// mutations are the requests that changed the simulated account, made by anyone but the attacker.
-func (d *drillSession) mutations() []sim.Request {
-	var out []sim.Request
-	for _, r := range d.srv.Requests() {
-		if r.Mutating && !r.Attacker {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+// mutations are the requests that could have changed the simulated account, as seen on the wire
+// between lockdown and the simulator (EC2 dry runs excluded); the attacker's calls never cross it.
+func (d *drillSession) mutations() []wiretest.Request { return d.wire.Changes() }
 
 // mutationsOf are the mutating requests of one action.
-func (d *drillSession) mutationsOf(action string) []sim.Request {
-	var out []sim.Request
-	for _, r := range d.mutations() {
-		if r.Action == action {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (d *drillSession) mutationsOf(action string) []wiretest.Request { return d.wire.ChangesOf(action) }
 
 // keyAuthenticates asks STS who signs with keyID. The simulator, like AWS, refuses an inactive
 // key with InvalidClientTokenId; it does not check the secret, so any will do.

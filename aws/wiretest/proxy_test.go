@@ -1,4 +1,4 @@
-package wiretest
+package wiretest_test
 
 import (
 	"context"
@@ -15,16 +15,17 @@ import (
 
 	lockdown "lockdown/aws"
 	"lockdown/aws/sim/simtest"
+	"lockdown/aws/wiretest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // simBehindProxy serves the crypto-miner account behind a proxy with rules, and returns SDK
 // configuration signed as the responder that talks to the proxy with one attempt per call.
-func simBehindProxy(t *testing.T, rules ...Rule) (*simtest.Sim, *Proxy, sdk.Config) {
+func simBehindProxy(t *testing.T, rules ...wiretest.Rule) (*simtest.Sim, *wiretest.Proxy, sdk.Config) {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
-	p := StartProxy(t, s.URL, rules...)
+	p := wiretest.StartProxy(t, s.URL, rules...)
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
 	id, secret := s.Server.ResponderCredentials()
@@ -54,9 +55,9 @@ func TestProxyForwardsAndRecordsEachRequestWithItsAnswer(t *testing.T) {
 
 func TestThrottleAndServerErrorAnswerInTheServicesOwnWords(t *testing.T) {
 	s, _, cfg := simBehindProxy(t,
-		Rule{Service: "ec2", Fault: Throttle(), Times: 1},
-		Rule{Service: "iam", Fault: Throttle(), Times: 1},
-		Rule{Service: "ec2", Fault: ServerError(503), Times: 1})
+		wiretest.Rule{Service: "ec2", Fault: wiretest.Throttle(), Times: 1},
+		wiretest.Rule{Service: "iam", Fault: wiretest.Throttle(), Times: 1},
+		wiretest.Rule{Service: "ec2", Fault: wiretest.ServerError(503), Times: 1})
 	ctx := context.Background()
 	client := ec2.NewFromConfig(cfg)
 	_, err := client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
@@ -80,7 +81,7 @@ func TestThrottleAndServerErrorAnswerInTheServicesOwnWords(t *testing.T) {
 }
 
 func TestDroppedAnswerLeavesTheChangeMadeAndTheClientInTheDark(t *testing.T) {
-	s, p, cfg := simBehindProxy(t, Rule{Action: "CreateAccessKey", Fault: DropAnswer()})
+	s, p, cfg := simBehindProxy(t, wiretest.Rule{Action: "CreateAccessKey", Fault: wiretest.DropAnswer()})
 	_, err := iam.NewFromConfig(cfg).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("alice")})
 	if err == nil {
 		t.Fatal("the client got an answer the proxy should have dropped")
@@ -95,8 +96,8 @@ func TestDroppedAnswerLeavesTheChangeMadeAndTheClientInTheDark(t *testing.T) {
 
 func TestResetAndHangNeverReachTheServer(t *testing.T) {
 	s, p, cfg := simBehindProxy(t,
-		Rule{Region: "us-west-2", Fault: Reset()},
-		Rule{Region: "eu-west-1", Fault: Hang()})
+		wiretest.Rule{Region: "us-west-2", Fault: wiretest.Reset()},
+		wiretest.Rule{Region: "eu-west-1", Fault: wiretest.Hang()})
 	_, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = "us-west-2" }).
 		DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
 	if err == nil {
@@ -118,7 +119,7 @@ func TestResetAndHangNeverReachTheServer(t *testing.T) {
 }
 
 func TestLatencyDelaysButForwards(t *testing.T) {
-	s, _, cfg := simBehindProxy(t, Rule{Fault: Latency(50 * time.Millisecond)})
+	s, _, cfg := simBehindProxy(t, wiretest.Rule{Fault: wiretest.Latency(50 * time.Millisecond)})
 	start := time.Now()
 	if _, err := ec2.NewFromConfig(cfg).DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/wiretest"
 )
 
 // Sim is one simulated account serving one test.
@@ -46,6 +47,16 @@ func Start(t testing.TB, scenario string, start time.Time) *Sim {
 	}
 	t.Cleanup(func() { _ = l.Close() })
 	return &Sim{Server: srv, Clock: clock, URL: l.URL}
+}
+
+// Watch puts a recording proxy in front of the simulator and points URL at it, so every request
+// made through URL afterwards (Account, UseCredentialChain, the command line) is judged from the
+// wire rather than by the simulator's own log. The proxy closes when the test ends.
+func (s *Sim) Watch(t testing.TB) *wiretest.Proxy {
+	t.Helper()
+	p := wiretest.StartProxy(t, s.URL)
+	s.URL = p.URL
+	return p
 }
 
 // Account opens the simulated account signed as its responder, with the identity confirmed so the
