@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"lockdown/aws"
 	"lockdown/review"
@@ -11,10 +13,11 @@ import (
 // ApplyCmd is `lockdown apply`: carry out exactly the plan a reviewer approved, and nothing the
 // account has grown since.
 type ApplyCmd struct {
-	Plan        string `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
-	Confirm     string `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
-	PlanDigest  string `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
-	SecretsFile string `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
+	Plan        string   `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
+	Confirm     string   `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
+	PlanDigest  string   `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
+	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out too, on top of those the plan left out: their reviewed changes are not applied and count as failed." placeholder:"a,b"`
+	SecretsFile string   `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
 }
 
 // Run refuses before anything is sent unless the command line names the plan's account (and its
@@ -39,6 +42,10 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	acct, err := c.openPlanAccount(g, doc)
 	if err != nil {
 		return err
+	}
+	g.skipRegions = append(slices.Clone(doc.SkipRegions), c.SkipRegions...)
+	if len(g.skipRegions) > 0 {
+		g.eprintf("Regions left out: %s\n", strings.Join(g.skipRegions, ", "))
 	}
 	s, err := g.newSession(acct, since)
 	if err != nil {

@@ -11,9 +11,10 @@ import (
 
 // PlanCmd is `lockdown plan`: the dry-run a reviewer approves before anything changes.
 type PlanCmd struct {
-	Key    string   `help:"The leaked access key id, for the containment step; without it that step and those after it are not planned." placeholder:"AKIA…"`
-	Output string   `short:"o" name:"output" help:"Write the plan to this new file (mode 0600, never overwritten) instead of stdout." placeholder:"FILE"`
-	Choose []string `help:"Select a row lockdown does not propose (an instance judged ok, a user not flagged), with the reason; the plan and apply show it as the operator's choice. Repeatable." placeholder:"STEP:ID:REASON"`
+	Key         string   `help:"The leaked access key id, for the containment step; without it that step and those after it are not planned." placeholder:"AKIA…"`
+	Output      string   `short:"o" name:"output" help:"Write the plan to this new file (mode 0600, never overwritten) instead of stdout." placeholder:"FILE"`
+	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not inspected, nothing there is changed; recorded in the plan." placeholder:"a,b"`
+	Choose      []string `help:"Select a row lockdown does not propose (an instance judged ok, a user not flagged), with the reason; the plan and apply show it as the operator's choice. Repeatable." placeholder:"STEP:ID:REASON"`
 }
 
 // Run walks the runbook in dry-run, whatever --live says, writes the plan document and prints
@@ -42,6 +43,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 			return usageError("%s already exists: lockdown does not overwrite a plan; choose another name", c.Output)
 		}
 	}
+	g.skipRegions = c.SkipRegions
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
@@ -60,7 +62,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 		return err
 	}
 	doc := &review.PlanDocument{Version: review.PlanVersion, Account: id.Account, Alias: id.Alias,
-		Principal: id.ARN, Created: time.Now().UTC().Truncate(time.Second), Runbook: s.run.Runbook().ID}
+		Principal: id.ARN, Created: time.Now().UTC().Truncate(time.Second), Runbook: s.run.Runbook().ID, SkipRegions: c.SkipRegions}
 	if !since.IsZero() {
 		doc.Since = since.Format(time.RFC3339)
 	}

@@ -26,6 +26,8 @@ type Globals struct {
 	stdout, stderr io.Writer
 	// resumeFrom is the incident the respond command continues, if any.
 	resumeFrom *priorIncident
+	// skipRegions are regions plan and apply leave out (--skip-regions).
+	skipRegions []string
 }
 
 // validateAccountID checks --account before anything talks to AWS.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 	if err != nil {
 		return nil, err
 	}
+	skipRegions(rb, reg, g.skipRegions)
 	dir, incident, err := g.incidentFile(acct.Mode())
 	if err != nil {
 		return nil, err
@@ -88,6 +90,27 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		return nil, err
 	}
 	return &session{acct: acct, since: since, run: run, journal: journal, log: log, logFile: logFile}, nil
+}
+
+// skipRegions leaves regions out of every step that scans regions, on top of any the runbook
+// leaves out itself.
+func skipRegions(rb *runbooks.Runbook, reg *steps.Registry, regions []string) {
+	if len(regions) == 0 {
+		return
+	}
+	for _, step := range rb.Steps {
+		action, ok := reg.Lookup(step.Action)
+		if !ok {
+			continue
+		}
+		if _, takes := action.Spec().Param("skip_regions"); !takes {
+			continue
+		}
+		if step.With == nil {
+			step.With = steps.Params{}
+		}
+		step.With["skip_regions"] = slices.Compact(slices.Sorted(slices.Values(append(step.With.Strings("skip_regions"), regions...))))
+	}
 }
 
 // interact runs the TUI until the operator quits.

@@ -42,7 +42,9 @@ const (
 // ScanOptions limit and tune a scan.
 type ScanOptions struct {
 	// Regions, when set, limits the scan to these regions.
-	Regions       []string
+	Regions []string
+	// Skip leaves these regions out (denied by policy): listed as skipped, never scanned.
+	Skip          []string
 	Concurrency   int
 	RegionTimeout time.Duration
 }
@@ -127,7 +129,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 // enabled by definition, and starting it early saves a whole round trip when an account has more
 // enabled regions than workers (17 regions, 16 workers). It holds a worker slot like any region.
 func (s *scanner) headStart(ctx context.Context, slots chan struct{}) <-chan RegionScan {
-	if s.home == "" || (len(s.opts.Regions) > 0 && !slices.Contains(s.opts.Regions, s.home)) {
+	if s.home == "" || (len(s.opts.Regions) > 0 && !slices.Contains(s.opts.Regions, s.home)) || slices.Contains(s.opts.Skip, s.home) {
 		return nil
 	}
 	out := make(chan RegionScan, 1)
@@ -158,8 +160,11 @@ func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
 			continue
 		}
 		listed[name] = true
-		switch status {
-		case "opt-in-not-required", "opted-in", "":
+		switch {
+		case slices.Contains(s.opts.Skip, name):
+			plan = append(plan, RegionScan{Region: name, Status: RegionSkipped, Code: "SkippedByOperator",
+				Message: "left out by the operator (--skip-regions): not inspected, nothing there is changed"})
+		case status == "opt-in-not-required" || status == "opted-in" || status == "":
 			plan = append(plan, RegionScan{Region: name, Status: RegionQueued})
 		default:
 			plan = append(plan, RegionScan{Region: name, Status: RegionSkipped, Code: "OptInRequired",

@@ -139,12 +139,15 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	}
 }
 
-// uninspected returns the regions or items the fresh inspection could not read.
+// uninspected returns the regions or items the fresh inspection could not read or left out.
 func uninspected(found *steps.Inspection) map[string]string {
 	out := map[string]string{}
 	for _, p := range found.Progress {
-		if p.State == steps.Failed {
+		switch p.State {
+		case steps.Failed:
 			out[p.Key] = strings.TrimSpace(p.Code + " " + p.Err)
+		case steps.Skipped:
+			out[p.Key] = strings.TrimSpace(p.Code + " " + p.Note)
 		}
 	}
 	return out

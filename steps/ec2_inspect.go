@@ -44,6 +44,7 @@ func ec2Params() []Param {
 	return []Param{
 		{Name: "concurrency", Type: TypeInt, Doc: fmt.Sprintf("regions scanned at once (default %d)", aws.DefaultScanConcurrency)},
 		{Name: "regions", Type: TypeStrings, Doc: "scan only these regions (default: every enabled region)"},
+		{Name: "skip_regions", Type: TypeStrings, Doc: "leave these regions out, e.g. regions denied by policy (--skip-regions)"},
 		{Name: "usual_regions", Type: TypeStrings, Doc: "regions the account normally uses (default: those with instances older than T0)"},
 		{Name: "allow_instance_ids", Type: TypeStrings, Doc: "instances never proposed for termination"},
 		{Name: "allow_tags", Type: TypeStrings, Doc: "tags (key=value, or key) that protect an instance, like the tag " + ProtectTag + "=true"},
@@ -54,7 +55,7 @@ func ec2Params() []Param {
 // both EC2 actions and of the headless scan command. A cancelled scan returns what it has and the
 // cancellation.
 func ScanForRogueInstances(ctx context.Context, acct *aws.ReadOnly, since time.Time, p Params, report func(aws.RegionScan)) (*InstanceFindings, error) {
-	scan, err := acct.ScanInstances(ctx, aws.ScanOptions{Regions: p.Strings("regions"), Concurrency: p.Int("concurrency", 0)}, report)
+	scan, err := acct.ScanInstances(ctx, aws.ScanOptions{Regions: p.Strings("regions"), Skip: p.Strings("skip_regions"), Concurrency: p.Int("concurrency", 0)}, report)
 	if scan == nil {
 		return nil, err
 	}
