@@ -30,12 +30,6 @@ func (rr *regionRun) cancelSpot(ctx context.Context, ids []string) {
 
 // cancelSpotBatch sends one call and returns what is left to retry (unknown ids taken out).
 func (rr *regionRun) cancelSpotBatch(ctx context.Context, pending []string, results map[string]*TargetResult) []string {
-	set := func(ids []string, fate Fate, code, msg string) {
-		for _, id := range ids {
-			r := results[id]
-			r.Fate, r.Code, r.Message = fate, code, msg
-		}
-	}
 	out, err := rr.api.cancelSpot(ctx, pending)
 	switch code := ErrorCode(err); {
 	case err == nil:
@@ -45,15 +39,15 @@ func (rr *regionRun) cancelSpotBatch(ctx context.Context, pending []string, resu
 			}
 		}
 	case code == "DryRunOperation":
-		set(pending, WouldSucceed, "", "the DryRun call says this would succeed")
+		setFate(results, pending, WouldSucceed, "", "the DryRun call says this would succeed")
 	case code == "InvalidSpotInstanceRequestID.NotFound":
 		if named := namedIDs(ErrorMessage(err), pending); len(named) > 0 {
-			set(named, Gone, code, "EC2 no longer knows this spot request")
+			setFate(results, named, Gone, code, "EC2 no longer knows this spot request")
 			return slices.DeleteFunc(pending, func(id string) bool { return slices.Contains(named, id) })
 		}
 		fallthrough
 	default:
-		set(pending, FailedFate, code, ErrorMessage(err)+" — the request may launch a replacement instance")
+		setFate(results, pending, FailedFate, code, ErrorMessage(err)+" — the request may launch a replacement instance")
 	}
 	return nil
 }

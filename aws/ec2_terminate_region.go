@@ -74,10 +74,7 @@ func (rr *regionRun) failed() int {
 // fail records a failure on ids and, for the first failure, on the region's summary.
 func (rr *regionRun) fail(ids []string, err error) {
 	code, msg := ErrorCode(err), ErrorMessage(err)
-	for _, id := range ids {
-		r := rr.results[id]
-		r.Fate, r.Code, r.Message = FailedFate, code, msg
-	}
+	rr.set(ids, FailedFate, code, msg)
 	if rr.summary.Code == "" || rr.summary.Code == "DryRunOperation" {
 		rr.summary.Code, rr.summary.Message = code, msg
 	}
@@ -134,8 +131,13 @@ func (rr *regionRun) terminated(changes []types.InstanceStateChange) {
 }
 
 func (rr *regionRun) set(ids []string, fate Fate, code, msg string) {
+	setFate(rr.results, ids, fate, code, msg)
+}
+
+// setFate records how ids ended.
+func setFate(results map[string]*TargetResult, ids []string, fate Fate, code, msg string) {
 	for _, id := range ids {
-		r := rr.results[id]
+		r := results[id]
 		r.Fate, r.Code, r.Message = fate, code, msg
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -40,9 +39,7 @@ func RevokeSessionsDocument(cutoff time.Time) string {
 // RevocationCutoff reads the token issue time a revoke-sessions document denies before; ok is
 // false when the document is not such a revocation.
 func RevocationCutoff(doc string) (time.Time, bool) {
-	if dec, err := url.QueryUnescape(doc); err == nil {
-		doc = dec
-	}
+	doc = decodeDocument(doc)
 	var parsed struct {
 		Statement []struct {
 			Effect    string

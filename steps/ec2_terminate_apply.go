@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"lockdown/aws"
@@ -81,18 +80,12 @@ func targetsOf(changes []Change) ([]aws.Target, error) {
 	return targets, nil
 }
 
-// refused reports whether the guard refused every change: the wrong account, or none confirmed.
-func refused(err error) bool {
-	var wrong *aws.WrongAccountError
-	return errors.As(err, &wrong) || errors.Is(err, aws.ErrIdentityUnknown)
-}
-
 // refusedOutcome reports a refusal against every change, as the IAM actions do, so the operator
 // reads the whole reason (both account ids) in the results rather than in a one-line error.
 func refusedOutcome(plan *Plan, err error) *Outcome {
 	out := &Outcome{}
 	for _, c := range plan.Changes {
-		out.Results = append(out.Results, Result{ChangeID: c.ID, Status: StatusFailed, Code: "Refused", Message: err.Error()})
+		out.Results = append(out.Results, refusedResult(c.ID, err))
 	}
 	return out
 }

@@ -54,9 +54,8 @@ func (e *Env) input(name string) string {
 // resultOf turns an engine's effect or error into the Result of one change.
 func resultOf(changeID string, eff aws.Effect, err error, done string) Result {
 	if err != nil {
-		var wrong *aws.WrongAccountError
-		if errors.As(err, &wrong) || errors.Is(err, aws.ErrIdentityUnknown) {
-			return Result{ChangeID: changeID, Status: StatusFailed, Code: "Refused", Message: err.Error()}
+		if refused(err) {
+			return refusedResult(changeID, err)
 		}
 		return Result{ChangeID: changeID, Status: StatusFailed, Code: aws.ErrorCode(err), Message: aws.ErrorMessage(err)}
 	}
@@ -67,6 +66,17 @@ func resultOf(changeID string, eff aws.Effect, err error, done string) Result {
 		return Result{ChangeID: changeID, Status: StatusWouldApply, Message: "dry run: would " + done}
 	}
 	return Result{ChangeID: changeID, Status: StatusApplied, Message: done}
+}
+
+// refused reports whether the guard refused the change: the wrong account, or none confirmed.
+func refused(err error) bool {
+	var wrong *aws.WrongAccountError
+	return errors.As(err, &wrong) || errors.Is(err, aws.ErrIdentityUnknown)
+}
+
+// refusedResult reports a refusal with its whole reason (both account ids), like any failure.
+func refusedResult(changeID string, err error) Result {
+	return Result{ChangeID: changeID, Status: StatusFailed, Code: "Refused", Message: err.Error()}
 }
 
 // typedConfirmation is what the operator types to allow destructive IAM changes: the account id,
