@@ -35,6 +35,9 @@ func (c *ApplyCmd) Run(g *Globals) error {
 		return usageError("%v; nothing was changed", err)
 	}
 	defer secrets.Close()
+	// Rotation hands each new secret over here and switches the old key off only once it is
+	// synced to the file.
+	g.keepSecret = secrets.Keep
 	since, err := doc.SinceTime()
 	if err != nil {
 		return exitCode(exitUsage, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lockdown/aws"
+	"lockdown/steps"
 )
 
 // Globals are the flags every command accepts.
@@ -28,6 +29,8 @@ type Globals struct {
 	resumeFrom *priorIncident
 	// skipRegions are regions plan and apply leave out (--skip-regions).
 	skipRegions []string
+	// keepSecret keeps a new secret before rotation switches the old key off (apply's secrets file).
+	keepSecret func(steps.Secret) error
 }
 
 // validateAccountID checks --account before anything talks to AWS.

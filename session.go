@@ -77,7 +77,7 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env:      steps.Env{Since: since, Log: log},
+		Env:      steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret},
 		Journal:  journal,
 		Incident: incident,
 	})

@@ -35,6 +35,10 @@ type Env struct {
 	Inputs map[string]string
 	Now    func() time.Time
 	Log    *slog.Logger
+	// KeepSecret, when set, keeps a new secret durably (apply: synced to the secrets file) and
+	// returns only once it is kept. Rotation switches an old key off only after it returned nil,
+	// so a failed write never strands the service with no working key.
+	KeepSecret func(Secret) error
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

@@ -94,6 +94,11 @@ type rotation struct {
 	Known       []string
 	DeleteFirst string
 	Deactivate  []string
+	// Evidence are old keys used after T0 (the leaked key among them, if containment missed it):
+	// deactivated, never offered for deletion.
+	Evidence []string
+	// NoRoom: the user has two inactive keys, which are evidence; no new key can be made.
+	NoRoom bool
 	// Created is the key this plan created, once it has: a retry must not create another, and
 	// a key nobody here created must never be taken for it.
 	Created string
@@ -109,33 +114,39 @@ func PlanRotation(user string, keys []aws.AccessKey, since time.Time) rotation {
 	rest := slices.Clone(keys)
 	if len(keys) >= aws.MaxKeysPerUser {
 		victim := keyToMakeRoom(rest, since)
+		if victim < 0 {
+			r.NoRoom = true
+			return r
+		}
 		r.DeleteFirst = rest[victim].ID
 		rest = slices.Delete(rest, victim, victim+1)
 	}
 	for _, k := range rest {
 		if k.Status == aws.KeyActive {
 			r.Deactivate = append(r.Deactivate, k.ID)
+			if !since.IsZero() && k.LastUsed.Date.After(since) {
+				r.Evidence = append(r.Evidence, k.ID)
+			}
 		}
 	}
 	return r
 }
 
-// keyToMakeRoom picks the key deleted to make room for the new one: an inactive key first, then
-// one created after T0 (likely the attacker's, and not what anything in production uses), and
-// only then the least recently used. The key production relies on is deactivated, not deleted,
-// so it can be switched back on if the new key's roll-out fails.
+// keyToMakeRoom picks the key deleted to make room for the new one: one created after T0 (likely
+// the attacker's, and not what anything in production uses), then the least recently used active
+// key. An inactive key is never picked: it is most likely the leaked key, deactivated by
+// containment, and evidence that CloudTrail searches and the investigation need. With two inactive
+// keys there is no room, and -1 says so.
 func keyToMakeRoom(keys []aws.AccessKey, since time.Time) int {
-	if i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return k.Status == aws.KeyInactive }); i >= 0 {
-		return i
-	}
+	active := func(k aws.AccessKey) bool { return k.Status != aws.KeyInactive }
 	if !since.IsZero() {
-		if i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return k.Created.After(since) }); i >= 0 {
+		if i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return active(k) && k.Created.After(since) }); i >= 0 {
 			return i
 		}
 	}
-	victim := 0
+	victim := -1
 	for i, k := range keys {
-		if k.LastUsed.Date.Before(keys[victim].LastUsed.Date) {
+		if active(k) && (victim < 0 || k.LastUsed.Date.Before(keys[victim].LastUsed.Date)) {
 			victim = i
 		}
 	}
@@ -152,6 +163,10 @@ func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []
 			return nil, err
 		}
 		r := PlanRotation(user, keys, env.Since)
+		if r.NoRoom {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s is not rotated: it already has two inactive access keys (IAM allows two), which lockdown keeps as evidence; delete one by hand once the investigation no longer needs it", user))
+			continue
+		}
 		data.Users = append(data.Users, r)
 		p.Changes = append(p.Changes, rotationChanges(r)...)
 		if r.DeleteFirst != "" {
@@ -197,8 +212,19 @@ func (RotateKeys) Apply(ctx context.Context, env *Env, changes aws.Changes, plan
 		if secret != nil {
 			out.Secrets = append(out.Secrets, *secret)
 		}
-		if ok && len(r.Deactivate) > 0 {
-			followUp.Users = append(followUp.Users, rotation{User: r.User, Deactivate: r.Deactivate})
+		if !ok {
+			continue
+		}
+		var deletable []string
+		for _, id := range r.Deactivate {
+			if slices.Contains(r.Evidence, id) {
+				out.Facts = append(out.Facts, Fact{Label: "Kept as evidence", Value: id + " of " + r.User + " was used after T0: deactivated, never deleted by rotation", Tone: ToneWarning})
+				continue
+			}
+			deletable = append(deletable, id)
+		}
+		if len(deletable) > 0 {
+			followUp.Users = append(followUp.Users, rotation{User: r.User, Deactivate: deletable})
 		}
 	}
 	if len(followUp.Users) > 0 {

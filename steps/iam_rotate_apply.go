@@ -8,8 +8,9 @@ import (
 	"lockdown/aws"
 )
 
-// rotateUser deletes the key that must make room, creates the new key, and deactivates the old
-// ones. ok is false when the new key does not exist, so the old ones stay active.
+// rotateUser deletes the key that must make room, creates the new key, has its secret kept, and
+// only then deactivates the old ones. ok is false when the new key does not exist (or its secret
+// could not be kept), so the old ones stay active.
 func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation) ([]Result, *Secret, bool) {
 	var results []Result
 	if r.DeleteFirst != "" {
@@ -20,16 +21,43 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 		}
 	}
 	created, secret, res := createOnce(ctx, env, changes, r)
-	results = append(results, res)
 	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
 	if res.Status == StatusFailed {
-		return results, nil, false
+		return append(results, res), nil, false
 	}
+	if secret != nil && env.KeepSecret != nil {
+		if err := env.KeepSecret(*secret); err != nil {
+			secret.Wipe()
+			return append(results, unkept(ctx, changes, r, created, err)...), nil, false
+		}
+		secret.Wipe()
+		secret = nil // kept where the operator asked; it goes nowhere else
+		res.Message = fmt.Sprintf("created %s for %s: its secret is kept in the secrets file", created, r.User)
+	}
+	results = append(results, res)
 	for _, id := range r.Deactivate {
 		eff, err := changes.DeactivateKey(ctx, r.User, id)
 		results = append(results, resultOf("deactivate/"+id, eff, err, "deactivated "+id))
 	}
 	return results, secret, true
+}
+
+// unkept undoes a new key whose secret could not be kept: nobody holds that secret, so the key is
+// deleted again, and the old keys stay active because nothing could take over from them.
+func unkept(ctx context.Context, changes aws.Changes, r *rotation, created string, cause error) []Result {
+	msg := fmt.Sprintf("created %s for %s, but its secret could not be kept (%v): ", created, r.User, cause)
+	if _, err := changes.DeleteKey(ctx, r.User, created); err != nil {
+		msg += fmt.Sprintf("deleting it again failed too (%v): delete %s by hand; ", err, created)
+	} else {
+		msg += created + " was deleted again; "
+		r.Created = ""
+	}
+	results := []Result{{ChangeID: "create/" + r.User, Status: StatusFailed, Code: "SecretNotKept", Message: msg + "the old keys stay active"}}
+	for _, id := range r.Deactivate {
+		results = append(results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped,
+			Message: "not deactivated: the new key's secret was not kept, so " + id + " stays active"})
+	}
+	return results
 }
 
 // createOnce creates the user's new key unless a previous Apply of this plan already did. A key
