@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"lockdown/aws/sim"
@@ -18,24 +19,53 @@ func printDebrief(g *Globals, srv *sim.Server, s *session) {
 func writeDebrief(w io.Writer, scenario string, start, end time.Time, attacks []sim.AttackRecord, statuses []runbooks.StepStatus, journal string) {
 	fmt.Fprintf(w, "\nDrill debrief: scenario %s, %s\n", scenario, end.Sub(start).Round(time.Second))
 	entries, _ := runbooks.ReadJournal(journal)
-	finished := map[string]time.Time{}
+	writeSteps(w, start, statuses, firstSettled(entries))
+	writeAttacks(w, start, attacks)
+}
+
+// firstSettled is when each step was first done (or checked, planned, skipped): the order the
+// team worked in, which is what a debrief discusses.
+func firstSettled(entries []runbooks.Entry) map[string]time.Time {
+	out := map[string]time.Time{}
 	for _, e := range entries {
-		if e.Kind == runbooks.KindState && e.Step != "" {
-			finished[e.Step] = e.Time
+		if _, seen := out[e.Step]; seen || e.Kind != runbooks.KindState || e.Step == "" {
+			continue
+		}
+		if runbooks.StepState(e.Message).Settled() {
+			out[e.Step] = e.Time
 		}
 	}
-	for _, st := range statuses {
+	return out
+}
+
+// writeSteps lists the steps in the order they were first settled, then those never settled in
+// runbook order.
+func writeSteps(w io.Writer, start time.Time, statuses []runbooks.StepStatus, settled map[string]time.Time) {
+	ordered := slices.Clone(statuses)
+	slices.SortStableFunc(ordered, func(a, b runbooks.StepStatus) int {
+		ta, okA := settled[a.Step.ID]
+		tb, okB := settled[b.Step.ID]
+		switch {
+		case okA && okB:
+			return ta.Compare(tb)
+		case okA:
+			return -1
+		case okB:
+			return 1
+		}
+		return 0
+	})
+	for _, st := range ordered {
 		at := ""
-		if t, ok := finished[st.Step.ID]; ok && st.State != runbooks.StatePending {
-			at = "at +" + t.Sub(start).Round(time.Second).String()
+		if t, ok := settled[st.Step.ID]; ok {
+			at = "first at +" + t.Sub(start).Round(time.Second).String()
 		}
 		reason := ""
 		if st.Reason != "" {
 			reason = " (" + st.Reason + ")"
 		}
-		fmt.Fprintf(w, "  %-8s %-40s %s%s\n", st.State, st.Step.Title, at, reason)
+		fmt.Fprintf(w, "  %-9s %-40s %s%s\n", st.State, st.Step.Title, at, reason)
 	}
-	writeAttacks(w, start, attacks)
 }
 
 // attackTally is what the attacker achieved with one key.
@@ -72,7 +102,7 @@ func writeAttacks(w io.Writer, start time.Time, attacks []sim.AttackRecord) {
 	}
 	for _, key := range keys {
 		t := tally[key]
-		fmt.Fprintf(w, "  Attacker with %s: %d calls worked", key, t.worked)
+		fmt.Fprintf(w, "  Attacker with %s: %s worked", key, calls(t.worked))
 		if !t.lastWorked.IsZero() {
 			fmt.Fprintf(w, " (the last at +%s)", t.lastWorked.Sub(start).Round(time.Second))
 		}
@@ -82,4 +112,11 @@ func writeAttacks(w io.Writer, start time.Time, attacks []sim.AttackRecord) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+func calls(n int) string {
+	if n == 1 {
+		return "1 call"
+	}
+	return fmt.Sprintf("%d calls", n)
 }
