@@ -71,6 +71,7 @@ func (c *DrillCmd) Run(g *Globals) error {
 	feed := make(chan ui.Activity, 16)
 	stopWatch := watchAttacker(g.Context(), srv, feed)
 	s.activity = feed
+	s.briefing = briefing(srv)
 	uiErr := s.interact(g)
 	stopWatch()
 	printDebrief(g, srv, s)
@@ -78,4 +79,19 @@ func (c *DrillCmd) Run(g *Globals) error {
 		return firstErr(uiErr, err)
 	}
 	return nil
+}
+
+// briefing is the scenario's alert as the on-call receives it, with the leaked key and the goals.
+func briefing(srv *sim.Server) *ui.Briefing {
+	sc := srv.Scenario()
+	a := sc.Alert
+	b := &ui.Briefing{Scenario: sc.Name, From: a.From, Subject: a.Subject, Text: a.Text, Cost: a.Cost,
+		KeyID: sc.Attacker.AccessKeyID, Goals: sc.Goals}
+	if a.Seen != "" {
+		b.Seen, _ = a.Seen.Resolve(srv.Start()) // checked when the scenario was loaded
+	}
+	if b.Subject == "" && b.Text == "" {
+		b.Text = sc.Description
+	}
+	return b
 }

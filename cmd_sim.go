@@ -54,7 +54,11 @@ func scenarioList() string {
 			fmt.Fprintf(&b, "%-16s (broken: %v)\n", name, err)
 			continue
 		}
-		fmt.Fprintf(&b, "%-16s %s\n", name, firstLine(sc.Description))
+		brief := sc.Brief
+		if brief == "" {
+			brief = firstLine(sc.Description)
+		}
+		fmt.Fprintf(&b, "%-16s %s\n", name, brief)
 	}
 	return b.String()
 }

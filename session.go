@@ -27,6 +27,8 @@ type session struct {
 	logFile *os.File
 	// activity, in a drill, carries the simulated attacker's calls to the header.
 	activity <-chan ui.Activity
+	// briefing, in a drill, is the alert shown before anything else.
+	briefing *ui.Briefing
 }
 
 // requireTerminal refuses to start the TUI on a pipe or without a terminal, instead of hanging.
@@ -119,6 +121,9 @@ func (s *session) interact(g *Globals) error {
 	uctx.Log = s.log
 	uctx.ExpectedAccount = s.acct.Guard().Expected()
 	uctx.Activity = s.activity
+	if b := s.briefing; b != nil {
+		uctx.Briefing, uctx.Known = b, map[string]string{"access_key_id": b.KeyID}
+	}
 	return ui.Run(g.Context(), ui.New(uctx, s.run))
 }
 

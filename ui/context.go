@@ -41,6 +41,11 @@ type Context struct {
 	// Activity, when set, feeds what happens in the account meanwhile (a drill's attacker); the
 	// header shows the latest.
 	Activity <-chan Activity
+	// Briefing, in a drill, is shown before anything else: the alert and the goals.
+	Briefing *Briefing
+	// Known are inputs the run already knows, by input name (a drill's alert names the leaked
+	// key): steps asking for them start filled in.
+	Known map[string]string
 	// Grace is how long dialogs swallow keys after opening.
 	Grace time.Duration
 	// Now is the clock; tests replace it to step through grace periods.

@@ -21,6 +21,8 @@ func (m *Model) keysNow() paneKeys {
 func (m *Model) keysBelow() paneKeys {
 	k := m.ctx.Keys
 	switch {
+	case m.briefing && !m.askQuit:
+		return m.briefingKeys()
 	case m.askQuit:
 		return paneKeys{"quit?", []key.Binding{named(k.Yes, "quit, stopping the action"), m.ctx.Keys.esc("stay")}}
 	case m.secret != nil:

@@ -102,6 +102,9 @@ func (m *Model) sinceT0() string {
 
 func (m *Model) bodyView() string {
 	body := m.bodyRows()
+	if m.briefing && !m.showHelp && !m.askQuit {
+		return lipgloss.NewStyle().Padding(0, 1).Height(body).MaxHeight(body).Render(m.briefingView(m.ctx.Width-2, body))
+	}
 	if d := m.dialogView(); d != "" {
 		return lipgloss.Place(m.ctx.Width, body, lipgloss.Center, lipgloss.Center, d)
 	}

@@ -53,6 +53,8 @@ type Model struct {
 	askQuit bool
 	// showHelp shows every key of the focused pane over the screen.
 	showHelp bool
+	// briefing is true until the operator has read a drill's briefing.
+	briefing bool
 	// quitting is set when the operator quit while an action ran: lockdown exits once it stops.
 	quitting bool
 }
@@ -60,16 +62,17 @@ type Model struct {
 // New builds the interface for a run.
 func New(ctx *Context, run Runner) *Model {
 	m := &Model{
-		ctx:     ctx,
-		run:     run,
-		base:    context.Background(),
-		panels:  map[string]*panel{},
-		list:    stepList{ctx: ctx},
-		guide:   newGuide(ctx),
-		help:    newHelp(ctx),
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(ctx.Styles.Warning)),
-		focus:   panePanel,
-		stop:    make(chan struct{}),
+		ctx:      ctx,
+		run:      run,
+		base:     context.Background(),
+		panels:   map[string]*panel{},
+		list:     stepList{ctx: ctx},
+		guide:    newGuide(ctx),
+		help:     newHelp(ctx),
+		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(ctx.Styles.Warning)),
+		focus:    panePanel,
+		stop:     make(chan struct{}),
+		briefing: ctx.Briefing != nil,
 	}
 	m.status.stop = m.stop
 	m.refresh()

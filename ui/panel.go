@@ -63,6 +63,8 @@ type panel struct {
 	plan    *steps.Plan
 	outcome *steps.Outcome
 	check   int
+	// known is true when an input was filled in from what the run already knew.
+	known bool
 	// foundAt is when the findings were read; stale, when set, says what changed the account since.
 	foundAt time.Time
 	stale   string
@@ -80,7 +82,12 @@ func newPanel(ctx *Context, step *runbooks.Step, act steps.Action, hasAction boo
 	}
 	for _, in := range p.spec.Inputs {
 		field := newInput(ctx, in.Placeholder)
-		field.SetValue(step.With.String(in.Name, ""))
+		value := step.With.String(in.Name, "")
+		if known, ok := ctx.Known[in.Name]; ok && value == "" {
+			value = known
+			p.known = true
+		}
+		field.SetValue(value)
 		p.inputs = append(p.inputs, field)
 		p.inputErr = append(p.inputErr, "")
 	}
@@ -276,6 +283,9 @@ func (p *panel) editInput(msg tea.Msg) tea.Cmd {
 	}
 	return cmd
 }
+
+// hasKnownInput reports whether a field was filled in from what the run already knew.
+func (p *panel) hasKnownInput() bool { return p.known }
 
 // wantsInput reports whether the step is waiting for the operator to type its inputs.
 func (p *panel) wantsInput() bool {

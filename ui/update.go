@@ -190,6 +190,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = false
 		}
 		return nil
+	case m.briefing:
+		return m.onBriefingKey(msg)
 	case key.Matches(msg, k.Back) && m.task != nil:
 		m.task.cancel()
 		return m.status.notice("cancelling…")

@@ -18,6 +18,12 @@ import (
 type Scenario struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
+	// Brief is the scenario in one line, as `drill --list` shows it.
+	Brief string `yaml:"brief"`
+	// Alert is the notice the on-call receives, shown on the drill's briefing screen.
+	Alert AlertSpec `yaml:"alert"`
+	// Goals are what the participants should achieve, shown on the briefing screen.
+	Goals []string `yaml:"goals"`
 	// Seed makes ids and fault dice repeatable.
 	Seed    uint64      `yaml:"seed"`
 	Account AccountSpec `yaml:"account"`
@@ -35,6 +41,16 @@ type Scenario struct {
 	EnforcePermissions bool `yaml:"enforce_permissions"`
 	// CloudTrail switches on CloudTrail's limits; its history comes from the `by` fields.
 	CloudTrail CloudTrailSpec `yaml:"cloudtrail"`
+}
+
+// AlertSpec is how the incident reaches the on-call: who sent what, when, and what it cost so far.
+// The leaked key id is the attacker's.
+type AlertSpec struct {
+	From    string `yaml:"from"`
+	Subject string `yaml:"subject"`
+	Text    string `yaml:"text"`
+	Seen    When   `yaml:"seen"`
+	Cost    string `yaml:"cost"`
 }
 
 // AccountSpec names the simulated account.
@@ -177,6 +193,9 @@ func (sc *Scenario) validate() error {
 	}
 	if _, err := sc.IncidentStart.Resolve(time.Time{}); err != nil {
 		return fmt.Errorf("incident_start: %w", err)
+	}
+	if _, err := sc.Alert.Seen.Resolve(time.Time{}); err != nil {
+		return fmt.Errorf("alert.seen: %w", err)
 	}
 	for _, r := range sc.Regions {
 		switch r.OptIn {

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Briefing is how a drill starts: the alert as the on-call receives it, and what the drill is for.
+type Briefing struct {
+	Scenario string
+	From     string
+	Subject  string
+	Text     string
+	// KeyID is the leaked access key the alert names; it is filled into the containment step.
+	KeyID string
+	Seen  time.Time
+	Cost  string
+	Goals []string
+}
+
+// onBriefingKey starts the drill with enter: straight to the step that takes the leaked key, its
+// field already filled in, because containing the key comes first.
+func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Enter):
+		m.briefing = false
+		for i, st := range m.statuses {
+			if p := m.panelFor(st.Step); p.wantsInput() && p.hasKnownInput() {
+				m.selectStep(i)
+				m.focus = panePanel
+				m.layout()
+				return p.focusInputs()
+			}
+		}
+		m.layout()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Quit, k.Interrupt):
+		return m.requestQuit()
+	}
+	return nil
+}
+
+// briefingKeys are the keys of the briefing screen.
+func (m *Model) briefingKeys() paneKeys {
+	k := m.ctx.Keys
+	return paneKeys{"briefing", []key.Binding{named(k.Enter, "start: contain the leaked key"), k.Help, k.Quit}}
+}
+
+// briefingView is the alert and the goals, full width: the first thing the on-call reads.
+func (m *Model) briefingView(width, height int) string {
+	s := m.ctx.Styles
+	b := m.ctx.Briefing
+	w := min(width-2, 100)
+	lines := []string{s.Title.Render("Drill " + b.Scenario + ": the alert as it reached the on-call")}
+	if b.From != "" {
+		lines = append(lines, s.Subtle.Render("From:    ")+b.From)
+	}
+	if b.Subject != "" {
+		lines = append(lines, s.Subtle.Render("Subject: ")+s.Warning.Render(b.Subject))
+	}
+	if !b.Seen.IsZero() {
+		ago := m.ctx.now().Sub(b.Seen)
+		lines = append(lines, s.Subtle.Render("Seen:    ")+b.Seen.UTC().Format("15:04 UTC")+s.Subtle.Render(" ("+minutes(ago)+" ago)"))
+	}
+	if b.KeyID != "" {
+		lines = append(lines, s.Subtle.Render("Key:     ")+s.Destructive.Render(b.KeyID))
+	}
+	if b.Cost != "" {
+		lines = append(lines, s.Subtle.Render("Cost:    ")+b.Cost)
+	}
+	if text := strings.TrimSpace(b.Text); text != "" {
+		lines = append(lines, "")
+		for _, l := range strings.Split(unwrapParagraphs(text), "\n") {
+			lines = append(lines, indent(l, "  ", "  ", w)...)
+		}
+	}
+	if len(b.Goals) > 0 {
+		lines = append(lines, "", s.Title.Render("Goals"))
+		for _, g := range b.Goals {
+			lines = append(lines, indent(g, "  • ", "    ", w)...)
+		}
+	}
+	lines = append(lines, s.OK.Render("enter starts: containing the leaked key comes first, its id already filled in"))
+	lines = wrapLines(lines, w)
+	if len(lines) > height {
+		lines = append(lines[:height-1], s.Subtle.Render(ansi.Truncate("… (a taller terminal shows the whole alert)", w, "…")))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// indent wraps text to width with every line indented, so a wrapped line stays in its block.
+func indent(text, first, rest string, width int) []string {
+	wrapped := strings.Split(ansi.Wrap(text, max(10, width-ansi.StringWidth(first)), " "), "\n")
+	for i, l := range wrapped {
+		if i == 0 {
+			wrapped[i] = first + l
+		} else {
+			wrapped[i] = rest + l
+		}
+	}
+	return wrapped
+}
+
+// minutes is a duration as an operator says it: "25m", "2h05m".
+func minutes(d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
