@@ -155,7 +155,10 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 		// Deactivating our own key last lets the other changes still go through.
 		p.Changes = append(p.Changes[1:], p.Changes[0])
 	case env.Mode().Changes():
-		p.Confirm = Confirm{Prompt: fmt.Sprintf("Type the key id %s to deactivate it", f.KeyID), Typed: f.KeyID}
+		// Four characters read off the dialog prove the operator looked at which key it is; the
+		// whole id typed again would prove only patience.
+		last4 := f.KeyID[max(0, len(f.KeyID)-4):]
+		p.Confirm = Confirm{Prompt: fmt.Sprintf("Type %s, the last four characters of %s, to deactivate it", last4, f.KeyID), Typed: last4}
 	}
 	return p, nil
 }

@@ -16,7 +16,7 @@ func TestContainKeyDeactivatesExactlyTheLeakedKeyAndVerifiesIt(t *testing.T) {
 	if insp.Summary != leakedKey+" belongs to ci-deploy and is Active" || len(insp.Warnings) != 0 {
 		t.Fatalf("inspection: %q %v", insp.Summary, insp.Warnings)
 	}
-	if plan.Confirm.Typed != leakedKey || len(plan.Changes) != 3 {
+	if plan.Confirm.Typed != leakedKey[len(leakedKey)-4:] || len(plan.Changes) != 3 {
 		t.Fatalf("plan: %+v", plan)
 	}
 	if got := statuses(out); got[StatusApplied] != 3 {

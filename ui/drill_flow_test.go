@@ -119,7 +119,7 @@ func TestDrillTerminationNeedsTheExactInstanceCountTyped(t *testing.T) {
 // drillUsers are the scenario's users that hold access keys.
 var drillUsers = []string{"alice", "billing-reports", "ci-deploy", "oncall-responder", "support-sync"}
 
-func TestDrillContainDeactivatesExactlyTheTypedKey(t *testing.T) {
+func TestDrillContainAsksForTheKeysLastFourCharactersAndDeactivatesExactlyIt(t *testing.T) {
 	d := startDrillSession(t, drillOptions{mode: steps.Drill})
 	before := d.keyStatuses(drillUsers...)
 	if before[leakedKeyID] != "Active" || len(before) < 5 {
@@ -136,13 +136,20 @@ func TestDrillContainDeactivatesExactlyTheTypedKey(t *testing.T) {
 	mustContain(t, "the inspection", d.screen(), leakedKeyID+" belongs to ci-deploy and is Active")
 	d.plan()
 	d.openConfirm()
-	mustContain(t, "the dialog", d.screen(), "Type the key id "+leakedKeyID)
+	last4 := leakedKeyID[len(leakedKeyID)-4:]
+	mustContain(t, "the dialog", d.screen(), "Type "+last4+", the last four characters of "+leakedKeyID)
 
 	d.press("enter")
 	if len(d.mutations()) != 0 || d.m.confirm == nil {
 		t.Fatal("enter alone contained the key")
 	}
-	d.typeText(leakedKeyID)
+	d.typeText(leakedKeyID) // the whole id is not what was asked
+	d.press("enter")
+	if len(d.mutations()) != 0 || d.m.confirm == nil {
+		t.Fatal("the whole key id typed in place of its last four characters contained the key")
+	}
+	d.clearTyped()
+	d.typeText(last4)
 	d.press("enter")
 	d.idle("the containment finishes")
 
