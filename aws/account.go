@@ -42,6 +42,8 @@ type Options struct {
 	MaxAttempts int
 	MaxBackoff  time.Duration
 	HTTPClient  *http.Client
+	// LookupInterval spaces a region's CloudTrail lookups; zero keeps under AWS's 2 per second.
+	LookupInterval time.Duration
 }
 
 // Retry policy. An incident is exactly when an account is throttled hardest (the attacker and the
@@ -65,6 +67,8 @@ type Account struct {
 	ec2 map[string]*ec2.Client
 	iam *iam.Client
 	sts *sts.Client
+	// trail holds the CloudTrail clients, each paced under LookupEvents' rate limit.
+	trail trailClients
 }
 
 // Open loads the configuration the way the AWS CLI does (profile, environment, shared files),

@@ -21,31 +21,39 @@ type CloudTrailSpec struct {
 	LookupLimit int `yaml:"lookup_limit"`
 }
 
-// lookupLimit refuses a region's lookup when the region already answered perSecond lookups in
-// the last second, measured in real time: the limit is about the wire, not the drill's clock.
+// lookupLimit is LookupEvents' rate limit per region: a token bucket refilled at perSecond
+// tokens a second and holding at most perSecond, as AWS's API rate limits work. It runs on real
+// time, as requests arrive: the limit is about the wire, not the drill's clock.
 type lookupLimit struct {
 	perSecond int
-	recent    map[string][]time.Time
+	buckets   map[string]*tokenBucket
+}
+
+type tokenBucket struct {
+	tokens float64
+	at     time.Time
 }
 
 func (l *lookupLimit) allow(region string, now time.Time) bool {
 	if l.perSecond <= 0 {
 		return true
 	}
-	if l.recent == nil {
-		l.recent = map[string][]time.Time{}
+	if l.buckets == nil {
+		l.buckets = map[string]*tokenBucket{}
 	}
-	kept := l.recent[region][:0]
-	for _, t := range l.recent[region] {
-		if now.Sub(t) < time.Second {
-			kept = append(kept, t)
-		}
+	rate := float64(l.perSecond)
+	b, ok := l.buckets[region]
+	if !ok {
+		b = &tokenBucket{tokens: rate, at: now}
+		l.buckets[region] = b
 	}
-	l.recent[region] = kept
-	if len(kept) >= l.perSecond {
+	if elapsed := now.Sub(b.at).Seconds(); elapsed > 0 {
+		b.tokens, b.at = min(rate, b.tokens+elapsed*rate), now
+	}
+	if b.tokens < 1 {
 		return false
 	}
-	l.recent[region] = append(kept, now)
+	b.tokens--
 	return true
 }
 
@@ -59,6 +67,7 @@ func (s *Server) SetLookupLimit(n int) {
 // serveJSON answers a JSON 1.1 request (CloudTrail), with the same authentication, faults,
 // attacker timeline and request log as the query protocols.
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string) {
+	arrived := time.Now() // the rate limit counts requests as they arrive, not as they are served
 	sc, err := parseScope(r.Header.Get("Authorization"))
 	sc.SourceIP, sc.UserAgent = clientAddress(r), r.UserAgent()
 	body, rerr := io.ReadAll(r.Body)
@@ -87,7 +96,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 		return
 	}
 	s.mu.Lock()
-	out, apiErr := s.callJSON(sc, action, body, fault.fail)
+	out, apiErr := s.callJSON(sc, action, body, fault.fail, arrived)
 	s.mu.Unlock()
 	if apiErr != nil {
 		writeJSONError(w, requestID, apiErr)
@@ -98,10 +107,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-func (s *Server) callJSON(sc scope, action string, body []byte, fault *APIError) (any, *APIError) {
+func (s *Server) callJSON(sc scope, action string, body []byte, fault *APIError, arrived time.Time) (any, *APIError) {
 	now := s.clock.Now()
 	entry := Request{Time: now, Region: sc.Region, Service: sc.Service, Action: action, AccessKeyID: sc.AccessKeyID}
-	out, apiErr := s.dispatchJSON(sc, action, body, fault, now)
+	out, apiErr := s.dispatchJSON(sc, action, body, fault, now, arrived)
 	if apiErr != nil {
 		entry.Code = apiErr.Code
 	}
@@ -110,7 +119,7 @@ func (s *Server) callJSON(sc scope, action string, body []byte, fault *APIError)
 	return out, apiErr
 }
 
-func (s *Server) dispatchJSON(sc scope, action string, body []byte, fault *APIError, now time.Time) (any, *APIError) {
+func (s *Server) dispatchJSON(sc scope, action string, body []byte, fault *APIError, now, arrived time.Time) (any, *APIError) {
 	if sc.Service != "cloudtrail" || action != "LookupEvents" {
 		return nil, Errorf(http.StatusBadRequest, "UnknownOperationException", "%s is not an operation of the simulated %s", action, sc.Service)
 	}
@@ -127,7 +136,7 @@ func (s *Server) dispatchJSON(sc scope, action string, body []byte, fault *APIEr
 	if apiErr := s.authorize(&Call{Service: sc.Service, Region: sc.Region, Action: action, Caller: caller, Now: now}); apiErr != nil {
 		return nil, apiErr
 	}
-	if !s.trail.limit.allow(sc.Region, time.Now()) {
+	if !s.trail.limit.allow(sc.Region, arrived) {
 		return nil, Errorf(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 	}
 	var in lookupInput
