@@ -109,16 +109,6 @@ func when(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
-func countStatus(results []Result, st Status) int {
-	n := 0
-	for _, r := range results {
-		if r.Status == st {
-			n++
-		}
-	}
-	return n
-}
-
 // stableSortBy sorts s by rank, keeping the order of equal ranks.
 func stableSortBy[T any](s []T, rank func(T) int) {
 	sort.SliceStable(s, func(i, j int) bool { return rank(s[i]) < rank(s[j]) })
