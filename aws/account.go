@@ -63,10 +63,14 @@ type Account struct {
 	cfg   sdk.Config
 	opts  Options
 
-	mu  sync.Mutex
-	ec2 map[string]*ec2.Client
-	iam *iam.Client
-	sts *sts.Client
+	mu sync.Mutex
+	me Identity
+	// simulation remembers why iam:SimulatePrincipalPolicy could not be used, once it could not:
+	// every later check says "not checked" without asking again.
+	simulation string
+	ec2        map[string]*ec2.Client
+	iam        *iam.Client
+	sts        *sts.Client
 	// trail holds the CloudTrail clients, each paced under LookupEvents' rate limit.
 	trail trailClients
 }

@@ -2,48 +2,64 @@ package aws
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // dryRunChanges checks every change without making it: IAM changes by reading the state they would
-// change, EC2 ones with DryRun=true requests through the prover. It holds no way to send a real
-// change.
+// change and then simulating the responder's permission for them, EC2 ones with DryRun=true
+// requests through the prover. It holds no way to send a real change.
 type dryRunChanges struct{ a *Account }
 
 func (d *dryRunChanges) Mode() Mode { return DryRun }
 
 func (d *dryRunChanges) DeactivateKey(ctx context.Context, user, keyID string) (Effect, error) {
-	return checkDeactivate(ctx, d.a.IAM(), user, keyID)
+	eff, err := checkDeactivate(ctx, d.a.IAM(), user, keyID)
+	return d.prove(ctx, eff, err, on("iam:UpdateAccessKey", d.userARN(user)))
 }
 
 func (d *dryRunChanges) DeleteKey(ctx context.Context, user, keyID string) (Effect, error) {
-	return checkDeleteKey(ctx, d.a.IAM(), user, keyID)
+	eff, err := checkDeleteKey(ctx, d.a.IAM(), user, keyID)
+	return d.prove(ctx, eff, err, on("iam:DeleteAccessKey", d.userARN(user)))
 }
 
 func (d *dryRunChanges) CreateKey(ctx context.Context, user string, dryRunFreed int) (NewKey, Effect, error) {
 	eff, err := checkCreateKey(ctx, d.a.IAM(), user, dryRunFreed)
+	eff, err = d.prove(ctx, eff, err, on("iam:CreateAccessKey", d.userARN(user)))
 	return NewKey{}, eff, err
 }
 
 func (d *dryRunChanges) RevokeUserSessions(ctx context.Context, user string, _, notBefore time.Time) (Effect, error) {
-	return checkRevokeUser(ctx, d.a.IAM(), user, notBefore)
+	eff, err := checkRevokeUser(ctx, d.a.IAM(), user, notBefore)
+	return d.prove(ctx, eff, err, on("iam:PutUserPolicy", d.userARN(user)))
 }
 
 func (d *dryRunChanges) AttachUserPolicy(ctx context.Context, user, arn string) (Effect, error) {
-	return checkAttach(ctx, d.a.IAM(), user, arn)
+	eff, err := checkAttach(ctx, d.a.IAM(), user, arn)
+	return d.prove(ctx, eff, err, on("iam:AttachUserPolicy", d.userARN(user)))
 }
 
 func (d *dryRunChanges) RevokeRoleSessions(ctx context.Context, role string, _, notBefore time.Time) (Effect, error) {
-	return checkRevokeRole(ctx, d.a.IAM(), role, notBefore)
+	eff, err := checkRevokeRole(ctx, d.a.IAM(), role, notBefore)
+	return d.prove(ctx, eff, err, on("iam:PutRolePolicy", d.roleARN(role)))
 }
 
-// RemovePart: the caller has just listed the part, so it would be removed.
-func (d *dryRunChanges) RemovePart(context.Context, string, UserPart) (Effect, error) {
-	return WouldChange, nil
+// RemovePart: the caller has just listed the part, so it would be removed if the responder may.
+func (d *dryRunChanges) RemovePart(ctx context.Context, user string, part UserPart) (Effect, error) {
+	var needs []func(context.Context) (permission, error)
+	for _, call := range strings.Split(strings.TrimPrefix(part.Kind.Operation(), "iam:"), "+") {
+		resource := d.userARN(user)
+		if call == "DeleteVirtualMFADevice" && strings.HasPrefix(part.ID, "arn:") {
+			resource = func(context.Context) (string, error) { return part.ID, nil }
+		}
+		needs = append(needs, on("iam:"+call, resource))
+	}
+	return d.prove(ctx, WouldChange, nil, needs...)
 }
 
 func (d *dryRunChanges) DeleteUser(ctx context.Context, user string) (Effect, error) {
-	return checkDeleteUser(ctx, d.a.IAM(), user)
+	eff, err := checkDeleteUser(ctx, d.a.IAM(), user)
+	return d.prove(ctx, eff, err, on("iam:DeleteUser", d.userARN(user)))
 }
 
 func (d *dryRunChanges) TerminateInstances(ctx context.Context, targets []Target, opts TerminateOptions, report func(TerminateProgress)) (*Termination, error) {

@@ -54,7 +54,17 @@ func (a *Account) WhoAmI(ctx context.Context) (Identity, error) {
 		id.AccessKeyID = creds.AccessKeyID
 	}
 	a.guard.confirm(id.Account)
+	a.mu.Lock()
+	a.me = id
+	a.mu.Unlock()
 	return id, nil
+}
+
+// confirmedIdentity is who WhoAmI last found the credentials act as, or the zero Identity.
+func (a *Account) confirmedIdentity() Identity {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.me
 }
 
 func whoAmI(ctx context.Context, st IdentityAPI, im AliasAPI) (Identity, error) {

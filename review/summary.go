@@ -31,14 +31,25 @@ func PrintSummary(w io.Writer, doc *PlanDocument) {
 			fmt.Fprintf(w, "      - %s\n", ChangeLine(c))
 		}
 		for _, r := range ps.DryRunResults {
-			if r.Status == steps.StatusFailed {
+			switch r.Status {
+			case steps.StatusFailed:
 				fmt.Fprintf(w, "      FAILED CHECK %s: %s\n", r.ChangeID, strings.TrimSpace(r.Code+" "+r.Message))
+			case steps.StatusNotChecked:
+				fmt.Fprintf(w, "      NOT CHECKED %s: %s\n", r.ChangeID, r.Message)
 			}
 		}
 	}
-	changes := 0
+	changes, unproven := 0, 0
 	for _, ps := range doc.Steps {
 		changes += len(ps.Changes)
+		for _, r := range ps.DryRunResults {
+			if r.Status == steps.StatusNotChecked {
+				unproven++
+			}
+		}
+	}
+	if unproven > 0 {
+		fmt.Fprintf(w, "%d changes are NOT PROVEN: their permission check could not run, so they may still fail at apply.\n", unproven)
 	}
 	digest := doc.Digest()
 	fmt.Fprintf(w, "%d changes planned; nothing was changed.\nPlan digest: %s\n", changes, digest)
@@ -68,7 +79,7 @@ func checkWords(results []steps.Result) string {
 		counts[r.Status]++
 	}
 	var parts []string
-	for _, s := range []steps.Status{steps.StatusWouldApply, steps.StatusApplied, steps.StatusAlreadyDone, steps.StatusSkipped, steps.StatusFailed} {
+	for _, s := range []steps.Status{steps.StatusWouldApply, steps.StatusNotChecked, steps.StatusApplied, steps.StatusAlreadyDone, steps.StatusSkipped, steps.StatusFailed} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

@@ -25,6 +25,9 @@ type Report struct {
 	// Failed counts failed results, regions or items that could not be inspected, and steps that
 	// ended failed.
 	Failed int `json:"failed"`
+	// NotProven counts dry-run checks that could not run (the permission simulation was denied or
+	// not available): those changes are neither proven nor refuted.
+	NotProven int `json:"not_proven,omitempty"`
 	// Unfinished are the steps that were still running when the journal ends: lockdown was
 	// stopped in the middle of them, and what they did last is not known.
 	Unfinished []string `json:"unfinished_steps,omitempty"`
@@ -85,6 +88,7 @@ func BuildReport(entries []Entry) *Report {
 			continue // the operator stopped it: not a failure, as the run counts it
 		}
 		rep.Failed += st.Results[string(steps.StatusFailed)] + st.NotInspected
+		rep.NotProven += st.Results[string(steps.StatusNotChecked)]
 		if st.State == string(StateFailed) {
 			rep.Failed++
 		}
@@ -180,6 +184,9 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "- Incident start (T0): %s\n", orNone(rep.Since))
 	fmt.Fprintf(&b, "- Recorded: %s to %s (%s)\n", stamp(rep.Started), stamp(rep.Ended), rep.Ended.Sub(rep.Started).Round(time.Second))
 	fmt.Fprintf(&b, "- Failed results or steps: %d\n", rep.Failed)
+	if rep.NotProven > 0 {
+		fmt.Fprintf(&b, "- Dry-run checks that could not run (not proven): %d\n", rep.NotProven)
+	}
 	if why := rep.Unsettled(); len(why) > 0 {
 		b.WriteString("\n**Not finished:**\n\n")
 		for _, w := range why {

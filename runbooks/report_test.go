@@ -132,3 +132,21 @@ func TestAReportNamesTheJournalLinesItCouldNotRead(t *testing.T) {
 		t.Errorf("JSON report: %s", js)
 	}
 }
+
+func TestAReportCountsChecksThatCouldNotRunAsNotProven(t *testing.T) {
+	entries := []Entry{
+		{Step: "contain", Kind: KindApplied, Message: "not-checked: deactivate", Data: map[string]any{"status": string(steps.StatusNotChecked)}},
+		{Step: "contain", Kind: KindApplied, Message: "would-apply: revoke", Data: map[string]any{"status": string(steps.StatusWouldApply)}},
+	}
+	rep := BuildReport(entries)
+	if rep.NotProven != 1 || rep.Failed != 0 {
+		t.Fatalf("not proven %d, failed %d: a check that could not run is neither proven nor failed", rep.NotProven, rep.Failed)
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "not proven): 1") {
+		t.Fatalf("the report does not say what is not proven:\n%s", md.String())
+	}
+}

@@ -268,8 +268,12 @@ type Status string
 
 const (
 	StatusApplied Status = "applied"
-	// StatusWouldApply: dry-run checked the change (EC2 DryRun, or a read-back) and it would succeed.
-	StatusWouldApply  Status = "would-apply"
+	// StatusWouldApply: dry-run proved the change would succeed (EC2 DryRun, or a read-back and IAM's
+	// simulation of the responder's permission).
+	StatusWouldApply Status = "would-apply"
+	// StatusNotChecked: a dry run could not prove the change would succeed (the permission check
+	// itself was denied or is not available); it is not proven either way.
+	StatusNotChecked  Status = "not-checked"
 	StatusAlreadyDone Status = "already-done"
 	StatusFailed      Status = "failed"
 	StatusSkipped     Status = "skipped"

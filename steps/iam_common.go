@@ -54,6 +54,11 @@ func (e *Env) input(name string) string {
 // resultOf turns an engine's effect or error into the Result of one change.
 func resultOf(changeID string, eff aws.Effect, err error, done string) Result {
 	if err != nil {
+		var unproven *aws.NotCheckedError
+		if errors.As(err, &unproven) {
+			return Result{ChangeID: changeID, Status: StatusNotChecked, Code: "NotChecked",
+				Message: "dry run: not proven that lockdown may " + done + ": " + unproven.Error()}
+		}
 		if refused(err) {
 			return refusedResult(changeID, err)
 		}

@@ -276,6 +276,8 @@ func resultLine(ctx *Context, r steps.Result, c steps.Change, ambiguous bool) st
 		return s.OK.Render("✓ " + what + "  applied")
 	case steps.StatusWouldApply:
 		return s.OK.Render("✓ " + what + "  would apply (dry-run)")
+	case steps.StatusNotChecked:
+		return s.Warning.Render("? " + what + "  not checked (dry-run): " + r.Message)
 	case steps.StatusAlreadyDone:
 		return s.Subtle.Render("= " + what + "  already done " + r.Message)
 	}
