@@ -127,8 +127,9 @@ func partChangeID(user string, p aws.UserPart) string {
 	return "user/" + user + "/" + strings.ReplaceAll(string(p.Kind), " ", "-") + "/" + p.ID
 }
 
-// Apply removes each user's parts as they are now (a part the attacker added after the plan is
-// removed too, or DeleteUser would fail), then deletes the user.
+// Apply removes the parts of each user that the plan listed, then deletes the user. A part the
+// attacker added after the plan is drift: it is not removed, since nobody reviewed it, and the user
+// is not deleted (IAM would refuse anyway); planning again shows it for review.
 func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	data, ok := plan.Data.(*backdoorPlan)
 	if !ok {
@@ -154,23 +155,31 @@ func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUse
 		return []Result{resultOf("user/"+u.Name, "", err, "")}
 	}
 	var results []Result
-	failed := false
+	failed, drifted := false, 0
 	for _, part := range mergeParts(u.Parts, current) {
 		id := partChangeID(u.Name, part)
-		if !containsPart(current, part) {
+		switch {
+		case !containsPart(current, part):
 			results = append(results, Result{ChangeID: id, Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
+			continue
+		case !containsPart(u.Parts, part):
+			// Nobody reviewed this part: removing it would act beyond the consent given.
+			drifted++
+			results = append(results, Result{ChangeID: id, Status: StatusFailed, Code: "Drift",
+				Message: part.String() + " appeared after the plan was made: not removed (it was not reviewed); plan again"})
 			continue
 		}
 		eff, err := changes.RemovePart(ctx, u.Name, part)
 		r := resultOf(id, eff, err, "removed "+part.String())
-		if !containsPart(u.Parts, part) {
-			r.Message += " (it appeared after the plan was made)"
-		}
 		failed = failed || r.Status == StatusFailed
 		results = append(results, r)
 		env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", part.String(), "effect", eff, "error", errText(err))
 	}
-	if failed {
+	switch {
+	case drifted > 0:
+		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped,
+			Message: fmt.Sprintf("not deleted: %d parts appeared after the plan and were not reviewed; plan again to remove them", drifted)})
+	case failed:
 		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped, Message: "not deleted: something attached to it could not be removed"})
 	}
 	eff, err := changes.DeleteUser(ctx, u.Name)
