@@ -50,7 +50,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	}
 	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, params, func(r aws.RegionScan) { c.progress(g, r) })
 	<-identified
-	if idErr != nil {
+	if idErr != nil && (found == nil || !errors.Is(idErr, aws.ErrIdentityTimeout)) {
 		return idErr
 	}
 	if err := refuseWrongAccount(acct); err != nil {
@@ -63,12 +63,14 @@ func (c *ScanCmd) Run(g *Globals) error {
 		return err
 	}
 	doc := steps.NewScanDocument(id.Account, since, found)
-	if c.JSON {
-		if werr := g.writeJSON(doc); werr != nil {
-			return werr
-		}
-	} else if werr := doc.WriteTable(g.stdout); werr != nil {
-		return werr
+	doc.Retries = acct.Calls().Total().Retries()
+	if err := c.print(g, doc); err != nil {
+		return err
+	}
+	if idErr != nil {
+		// STS never answered: the instances are printed (they are what the operator needs first),
+		// but whose account they belong to is unconfirmed, and a script must not take it as done.
+		return exitCode(exitPartial, fmt.Errorf("%w; the scan above is of the credentials' account, which could not be named", idErr))
 	}
 	if err != nil {
 		return exitCode(exitPartial, fmt.Errorf("the scan stopped early: %w", err))
@@ -79,14 +81,33 @@ func (c *ScanCmd) Run(g *Globals) error {
 	return nil
 }
 
+// print writes the scan document as JSON or as a table.
+func (c *ScanCmd) print(g *Globals, doc *steps.ScanDocument) error {
+	if c.JSON {
+		if werr := g.writeJSON(doc); werr != nil {
+			return werr
+		}
+		return nil
+	}
+	return doc.WriteTable(g.stdout)
+}
+
 // progress tells stderr as each region finishes, so a long scan is visibly alive.
 func (c *ScanCmd) progress(g *Globals, r aws.RegionScan) {
 	switch r.Status {
 	case aws.RegionOK:
-		g.eprintf("%-16s ok      %5d instances  %s\n", r.Region, len(r.Instances), r.Duration.Round(time.Millisecond))
+		g.eprintf("%-16s ok      %5d instances  %s%s\n", r.Region, len(r.Instances), r.Duration.Round(time.Millisecond), retriesNote(r.Retries))
 	case aws.RegionFailed:
-		g.eprintf("%-16s FAILED  %s: %s\n", r.Region, r.Code, r.Message)
+		g.eprintf("%-16s FAILED  %s: %s%s\n", r.Region, r.Code, r.Message, retriesNote(r.Retries))
 	}
+}
+
+// retriesNote says how many retries a region needed, when it needed any.
+func retriesNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  (%d retries)", n)
 }
 
 // unknownRegions refuses a --regions list naming a region the account does not have: a typo

@@ -14,14 +14,18 @@ import (
 
 // Globals are the flags every command accepts.
 type Globals struct {
-	Profile     string `help:"AWS profile from the shared config files." placeholder:"NAME"`
-	Region      string `help:"Home region for IAM, STS and DescribeRegions (default: from the profile, else us-east-1)." placeholder:"REGION"`
-	EndpointURL string `name:"endpoint-url" env:"AWS_ENDPOINT_URL" help:"Send every AWS call to this endpoint (a simulator or emulator)." placeholder:"URL"`
-	Account     string `help:"The compromised account's id: every live change in any other account is refused." placeholder:"ID"`
-	Live        bool   `help:"Apply confirmed changes. Without it lockdown only inspects and plans (dry-run)."`
-	Since       string `help:"Incident start (T0): RFC 3339 time, or a duration before now such as 6h." placeholder:"T"`
-	Runbook     string `help:"Runbook file to follow instead of the built-in compromised-account runbook." type:"existingfile" placeholder:"FILE"`
-	Journal     string `help:"Directory for incident journals (default: the user's state directory)." placeholder:"DIR"`
+	Profile     string        `help:"AWS profile from the shared config files." placeholder:"NAME"`
+	Region      string        `help:"Home region for IAM, STS and DescribeRegions (default: from the profile, else us-east-1)." placeholder:"REGION"`
+	EndpointURL string        `name:"endpoint-url" env:"AWS_ENDPOINT_URL" help:"Send every AWS call to this endpoint (a simulator or emulator)." placeholder:"URL"`
+	Account     string        `help:"The compromised account's id: every live change in any other account is refused." placeholder:"ID"`
+	Live        bool          `help:"Apply confirmed changes. Without it lockdown only inspects and plans (dry-run)."`
+	Since       string        `help:"Incident start (T0): RFC 3339 time, or a duration before now such as 6h." placeholder:"T"`
+	Runbook     string        `help:"Runbook file to follow instead of the built-in compromised-account runbook." type:"existingfile" placeholder:"FILE"`
+	Journal     string        `help:"Directory for incident journals (default: the user's state directory)." placeholder:"DIR"`
+	CallTimeout time.Duration `name:"call-timeout" default:"30s" help:"Give up on one attempt of an AWS call after this long (it is retried like a dropped connection)." placeholder:"D"`
+	// RetryBase compresses the retry policy's clock (the first wait; every later one scales with
+	// it) so fault tests of the real binary run in seconds. Not for operators.
+	RetryBase time.Duration `name:"retry-base" hidden:"" help:"First retry wait (tests)."`
 
 	ctx            context.Context
 	stdout, stderr io.Writer
@@ -55,6 +59,8 @@ func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
 		EndpointURL:     g.EndpointURL,
 		Mode:            g.mode(),
 		ExpectedAccount: g.Account,
+		CallTimeout:     g.CallTimeout,
+		RetryBase:       g.RetryBase,
 	})
 }
 

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -38,23 +36,17 @@ type Options struct {
 	// them to one account.
 	Mode            Mode
 	ExpectedAccount string
-	// MaxAttempts and MaxBackoff tune the retryer; zero keeps lockdown's defaults.
+	// MaxAttempts, RetryBase (the first wait) and MaxBackoff tune the retryer; zero keeps
+	// lockdown's defaults (retry_policy.go). A small RetryBase compresses the whole policy's clock.
 	MaxAttempts int
+	RetryBase   time.Duration
 	MaxBackoff  time.Duration
+	// CallTimeout bounds each attempt of each call (zero: DefaultCallTimeout).
+	CallTimeout time.Duration
 	HTTPClient  *http.Client
 	// LookupInterval spaces a region's CloudTrail lookups; zero keeps under AWS's 2 per second.
 	LookupInterval time.Duration
 }
-
-// Retry policy. An incident is exactly when an account is throttled hardest (the attacker and the
-// responders all call the APIs), and a scan that gives up on a region hides instances. So lockdown
-// retries more than the SDK's default of 3 attempts, caps the backoff so one region cannot stall the
-// scan for minutes, and turns off the client-side retry quota, which would otherwise fail calls
-// outright ("retry quota exceeded") after a burst of throttling across many parallel workers.
-const (
-	defaultMaxAttempts = 8
-	defaultMaxBackoff  = 5 * time.Second
-)
 
 // Account holds the configuration for one AWS account and caches a client per region. It hands
 // out only readers; changes come from Changes, which the guard decides.
@@ -62,6 +54,7 @@ type Account struct {
 	guard *Guard
 	cfg   sdk.Config
 	opts  Options
+	stats *CallStats
 
 	mu sync.Mutex
 	me Identity
@@ -96,6 +89,11 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		}
 	}
 	cfg.Retryer = retryer(opts)
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = DefaultCallTimeout
+	}
+	stats := &CallStats{}
+	cfg.APIOptions = append(cfg.APIOptions, addCallMiddleware(opts.CallTimeout, stats))
 	cfg.Logger = sdkLogger{log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
@@ -107,6 +105,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		guard: newGuard(opts.Mode, opts.ExpectedAccount),
 		cfg:   cfg,
 		opts:  opts,
+		stats: stats,
 		ec2:   map[string]*ec2.Client{},
 	}, nil
 }
@@ -129,22 +128,13 @@ func loadShared(ctx context.Context, opts Options) (sdk.Config, error) {
 	return cfg, nil
 }
 
-func retryer(opts Options) func() sdk.Retryer {
-	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
-	if attempts == 0 {
-		attempts = defaultMaxAttempts
-	}
-	if backoff == 0 {
-		backoff = defaultMaxBackoff
-	}
-	return func() sdk.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.MaxBackoff = backoff
-			o.RateLimiter = ratelimit.None
-		})
-	}
-}
+// Calls counts the calls this account made and their retries, per service and region.
+func (a *Account) Calls() *CallStats { return a.stats }
+
+// phaseBound is how long one phase made of a single call (confirming the identity, listing the
+// regions) may take in all: four attempts' worth, which also covers the 30-second outage the
+// retry policy rides out.
+func (a *Account) phaseBound() time.Duration { return 4 * a.opts.CallTimeout }
 
 // HomeRegion is the region used for IAM, STS and DescribeRegions.
 func (a *Account) HomeRegion() string { return a.cfg.Region }

@@ -54,7 +54,8 @@ type ScanOptions struct {
 // concurrently) each time a region is queued, starts or ends. A failing region is recorded with its
 // AWS error code and does not stop the others; cancelling ctx stops every worker.
 func (a *Account) ScanInstances(ctx context.Context, opts ScanOptions, report func(RegionScan)) (*InstanceScan, error) {
-	s := &scanner{regions: a.EC2(a.HomeRegion()), client: func(r string) RegionScanAPI { return a.EC2(r) }, opts: opts, home: a.HomeRegion()}
+	s := &scanner{regions: a.EC2(a.HomeRegion()), client: func(r string) RegionScanAPI { return a.EC2(r) }, opts: opts, home: a.HomeRegion(),
+		listBound: a.phaseBound(), retries: func(r string) int { return a.stats.For("EC2", r).Retries() }}
 	return s.run(ctx, report)
 }
 
@@ -64,6 +65,9 @@ type scanner struct {
 	opts    ScanOptions
 	// home is the region DescribeRegions is called in; it is enabled by definition.
 	home string
+	// listBound bounds DescribeRegions (zero: none); retries, when set, counts a region's retries.
+	listBound time.Duration
+	retries   func(region string) int
 }
 
 func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceScan, error) {
@@ -76,10 +80,18 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 	head := s.headStart(ctx, slots)
 	plan, err := s.planRegions(ctx)
 	if err != nil {
+		// The regions could not be listed, but the home region's scan is already under way: keep
+		// what it finds rather than discarding it with the list.
+		scan := &InstanceScan{StartedAt: started, Unlisted: err.Error()}
 		if head != nil {
-			<-head
+			home := <-head
+			if report != nil {
+				report(home)
+			}
+			scan.Regions = []RegionScan{home}
 		}
-		return nil, err
+		scan.Duration = time.Since(started)
+		return scan, &RegionsUnlistedError{Home: s.home, Err: err}
 	}
 	var mu sync.Mutex
 	tell := func(r RegionScan) {
@@ -144,7 +156,15 @@ func (s *scanner) headStart(ctx context.Context, slots chan struct{}) <-chan Reg
 // planRegions decides which regions to scan. Regions that are not enabled cannot hold instances
 // the credentials can see; they are listed as skipped, with why, rather than left out silently.
 func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
+	if s.listBound > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, s.listBound, errRegionsTimeout)
+		defer cancel()
+	}
 	out, err := s.regions.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: sdk.Bool(true)})
+	if context.Cause(ctx) == errRegionsTimeout {
+		err = fmt.Errorf("%w after %s", errRegionsTimeout, s.listBound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("listing regions (ec2 DescribeRegions): %w", err)
 	}
@@ -210,13 +230,40 @@ func (s *scanner) scanRegion(ctx context.Context, region string) RegionScan {
 		if context.Cause(ctx) == errRegionTimeout {
 			first = errRegionTimeout
 		}
-		return failedRegion(region, first, time.Since(start))
+		failed := failedRegion(region, first, time.Since(start))
+		failed.Retries = s.regionRetries(region)
+		return failed
 	}
 	res.Status, res.Duration = RegionOK, time.Since(start)
+	res.Retries = s.regionRetries(region)
 	return res
 }
 
-var errRegionTimeout = errors.New("the region did not answer in time")
+func (s *scanner) regionRetries(region string) int {
+	if s.retries == nil {
+		return 0
+	}
+	return s.retries(region)
+}
+
+var (
+	errRegionTimeout  = errors.New("the region did not answer in time")
+	errRegionsTimeout = errors.New("DescribeRegions did not answer in time")
+)
+
+// RegionsUnlistedError is a scan that could not list the account's regions: only the home region
+// (if its own scan worked) was read. Denying EC2 in the home region by policy is the usual cause,
+// and another home region is the way round it.
+type RegionsUnlistedError struct {
+	Home string
+	Err  error
+}
+
+func (e *RegionsUnlistedError) Error() string {
+	return fmt.Sprintf("%v: only the home region %s was scanned; if EC2 is denied or failing there, give another home region with --region", e.Err, e.Home)
+}
+
+func (e *RegionsUnlistedError) Unwrap() error { return e.Err }
 
 // failedRegion records why a region could not be scanned, in AWS's words where there are some.
 func failedRegion(region string, err error, took time.Duration) RegionScan {

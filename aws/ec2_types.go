@@ -56,6 +56,9 @@ type RegionScan struct {
 	Instances    []Instance
 	SpotRequests []SpotRequest
 	KeyPairs     []KeyPair
+	// Retries counts the region's EC2 attempts beyond the first of each call (throttling, 5xx,
+	// timeouts) up to the end of its scan.
+	Retries int
 }
 
 // Finished reports whether the region's scan is over, whichever way it ended.
@@ -69,6 +72,8 @@ type InstanceScan struct {
 	Regions   []RegionScan
 	StartedAt time.Time
 	Duration  time.Duration
+	// Unlisted says why the account's regions could not be listed; empty when they were.
+	Unlisted string
 }
 
 // Failed counts regions that could not be scanned.

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -45,9 +46,16 @@ type AliasAPI interface {
 
 // WhoAmI confirms the account with STS GetCallerIdentity and IAM ListAccountAliases, and records the
 // account in the guard. A missing alias (or no permission to read it) is not an error.
+// Confirming is one phase with its own bound: an STS endpoint that never answers must not hold
+// the whole run.
 func (a *Account) WhoAmI(ctx context.Context) (Identity, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, a.phaseBound(), ErrIdentityTimeout)
+	defer cancel()
 	id, err := whoAmI(ctx, a.STS(), a.IAM())
 	if err != nil {
+		if context.Cause(ctx) == ErrIdentityTimeout {
+			err = fmt.Errorf("sts GetCallerIdentity: %w after %s", ErrIdentityTimeout, a.phaseBound())
+		}
 		return id, err
 	}
 	if creds, cerr := a.cfg.Credentials.Retrieve(ctx); cerr == nil {
@@ -66,6 +74,9 @@ func (a *Account) confirmedIdentity() Identity {
 	defer a.mu.Unlock()
 	return a.me
 }
+
+// ErrIdentityTimeout is STS not answering within the identity phase's bound.
+var ErrIdentityTimeout = errors.New("the account could not be confirmed: STS did not answer")
 
 func whoAmI(ctx context.Context, st IdentityAPI, im AliasAPI) (Identity, error) {
 	out, err := st.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})

@@ -16,7 +16,12 @@ type ScanDocument struct {
 	ScannedAt time.Time       `json:"scanned_at"`
 	Since     *time.Time      `json:"since"`
 	Regions   []RegionSummary `json:"regions"`
-	Instances []RogueInstance `json:"instances"`
+	// RegionsError says why the account's regions could not be listed (only the home region was
+	// then scanned); empty when they were.
+	RegionsError string          `json:"regions_error,omitempty"`
+	Instances    []RogueInstance `json:"instances"`
+	// Retries counts every AWS attempt beyond the first of its call, throttling and 5xx included.
+	Retries int `json:"retries"`
 }
 
 // RegionSummary is one region's line of the scan document.
@@ -26,11 +31,12 @@ type RegionSummary struct {
 	Error      string `json:"error,omitempty"`
 	Instances  int    `json:"instances"`
 	DurationMS int64  `json:"duration_ms"`
+	Retries    int    `json:"retries"`
 }
 
 // NewScanDocument renders findings for the headless scan.
 func NewScanDocument(account string, since time.Time, f *InstanceFindings) *ScanDocument {
-	doc := &ScanDocument{Account: account, ScannedAt: f.Scan.StartedAt.UTC(), Instances: f.Instances}
+	doc := &ScanDocument{Account: account, ScannedAt: f.Scan.StartedAt.UTC(), Instances: f.Instances, RegionsError: f.Scan.Unlisted}
 	if doc.Instances == nil {
 		doc.Instances = []RogueInstance{}
 	}
@@ -39,7 +45,7 @@ func NewScanDocument(account string, since time.Time, f *InstanceFindings) *Scan
 		doc.Since = &s
 	}
 	for _, r := range f.Scan.Regions {
-		sum := RegionSummary{Region: r.Region, Status: string(r.Status), Instances: len(r.Instances), DurationMS: r.Duration.Milliseconds()}
+		sum := RegionSummary{Region: r.Region, Status: string(r.Status), Instances: len(r.Instances), DurationMS: r.Duration.Milliseconds(), Retries: r.Retries}
 		if r.Status == aws.RegionFailed || r.Status == aws.RegionSkipped {
 			sum.Error = r.Code + ": " + r.Message
 		}
@@ -56,6 +62,9 @@ func (d *ScanDocument) WriteTable(w io.Writer) error {
 		since = d.Since.Format(time.RFC3339)
 	}
 	fmt.Fprintf(w, "Account %s, scanned %s, incident start %s\n\n", d.Account, d.ScannedAt.Format(time.RFC3339), since)
+	if d.RegionsError != "" {
+		fmt.Fprintf(w, "The account's regions could not be listed: %s\nOnly the regions below were scanned.\n\n", d.RegionsError)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REGION\tSTATUS\tINSTANCES\tTIME\tERROR")
 	for _, r := range d.Regions {
