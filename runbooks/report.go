@@ -33,6 +33,9 @@ type Report struct {
 	Unfinished []string `json:"unfinished_steps,omitempty"`
 	// CorruptLines are journal lines that hold no entry: what happened there is not known.
 	CorruptLines []BadLine `json:"corrupt_lines,omitempty"`
+	// Pending are changes intended and never settled, or whose answer was lost: AWS may or may
+	// not have made them.
+	Pending []PendingChange `json:"pending_changes,omitempty"`
 	// TornLine is the last line, cut short by a kill while it was written; it is left out.
 	TornLine *BadLine `json:"torn_last_line,omitempty"`
 }
@@ -96,6 +99,7 @@ func BuildReport(entries []Entry) *Report {
 			rep.Unfinished = append(rep.Unfinished, st.ID)
 		}
 	}
+	rep.Pending = PendingChanges(entries)
 	return rep
 }
 
@@ -109,6 +113,9 @@ func (rep *Report) Unsettled() []string {
 	}
 	for _, id := range rep.Unfinished {
 		why = append(why, fmt.Sprintf("step %s was still running when lockdown stopped; what it did last is not recorded", id))
+	}
+	for _, p := range rep.Pending {
+		why = append(why, fmt.Sprintf("step %s: whether AWS made the change %q is not known (%s); read the account to find out", p.Step, firstNonEmpty(p.Change.Summary, p.Change.ID), pendingWords(p.Outcome)))
 	}
 	for _, bad := range rep.CorruptLines {
 		why = append(why, fmt.Sprintf("journal line %d could not be read (%s); what it recorded is missing from this report", bad.Line, bad.Problem))
@@ -265,4 +272,11 @@ func orNone(s string) string {
 		return "(not recorded)"
 	}
 	return s
+}
+
+func pendingWords(o CallOutcome) string {
+	if o == CallUnknown {
+		return "its answer was lost"
+	}
+	return "lockdown stopped before its answer was recorded"
 }
