@@ -31,6 +31,7 @@ var drillT0 = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 type drillOptions struct {
 	mode     steps.Mode
 	expected string // the --account the operator named, if any
+	scenario string // a built-in scenario; crypto-miner when empty
 }
 
 // drillSession is the real interface over the real run, the real actions and the crypto-miner
@@ -54,7 +55,11 @@ type drillSession struct {
 
 func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	t.Helper()
-	s := simtest.Start(t, "crypto-miner", drillT0)
+	scenario := o.scenario
+	if scenario == "" {
+		scenario = "crypto-miner"
+	}
+	s := simtest.Start(t, scenario, drillT0)
 	srv, simClock := s.Server, s.Clock
 	wire := s.Watch(t)
 	acct := s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected})
