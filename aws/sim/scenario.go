@@ -143,6 +143,11 @@ func ScenarioNames() []string {
 	return names
 }
 
+// BuiltinScenarioText is the YAML of a built-in scenario.
+func BuiltinScenarioText(name string) ([]byte, error) {
+	return builtinScenarios.ReadFile(path.Join("scenarios", name+".yaml"))
+}
+
 // LoadScenario reads a built-in scenario by name, or a scenario file when nameOrFile names one.
 func LoadScenario(nameOrFile string) (*Scenario, error) {
 	if nameOrFile == "" {
