@@ -66,12 +66,15 @@ func (c *liveChanges) CreateKey(ctx context.Context, user string, _ int) (NewKey
 	if err != nil {
 		return NewKey{}, "", err
 	}
-	out, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String(user)})
+	_, backoff := retrySettings(c.a.opts)
+	key, err := createKeyCarefully(ctx, api, user, func(try int) time.Duration {
+		d, _ := backoff.BackoffDelay(try, nil)
+		return d
+	})
 	if err != nil {
-		return NewKey{}, "", fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
+		return NewKey{}, "", err
 	}
-	k := out.AccessKey
-	return NewKey{ID: sdk.ToString(k.AccessKeyId), Created: sdk.ToTime(k.CreateDate).UTC(), secret: sdk.ToString(k.SecretAccessKey)}, Changed, nil
+	return key, Changed, nil
 }
 
 func (c *liveChanges) RevokeUserSessions(ctx context.Context, user string, cutoff, notBefore time.Time) (Effect, error) {

@@ -11,6 +11,9 @@ import (
 type NewKey struct {
 	ID      string
 	Created time.Time
+	// Orphans are keys an earlier try made before its answer was lost: nobody held their secrets,
+	// so they were deleted before this key was made.
+	Orphans []string
 	secret  string
 }
 

@@ -21,22 +21,23 @@ func TestTheDefaultRetryPolicyRidesOutAThirtySecondOutage(t *testing.T) {
 	}
 }
 
-// openThroughProxy opens the drill account through a fault proxy, with a short call timeout.
-func openThroughProxy(t *testing.T, rules ...wiretest.Rule) (*aws.Account, *wiretest.Proxy) {
+// openThroughProxy opens the drill account through a fault proxy, with a short call timeout and
+// a compressed retry clock.
+func openThroughProxy(t *testing.T, mode aws.Mode, rules ...wiretest.Rule) (*aws.Account, *wiretest.Proxy, *simtest.Sim) {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", time.Now())
 	proxy := wiretest.StartProxy(t, s.URL, rules...)
 	id, secret := s.Server.ResponderCredentials()
-	acct, err := aws.Open(context.Background(), aws.Options{EndpointURL: proxy.URL, Region: "us-east-1",
+	acct, err := aws.Open(context.Background(), aws.Options{EndpointURL: proxy.URL, Region: "us-east-1", Mode: mode,
 		AccessKeyID: id, SecretAccessKey: secret, CallTimeout: 150 * time.Millisecond, RetryBase: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return acct, proxy
+	return acct, proxy, s
 }
 
 func TestAnAttemptThatNeverAnswersTimesOutAndIsRetried(t *testing.T) {
-	acct, proxy := openThroughProxy(t, wiretest.Rule{Service: "sts", Fault: wiretest.Hang(), Times: 2})
+	acct, proxy, _ := openThroughProxy(t, aws.DryRun, wiretest.Rule{Service: "sts", Fault: wiretest.Hang(), Times: 2})
 	if _, err := acct.WhoAmI(context.Background()); err != nil {
 		t.Fatalf("the third attempt answers, yet WhoAmI failed: %v", err)
 	}
@@ -46,7 +47,7 @@ func TestAnAttemptThatNeverAnswersTimesOutAndIsRetried(t *testing.T) {
 }
 
 func TestAnIdentityThatNeverAnswersEndsWithinItsBound(t *testing.T) {
-	acct, _ := openThroughProxy(t, wiretest.Rule{Service: "sts", Fault: wiretest.Hang()})
+	acct, _, _ := openThroughProxy(t, aws.DryRun, wiretest.Rule{Service: "sts", Fault: wiretest.Hang()})
 	done := make(chan error, 1)
 	go func() { _, err := acct.WhoAmI(context.Background()); done <- err }()
 	select {
