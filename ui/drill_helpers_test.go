@@ -266,12 +266,18 @@ func (d *drillSession) mutationsOf(action string) []wiretest.Request { return d.
 // key with InvalidClientTokenId; it does not check the secret, so any will do.
 func (d *drillSession) keyAuthenticates(keyID string) (bool, error) {
 	d.t.Helper()
+	return keyAuthenticates(d.t, d.url, keyID)
+}
+
+// keyAuthenticates asks the simulator at url whether keyID still signs requests.
+func keyAuthenticates(t *testing.T, url, keyID string) (bool, error) {
+	t.Helper()
 	transport := &http.Transport{}
 	defer transport.CloseIdleConnections()
-	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: d.url,
+	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: url,
 		AccessKeyID: keyID, SecretAccessKey: "any/secret/will/do", MaxAttempts: 1, HTTPClient: &http.Client{Transport: transport}})
 	if err != nil {
-		d.t.Fatal(err)
+		t.Fatal(err)
 	}
 	_, err = acct.WhoAmI(context.Background())
 	if aws.ErrorCode(err) == "InvalidClientTokenId" {

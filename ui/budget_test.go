@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"lockdown/aws"
+	"lockdown/aws/sim"
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// keyCounter sends keys to the program and counts them: the budget is in keystrokes.
+type keyCounter struct {
+	tm *teatest.TestModel
+	n  int
+}
+
+func (c *keyCounter) press(ks ...string) {
+	for _, k := range ks {
+		c.tm.Send(keyMsg(k))
+		c.n++
+	}
+}
+
+func (c *keyCounter) typeText(s string) {
+	for _, r := range s {
+		c.press(string(r))
+	}
+}
+
+// startBriefedDrill is the built-in scenario on a simulator whose clock runs, with the interface
+// on its briefing screen as `lockdown drill` opens it.
+func startBriefedDrill(t *testing.T) (*sim.Server, string, *runbooks.Run, *keyCounter) {
+	t.Helper()
+	sc, err := sim.LoadScenario("crypto-miner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.New(sc, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := sim.Listen(srv, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
+	id, secret := srv.ResponderCredentials()
+	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id,
+		SecretAccessKey: secret, Mode: steps.Drill, MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal, err := runbooks.OpenJournal(t.TempDir(), "drill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { journal.Close() })
+	reg := steps.Builtin()
+	book, err := runbooks.BuiltinNamed("compromised-account", reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := runbooks.NewRun(runbooks.Config{Runbook: book, Registry: reg, Journal: journal, Incident: "drill",
+		Account: acct, Env: steps.Env{Since: srv.IncidentStart(), Now: srv.Now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := NewContext(steps.Drill, srv.IncidentStart())
+	leaked := sc.Attacker.AccessKeyID
+	ctx.Briefing = &Briefing{Scenario: sc.Name, Subject: sc.Alert.Subject, Text: sc.Alert.Text, KeyID: leaked, Goals: sc.Goals}
+	ctx.Known = map[string]string{"access_key_id": leaked}
+	tm := teatest.NewTestModel(t, New(ctx, run), teatest.WithInitialTermSize(80, 24))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return srv, l.URL, run, &keyCounter{tm: tm}
+}
+
+// waitFor polls cond; it reads only what is safe from another goroutine (the run, the simulator).
+func waitFor(t *testing.T, tm *teatest.TestModel, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// await waits until the screen shows text: the interface has caught up with the run, so the
+// next key reaches the screen the operator would be looking at.
+func (c *keyCounter) await(t *testing.T, text string) {
+	t.Helper()
+	teatest.WaitFor(t, c.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// confirmWhenOpen waits out the dialog's grace period, then types what it asks for and enter.
+func (c *keyCounter) confirmWhenOpen(typed string) {
+	time.Sleep(DefaultGrace + 200*time.Millisecond)
+	c.typeText(typed)
+	c.press("enter")
+}
+
+// runningRogue counts the attacker's instances that are still running or pending.
+func runningRogue(srv *sim.Server) int {
+	n := 0
+	for _, in := range srv.EC2Instances("") {
+		if in.Launched.After(srv.IncidentStart()) && (in.State == "running" || in.State == "pending") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInForty(t *testing.T) {
+	srv, url, run, c := startBriefedDrill(t)
+	start := srv.Now()
+	leaked := srv.Scenario().Attacker.AccessKeyID
+	waitFor(t, c.tm, "the account is confirmed", func() bool { return run.Status("confirm-account").State.Settled() })
+	c.await(t, "acme-prod")
+
+	c.press("enter") // the briefing: straight to containment, the key filled in
+	c.press("enter") // inspect the key
+	c.await(t, "belongs to ci-deploy")
+	c.press("p")
+	c.await(t, "Plan:")
+	c.press("A")
+	c.confirmWhenOpen(leaked[len(leaked)-4:])
+	waitFor(t, c.tm, "the containment", func() bool { return run.Status("contain-key").State.Finished() })
+	toInactive, keysToInactive := srv.Now().Sub(start), c.n
+	if works, err := keyAuthenticates(t, url, leaked); works || err != nil {
+		t.Fatalf("the leaked key still authenticates after containment (%v)", err)
+	}
+	c.await(t, "Results:")
+	if keysToInactive > 10 {
+		t.Errorf("the leaked key took %d keystrokes from the briefing to be inactive, budget 10", keysToInactive)
+	}
+
+	c.press("]", "]", "]", "]", "]") // to "Find rogue EC2 instances in every region"
+	c.press("i")
+	c.await(t, "rogue, ")
+	c.press("]", "i") // terminate scans again and preselects the rogue instances
+	c.await(t, " selected ·")
+	c.press("p")
+	c.await(t, "Plan:")
+	plan := run.Status("terminate-instances").Plan
+	c.press("A")
+	c.confirmWhenOpen(plan.Confirm.Typed)
+	c.await(t, "Results:")
+	if fu := run.Status("terminate-instances").Outcome.FollowUp; fu != nil { // termination protection
+		c.press("A")
+		c.confirmWhenOpen(fu.Confirm.Typed)
+		waitFor(t, c.tm, "the protected instances", func() bool { return run.Status("terminate-instances").State.Finished() })
+	}
+	waitFor(t, c.tm, "no rogue instance running", func() bool { return runningRogue(srv) == 0 })
+	toClean, keysToClean := srv.Now().Sub(start), c.n
+	if keysToClean > 40 {
+		t.Errorf("no rogue instance running took %d keystrokes from the briefing, budget 40", keysToClean)
+	}
+	t.Logf("leaked key inactive: %d keys, %s simulated; no rogue instance running: %d keys, %s simulated",
+		keysToInactive, toInactive.Round(100*time.Millisecond), keysToClean, toClean.Round(100*time.Millisecond))
+}
