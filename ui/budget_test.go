@@ -2,8 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/aws/sim/simtest"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -38,27 +37,27 @@ func (c *keyCounter) typeText(s string) {
 // on its briefing screen as `lockdown drill` opens it.
 func startBriefedDrill(t *testing.T) (*sim.Server, string, *runbooks.Run, *keyCounter) {
 	t.Helper()
-	sc, err := sim.LoadScenario("crypto-miner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(transport.CloseIdleConnections)
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(context.Background(), aws.Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id,
-		SecretAccessKey: secret, Mode: steps.Drill, MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := simtest.Start(t, "crypto-miner", drillT0)
+	srv, url := s.Server, s.URL
+	// The simulated clock keeps pace with the wall clock, as in `lockdown drill`.
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				s.Clock.Advance(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	acct := s.Account(t, aws.Options{Mode: steps.Drill})
+	sc := srv.Scenario()
 	journal, err := runbooks.OpenJournal(t.TempDir(), "drill")
 	if err != nil {
 		t.Fatal(err)
@@ -79,8 +78,12 @@ func startBriefedDrill(t *testing.T) (*sim.Server, string, *runbooks.Run, *keyCo
 	ctx.Briefing = &Briefing{Scenario: sc.Name, Subject: sc.Alert.Subject, Text: sc.Alert.Text, KeyID: leaked, Goals: sc.Goals}
 	ctx.Known = map[string]string{"access_key_id": leaked}
 	tm := teatest.NewTestModel(t, New(ctx, run), teatest.WithInitialTermSize(80, 24))
-	t.Cleanup(func() { _ = tm.Quit() })
-	return srv, l.URL, run, &keyCounter{tm: tm}
+	t.Cleanup(func() {
+		// Quitting the way the operator does ends the interface's timers too.
+		tm.Send(keyMsg("ctrl+c"))
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return srv, url, run, &keyCounter{tm: tm}
 }
 
 // waitFor polls cond; it reads only what is safe from another goroutine (the run, the simulator).
