@@ -80,8 +80,10 @@ func startBriefedDrill(t *testing.T) (*sim.Server, string, *runbooks.Run, *keyCo
 	tm := teatest.NewTestModel(t, New(ctx, run), teatest.WithInitialTermSize(80, 24))
 	t.Cleanup(func() {
 		// Quitting the way the operator does ends the interface's timers too.
+		// An action still finishing asks first: y answers it.
 		tm.Send(keyMsg("ctrl+c"))
-		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		tm.Send(keyMsg("y"))
+		tm.WaitFinished(t, teatest.WithFinalTimeout(15*time.Second))
 	})
 	return srv, url, run, &keyCounter{tm: tm}
 }
