@@ -74,7 +74,17 @@ func (r *Run) Resume(entries []Entry) error {
 	env := r.cfg.Env
 	r.mu.Unlock()
 	msg := fmt.Sprintf("resumed from %d journal entries; settled: %s; still open: %s", len(entries), listOrNone(done), listOrNone(open))
-	return r.record(r.entry(&env, "", KindNote, msg, nil))
+	var data any
+	if pending := PendingChanges(entries); len(pending) > 0 {
+		// Changes whose call may or may not have reached AWS: to be read back, not made blindly.
+		what := fmt.Sprintf("%d changes were", len(pending))
+		if len(pending) == 1 {
+			what = "1 change was"
+		}
+		msg += "; " + what + " intended and never settled; read the account before making them again"
+		data = map[string]any{"pending_changes": pending}
+	}
+	return r.record(r.entry(&env, "", KindNote, msg, data))
 }
 
 // resumable refuses a journal of another runbook or mode: a dry run's "done" changed nothing, so

@@ -74,3 +74,31 @@ func TestALedgerIsOnlyForAStepOfTheRunbook(t *testing.T) {
 		t.Error("a ledger for a step the runbook does not have")
 	}
 }
+
+func TestAResumedRunSaysWhichChangesItMustReconcile(t *testing.T) {
+	tr := newTestRun(t, containAction())
+	ledger, err := tr.Ledger("contain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := steps.Change{ID: "UpdateAccessKey/AKIAFROMRUNBOOK", Op: "iam:UpdateAccessKey", Target: "AKIAFROMRUNBOOK", Summary: "deactivate AKIAFROMRUNBOOK"}
+	if err := ledger.Intend(c); err != nil {
+		t.Fatal(err)
+	}
+	// Killed here. The next run resumes from the journal.
+	if _, err := reopen(t, tr, steps.Live); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := ReadJournal(tr.journal.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := entries[len(entries)-1]
+	if !strings.Contains(note.Message, "1 change was intended and never settled") {
+		t.Fatalf("the resume note: %s", note.Message)
+	}
+	pending, _ := note.Data.(map[string]any)["pending_changes"].([]any)
+	if len(pending) != 1 || field(pending[0].(map[string]any)["change"], "id") != c.ID {
+		t.Errorf("the note's data: %#v", note.Data)
+	}
+}
