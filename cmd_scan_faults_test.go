@@ -18,7 +18,7 @@ func scanThroughProxy(t *testing.T, srv *sim.Server, proxy *wiretest.Proxy, extr
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"scan", "--json", "--since", "3h", "--endpoint-url", proxy.URL,
-		"--call-timeout", "200ms", "--retry-base", "10ms"}, extra...)
+		"--call-timeout", "1s", "--retry-base", "10ms"}, extra...)
 	start := time.Now()
 	code := run(args, &stdout, &stderr)
 	took := time.Since(start)
@@ -55,7 +55,7 @@ func TestScanWhoseSTSNeverAnswersPrintsTheScanAndExitsThree(t *testing.T) {
 		t.Errorf("stderr does not say the account is unconfirmed:\n%s", stderr)
 	}
 	if took > 20*time.Second {
-		t.Errorf("the scan took %s with a 200ms call timeout", took)
+		t.Errorf("the scan took %s with a 1s call timeout", took)
 	}
 }
 

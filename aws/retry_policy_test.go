@@ -29,7 +29,7 @@ func openThroughProxy(t *testing.T, mode aws.Mode, rules ...wiretest.Rule) (*aws
 	proxy := wiretest.StartProxy(t, s.URL, rules...)
 	id, secret := s.Server.ResponderCredentials()
 	acct, err := aws.Open(context.Background(), aws.Options{EndpointURL: proxy.URL, Region: "us-east-1", Mode: mode,
-		AccessKeyID: id, SecretAccessKey: secret, CallTimeout: 150 * time.Millisecond, RetryBase: 5 * time.Millisecond})
+		AccessKeyID: id, SecretAccessKey: secret, CallTimeout: time.Second, RetryBase: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
