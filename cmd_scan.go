@@ -17,12 +17,18 @@ type ScanCmd struct {
 	JSON        bool     `name:"json" help:"Print one JSON document on stdout; progress goes to stderr."`
 	Concurrency int      `help:"Regions scanned at once (default: every enabled region, up to 32)."`
 	UsualRegion []string `name:"usual-regions" help:"Regions the account normally uses (default: inferred from instances older than T0)." sep:"," placeholder:"a,b"`
+	Key         string   `help:"The leaked access key id: trace it through CloudTrail so verdicts follow who launched each instance." placeholder:"AKIA…"`
 }
 
 // Run scans, prints the result, and exits 3 when any region could not be scanned: a partial scan
 // must never look like a clean one to a script.
 func (c *ScanCmd) Run(g *Globals) error {
 	ctx := g.Context()
+	if c.Key != "" {
+		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
+			return usageError("--key: %v", err)
+		}
+	}
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
@@ -48,7 +54,9 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if len(c.UsualRegion) > 0 {
 		params["usual_regions"] = c.UsualRegion
 	}
+	traced := startTrace(ctx, g, acct, c.Key, since)
 	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, params, func(r aws.RegionScan) { c.progress(g, r) })
+	trace := <-traced
 	<-identified
 	if idErr != nil && (found == nil || !errors.Is(idErr, aws.ErrIdentityTimeout)) {
 		return idErr
@@ -62,7 +70,9 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if err := c.unknownRegions(found.Scan); err != nil {
 		return err
 	}
+	found.WithEvidence(trace)
 	doc := steps.NewScanDocument(id.Account, since, found)
+	doc.NoteEvidence(trace)
 	doc.Retries = acct.Calls().Total().Retries()
 	if err := c.print(g, doc); err != nil {
 		return err
@@ -78,7 +88,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if n := found.Scan.Failed(); n > 0 {
 		return exitCode(exitPartial, fmt.Errorf("%d regions could not be scanned: their instances are unknown", n))
 	}
-	return nil
+	return traceShortfall(trace)
 }
 
 // print writes the scan document as JSON or as a table.

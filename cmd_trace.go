@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -65,6 +66,43 @@ func (c *TraceCmd) Run(g *Globals) error {
 			names = append(names, r.Region)
 		}
 		return exitCode(exitPartial, fmt.Errorf("%d regions could not be read (%s): the attacker's events there are unknown", len(failed), strings.Join(names, ", ")))
+	}
+	return nil
+}
+
+// startTrace traces key through CloudTrail alongside other work, for verdicts that follow the
+// evidence. Without a key the channel yields nil at once; a trace that cannot run yields why.
+func startTrace(ctx context.Context, g *Globals, acct *aws.Account, key string, since time.Time) <-chan *steps.TraceEvidence {
+	out := make(chan *steps.TraceEvidence, 1)
+	if key == "" {
+		out <- nil
+		return out
+	}
+	go func() {
+		f, err := acct.TraceAttacker(ctx, aws.TraceOptions{Key: strings.ToUpper(strings.TrimSpace(key)), Since: since}, func(r aws.TraceRegion) {
+			if r.Status == aws.RegionFailed {
+				g.eprintf("%-16s CloudTrail FAILED  %s: %s\n", r.Region, r.Code, r.Message)
+			}
+		})
+		if f == nil {
+			out <- &steps.TraceEvidence{Why: aws.ErrorMessage(err)}
+			return
+		}
+		out <- &steps.TraceEvidence{Footprint: f}
+	}()
+	return out
+}
+
+// traceShortfall is exit 3 when the trace behind the verdicts was partial: some verdicts rest on
+// timestamps only.
+func traceShortfall(trace *steps.TraceEvidence) error {
+	switch {
+	case trace == nil:
+		return nil
+	case trace.Footprint == nil:
+		return exitCode(exitPartial, fmt.Errorf("CloudTrail could not be traced (%s): verdicts rest on timestamps", trace.Why))
+	case len(trace.Footprint.Failed()) > 0:
+		return exitCode(exitPartial, fmt.Errorf("CloudTrail could not be read in %d regions: verdicts there rest on timestamps", len(trace.Footprint.Failed())))
 	}
 	return nil
 }

@@ -32,6 +32,8 @@ type RegionSummary struct {
 	Instances  int    `json:"instances"`
 	DurationMS int64  `json:"duration_ms"`
 	Retries    int    `json:"retries"`
+	// Evidence says whether verdicts in the region rest on CloudTrail or on timestamps, and why.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // NewScanDocument renders findings for the headless scan.
@@ -66,9 +68,9 @@ func (d *ScanDocument) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "The account's regions could not be listed: %s\nOnly the regions below were scanned.\n\n", d.RegionsError)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tSTATUS\tINSTANCES\tTIME\tERROR")
+	fmt.Fprintln(tw, "REGION\tSTATUS\tINSTANCES\tTIME\tERROR\tVERDICTS BY")
 	for _, r := range d.Regions {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%dms\t%s\n", r.Region, r.Status, r.Instances, r.DurationMS, r.Error)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%dms\t%s\t%s\n", r.Region, r.Status, r.Instances, r.DurationMS, dash(r.Error), dash(r.Evidence))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -32,6 +32,10 @@ type RogueInstance struct {
 	aws.Instance
 	Verdict Verdict  `json:"verdict"`
 	Reasons []string `json:"reasons"`
+	// LaunchedBy is the CloudTrail event that launched it, when the trace found one; Evidence says
+	// whether the verdict rests on CloudTrail or, and why, on timestamps.
+	LaunchedBy *aws.Origin `json:"launched_by,omitempty"`
+	Evidence   string      `json:"evidence,omitempty"`
 }
 
 // VerdictRules are what the verdicts are judged against.
@@ -45,6 +49,8 @@ type VerdictRules struct {
 	AllowIDs      []string
 	// AllowTags are "key=value" (or "key" for any value).
 	AllowTags []string
+	// Trace is the CloudTrail evidence of who launched what; nil when no trace was asked for.
+	Trace *TraceEvidence
 }
 
 // regionFacts is what a region's scan says about the key pairs and spot requests instances use.
@@ -75,7 +81,10 @@ func Judge(scan *aws.InstanceScan, rules VerdictRules) []RogueInstance {
 func (rules VerdictRules) judge(in aws.Instance, facts regionFacts) RogueInstance {
 	protect := rules.protectedBecause(in)
 	rogue, odd := rules.afterT0(in, facts), rules.oddities(in, facts)
-	ri := RogueInstance{Instance: in, Reasons: append(append(protect, rogue...), odd...)}
+	judged := rules.Trace.judge(in, rogue)
+	rogue = judged.rogue
+	ri := RogueInstance{Instance: in, Reasons: append(append(append(protect, rogue...), odd...), judged.notes...),
+		LaunchedBy: judged.origin, Evidence: judged.evidence}
 	switch {
 	case len(protect) > 0:
 		ri.Verdict = VerdictProtected

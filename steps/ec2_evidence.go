@@ -1,0 +1,94 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+
+	"lockdown/aws"
+)
+
+// TraceEvidence is what the CloudTrail trace says about who launched instances. Footprint is nil
+// when the trace could not run; Why then says why (denied, no --key), and verdicts fall back to
+// timestamps saying so.
+type TraceEvidence struct {
+	Footprint *aws.Footprint
+	Why       string
+}
+
+// evidenceVerdict is the trace's say on one instance: the launch-time reasons that still stand,
+// notes that explain without accusing, and who launched it.
+type evidenceVerdict struct {
+	rogue, notes []string
+	origin       *aws.Origin
+	evidence     string
+}
+
+// judge weighs an instance's timestamp reasons against CloudTrail. Launched by an attacker
+// credential: rogue, with the event. Launched by anyone else: its launch time alone accuses it of
+// nothing. Without a readable trace for its region the timestamps stand, and the evidence says so.
+func (t *TraceEvidence) judge(in aws.Instance, rogue []string) evidenceVerdict {
+	out := evidenceVerdict{rogue: rogue}
+	switch {
+	case t == nil:
+		out.evidence = "timestamps: CloudTrail was not traced (give the leaked key to trace it)"
+		return out
+	case t.Footprint == nil:
+		out.evidence = "timestamps: CloudTrail could not be traced (" + t.Why + ")"
+		return out
+	}
+	f := t.Footprint
+	if r, ok := f.Region(in.Region); !ok || r.Status != aws.RegionOK {
+		out.evidence = fmt.Sprintf("timestamps: CloudTrail could not be read in %s (%s)", in.Region, strings.TrimSpace(r.Code+" "+r.Message))
+		return out
+	}
+	o, ok := f.Origin(in.ID)
+	if !ok && in.SpotRequestID != "" {
+		o, ok = f.Origin(in.SpotRequestID)
+	}
+	if !ok {
+		out.evidence = "timestamps: CloudTrail holds no launch event for it since " + f.Since.UTC().Format("2006-01-02 15:04")
+		return out
+	}
+	out.origin, out.evidence = &o, "cloudtrail"
+	if o.Attacker {
+		out.rogue = append([]string{"launched " + o.By()}, rogue...)
+		return out
+	}
+	out.rogue = nil
+	for _, why := range rogue {
+		if !strings.HasPrefix(why, "launched ") && !strings.HasPrefix(why, "requested by spot request ") {
+			out.rogue = append(out.rogue, why)
+		}
+	}
+	out.notes = []string{"launched " + o.By() + ", not an attacker credential: its launch time alone is no evidence"}
+	return out
+}
+
+// WithEvidence judges the findings again with the CloudTrail trace.
+func (f *InstanceFindings) WithEvidence(trace *TraceEvidence) {
+	f.Rules.Trace = trace
+	f.Instances = Judge(f.Scan, f.Rules)
+}
+
+// NoteEvidence says, per region, whether the scan's verdicts there rest on CloudTrail.
+func (d *ScanDocument) NoteEvidence(trace *TraceEvidence) {
+	for i := range d.Regions {
+		r := &d.Regions[i]
+		switch {
+		case trace == nil:
+			r.Evidence = "timestamps: CloudTrail was not traced (no --key)"
+		case trace.Footprint == nil:
+			r.Evidence = "timestamps: CloudTrail could not be traced (" + trace.Why + ")"
+		default:
+			tr, ok := trace.Footprint.Region(r.Region)
+			switch {
+			case ok && tr.Status == aws.RegionOK:
+				r.Evidence = "cloudtrail"
+			case ok && tr.Status == aws.RegionFailed:
+				r.Evidence = "timestamps: CloudTrail could not be read (" + tr.Code + ": " + tr.Message + ")"
+			default:
+				r.Evidence = "timestamps: CloudTrail was not read here"
+			}
+		}
+	}
+}
