@@ -55,9 +55,9 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 	secretsPath := filepath.Join(t.TempDir(), "secrets")
 	code, stdout, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--secrets-file", secretsPath)
 	assertSecretsOnlyInTheirFile(t, secretsPath, s.journal, stdout+stderr)
-	// Exit 3: in this scenario an instance has termination protection, whose follow-up needs a new
-	// review. Key rotation still applies: the deactivation it planned was done by containment.
-	if code != exitPartial {
+	// The instance with termination protection is planned with disabling it, so everything reviewed
+	// applies. Key rotation still applies: the deactivation it planned was done by containment.
+	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 	if got := s.keyStatus("ci-deploy", simLeakedKey); got != "Inactive" {
@@ -65,7 +65,7 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 	}
 	for id, state := range s.instanceStates() {
 		switch {
-		case planned[id] && state != "terminated" && !protected(s, id):
+		case planned[id] && state != "terminated":
 			t.Errorf("planned instance %s is %s, want terminated", id, state)
 		case !planned[id] && state != before[id]:
 			t.Errorf("instance %s was not in the plan but went from %s to %s", id, before[id], state)
@@ -87,9 +87,6 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "no longer needed") {
 		t.Errorf("a reviewed change made unnecessary by an earlier step should be reported as such:\n%s", stderr)
-	}
-	if !strings.Contains(stderr, "needs a new review and was NOT applied") {
-		t.Errorf("the termination-protection follow-up should be shown as needing review:\n%s", stderr)
 	}
 }
 
@@ -171,17 +168,6 @@ func TestApplyWithCredentialsOfAnotherAccountIsRefusedNamingBoth(t *testing.T) {
 	if m := s.mutating(); len(m) > 0 {
 		t.Fatalf("apply in the wrong account sent %s %s", m[0].Service, m[0].Action)
 	}
-}
-
-// protected reports whether the simulator's instance has termination protection, which apply
-// leaves to a follow-up review.
-func protected(s *simAccountForCLI, id string) bool {
-	for _, in := range s.srv.EC2Instances("") {
-		if in.ID == id {
-			return in.Protected
-		}
-	}
-	return false
 }
 
 // assertSecretsOnlyInTheirFile checks that rotation's new secrets went to the 0600 file and

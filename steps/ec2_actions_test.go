@@ -6,6 +6,11 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"lockdown/aws"
 	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
@@ -44,11 +49,11 @@ func openEC2EnvExpecting(t *testing.T, mode Mode, expected string) (*Env, *sim.S
 	return env, s.Server
 }
 
-func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing.T) {
-	env, srv := openEC2Env(t, Drill)
+// planRogue inspects and plans the termination of the instances selected by default.
+func planRogue(t *testing.T, env *Env) *Plan {
+	t.Helper()
 	ctx := context.Background()
-	action := TerminateInstances{}
-	insp, err := action.Inspect(ctx, env, nil)
+	insp, err := TerminateInstances{}.Inspect(ctx, env, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,29 +61,65 @@ func TestTerminateFlowSelectsRogueConfirmsByCountAndOffersToUnprotect(t *testing
 	if len(selected) != 3 || insp.Failed != 0 {
 		t.Fatalf("want the 3 rogue instances selected by default, got %v (%s)", selected, insp.Summary)
 	}
-	plan, err := action.Plan(ctx, env, insp, selected)
+	plan, err := TerminateInstances{}.Plan(ctx, env, insp, selected)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.Confirm.Typed != "3" || !containsAll(plan.Confirm.Prompt, "111122223333", "us-east-1: 1", "sa-east-1: 1") {
+	return plan
+}
+
+func TestTerminateFlowSelectsRogueConfirmsByCountAndDisablesTheProtectionItShowed(t *testing.T) {
+	env, srv := openEC2Env(t, Drill)
+	plan := planRogue(t, env)
+	if plan.Confirm.Typed != "3" || !containsAll(plan.Confirm.Prompt, "111122223333", "us-east-1: 1", "sa-east-1: 1", "termination protection of 1") {
 		t.Fatalf("confirmation %+v", plan.Confirm)
 	}
-	out, err := action.Apply(ctx, env, changesOf(env), plan, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.FollowUp == nil || len(out.FollowUp.Changes) != 2 || out.FollowUp.Confirm.Typed != "1" {
-		t.Fatalf("want a follow-up to unprotect and terminate the guarded instance, got %+v", out.FollowUp)
-	}
-	again, err := action.Apply(ctx, env, changesOf(env), out.FollowUp, nil)
-	if err != nil || again.Failed() != 0 {
-		t.Fatalf("%v %+v", err, again)
+	out, err := TerminateInstances{}.Apply(context.Background(), env, changesOf(env), plan, nil)
+	if err != nil || out.Failed() != 0 || out.FollowUp != nil {
+		t.Fatalf("the reviewed plan, protection included, must apply in one go: %v %+v %+v", err, out.Results, out.FollowUp)
 	}
 	for _, in := range srv.EC2Instances("") {
 		rogue := in.Launched.After(srv.IncidentStart())
 		if rogue != (in.State == "terminated") {
 			t.Errorf("%s (launched %s) is %s", in.ID, in.Launched, in.State)
 		}
+	}
+}
+
+func TestThePlanShowsTheProtectedInstanceWithTheChangeItNeeds(t *testing.T) {
+	env, _ := openEC2Env(t, DryRun)
+	plan := planRogue(t, env)
+	var unprotect []string
+	for _, c := range plan.Changes {
+		if c.Op == OpUnprotectEC {
+			unprotect = append(unprotect, c.Target)
+		}
+	}
+	if len(unprotect) != 1 || unprotect[0] != "i-00000000000guarded" {
+		t.Fatalf("the plan must disable protection on exactly the protected instance, got %v", unprotect)
+	}
+	if !containsAll(strings.Join(plan.Warnings, "\n"), "i-00000000000guarded", "termination protection on") {
+		t.Errorf("the plan does not warn about the protection it disables: %v", plan.Warnings)
+	}
+}
+
+func TestProtectionSetAfterThePlanIsLeftRunningAndOfferedAsItsOwnPlan(t *testing.T) {
+	env, srv := openEC2Env(t, Drill)
+	plan := planRogue(t, env)
+	// After the review, someone protects the miner in us-east-1.
+	id, secret := srv.ResponderCredentials()
+	raw := ec2.New(ec2.Options{Region: "us-east-1", BaseEndpoint: sdk.String(env.Account.Endpoint()),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	if _, err := raw.ModifyInstanceAttribute(context.Background(), &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String("i-000000000000miner"),
+		DisableApiTermination: &ec2types.AttributeBooleanValue{Value: sdk.Bool(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := TerminateInstances{}.Apply(context.Background(), env, changesOf(env), plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.FollowUp == nil || len(out.FollowUp.Changes) != 2 || out.FollowUp.Confirm.Typed != "1" || out.FollowUp.Changes[1].Target != "i-000000000000miner" {
+		t.Fatalf("want a follow-up to unprotect and terminate the miner, got %+v", out.FollowUp)
 	}
 }
 

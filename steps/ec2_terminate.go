@@ -37,7 +37,7 @@ func (TerminateInstances) Inspect(ctx context.Context, env *Env, report func(Pro
 
 // Plan turns the selection into one change per instance (and per spot request behind one), grouped
 // by region, with a typed confirmation: the number of instances.
-func (TerminateInstances) Plan(_ context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
+func (TerminateInstances) Plan(ctx context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
 	var findings *InstanceFindings
 	if found != nil {
 		findings, _ = found.Data.(*InstanceFindings)
@@ -61,18 +61,25 @@ func (TerminateInstances) Plan(_ context.Context, env *Env, found *Inspection, s
 		chosen = append(chosen, plannedInstance{Region: in.Region, ID: in.ID, SpotRequest: in.SpotRequestID,
 			Summary: fmt.Sprintf("terminate %s (%s, %s, launched %s)", in.ID, in.Type, in.Verdict, in.LaunchTime.UTC().Format("2006-01-02 15:04"))})
 	}
+	notes := readProtection(ctx, env, chosen)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	plan := terminationPlan(env, chosen, false)
-	plan.Warnings = append(warnings, plan.Warnings...)
+	plan.Warnings = append(append(warnings, protectionWarnings(chosen)...), plan.Warnings...)
+	plan.Notes = append(plan.Notes, notes...)
 	return plan, nil
 }
 
 // plannedInstance is what a plan needs to know about one instance.
 type plannedInstance struct {
 	Region, ID, SpotRequest, Summary string
+	// Protected: termination protection is on, so the plan disables it first.
+	Protected bool
 }
 
 // terminationPlan builds the changes and the confirmation; unprotect adds disabling termination
-// protection before each termination.
+// protection before each termination, as the instance's own Protected does before its own.
 func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].Region != list[j].Region {
@@ -97,7 +104,7 @@ func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
 			plan.Changes = append(plan.Changes, Change{ID: changeID(OpCancelSpot, in.Region, in.SpotRequest), Op: OpCancelSpot,
 				Region: in.Region, Target: in.SpotRequest, Summary: fmt.Sprintf("cancel spot request %s, which launched %s", in.SpotRequest, in.ID)})
 		}
-		if unprotect {
+		if unprotect || in.Protected {
 			plan.Changes = append(plan.Changes, Change{ID: changeID(OpUnprotectEC, in.Region, in.ID), Op: OpUnprotectEC, Region: in.Region,
 				Target: in.ID, Summary: "disable termination protection on " + in.ID})
 		}
@@ -108,14 +115,26 @@ func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
 	for _, r := range regions {
 		counts = append(counts, fmt.Sprintf("%s: %d", r, perRegion[r]))
 	}
-	plan.Confirm = terminationConfirm(env, len(list), strings.Join(counts, ", "), unprotect)
+	protected := len(list)
+	if !unprotect {
+		protected = 0
+		for _, in := range list {
+			if in.Protected {
+				protected++
+			}
+		}
+	}
+	plan.Confirm = terminationConfirm(env, len(list), strings.Join(counts, ", "), protected)
 	return plan
 }
 
-func terminationConfirm(env *Env, n int, perRegion string, unprotect bool) Confirm {
+func terminationConfirm(env *Env, n int, perRegion string, protected int) Confirm {
 	what := fmt.Sprintf("Terminate %d instances in account %s (%s)?", n, accountLabel(env), perRegion)
-	if unprotect {
+	switch {
+	case protected == n:
 		what = fmt.Sprintf("Disable termination protection on %d instances in account %s and terminate them (%s)?", n, accountLabel(env), perRegion)
+	case protected > 0:
+		what = fmt.Sprintf("Terminate %d instances in account %s (%s), disabling the termination protection of %d of them first?", n, accountLabel(env), perRegion, protected)
 	}
 	if !env.Mode().Changes() {
 		return Confirm{Prompt: "Dry run: " + what + " lockdown will send the same calls with DryRun=true, which only checks permissions; nothing is terminated."}
