@@ -119,7 +119,7 @@ func userRow(u UserReport) Row {
 		console = "password, last " + when(timeOr(u.PasswordLastUsed))
 	}
 	console += fmt.Sprintf(", %d MFA", len(u.MFADevices))
-	status := "ok"
+	status := "" // a user has no status of its own; the severity column says how it looks
 	if u.Error != "" {
 		status = "unread"
 	}

@@ -196,3 +196,21 @@ func TestTheCredentialTableSaysItIsStaleAfterContainment(t *testing.T) {
 		t.Errorf("re-reading did not clear the stale mark:\n%s", d.screen())
 	}
 }
+
+func TestTabLeavesAKeyFieldForTheGuide(t *testing.T) {
+	contain := terminateAction()
+	contain.spec.Inputs = []steps.Input{{Name: "access_key_id", Prompt: "Leaked access key id"}}
+	m, _ := newTestModel(t, newFakeRunner(testBook(), map[string]steps.Action{"confirm": identityAction(), "terminate": contain}))
+	drain(m, m.Init())
+	press(m, "]", "enter")
+	if !m.current().capturing() {
+		t.Fatalf("enter did not open the key field:\n%s", screen(m))
+	}
+	press(m, "tab")
+	if m.focus != paneGuide || m.current().capturing() {
+		t.Errorf("tab in the key field left the focus on pane %d (field capturing: %v)", m.focus, m.current().capturing())
+	}
+	if v := m.current().inputs[0].Value(); v != "" {
+		t.Errorf("tab typed %q into the key field", v)
+	}
+}

@@ -19,7 +19,7 @@ func (p *panel) keys() []key.Binding {
 			if len(p.inputs) > 1 {
 				own = append(own, k.FieldUp, k.FieldDown)
 			}
-			return append(own, k.esc("leave the field"), k.Interrupt)
+			return append(own, k.esc("leave the field"), k.Focus, k.Interrupt)
 		}
 		own := []key.Binding{named(k.Inspect, "inspect (read-only)")}
 		if len(p.inputs) > 0 {

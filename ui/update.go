@@ -198,10 +198,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	p := m.current()
 	if p.capturing() && (m.focus == panePanel || p.filtering()) {
-		if key.Matches(msg, k.Back) && !p.filtering() {
+		switch {
+		case key.Matches(msg, k.Back) && !p.filtering():
 			p.blurInputs()
 			m.focus = paneSteps
 			return nil
+		case key.Matches(msg, k.Focus) && !p.filtering():
+			return m.onGlobalKey(msg) // a key id has no tabs: tab still moves between panes
 		}
 		return m.onPanelKey(msg)
 	}
