@@ -12,25 +12,34 @@ import (
 
 // KeysCmd is `lockdown keys`: the read-only IAM credential inventory, flagged against --since.
 type KeysCmd struct {
-	JSON    bool `name:"json" help:"Print one JSON document on stdout."`
-	Workers int  `help:"Users read at once." default:"8"`
+	JSON    bool   `name:"json" help:"Print one JSON document on stdout."`
+	Workers int    `help:"Users read at once." default:"8"`
+	Key     string `help:"The leaked access key id: trace it through CloudTrail so each user and key says who created it." placeholder:"AKIA…"`
 }
 
 // Run takes the inventory. It never changes anything, whatever --live says, and no secret can
 // appear in its output: the report holds key ids and dates only. Users that could not be read
 // completely make it exit 3.
 func (c *KeysCmd) Run(g *Globals) error {
+	if c.Key != "" {
+		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
+			return usageError("--key: %v", err)
+		}
+	}
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
 	}
+	traced := startTrace(g.Context(), g, acct, c.Key, since)
 	rep, err := steps.BuildKeysReport(g.Context(), acct.ReadOnly(), since, c.Workers)
+	trace := <-traced
 	if werr := refuseWrongAccount(acct); werr != nil {
 		return werr
 	}
 	if err != nil {
 		return err
 	}
+	rep.NoteCreators(trace)
 	if c.JSON {
 		if err := g.writeJSON(rep); err != nil {
 			return err
@@ -41,7 +50,7 @@ func (c *KeysCmd) Run(g *Globals) error {
 	if n := rep.Failed(); n > 0 {
 		return exitCode(exitPartial, fmt.Errorf("%d of %d users could not be read completely", n, len(rep.Users)))
 	}
-	return nil
+	return traceShortfall(trace)
 }
 
 func printKeys(g *Globals, rep *steps.KeysReport) {
@@ -60,12 +69,20 @@ func printKeys(g *Globals, rep *steps.KeysReport) {
 		if u.Error != "" {
 			status = "UNREAD: " + u.Error
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t\t\t%s\n", u.Name, status, stamp(u.Created), strings.Join(u.Flags, " "))
+		fmt.Fprintf(w, "%s\t%s\t%s\t\t\t%s\n", u.Name, status, stamp(u.Created), strings.Join(append(u.Flags, createdBy(u.CreatedBy)...), " "))
 		for _, k := range u.Keys {
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Status, stamp(k.Created), stamp(k.LastUsed.Date), where(k.LastUsed), strings.Join(k.Flags, " "))
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Status, stamp(k.Created), stamp(k.LastUsed.Date), where(k.LastUsed), strings.Join(append(k.Flags, createdBy(k.CreatedBy)...), " "))
 		}
 	}
 	_ = w.Flush()
+}
+
+// createdBy names who created a user or key, when CloudTrail says.
+func createdBy(o *aws.Origin) []string {
+	if o == nil {
+		return nil
+	}
+	return []string{"created " + o.By()}
 }
 
 func stamp(t time.Time) string {

@@ -15,6 +15,8 @@ type KeysReport struct {
 	Root      aws.RootSummary `json:"root"`
 	RootError string          `json:"root_error,omitempty"`
 	Users     []UserReport    `json:"users"`
+	// Evidence says whether created_by below comes from CloudTrail or why it could not.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // UserReport is one user in the report.
@@ -31,6 +33,7 @@ type UserReport struct {
 	Flags              []string        `json:"flags"`
 	Keys               []KeyReport     `json:"keys"`
 	Error              string          `json:"error,omitempty"`
+	CreatedBy          *aws.Origin     `json:"created_by,omitempty"`
 }
 
 // KeyReport is one access key in the report.
@@ -40,6 +43,8 @@ type KeyReport struct {
 	Created  time.Time  `json:"created"`
 	LastUsed aws.KeyUse `json:"last_used"`
 	Flags    []string   `json:"flags"`
+	// CreatedBy is the CloudTrail event that created the key, when the trace found one.
+	CreatedBy *aws.Origin `json:"created_by,omitempty"`
 }
 
 // Flagged reports whether the user or any of its keys has a flag.
