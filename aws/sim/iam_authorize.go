@@ -15,35 +15,50 @@ func (s *Server) authorize(c *Call) *APIError {
 	if c.Service == "sts" && c.Action == "GetCallerIdentity" {
 		return nil // AWS answers it whatever the policies say
 	}
-	if c.Caller.User == nil {
-		return nil
-	}
 	isResponder := s.iam.responderKey != nil && c.Caller.Key == s.iam.responderKey
 	if !isResponder && !s.scenario.EnforcePermissions {
 		return nil
 	}
-	policies := s.iam.policiesOfUser(c.Caller.User)
-	action := c.Service + ":" + c.Action
-	ctx := map[string][]string{
-		"aws:username":     {c.Caller.User.Name},
-		"aws:principalarn": {c.Caller.User.ARN},
-		"aws:currenttime":  {c.Now.UTC().Format(time.RFC3339)},
+	policies, boundary, ctx := s.callerPolicies(c)
+	if policies == nil && ctx == nil {
+		return nil
 	}
+	action := c.Service + ":" + c.Action
 	for _, res := range s.resourcesOf(c) {
-		decision, _ := s.iam.decide(policies, c.Caller.User.Boundary, request{Action: action, Resource: res, Context: ctx})
+		decision, _ := s.iam.decide(policies, boundary, request{Action: action, Resource: res, Context: ctx})
 		if decision != decisionAllowed {
-			return notAuthorized(c, action, res, decision)
+			return notAuthorized(c, s.Account(), action, res, decision)
 		}
 	}
 	return nil
 }
 
-func notAuthorized(c *Call, action, resource, decision string) *APIError {
+// callerPolicies are the policies and request context a call is authorized with: a user's own,
+// or, for temporary credentials, those of the role (or user) that issued them, with the session's
+// aws:TokenIssueTime so a revocation by issue time applies.
+func (s *Server) callerPolicies(c *Call) (policies []sourcePolicy, boundary string, ctx map[string][]string) {
+	ctx = map[string][]string{"aws:currenttime": {c.Now.UTC().Format(time.RFC3339)}}
+	if sess := c.Caller.Session; sess != nil {
+		ctx["aws:tokenissuetime"] = []string{sess.Issued.UTC().Format(time.RFC3339)}
+		if sess.Role != nil {
+			ctx["aws:principalarn"] = []string{sess.Role.ARN}
+			return s.iam.policiesOfRole(sess.Role), "", ctx
+		}
+	}
+	u := c.Caller.User
+	if u == nil {
+		return nil, "", nil
+	}
+	ctx["aws:username"], ctx["aws:principalarn"] = []string{u.Name}, []string{u.ARN}
+	return s.iam.policiesOfUser(u), u.Boundary, ctx
+}
+
+func notAuthorized(c *Call, account, action, resource, decision string) *APIError {
 	why := "because no identity-based policy allows the " + action + " action"
 	if decision == decisionExplicitDeny {
 		why = "with an explicit deny in an identity-based policy"
 	}
-	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", c.Caller.User.ARN, action, resource, why)
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", c.Caller.arn(account), action, resource, why)
 	if c.Service == "ec2" {
 		return Errorf(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", msg)
 	}

@@ -51,12 +51,6 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 // parseStatements reads a policy document whose Statement is one object or a list. A document
 // that does not parse grants nothing, as IAM would never have accepted it.
 func parseStatements(doc string) []statement {
-	var d struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal([]byte(doc), &d) != nil || len(d.Statement) == 0 {
-		return nil
-	}
 	type rawStatement struct {
 		Effect      string
 		Action      stringList
@@ -65,13 +59,9 @@ func parseStatements(doc string) []statement {
 		NotResource stringList
 		Condition   map[string]map[string]stringList
 	}
-	var raws []rawStatement
-	if json.Unmarshal(d.Statement, &raws) != nil {
-		var one rawStatement
-		if json.Unmarshal(d.Statement, &one) != nil {
-			return nil
-		}
-		raws = []rawStatement{one}
+	raws := decodeStatements[rawStatement](doc)
+	if raws == nil {
+		return nil
 	}
 	out := make([]statement, 0, len(raws))
 	for _, r := range raws {
@@ -88,6 +78,25 @@ func parseStatements(doc string) []statement {
 		out = append(out, st)
 	}
 	return out
+}
+
+// decodeStatements reads a policy document's Statement, one object or a list, into T.
+func decodeStatements[T any](doc string) []T {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil || len(d.Statement) == 0 {
+		return nil
+	}
+	var list []T
+	if json.Unmarshal(d.Statement, &list) == nil {
+		return list
+	}
+	var one T
+	if json.Unmarshal(d.Statement, &one) != nil {
+		return nil
+	}
+	return []T{one}
 }
 
 // request is what a policy is evaluated against: an action, a resource ARN and the context keys

@@ -166,3 +166,14 @@ ec2:
 		t.Fatalf("want UnauthorizedOperation, got %v", err)
 	}
 }
+
+func TestAMalformedPolicyInputIsRefused(t *testing.T) {
+	s := simtest.Start(t, limitedResponder, testStart)
+	id, secret := s.Server.ResponderCredentials()
+	_, err := iam.NewFromConfig(sdkConfig(s.URL, "us-east-1", id, secret)).SimulatePrincipalPolicy(context.Background(), &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: sdk.String("arn:aws:iam::111122223333:user/dev"), ActionNames: []string{"s3:GetObject"},
+		PolicyInputList: []string{"not a policy"}})
+	if apiCode(err) != "MalformedPolicyDocument" {
+		t.Fatalf("want MalformedPolicyDocument, got %v", err)
+	}
+}

@@ -73,7 +73,7 @@ func (s *Server) assumeRole(c *Call) (any, error) {
 		return nil, Errorf(http.StatusBadRequest, "ValidationError", "RoleArn and RoleSessionName are required.")
 	}
 	r, err := s.iam.role(arn[strings.LastIndex(arn, "/")+1:])
-	if err != nil || r.ARN != arn || r.ServiceLinked {
+	if err != nil || r.ARN != arn || r.ServiceLinked || !trustAllows(r.Trust, c.Caller.arn(s.Account()), s.Account()) {
 		return nil, Errorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.arn(s.Account()), arn)
 	}
 	d, apiErr := sessionDuration(c.Params)
