@@ -71,15 +71,15 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 		t.Fatal(err)
 	}
 	if len(keys) != 2 {
-		t.Fatalf("want the new key and the deactivated old one, got %+v", keys)
+		t.Fatalf("want the new key and the old one, got %+v", keys)
 	}
 	for _, k := range keys {
-		if (k.ID == secret.AccessKeyID) != (k.Status == aws.KeyActive) {
-			t.Fatalf("only the new key may be active: %+v", keys)
+		if k.Status != aws.KeyActive {
+			t.Fatalf("the old key must stay active until the operator says the new secret is kept: %+v", keys)
 		}
 	}
-	if out.FollowUp == nil || len(out.FollowUp.Changes) != 1 || out.FollowUp.Confirm.Typed == "" {
-		t.Fatalf("deleting the old key must be a separate typed confirmation: %+v", out.FollowUp)
+	if out.FollowUp == nil || len(out.FollowUp.Changes) != 1 || out.FollowUp.Changes[0].Op != "iam:UpdateAccessKey" {
+		t.Fatalf("deactivating the old key must wait for its own confirmation: %+v", out.FollowUp)
 	}
 	keysJSON, err := BuildKeysReport(context.Background(), d.env.Account, d.env.Since, 2)
 	if err != nil {
@@ -95,9 +95,22 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 	if len(again.Secrets) != 0 || statuses(again)[StatusFailed] != 0 {
 		t.Fatalf("applying the same plan again must not create another key: %+v", again.Results)
 	}
-	del, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), out.FollowUp, nil)
+	off, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), out.FollowUp, nil)
+	if err != nil || statuses(off)[StatusApplied] != 1 {
+		t.Fatalf("deactivation follow-up: %+v %v", off, err)
+	}
+	keys, _ = aws.ListAccessKeys(context.Background(), d.env.Account.IAM(), "billing-reports", false)
+	for _, k := range keys {
+		if (k.ID == secret.AccessKeyID) != (k.Status == aws.KeyActive) {
+			t.Fatalf("only the new key may be active once the follow-up is confirmed: %+v", keys)
+		}
+	}
+	if off.FollowUp == nil || len(off.FollowUp.Changes) != 1 || off.FollowUp.Confirm.Typed == "" {
+		t.Fatalf("deleting the old key must be a separate typed confirmation: %+v", off.FollowUp)
+	}
+	del, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), off.FollowUp, nil)
 	if err != nil || statuses(del)[StatusApplied] != 1 {
-		t.Fatalf("follow-up: %+v %v", del, err)
+		t.Fatalf("deletion follow-up: %+v %v", del, err)
 	}
 	secret.Wipe()
 	if strings.Trim(secret.Reveal(), "\x00") != "" {

@@ -87,6 +87,9 @@ type rotatePlan struct {
 	Users []rotation
 	// DeleteOnly is the follow-up plan: delete the old keys that were deactivated.
 	DeleteOnly bool
+	// DeactivateOnly is the follow-up plan when nothing could say the new secrets are kept (the
+	// TUI shows them once): deactivate the old keys once the operator has kept them.
+	DeactivateOnly bool
 }
 
 type rotation struct {
@@ -200,35 +203,34 @@ func (RotateKeys) Apply(ctx context.Context, env *Env, changes aws.Changes, plan
 	if !ok {
 		return nil, errors.New("iam.rotate-keys: not a rotation plan")
 	}
-	if data.DeleteOnly {
+	switch {
+	case data.DeleteOnly:
 		return deleteOldKeys(ctx, env, changes, data), nil
+	case data.DeactivateOnly:
+		return deactivateOldKeys(ctx, env, changes, data), nil
 	}
 	out := &Outcome{}
-	followUp := &rotatePlan{Made: data.Made, DeleteOnly: true}
+	waiting := &rotatePlan{Made: data.Made, DeactivateOnly: true}
+	deletable := &rotatePlan{Made: data.Made, DeleteOnly: true}
 	for i := range data.Users {
 		r := &data.Users[i]
-		results, secret, ok := rotateUser(ctx, env, changes, r)
+		results, secret, state := rotateUser(ctx, env, changes, r)
 		out.Results = append(out.Results, results...)
 		if secret != nil {
 			out.Secrets = append(out.Secrets, *secret)
 		}
-		if !ok {
-			continue
-		}
-		var deletable []string
-		for _, id := range r.Deactivate {
-			if slices.Contains(r.Evidence, id) {
-				out.Facts = append(out.Facts, Fact{Label: "Kept as evidence", Value: id + " of " + r.User + " was used after T0: deactivated, never deleted by rotation", Tone: ToneWarning})
-				continue
-			}
-			deletable = append(deletable, id)
-		}
-		if len(deletable) > 0 {
-			followUp.Users = append(followUp.Users, rotation{User: r.User, Deactivate: deletable})
+		switch state {
+		case rotationWaits:
+			waiting.Users = append(waiting.Users, rotation{User: r.User, Deactivate: r.Deactivate, Evidence: r.Evidence})
+		case rotationDone:
+			deletable.Users = append(deletable.Users, keepEvidence(out, r)...)
 		}
 	}
-	if len(followUp.Users) > 0 {
-		out.FollowUp = deletionPlan(env, followUp)
+	switch {
+	case len(waiting.Users) > 0:
+		out.FollowUp = deactivationPlan(waiting)
+	case len(deletable.Users) > 0:
+		out.FollowUp = deletionPlan(env, deletable)
 	}
 	return out, nil
 }

@@ -8,38 +8,113 @@ import (
 	"lockdown/aws"
 )
 
+// rotationState is where one user's rotation stands after Apply.
+type rotationState int
+
+const (
+	rotationFailed rotationState = iota
+	// rotationDone: the new key exists, its secret is kept, the old keys are deactivated.
+	rotationDone
+	// rotationWaits: the new key exists and its secret goes to the operator; the old keys stay
+	// active until the operator confirms, having kept it.
+	rotationWaits
+)
+
 // rotateUser deletes the key that must make room, creates the new key, has its secret kept, and
-// only then deactivates the old ones. ok is false when the new key does not exist (or its secret
-// could not be kept), so the old ones stay active.
-func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation) ([]Result, *Secret, bool) {
+// only then deactivates the old ones. When nothing can keep the secret here (the TUI shows it
+// once), the old keys stay active and wait for a follow-up the operator confirms after keeping
+// it. A rotation that fails leaves the old keys active.
+func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation) ([]Result, *Secret, rotationState) {
 	var results []Result
 	if r.DeleteFirst != "" {
 		eff, err := changes.DeleteKey(ctx, r.User, r.DeleteFirst)
 		results = append(results, resultOf("delete/"+r.DeleteFirst, eff, err, "deleted "+r.DeleteFirst))
 		if err != nil {
-			return results, nil, false
+			return results, nil, rotationFailed
 		}
 	}
 	created, secret, res := createOnce(ctx, env, changes, r)
 	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
-	if res.Status == StatusFailed {
-		return append(results, res), nil, false
-	}
-	if secret != nil && env.KeepSecret != nil {
+	switch {
+	case res.Status == StatusFailed:
+		return append(results, res), nil, rotationFailed
+	case env.KeepSecret == nil && (res.Status == StatusApplied || res.Status == StatusAlreadyDone):
+		results = append(results, res)
+		for _, id := range r.Deactivate {
+			results = append(results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped,
+				Message: id + " stays active until the new secret is kept: confirm its deactivation next"})
+		}
+		return results, secret, rotationWaits
+	case secret != nil:
 		if err := env.KeepSecret(*secret); err != nil {
 			secret.Wipe()
-			return append(results, unkept(ctx, changes, r, created, err)...), nil, false
+			return append(results, unkept(ctx, changes, r, created, err)...), nil, rotationFailed
 		}
 		secret.Wipe()
 		secret = nil // kept where the operator asked; it goes nowhere else
 		res.Message = fmt.Sprintf("created %s for %s: its secret is kept in the secrets file", created, r.User)
 	}
 	results = append(results, res)
+	results = append(results, deactivate(ctx, changes, r)...)
+	return results, secret, rotationDone
+}
+
+func deactivate(ctx context.Context, changes aws.Changes, r *rotation) []Result {
+	var results []Result
 	for _, id := range r.Deactivate {
 		eff, err := changes.DeactivateKey(ctx, r.User, id)
 		results = append(results, resultOf("deactivate/"+id, eff, err, "deactivated "+id))
 	}
-	return results, secret, true
+	return results
+}
+
+// deactivationPlan is the follow-up that switches the old keys off once the new secrets are kept.
+func deactivationPlan(data *rotatePlan) *Plan {
+	p := &Plan{Data: data}
+	for _, r := range data.Users {
+		for _, id := range r.Deactivate {
+			p.Changes = append(p.Changes, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: r.User,
+				Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
+		}
+	}
+	p.Notes = []string{"Confirm only once each new secret is kept where the service reads it: until then the old key is what keeps it running."}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("The new secrets are kept? Deactivate %d old keys", len(p.Changes))}
+	return p
+}
+
+// deactivateOldKeys applies the deactivation follow-up, then offers deleting what may be deleted.
+func deactivateOldKeys(ctx context.Context, env *Env, changes aws.Changes, data *rotatePlan) *Outcome {
+	out := &Outcome{}
+	deletable := &rotatePlan{Made: data.Made, DeleteOnly: true}
+	for i := range data.Users {
+		r := &data.Users[i]
+		results := deactivate(ctx, changes, r)
+		out.Results = append(out.Results, results...)
+		if !slices.ContainsFunc(results, func(res Result) bool { return res.Status == StatusFailed }) {
+			deletable.Users = append(deletable.Users, keepEvidence(out, r)...)
+		}
+	}
+	if len(deletable.Users) > 0 {
+		out.FollowUp = deletionPlan(env, deletable)
+	}
+	return out
+}
+
+// keepEvidence returns the user's deactivated keys that may be offered for deletion, and says
+// which are kept: an old key used after T0 may be the leaked one, and is evidence.
+func keepEvidence(out *Outcome, r *rotation) []rotation {
+	var deletable []string
+	for _, id := range r.Deactivate {
+		if slices.Contains(r.Evidence, id) {
+			out.Facts = append(out.Facts, Fact{Label: "Kept as evidence", Value: id + " of " + r.User + " was used after T0: deactivated, never deleted by rotation", Tone: ToneWarning})
+			continue
+		}
+		deletable = append(deletable, id)
+	}
+	if len(deletable) == 0 {
+		return nil
+	}
+	return []rotation{{User: r.User, Deactivate: deletable}}
 }
 
 // unkept undoes a new key whose secret could not be kept: nobody holds that secret, so the key is
