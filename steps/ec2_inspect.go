@@ -137,7 +137,7 @@ func instanceSummary(f *InstanceFindings) string {
 			scanned++
 		}
 	}
-	s := fmt.Sprintf("%d instances in %d regions: %d rogue, %d suspicious, %d protected", len(f.Instances), scanned,
+	s := fmt.Sprintf("%s in %s: %d rogue, %d suspicious, %d protected", plural(len(f.Instances), "instance"), plural(scanned, "region"),
 		f.Count(VerdictRogue), f.Count(VerdictSuspicious), f.Count(VerdictProtected))
 	if n := f.Scan.Failed(); n > 0 {
 		s += fmt.Sprintf("; %d regions FAILED", n)

@@ -129,12 +129,12 @@ func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
 }
 
 func terminationConfirm(env *Env, n int, perRegion string, protected int) Confirm {
-	what := fmt.Sprintf("Terminate %d instances in account %s (%s)?", n, accountLabel(env), perRegion)
+	what := fmt.Sprintf("Terminate %s in account %s (%s)?", plural(n, "instance"), accountLabel(env), perRegion)
 	switch {
 	case protected == n:
-		what = fmt.Sprintf("Disable termination protection on %d instances in account %s and terminate them (%s)?", n, accountLabel(env), perRegion)
+		what = fmt.Sprintf("Disable termination protection on %s in account %s and terminate them (%s)?", plural(n, "instance"), accountLabel(env), perRegion)
 	case protected > 0:
-		what = fmt.Sprintf("Terminate %d instances in account %s (%s), disabling the termination protection of %d of them first?", n, accountLabel(env), perRegion, protected)
+		what = fmt.Sprintf("Terminate %s in account %s (%s), disabling the termination protection of %d of them first?", plural(n, "instance"), accountLabel(env), perRegion, protected)
 	}
 	if !env.Mode().Changes() {
 		return Confirm{Prompt: "Dry run: " + what + " lockdown will send the same calls with DryRun=true, which only checks permissions; nothing is terminated."}

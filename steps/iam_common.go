@@ -118,3 +118,11 @@ func when(t time.Time) string {
 func stableSortBy[T any](s []T, rank func(T) int) {
 	sort.SliceStable(s, func(i, j int) bool { return rank(s[i]) < rank(s[j]) })
 }
+
+// plural says "1 user", "3 users": the operator reads counts, and "1 users" reads as a bug.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -75,7 +75,7 @@ func inventorySummary(rep *KeysReport) string {
 			flagged++
 		}
 	}
-	return fmt.Sprintf("%d IAM users, %d with something flagged", len(rep.Users), flagged)
+	return fmt.Sprintf("%s, %d with something flagged", plural(len(rep.Users), "IAM user"), flagged)
 }
 
 func inventoryFacts(rep *KeysReport, since time.Time) []Fact {

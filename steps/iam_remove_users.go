@@ -62,7 +62,7 @@ func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Pr
 		t.Rows = append(t.Rows, row)
 	}
 	return &Inspection{
-		Summary: fmt.Sprintf("%d users, %d proposed for deletion", len(rep.Users), len(t.SelectedIDs())),
+		Summary: fmt.Sprintf("%s, %d proposed for deletion", plural(len(rep.Users), "user"), len(t.SelectedIDs())),
 		Table:   t,
 		Failed:  failed,
 		Data:    &backdoorFinding{Report: rep, Me: me.UserName()},
@@ -116,7 +116,7 @@ func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection
 	}
 	p.Data = data
 	typed := typedConfirmation(env)
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %d users and everything attached to them?", len(data.Users)), Typed: typed}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %s and everything attached to them?", plural(len(data.Users), "user")), Typed: typed}
 	if typed != "" {
 		p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to delete %d users and everything attached to them", typed, len(data.Users))
 	}

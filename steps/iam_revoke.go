@@ -57,7 +57,7 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return &Inspection{Summary: fmt.Sprintf("%d roles", len(roles)), Table: t, Data: roles}, nil
+	return &Inspection{Summary: plural(len(roles), "role"), Table: t, Data: roles}, nil
 }
 
 func revokedCell(t time.Time) string {

@@ -66,7 +66,7 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		row.Cells[2] = strings.Join(row.Reasons, "; ")
 		t.Rows = append(t.Rows, row)
 	}
-	return &Inspection{Summary: fmt.Sprintf("%d users with access keys", len(t.Rows)), Table: t, Failed: failed, Data: rep}, nil
+	return &Inspection{Summary: plural(len(t.Rows), "user") + " with access keys", Table: t, Failed: failed, Data: rep}, nil
 }
 
 func keySummary(keys []KeyReport) string {
