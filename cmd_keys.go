@@ -30,7 +30,7 @@ func (c *KeysCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	traced := startTrace(g.Context(), g, acct, c.Key, since)
+	traced := startTrace(g.Context(), acct, c.Key, since)
 	rep, err := steps.BuildKeysReport(g.Context(), acct.ReadOnly(), since, c.Workers)
 	trace := <-traced
 	if werr := refuseWrongAccount(acct); werr != nil {

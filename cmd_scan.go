@@ -54,7 +54,7 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if len(c.UsualRegion) > 0 {
 		params["usual_regions"] = c.UsualRegion
 	}
-	traced := startTrace(ctx, g, acct, c.Key, since)
+	traced := startTrace(ctx, acct, c.Key, since)
 	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, params, func(r aws.RegionScan) { c.progress(g, r) })
 	trace := <-traced
 	<-identified

@@ -72,18 +72,16 @@ func (c *TraceCmd) Run(g *Globals) error {
 
 // startTrace traces key through CloudTrail alongside other work, for verdicts that follow the
 // evidence. Without a key the channel yields nil at once; a trace that cannot run yields why.
-func startTrace(ctx context.Context, g *Globals, acct *aws.Account, key string, since time.Time) <-chan *steps.TraceEvidence {
+func startTrace(ctx context.Context, acct *aws.Account, key string, since time.Time) <-chan *steps.TraceEvidence {
 	out := make(chan *steps.TraceEvidence, 1)
 	if key == "" {
 		out <- nil
 		return out
 	}
 	go func() {
-		f, err := acct.TraceAttacker(ctx, aws.TraceOptions{Key: strings.ToUpper(strings.TrimSpace(key)), Since: since}, func(r aws.TraceRegion) {
-			if r.Status == aws.RegionFailed {
-				g.eprintf("%-16s CloudTrail FAILED  %s: %s\n", r.Region, r.Code, r.Message)
-			}
-		})
+		// No progress lines: the work it runs beside writes to stderr, and the trace's failures are
+		// in the verdicts' evidence and the exit status.
+		f, err := acct.TraceAttacker(ctx, aws.TraceOptions{Key: strings.ToUpper(strings.TrimSpace(key)), Since: since}, nil)
 		if f == nil {
 			out <- &steps.TraceEvidence{Why: aws.ErrorMessage(err)}
 			return
