@@ -62,12 +62,11 @@ func (c *liveChanges) DeleteKey(ctx context.Context, user, keyID string) (Effect
 // CreateKey lets IAM itself enforce the two-key limit: the keys the plan deleted first are really
 // gone in a live run.
 func (c *liveChanges) CreateKey(ctx context.Context, user string, _ int) (NewKey, Effect, error) {
-	api, err := c.send()
-	if err != nil {
+	if _, err := c.send(); err != nil {
 		return NewKey{}, "", err
 	}
 	_, backoff := retrySettings(c.a.opts)
-	key, err := createKeyCarefully(ctx, api, user, func(try int) time.Duration {
+	key, err := c.createKeyCarefully(ctx, user, func(try int) time.Duration {
 		d, _ := backoff.BackoffDelay(try, nil)
 		return d
 	})

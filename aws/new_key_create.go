@@ -22,13 +22,6 @@ import (
 // again. A refusal (throttling) is retried, since the server did nothing.
 const createKeyTries = 3
 
-// keyCreator is what creating a key carefully needs from IAM.
-type keyCreator interface {
-	KeyReadAPI
-	CreateAccessKey(ctx context.Context, in *iam.CreateAccessKeyInput, optFns ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
-	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, optFns ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
-}
-
 // UnknownOutcomeError is a create whose outcome could not be settled: the answer was lost and the
 // keys could not be read back. The user may hold a key nobody has the secret of.
 type UnknownOutcomeError struct {
@@ -42,15 +35,21 @@ func (e *UnknownOutcomeError) Error() string {
 
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
-// createKeyCarefully creates one key for user. wait is the pause before another try.
-func createKeyCarefully(ctx context.Context, api keyCreator, user string, wait func(try int) time.Duration) (NewKey, error) {
-	known, err := keyIDs(ctx, api, user)
+// createKeyCarefully creates one key for user. wait is the pause before another try. Like every
+// live change, each call (a try, or deleting a key a lost answer made) asks the guard first.
+func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait func(try int) time.Duration) (NewKey, error) {
+	read := c.a.IAM()
+	known, err := keyIDs(ctx, read, user)
 	if err != nil {
 		return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: reading the keys it has first: %w", user, err)
 	}
 	var orphans []string
 	var last error
 	for try := 1; try <= createKeyTries; try++ {
+		api, err := c.send()
+		if err != nil {
+			return NewKey{}, err
+		}
 		out, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String(user)}, noRetries)
 		if err == nil {
 			k := out.AccessKey
@@ -65,11 +64,15 @@ func createKeyCarefully(ctx context.Context, api keyCreator, user string, wait f
 		case !outcomeUnknown(err):
 			return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
 		default:
-			lost, rerr := newKeys(ctx, api, user, known)
+			lost, rerr := newKeys(ctx, read, user, known)
 			if rerr != nil {
 				return NewKey{}, &UnknownOutcomeError{User: user, Err: errors.Join(err, rerr)}
 			}
 			for _, id := range lost {
+				api, serr := c.send()
+				if serr != nil {
+					return NewKey{}, serr
+				}
 				if _, derr := api.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: sdk.String(user), AccessKeyId: sdk.String(id)}); derr != nil && !IsNoSuchEntity(derr) {
 					return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: its answer was lost and the key it made, %s, whose secret nobody holds, could not be deleted: %w", user, id, derr)
 				}
