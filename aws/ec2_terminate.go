@@ -63,6 +63,9 @@ type TargetResult struct {
 	Message string `json:"message,omitempty"`
 	// FinalState is the instance state described after the calls ("terminated", "shutting-down").
 	FinalState string `json:"final_state,omitempty"`
+	// unsettled marks a call that failed without saying whether it acted (its answer was lost):
+	// the read-back decides.
+	unsettled bool
 }
 
 // RegionTermination is a region's summary; in a dry run it is the per-region permission verdict.

@@ -78,7 +78,21 @@ func (rr *regionRun) verify(ctx context.Context) {
 			} else {
 				rr.results[id].FinalState = "gone"
 			}
+			rr.settle(rr.results[id])
 		}
+	}
+}
+
+// settle decides a termination whose answer was lost by what the read-back shows: an instance
+// shutting down or terminated was terminated by that call.
+func (rr *regionRun) settle(r *TargetResult) {
+	if !r.unsettled || r.Fate != FailedFate {
+		return
+	}
+	switch r.FinalState {
+	case string(types.InstanceStateNameShuttingDown), string(types.InstanceStateNameTerminated):
+		r.Fate, r.Message = Terminated, "the answer was lost ("+r.Code+"); reading it back shows the instance "+r.FinalState
+		r.Code = ""
 	}
 }
 

@@ -109,6 +109,11 @@ func (rr *regionRun) terminateBatch(ctx context.Context, batch []string) {
 			pending = slices.DeleteFunc(pending, func(id string) bool { return slices.Contains(named, id) })
 		default:
 			rr.fail(pending, err)
+			if !rr.dryRun && outcomeUnknown(err) && !isThrottle(err) {
+				for _, id := range pending {
+					rr.results[id].unsettled = true
+				}
+			}
 			return
 		}
 	}

@@ -214,3 +214,24 @@ func TestNamedIDsReadsTheInstancesAnEC2ErrorNames(t *testing.T) {
 		})
 	}
 }
+
+func TestATerminationWhoseAnswerIsLostCountsAsTerminatedWhenTheReadBackSaysSo(t *testing.T) {
+	acct, srv := openEC2Sim(t, ec2Incident, true)
+	addEC2Fault(t, srv, sim.Fault{Region: "us-west-2", Service: "ec2", Action: "TerminateInstances", LoseAnswer: "error"})
+	var targets []Target
+	for _, in := range srv.EC2Instances("us-west-2") {
+		if in.State != "terminated" && !in.Protected {
+			targets = append(targets, Target{Region: in.Region, InstanceID: in.ID})
+		}
+	}
+	term, err := changesOf(t, acct).TerminateInstances(context.Background(), targets, TerminateOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := term.Count(Terminated); got != len(targets) {
+		t.Fatalf("terminated %d of %d: the read-back shows every one terminated; results %+v", got, len(targets), term.Instances)
+	}
+	if term.Count(FailedFate) != 0 {
+		t.Fatalf("%d reported failed although terminated", term.Count(FailedFate))
+	}
+}

@@ -2,11 +2,13 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // UserPartsAPI is what listing the dependents of a user needs from IAM.
@@ -189,13 +191,23 @@ func serviceCredentials(ctx context.Context, api UserPartsAPI, user string) ([]U
 	}
 }
 
-// notAvailable reports an operation the endpoint does not implement (moto answers HTTP 500).
+// notAvailable reports an operation the endpoint does not implement: AWS's own NotImplemented or
+// InvalidAction, a 501, or an emulator's 500 page that is not an AWS answer at all (moto's
+// NotImplementedError). A 500 that is an AWS error (InternalError, InternalFailure) is a failure
+// of the moment: the SDK has retried it, and it stays a failure, never "not implemented".
 func notAvailable(err error) bool {
 	switch ErrorCode(err) {
-	case "NotImplemented", "InternalFailure", "InternalError", "InvalidAction":
+	case "NotImplemented", "InvalidAction":
 		return true
+	case "":
+		var resp *smithyhttp.ResponseError
+		var notAWS *smithy.DeserializationError
+		if !errors.As(err, &resp) {
+			return false
+		}
+		return resp.HTTPStatusCode() == 501 || resp.HTTPStatusCode() == 500 && errors.As(err, &notAWS)
 	}
-	return strings.Contains(err.Error(), "StatusCode: 500") || strings.Contains(err.Error(), "StatusCode: 501")
+	return false
 }
 
 func listPolicyParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, error) {
