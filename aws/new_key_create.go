@@ -38,6 +38,10 @@ func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 // createKeyCarefully creates one key for user. wait is the pause before another try. Like every
 // live change, each call (a try, or deleting a key a lost answer made) asks the guard first.
 func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait func(try int) time.Duration) (NewKey, error) {
+	// The guard first: a refused change must not even be read for.
+	if err := c.a.guard.AllowChange(); err != nil {
+		return NewKey{}, err
+	}
 	read := c.a.IAM()
 	known, err := keyIDs(ctx, read, user)
 	if err != nil {
