@@ -37,7 +37,7 @@ func Start(t testing.TB) string {
 		_ = cmd.Wait()
 	})
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitForHTTP(t, url, 30*time.Second)
+	waitForHTTP(t, url, 60*time.Second) // generous: a loaded machine starts moto slowly; the normal case returns as soon as it answers
 	return url
 }
 
