@@ -39,6 +39,9 @@ type Env struct {
 	// returns only once it is kept. Rotation switches an old key off only after it returned nil,
 	// so a failed write never strands the service with no working key.
 	KeepSecret func(Secret) error
+	// OwnKeys, when set, returns the ids of the access keys lockdown itself created (read from the
+	// journals), so verification does not take lockdown's rotation keys for the attacker's.
+	OwnKeys func() map[string]bool
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

@@ -11,5 +11,6 @@ func Builtin() *Registry {
 		RevokeSessions{},
 		FindRogueInstances{},
 		TerminateInstances{},
+		VerifyContained{},
 	).WithChecks(builtinChecks()...)
 }

@@ -1,0 +1,122 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lockdown/aws"
+)
+
+// VerifyContained is the action verify.contained: re-read the account and say, check by check
+// with the evidence, whether the attacker is out. It changes nothing and can be run again at will.
+type VerifyContained struct{}
+
+// Spec describes verify.contained.
+func (VerifyContained) Spec() Spec {
+	return Spec{
+		Name:    "verify.contained",
+		Summary: "Re-read the account and check that the attacker is out: keys, users, trust, instances, spot requests",
+		Params: append([]Param{
+			{Name: "access_key_id", Type: TypeString, Doc: "the leaked key id, pre-filled in the input"},
+			{Name: "workers", Type: TypeInt, Doc: fmt.Sprintf("users read at once (default %d)", aws.DefaultInventoryWorkers)},
+		}, ec2Params()...),
+		Inputs:   []Input{{Name: "access_key_id", Prompt: "Leaked access key id (empty: skip that check)", Placeholder: "AKIA…", Validate: validateOptionalKeyID}},
+		ReadOnly: true,
+	}
+}
+
+// validateOptionalKeyID accepts an empty answer: without a key id the other checks still run.
+func validateOptionalKeyID(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return ValidateAccessKeyID(strings.ToUpper(strings.TrimSpace(s)))
+}
+
+// Verification is every check the action made; Contained only when each passed.
+type Verification struct {
+	Contained bool          `json:"contained"`
+	Remaining int           `json:"remaining"`
+	Unknown   int           `json:"unknown"`
+	Checks    []VerifyCheck `json:"checks"`
+}
+
+// Inspect runs every check against a fresh read of the account.
+func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	keyID := strings.ToUpper(strings.TrimSpace(env.input("access_key_id")))
+	if err := validateOptionalKeyID(keyID); err != nil {
+		return nil, err
+	}
+	me, err := responder(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verification{}
+	stage := func(name string, run func() []VerifyCheck) {
+		report(Progress{Key: name, State: Running})
+		checks := run()
+		v.Checks = append(v.Checks, checks...)
+		report(Progress{Key: name, State: Done, Count: len(checks)})
+	}
+	if keyID != "" {
+		stage("leaked key", func() []VerifyCheck { return []VerifyCheck{checkLeakedKey(ctx, env, keyID)} })
+	}
+	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me) })
+	stage("role trust", func() []VerifyCheck { return checkTrust(ctx, env) })
+	stage("instances", func() []VerifyCheck { return checkInstances(ctx, env) })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return verification(v, keyID), nil
+}
+
+// verification turns the checks into what the UI, the report and the CLI show.
+func verification(v *Verification, keyID string) *Inspection {
+	t := &Table{Columns: []Column{{Title: "Check", Width: 18}, {Title: "Item"}, {Title: "Result", Width: 8}, {Title: "Handled by"}}}
+	insp := &Inspection{Table: t, Data: v}
+	for _, c := range v.Checks {
+		switch c.Result {
+		case VerifyPass:
+			insp.Facts = append(insp.Facts, Fact{Label: c.Check + ": " + c.Item, Value: "pass: " + c.Evidence, Tone: ToneOK})
+			continue
+		case VerifyUnknown:
+			v.Unknown++
+		}
+		v.Remaining++
+		tone := ToneRogue
+		switch c.Result {
+		case VerifyUnknown:
+			tone = ToneFailed
+		case VerifyNotChecked:
+			tone = ToneWarning
+		}
+		t.Rows = append(t.Rows, Row{ID: c.Check + "/" + c.Item, Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},
+			Reasons: []string{c.Evidence}, Details: []string{"Evidence: " + c.Evidence, "Handled by: " + c.HandledBy}})
+	}
+	insp.Failed = v.Unknown
+	v.Contained = v.Remaining == 0
+	if v.Contained {
+		insp.Summary = "contained"
+	} else {
+		insp.Summary = fmt.Sprintf("not contained: %d remaining", v.Remaining)
+	}
+	if keyID == "" {
+		insp.Warnings = append(insp.Warnings, "No leaked key id was given: the leaked key itself was not checked.")
+	}
+	return insp
+}
+
+// Plan has nothing to plan: each remaining item names the step that handles it.
+func (VerifyContained) Plan(context.Context, *Env, *Inspection, []string) (*Plan, error) {
+	return nil, errors.New("verify.contained is read-only: each remaining item names the step that handles it")
+}
+
+// Apply has nothing to apply.
+func (VerifyContained) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
+	return nil, errors.New("verify.contained is read-only: there is nothing to apply")
+}

@@ -1,0 +1,220 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lockdown/aws"
+)
+
+// VerifyResult is what one verification check concluded.
+type VerifyResult string
+
+const (
+	VerifyPass VerifyResult = "pass"
+	VerifyFail VerifyResult = "fail"
+	// VerifyUnknown: the account could not be read well enough to say; never counted as a pass.
+	VerifyUnknown VerifyResult = "unknown"
+	// VerifyNotChecked: the check needs something the run lacks (T0); not a pass either, but
+	// nothing failed to answer.
+	VerifyNotChecked VerifyResult = "not checked"
+)
+
+// VerifyCheck is one item the verification looked at, with the evidence and, when it is not a pass,
+// the runbook step that handles it (by title).
+type VerifyCheck struct {
+	Check     string       `json:"check"`
+	Item      string       `json:"item"`
+	Result    VerifyResult `json:"result"`
+	Evidence  string       `json:"evidence"`
+	HandledBy string       `json:"handled_by,omitempty"`
+}
+
+// The steps that handle what the verification finds, by their titles in the runbook.
+const (
+	byContain   = "Contain the leaked key"
+	byRotate    = "Rotate exposed keys"
+	byRemove    = "Remove rogue IAM users"
+	byTerminate = "Terminate rogue instances"
+	byHand      = "by hand: remove the outside principal from the trust policy"
+)
+
+// checkLeakedKey: the leaked key must be inactive or deleted.
+func checkLeakedKey(ctx context.Context, env *Env, keyID string) VerifyCheck {
+	c := VerifyCheck{Check: "leaked key", Item: keyID, HandledBy: byContain}
+	api := env.Account.IAM()
+	user, _, err := aws.KeyLastUsed(ctx, api, keyID)
+	if aws.ErrorCode(err) == "NoSuchEntity" {
+		c.Result, c.Evidence = VerifyPass, "deleted: IAM does not know it"
+		return c
+	}
+	if err != nil {
+		c.Result, c.Evidence = VerifyUnknown, "cannot find its owner: "+aws.ErrorMessage(err)
+		return c
+	}
+	status, err := aws.KeyStatus(ctx, api, user, keyID)
+	switch {
+	case errors.Is(err, aws.ErrNoSuchEntity) || aws.ErrorCode(err) == "NoSuchEntity":
+		c.Result, c.Evidence = VerifyPass, "deleted from "+user
+	case err != nil:
+		c.Result, c.Evidence = VerifyUnknown, "cannot read the keys of "+user+": "+aws.ErrorMessage(err)
+	case status == aws.KeyActive:
+		c.Result, c.Evidence = VerifyFail, "still Active on "+user
+	default:
+		c.Result, c.Evidence = VerifyPass, status+" on "+user
+	}
+	return c
+}
+
+// checkCredentials: every key created after T0 that lockdown did not create is off, and no user
+// created after T0 is left but the responder's own.
+func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCheck {
+	if env.Since.IsZero() {
+		why := "not checked: no incident start (set --since)"
+		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byRotate},
+			{Check: "new users", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byRemove}}
+	}
+	inv, err := aws.TakeInventory(ctx, env.Account.IAM(), env.Params.Int("workers", aws.DefaultInventoryWorkers), nil)
+	if err != nil {
+		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyUnknown, Evidence: "cannot list users: " + aws.ErrorMessage(err), HandledBy: byRotate}}
+	}
+	own := map[string]bool{}
+	if env.OwnKeys != nil {
+		own = env.OwnKeys()
+	}
+	t0 := env.Since.UTC().Format("2006-01-02 15:04Z")
+	var out []VerifyCheck
+	keys, users := 0, 0
+	for _, u := range inv.Users {
+		if u.Err != nil {
+			out = append(out, VerifyCheck{Check: "new access keys", Item: u.Name, Result: VerifyUnknown, Evidence: "cannot read the user: " + aws.ErrorMessage(u.Err), HandledBy: byRotate})
+			continue
+		}
+		if after(u.Created, env.Since) {
+			users++
+			c := VerifyCheck{Check: "new users", Item: u.Name, Result: VerifyFail, Evidence: "created " + when(u.Created) + ", after T0 " + t0, HandledBy: byRemove}
+			if u.Name == me.UserName() {
+				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", c.Evidence+": the responder's own user, excepted"
+			}
+			out = append(out, c)
+		}
+		for _, k := range u.Keys {
+			if !after(k.Created, env.Since) {
+				continue
+			}
+			keys++
+			c := VerifyCheck{Check: "new access keys", Item: u.Name + "/" + k.ID, HandledBy: byRotate}
+			switch {
+			case own[k.ID]:
+				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", "lockdown's own rotation key"
+			case k.Status == aws.KeyActive:
+				c.Result, c.Evidence = VerifyFail, "created "+when(k.Created)+" and still Active"
+			default:
+				c.Result, c.Evidence = VerifyPass, "created "+when(k.Created)+", now "+k.Status
+			}
+			out = append(out, c)
+		}
+	}
+	if keys == 0 {
+		out = append(out, VerifyCheck{Check: "new access keys", Item: "all users", Result: VerifyPass, Evidence: "no access key created after T0 " + t0})
+	}
+	if users == 0 {
+		out = append(out, VerifyCheck{Check: "new users", Item: "all users", Result: VerifyPass, Evidence: "no user created after T0 " + t0})
+	}
+	return out
+}
+
+// checkTrust: no role may be assumed from an account outside this one.
+func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
+	roles, err := aws.ListRoles(ctx, env.Account.IAM())
+	if err != nil {
+		return []VerifyCheck{{Check: "outside trust", Item: "all roles", Result: VerifyUnknown, Evidence: "cannot list roles: " + aws.ErrorMessage(err), HandledBy: byHand}}
+	}
+	var out []VerifyCheck
+	for _, r := range roles {
+		if len(r.ExternalTrust) > 0 {
+			out = append(out, VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
+				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byHand})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, VerifyCheck{Check: "outside trust", Item: "all roles", Result: VerifyPass, Evidence: fmt.Sprintf("none of %d roles trusts an outside account", len(roles))})
+	}
+	return out
+}
+
+// checkInstances: a fresh scan, judged as ec2.find-rogue-instances judges, finds no rogue instance
+// running or pending and no open spot request behind a terminated rogue one. A region that could
+// not be scanned is unknown.
+func checkInstances(ctx context.Context, env *Env) []VerifyCheck {
+	found, err := ScanForRogueInstances(ctx, env.Account, env.Since, env.Params, nil)
+	if found == nil {
+		return []VerifyCheck{{Check: "rogue instances", Item: "all regions", Result: VerifyUnknown, Evidence: "cannot scan: " + unanswered(err), HandledBy: byTerminate}}
+	}
+	var out []VerifyCheck
+	if found.Scan.Unlisted != "" {
+		out = append(out, VerifyCheck{Check: "rogue instances", Item: "region list", Result: VerifyUnknown, Evidence: "cannot list the regions: " + found.Scan.Unlisted, HandledBy: byTerminate})
+	}
+	if err != nil {
+		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyUnknown, Evidence: "scan incomplete: " + unanswered(err), HandledBy: byTerminate})
+	}
+	scanned := 0
+	for _, r := range found.Scan.Regions {
+		switch r.Status {
+		case aws.RegionOK:
+			scanned++
+		case aws.RegionSkipped:
+		default:
+			out = append(out, VerifyCheck{Check: "rogue instances", Item: r.Region, Result: VerifyUnknown,
+				Evidence: strings.TrimSpace("region not scanned: " + r.Code + " " + r.Message), HandledBy: byTerminate})
+		}
+	}
+	if env.Since.IsZero() {
+		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyNotChecked, Evidence: "not checked: no incident start (set --since)", HandledBy: byTerminate})
+	}
+	rogue := 0
+	for _, in := range found.Instances {
+		if in.Verdict != VerdictRogue {
+			continue
+		}
+		switch in.State {
+		case "running", "pending":
+			rogue++
+			out = append(out, VerifyCheck{Check: "rogue instances", Item: in.Region + "/" + in.ID, Result: VerifyFail,
+				Evidence: in.Type + " " + in.State + ": " + strings.Join(in.Reasons, "; "), HandledBy: byTerminate})
+		case "terminated", "shutting-down":
+			if c, open := openSpot(found.Scan, in); open {
+				rogue++
+				out = append(out, c)
+			}
+		}
+	}
+	// A pass speaks for every region: with one unread, the unknown stands alone.
+	if rogue == 0 && len(out) == 0 {
+		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyPass,
+			Evidence: fmt.Sprintf("no rogue instance running or pending, no open spot request behind one, in %d regions scanned", scanned)})
+	}
+	return out
+}
+
+// openSpot reports a spot request still open or active behind a terminated rogue instance: it
+// would launch the attacker's instance again.
+func openSpot(scan *aws.InstanceScan, in RogueInstance) (VerifyCheck, bool) {
+	r, _ := scan.Region(in.Region)
+	for _, s := range r.SpotRequests {
+		if (s.ID == in.SpotRequestID || (s.InstanceID == in.ID && s.InstanceID != "")) && (s.State == "open" || s.State == "active") {
+			return VerifyCheck{Check: "open spot requests", Item: in.Region + "/" + s.ID, Result: VerifyFail,
+				Evidence: fmt.Sprintf("%s, %s, behind the terminated rogue instance %s", s.State, s.Type, in.ID), HandledBy: byTerminate}, true
+		}
+	}
+	return VerifyCheck{}, false
+}
+
+func unanswered(err error) string {
+	if err == nil {
+		return "no answer"
+	}
+	return aws.ErrorMessage(err)
+}
