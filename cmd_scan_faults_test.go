@@ -94,9 +94,11 @@ func TestScanWithEC2DeniedInTheHomeRegionPrintsJSONAndSuggestsAnotherRegion(t *t
 
 func TestScanRidesOutAnEC2OutageAndCountsItsRetries(t *testing.T) {
 	srv, url := serveDrill(t)
-	// 250 ms of every EC2 call failing with 500 stands for a 25-second outage at 10 ms per second.
-	proxy := wiretest.StartProxy(t, url, wiretest.Rule{Service: "ec2", Fault: wiretest.ServerError(500)})
-	time.AfterFunc(250*time.Millisecond, func() { proxy.SetRules() })
+	// Seven 500s in a row on DescribeRegions and on the home region: the SDK's own budget gives up
+	// after one to three seconds; lockdown's rides out 22 s of them (220 ms at 10 ms per second).
+	proxy := wiretest.StartProxy(t, url,
+		wiretest.Rule{Action: "DescribeRegions", Fault: wiretest.ServerError(500), Times: 7},
+		wiretest.Rule{Region: "us-east-1", Service: "ec2", Fault: wiretest.ServerError(500), Times: 7})
 	code, doc, stderr, _ := scanThroughProxy(t, srv, proxy, "--regions", "us-east-1,us-west-2,eu-west-1")
 	if code != exitOK || doc == nil {
 		t.Fatalf("exit %d, want 0: the outage should be ridden out; stderr:\n%s", code, stderr)
