@@ -43,31 +43,45 @@ func builtLockdown(t *testing.T) string {
 	return builtPath
 }
 
+// sealedLockdown runs the built binary against endpoint with only the given credentials in its
+// environment and every file it could write (home, state, journal) under root.
+type sealedLockdown struct {
+	t                   *testing.T
+	bin, root, endpoint string
+	env                 []string
+	stdout, stderr      bytes.Buffer
+}
+
+func newSealedLockdown(t *testing.T, endpoint, root, keyID, secret, token string) *sealedLockdown {
+	return &sealedLockdown{t: t, bin: builtLockdown(t), root: root, endpoint: endpoint,
+		env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + root, "XDG_STATE_HOME=" + filepath.Join(root, "state"),
+			"AWS_ACCESS_KEY_ID=" + keyID, "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_SESSION_TOKEN=" + token,
+			"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=" + filepath.Join(root, "none"),
+			"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(root, "none"), "NO_COLOR=1"}}
+}
+
+func (l *sealedLockdown) run(args ...string) int {
+	cmd := exec.Command(l.bin, append(args, "--endpoint-url", l.endpoint, "--journal", filepath.Join(l.root, "journal"))...)
+	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = l.env, l.root, &l.stdout, &l.stderr
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		return exit.ExitCode()
+	} else if err != nil {
+		l.t.Fatal(err)
+	}
+	return 0
+}
+
 var secretLine = regexp.MustCompile(`aws_secret_access_key = (\S+)`)
 
 func TestApplyKeepsNewSecretsOnlyInTheSecretsFileTheOperatorChose(t *testing.T) {
-	bin := builtLockdown(t)
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
 	id, envSecret := s.Server.ResponderCredentials()
 	const sessionToken = "session-token-of-the-responder-must-stay-in-the-environment"
 	// Every file lockdown could write goes under root: home, state, journal, plan, secrets.
 	root := t.TempDir()
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + root, "XDG_STATE_HOME=" + filepath.Join(root, "state"),
-		"AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + envSecret, "AWS_SESSION_TOKEN=" + sessionToken,
-		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=" + filepath.Join(root, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(root, "none"), "NO_COLOR=1"}
-	var stdout, stderr bytes.Buffer
-	lockdown := func(args ...string) int {
-		cmd := exec.Command(bin, append(args, "--endpoint-url", s.URL, "--journal", filepath.Join(root, "journal"))...)
-		cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, root, &stdout, &stderr
-		err := cmd.Run()
-		if exit, ok := err.(*exec.ExitError); ok {
-			return exit.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	}
+	l := newSealedLockdown(t, s.URL, root, id, envSecret, sessionToken)
+	lockdown, stdout, stderr := l.run, &l.stdout, &l.stderr
 
 	plan := filepath.Join(root, "plan.json")
 	if code := lockdown("plan", "--key", simLeakedKey, "--since", s.Server.IncidentStart().Format(time.RFC3339), "-o", plan); code != exitOK {
@@ -82,6 +96,15 @@ func TestApplyKeepsNewSecretsOnlyInTheSecretsFileTheOperatorChose(t *testing.T) 
 		t.Fatalf("apply did not rotate:\n%s", stderr.String())
 	}
 
+	secretsOnlyInTheirFile(t, root, secrets, map[string]string{"stdout": stdout.String(), "stderr": stderr.String()},
+		map[string]string{"AWS_SECRET_ACCESS_KEY": envSecret, "AWS_SESSION_TOKEN": sessionToken})
+}
+
+// secretsOnlyInTheirFile checks that the secrets file is 0600 and holds new secrets, and that
+// neither those nor the environment's credentials (needles) appear in the command's output or in
+// any other file under root, where every file lockdown could write was placed.
+func secretsOnlyInTheirFile(t *testing.T, root, secrets string, places, needles map[string]string) {
+	t.Helper()
 	info, err := os.Stat(secrets)
 	if err != nil {
 		t.Fatal(err)
@@ -94,11 +117,9 @@ func TestApplyKeepsNewSecretsOnlyInTheSecretsFileTheOperatorChose(t *testing.T) 
 	if len(newSecrets) == 0 {
 		t.Fatalf("the secrets file holds no secret:\n%s", kept)
 	}
-	needles := map[string]string{"AWS_SECRET_ACCESS_KEY": envSecret, "AWS_SESSION_TOKEN": sessionToken}
 	for i, m := range newSecrets {
 		needles["new secret "+string(rune('1'+i))] = m[1]
 	}
-	places := map[string]string{"stdout": stdout.String(), "stderr": stderr.String()}
 	written := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path == secrets {

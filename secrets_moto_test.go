@@ -1,0 +1,52 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lockdown/aws/moto"
+	"lockdown/aws/sim"
+	"lockdown/aws/wiretest"
+)
+
+// The secrets proof again with moto as the account: a rotation by apply keeps the new secret only
+// in the 0600 file the operator chose, whatever answers the calls.
+func TestApplyAgainstMotoKeepsNewSecretsOnlyInTheSecretsFile(t *testing.T) {
+	url := moto.Start(t)
+	sc, err := sim.LoadScenario(sim.DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As in the dry-run proof: moto's 500 for an operation it lacks is answered as 501.
+	wire := wiretest.StartProxy(t, url, wiretest.Rule{Service: "iam", Action: "ListServiceSpecificCredentials",
+		Fault: wiretest.ServerError(http.StatusNotImplemented)})
+	seed := seedMotoFromScenario(t, wire.URL, sc)
+	wire.Reset() // the seeding created keys too; only apply's count below
+	const envSecret, sessionToken = "moto-responder-secret-must-stay-in-the-environment", "moto-session-token-of-the-responder"
+	root := t.TempDir()
+	l := newSealedLockdown(t, wire.URL, root, "AKIAEXAMPLEMOTORESP1", envSecret, sessionToken)
+	lockdown, stdout, stderr := l.run, &l.stdout, &l.stderr
+
+	plan := filepath.Join(root, "plan.json")
+	if code := lockdown("plan", "--key", seed.Leaked, "--since", seed.Since.Format(time.RFC3339),
+		"--skip-regions", strings.Join(seed.otherRegions(), ","), "-o", plan); code != exitOK && code != exitPartial {
+		t.Fatalf("plan exited %d:\n%s", code, stderr.String())
+	}
+	secrets := filepath.Join(root, "chosen", "new-keys")
+	if err := os.Mkdir(filepath.Dir(secrets), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	lockdown("apply", plan, "--live", "--confirm", "123456789012", "--secrets-file", secrets)
+	if !strings.Contains(stderr.String(), "rotate-keys: done") {
+		t.Fatalf("apply did not rotate against moto:\n%s", stderr.String())
+	}
+	if len(wire.ChangesOf("CreateAccessKey")) == 0 {
+		t.Fatal("the recorder saw no CreateAccessKey: the rotation did not reach moto")
+	}
+	secretsOnlyInTheirFile(t, root, secrets, map[string]string{"stdout": stdout.String(), "stderr": stderr.String()},
+		map[string]string{"AWS_SECRET_ACCESS_KEY": envSecret, "AWS_SESSION_TOKEN": sessionToken})
+}
