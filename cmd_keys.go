@@ -21,12 +21,7 @@ type KeysCmd struct {
 // appear in its output: the report holds key ids and dates only. Users that could not be read
 // completely make it exit 3.
 func (c *KeysCmd) Run(g *Globals) error {
-	if c.Key != "" {
-		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
-			return usageError("--key: %v", err)
-		}
-	}
-	acct, since, err := g.readOnlyAccount()
+	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {
 		return err
 	}

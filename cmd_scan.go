@@ -24,12 +24,7 @@ type ScanCmd struct {
 // must never look like a clean one to a script.
 func (c *ScanCmd) Run(g *Globals) error {
 	ctx := g.Context()
-	if c.Key != "" {
-		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
-			return usageError("--key: %v", err)
-		}
-	}
-	acct, since, err := g.readOnlyAccount()
+	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,17 @@ func (g *Globals) readOnlyAccount() (*aws.Account, time.Time, error) {
 	return acct, since, err
 }
 
+// readOnlyAccountFor is readOnlyAccount for a command given the leaked key with --key: a
+// malformed key is bad usage, refused before anything talks to AWS.
+func (g *Globals) readOnlyAccountFor(key string) (*aws.Account, time.Time, error) {
+	if key != "" {
+		if err := steps.ValidateAccessKeyID(key); err != nil {
+			return nil, time.Time{}, usageError("--key: %v", err)
+		}
+	}
+	return g.readOnlyAccount()
+}
+
 // writeJSON prints v as one indented JSON document on stdout.
 func (g *Globals) writeJSON(v any) error {
 	enc := json.NewEncoder(g.stdout)

@@ -32,6 +32,7 @@ type CLI struct {
 	Drill    DrillCmd    `cmd:"" help:"Run a tabletop drill against the built-in simulated account: no AWS account or network needed."`
 	Scan     ScanCmd     `cmd:"" help:"Read-only rogue-instance scan of every enabled region (exit 3 if any region failed)."`
 	Keys     KeysCmd     `cmd:"" help:"Read-only IAM credential inventory; --json for one JSON document."`
+	Verify   VerifyCmd   `cmd:"" help:"Is the attacker out? Re-read the account and check every credential and instance the incident touched (read-only; exit 0 only when contained, else 3)."`
 	Trace    TraceCmd    `cmd:"" help:"The attacker's CloudTrail timeline, followed from the leaked key to every credential it made (read-only; exit 3 if a region failed)."`
 	Plan     PlanCmd     `cmd:"" help:"Dry-run the runbook headless and write a plan for review; never changes anything."`
 	Apply    ApplyCmd    `cmd:"" help:"Apply exactly a reviewed plan (--live --confirm ACCOUNT_ID); a step that drifted since review is not applied."`

@@ -79,7 +79,7 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env:      steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret},
+		Env:      steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) }},
 		Journal:  journal,
 		Incident: incident,
 	})

@@ -31,7 +31,7 @@ func earlierKeys(dir, digest string) map[string]map[string][]string {
 			continue
 		}
 		for _, e := range entries {
-			user, key := createdKey(e)
+			user, key := runbooks.CreatedKey(e)
 			if key == "" {
 				continue
 			}
@@ -42,25 +42,6 @@ func earlierKeys(dir, digest string) map[string]map[string][]string {
 		}
 	}
 	return out
-}
-
-// createdKey reads a journaled result of a key creation: the user and the new key's id, which the
-// result's message names.
-func createdKey(e runbooks.Entry) (user, key string) {
-	data, _ := e.Data.(map[string]any)
-	change, _ := data["change"].(string)
-	status, _ := data["status"].(string)
-	message, _ := data["message"].(string)
-	user, ok := strings.CutPrefix(change, "create/")
-	if e.Kind != runbooks.KindApplied || !ok || status != string(steps.StatusApplied) {
-		return "", ""
-	}
-	for _, word := range strings.Fields(message) {
-		if steps.ValidateAccessKeyID(word) == nil {
-			return user, word
-		}
-	}
-	return "", ""
 }
 
 // dropRotated takes out of a rotation's selection the users whose reviewed rotation an earlier

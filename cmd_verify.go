@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"lockdown/runbooks"
+	"lockdown/steps"
+)
+
+// VerifyCmd is `lockdown verify`: is the attacker out? It re-reads the account and runs the
+// checks of verify.contained.
+type VerifyCmd struct {
+	Key  string `help:"The leaked access key id: check that it is inactive or deleted." placeholder:"AKIA…"`
+	JSON bool   `name:"json" help:"Print one JSON document on stdout."`
+}
+
+// Run never changes anything, whatever --live says. It exits 0 only when every check passed;
+// anything remaining, or anything that could not be read, exits 3.
+func (c *VerifyCmd) Run(g *Globals) error {
+	acct, since, err := g.readOnlyAccountFor(c.Key)
+	if err != nil {
+		return err
+	}
+	if werr := refuseWrongAccount(acct); werr != nil {
+		return werr
+	}
+	env := &steps.Env{Account: acct.ReadOnly(), Since: since, Params: steps.Params{"skip_regions": g.skipRegions},
+		Inputs: map[string]string{"access_key_id": c.Key}, OwnKeys: g.ownKeys}
+	insp, err := steps.VerifyContained{}.Inspect(g.Context(), env, nil)
+	if err != nil {
+		return err
+	}
+	v := insp.Data.(*steps.Verification)
+	if c.JSON {
+		if err := g.writeJSON(v); err != nil {
+			return err
+		}
+	} else {
+		printVerification(g, insp, v)
+	}
+	if !v.Contained {
+		return exitCode(exitPartial, fmt.Errorf("%s (%d unknown)", insp.Summary, v.Unknown))
+	}
+	return nil
+}
+
+// ownKeys are the access keys lockdown created, from the journals of the journal directory.
+func (g *Globals) ownKeys() map[string]bool {
+	dir := g.Journal
+	if dir == "" {
+		var err error
+		if dir, err = runbooks.DefaultJournalDir(); err != nil {
+			return nil
+		}
+	}
+	return runbooks.CreatedKeys(dir)
+}
+
+func printVerification(g *Globals, insp *steps.Inspection, v *steps.Verification) {
+	for _, w := range insp.Warnings {
+		g.printf("! %s\n", w)
+	}
+	w := tabwriter.NewWriter(g.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "CHECK\tITEM\tRESULT\tEVIDENCE\tHANDLED BY")
+	for _, c := range v.Checks {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Check, c.Item, c.Result, c.Evidence, c.HandledBy)
+	}
+	_ = w.Flush()
+	g.printf("\n%s\n", insp.Summary)
+}

@@ -1,0 +1,47 @@
+package runbooks
+
+import (
+	"path/filepath"
+	"strings"
+
+	"lockdown/steps"
+)
+
+// CreatedKey reads a journaled result of a key creation: the user and the new key's id, which the
+// result's message names. Anything else gives two empty strings.
+func CreatedKey(e Entry) (user, key string) {
+	data, _ := e.Data.(map[string]any)
+	change, _ := data["change"].(string)
+	status, _ := data["status"].(string)
+	message, _ := data["message"].(string)
+	user, ok := strings.CutPrefix(change, "create/")
+	if e.Kind != KindApplied || !ok || status != string(steps.StatusApplied) {
+		return "", ""
+	}
+	for _, word := range strings.Fields(message) {
+		if steps.ValidateAccessKeyID(word) == nil {
+			return user, word
+		}
+	}
+	return "", ""
+}
+
+// CreatedKeys returns the ids of every access key lockdown created, read from the journals in
+// dir: verification must not take lockdown's own rotation keys for the attacker's. Journals that
+// cannot be read are left out.
+func CreatedKeys(dir string) map[string]bool {
+	out := map[string]bool{}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	for _, path := range paths {
+		entries, err := ReadJournal(path)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if _, key := CreatedKey(e); key != "" {
+				out[key] = true
+			}
+		}
+	}
+	return out
+}
