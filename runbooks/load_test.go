@@ -182,7 +182,7 @@ func TestGoodRunbooksLoadWithTypedParameters(t *testing.T) {
 func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
 	rb := Builtin(steps.Builtin())
 	want := []string{"confirm-account", "contain-key", "credential-inventory", "rotate-keys",
-		"remove-rogue-users", "revoke-sessions", "find-rogue-instances", "terminate-instances", "root-hardening",
+		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "find-rogue-instances", "terminate-instances", "root-hardening",
 		"verify-contained"}
 	if len(rb.Steps) != len(want) {
 		t.Fatalf("builtin has %d steps, want %d", len(rb.Steps), len(want))

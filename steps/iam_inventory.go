@@ -68,6 +68,20 @@ func takeInventory(ctx context.Context, env *Env, report func(Progress)) (*aws.I
 	return inv, nil
 }
 
+// responderAndInventory is who lockdown acts as and the inventory flagged against T0: what every
+// step that picks among users or keys starts from.
+func responderAndInventory(ctx context.Context, env *Env, report func(Progress)) (aws.Identity, *KeysReport, error) {
+	me, err := responder(ctx, env)
+	if err != nil {
+		return aws.Identity{}, nil, err
+	}
+	inv, err := takeInventory(ctx, env, report)
+	if err != nil {
+		return aws.Identity{}, nil, err
+	}
+	return me, NewKeysReport(inv, env.Account.Guard().Account(), env.Since), nil
+}
+
 func inventorySummary(rep *KeysReport) string {
 	flagged := 0
 	for _, u := range rep.Users {

@@ -32,15 +32,10 @@ type backdoorFinding struct {
 
 // Inspect lists every user and preselects those created after T0 (or named in `users`).
 func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
-	me, err := responder(ctx, env)
+	me, rep, err := responderAndInventory(ctx, env, report)
 	if err != nil {
 		return nil, err
 	}
-	inv, err := takeInventory(ctx, env, report)
-	if err != nil {
-		return nil, err
-	}
-	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Created", Width: 17}, {Title: "Keys", Width: 4},
 		{Title: "Console", Width: 7}, {Title: "Groups"}, {Title: "Why"}}}

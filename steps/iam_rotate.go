@@ -27,15 +27,10 @@ func (RotateKeys) Spec() Spec {
 // Inspect lists users with keys; it preselects named users, or those whose pre-T0 keys were used
 // after T0 (the keys most likely exposed the same way).
 func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
-	me, err := responder(ctx, env)
+	me, rep, err := responderAndInventory(ctx, env, report)
 	if err != nil {
 		return nil, err
 	}
-	inv, err := takeInventory(ctx, env, report)
-	if err != nil {
-		return nil, err
-	}
-	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
 	named := env.Params.Strings("users")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
 	failed := 0

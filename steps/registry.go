@@ -8,6 +8,7 @@ func Builtin() *Registry {
 		CredentialInventory{},
 		RotateKeys{},
 		RemoveBackdoorUsers{},
+		DisableAttackerKeys{},
 		RevokeSessions{},
 		FindRogueInstances{},
 		TerminateInstances{},

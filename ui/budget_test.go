@@ -150,7 +150,7 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 		t.Errorf("the leaked key took %d keystrokes from the briefing to be inactive, budget 10", keysToInactive)
 	}
 
-	c.press("]", "]", "]", "]", "]") // to "Find rogue EC2 instances in every region"
+	c.press("]", "]", "]", "]", "]", "]") // to "Find rogue EC2 instances in every region"
 	c.press("i")
 	c.await(t, "rogue, ")
 	c.press("]", "i") // terminate scans again and preselects the rogue instances
