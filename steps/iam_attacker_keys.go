@@ -59,7 +59,11 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 		insp.Summary = "T0 is not known: no key can be told apart as the attacker's"
 		return insp, nil
 	}
-	kept := 0
+	kept, ours := 0, 0
+	own := map[string]bool{}
+	if env.OwnKeys != nil {
+		own = env.OwnKeys()
+	}
 	for _, u := range rep.Users {
 		if u.Error != "" {
 			insp.Failed++
@@ -70,6 +74,10 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 		}
 		for _, k := range u.Keys {
 			if !contains(k.Flags, FlagKeyCreatedAfterT0) {
+				continue
+			}
+			if own[k.ID] {
+				ours++
 				continue
 			}
 			if contains(keep, k.ID) {
@@ -94,7 +102,10 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 	}
 	insp.Summary = fmt.Sprintf("%s created after T0 on existing users, %d proposed for deactivation", plural(len(t.Rows), "key"), len(t.SelectedIDs()))
 	if kept > 0 {
-		insp.Summary += fmt.Sprintf(" (%d kept as named)", kept)
+		insp.Summary += fmt.Sprintf("; %d kept as named", kept)
+	}
+	if ours > 0 {
+		insp.Summary += fmt.Sprintf("; %s lockdown created not listed", plural(ours, "key"))
 	}
 	return insp, nil
 }
@@ -127,7 +138,7 @@ func (DisableAttackerKeys) Plan(ctx context.Context, env *Env, found *Inspection
 		p.Changes = append(p.Changes, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: key.User,
 			Summary: fmt.Sprintf("deactivate %s of %s", key.KeyID, key.User)})
 	}
-	p.Notes = append(p.Notes, "keys lockdown's rotation created in this incident were also created after T0: leave them unselected (the rotation step's result names them)")
+	p.Notes = append(p.Notes, "keys lockdown created (its journals name them) are not listed; one a teammate made after T0 is: leave it unselected, or name it in `keep`")
 	p.Data = data
 	p.Confirm = Confirm{Prompt: fmt.Sprintf("Deactivate %s?", plural(len(data.Keys), "key"))}
 	if env.Mode().Changes() {

@@ -118,3 +118,24 @@ func TestAKeyOnTheRespondersOwnUserIsShownButNeverDeactivated(t *testing.T) {
 		t.Fatalf("plan: %v %+v", err, plan)
 	}
 }
+
+func TestAKeyLockdownCreatedInThisRunIsNeverTakenForTheAttackers(t *testing.T) {
+	d := startDrill(t, Drill)
+	before := keyStatuses(t, d, "alice")
+	d.run(t, RotateKeys{}, "alice")
+	own := map[string]bool{}
+	for id := range keyStatuses(t, d, "alice") {
+		if before[id] == "" {
+			own[id] = true
+		}
+	}
+	if len(own) != 1 {
+		t.Fatalf("want rotation to have made one new key on alice, got %v", own)
+	}
+	d.env.OwnKeys = func() map[string]bool { return own }
+	insp, err := DisableAttackerKeys{}.Inspect(context.Background(), d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backdoorKeyOf(t, insp) // only the backdoor key: alice's new key is not listed
+}
