@@ -13,7 +13,7 @@ import (
 // A dry run reads the state an IAM change would change, but reading proves nothing about whether
 // the responder may make the change. iam:SimulatePrincipalPolicy does: it evaluates the responder's
 // own policies for the action and resource, without doing anything. Where it cannot run (denied
-// itself, not implemented by an emulator, a principal it cannot simulate), the change is "not
+// itself, missing from an emulator, a principal it cannot simulate), the change is "not
 // checked" — never "would apply".
 
 // NotCheckedError says a dry run could not prove that the responder may make a change.

@@ -194,7 +194,7 @@ func serviceCredentials(ctx context.Context, api UserPartsAPI, user string) ([]U
 // notAvailable reports an operation the endpoint does not implement: AWS's own NotImplemented or
 // InvalidAction, a 501, or an emulator's 500 page that is not an AWS answer at all (moto's
 // NotImplementedError). A 500 that is an AWS error (InternalError, InternalFailure) is a failure
-// of the moment: the SDK has retried it, and it stays a failure, never "not implemented".
+// of the moment: the SDK has retried it, and it stays a failure, never "not available".
 func notAvailable(err error) bool {
 	switch ErrorCode(err) {
 	case "NotImplemented", "InvalidAction":

@@ -9,7 +9,7 @@ import (
 
 func TestANewKeyPrintsItsIDButNeverItsSecret(t *testing.T) {
 	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	k := NewKey{ID: "AKIANEWKEY0000000001", Created: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), secret: secret}
+	k := NewKey{ID: "AKIAEXAMPLENEWKEY001", Created: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), secret: secret}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q", "%T %v"} {
 		got := fmt.Sprintf(verb, k)
 		if strings.Contains(got, secret) || strings.Contains(got, fmt.Sprintf("%x", secret)) || strings.Contains(got, secret[:8]) {

@@ -18,14 +18,14 @@ func TestCreatedKeysAreOnlyTheKeysLockdownCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	record(KindApplied, "create/ci-deploy", string(steps.StatusApplied), "created AKIAOWNROTATION00001 for ci-deploy")
+	record(KindApplied, "create/ci-deploy", string(steps.StatusApplied), "created AKIAEXAMPLEOWNROT001 for ci-deploy")
 	record(KindApplied, "deactivate/ci-deploy/AKIAEXAMPLELEAKED001", string(steps.StatusApplied), "AKIAEXAMPLELEAKED001 is now Inactive")
-	record(KindApplied, "create/alice", string(steps.StatusFailed), "could not create AKIANEVERCREATED0001")
+	record(KindApplied, "create/alice", string(steps.StatusFailed), "could not create AKIAEXAMPLENEVER0001")
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
 	got := CreatedKeys(dir)
-	if len(got) != 1 || !got["AKIAOWNROTATION00001"] {
+	if len(got) != 1 || !got["AKIAEXAMPLEOWNROT001"] {
 		t.Errorf("got %v, want only the key lockdown created", got)
 	}
 }

@@ -53,7 +53,7 @@ func TestEachChangeIsOnDiskAsIntendedBeforeItsCallAndSettledAfter(t *testing.T) 
 	}
 
 	// Reconciled by reading the account: the key exists.
-	if err := ledger.Settle(Settlement{ChangeID: key.ID, Outcome: CallDone, Ref: "AKIANEWKEY0000000001"}); err != nil {
+	if err := ledger.Settle(Settlement{ChangeID: key.ID, Outcome: CallDone, Ref: "AKIAEXAMPLENEWKEY001"}); err != nil {
 		t.Fatal(err)
 	}
 	if p := pending(); len(p) != 0 {
