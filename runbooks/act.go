@@ -40,7 +40,7 @@ func (r *Run) Inspect(ctx context.Context, stepID string, inputs map[string]stri
 		return nil, r.fail(env, stepID, fmt.Errorf("inspection failed: %w", err))
 	}
 	next, problem := StatePending, ""
-	if readOnly {
+	if readOnly && found.Open == 0 {
 		next = finishedIn(env.Mode(), StateChecked)
 	}
 	if wrong := wrongAccount(env, found); wrong != nil {

@@ -136,3 +136,32 @@ func TestConfirmingTheWrongAccountFailsTheFirstStep(t *testing.T) {
 		t.Error("the failed step dropped the identity it found")
 	}
 }
+
+// The verification says "not contained: N remaining" through Open: such a read-only step must not
+// show finished (a green tick beside "not contained"), in a drill as in a dry run; once nothing is
+// open it finishes.
+func TestAReadOnlyStepWithOpenFindingsIsNotFinished(t *testing.T) {
+	for _, mode := range []steps.Mode{steps.Drill, steps.DryRun} {
+		t.Run(string(mode), func(t *testing.T) {
+			ctx := context.Background()
+			open := 2
+			confirm := identityAction(account)
+			inner := confirm.inspect
+			confirm.inspect = func(env *steps.Env) (*steps.Inspection, error) {
+				in, err := inner(env)
+				in.Open = open
+				return in, err
+			}
+			tr := newTestRunIn(t, mode, confirm, containAction(), account)
+			if _, err := tr.Inspect(ctx, "confirm", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			tr.mustState(t, "confirm", StatePending)
+			open = 0
+			if _, err := tr.Inspect(ctx, "confirm", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			tr.mustState(t, "confirm", finishedIn(mode, StateChecked))
+		})
+	}
+}

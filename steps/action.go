@@ -125,6 +125,9 @@ type Inspection struct {
 	Progress []Progress
 	// Failed counts regions or items that could not be inspected; a run with failures exits 3.
 	Failed int
+	// Open counts findings that still need action elsewhere (the verification's remaining items).
+	// A read-only step with open findings has not reached its end, so it is not shown finished.
+	Open int
 	// Data is the action's own typed result, read back by its Plan.
 	Data any `json:"-"`
 }

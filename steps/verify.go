@@ -98,7 +98,7 @@ func verification(v *Verification, keyID string) *Inspection {
 		t.Rows = append(t.Rows, Row{ID: c.Check + "/" + c.Item, Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},
 			Reasons: []string{c.Evidence}, Details: []string{"Evidence: " + c.Evidence, "Handled by: " + c.HandledBy}})
 	}
-	insp.Failed = v.Unknown
+	insp.Failed, insp.Open = v.Unknown, v.Remaining
 	v.Contained = v.Remaining == 0
 	if v.Contained {
 		insp.Summary = "contained"
