@@ -35,7 +35,7 @@ type VerifyCheck struct {
 // The steps that handle what the verification finds, by their titles in the runbook.
 const (
 	byContain   = "Contain the leaked key"
-	byRotate    = "Rotate exposed keys"
+	byAttacker  = "Deactivate keys the attacker added"
 	byRemove    = "Remove rogue IAM users"
 	byTerminate = "Terminate rogue instances"
 	byHand      = "by hand: remove the outside principal from the trust policy"
@@ -73,12 +73,12 @@ func checkLeakedKey(ctx context.Context, env *Env, keyID string) VerifyCheck {
 func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCheck {
 	if env.Since.IsZero() {
 		why := "not checked: no incident start (set --since)"
-		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byRotate},
+		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byAttacker},
 			{Check: "new users", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byRemove}}
 	}
 	inv, err := aws.TakeInventory(ctx, env.Account.IAM(), env.Params.Int("workers", aws.DefaultInventoryWorkers), nil)
 	if err != nil {
-		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyUnknown, Evidence: "cannot list users: " + aws.ErrorMessage(err), HandledBy: byRotate}}
+		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyUnknown, Evidence: "cannot list users: " + aws.ErrorMessage(err), HandledBy: byAttacker}}
 	}
 	own := map[string]bool{}
 	if env.OwnKeys != nil {
@@ -89,7 +89,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 	keys, users := 0, 0
 	for _, u := range inv.Users {
 		if u.Err != nil {
-			out = append(out, VerifyCheck{Check: "new access keys", Item: u.Name, Result: VerifyUnknown, Evidence: "cannot read the user: " + aws.ErrorMessage(u.Err), HandledBy: byRotate})
+			out = append(out, VerifyCheck{Check: "new access keys", Item: u.Name, Result: VerifyUnknown, Evidence: "cannot read the user: " + aws.ErrorMessage(u.Err), HandledBy: byAttacker})
 			continue
 		}
 		if after(u.Created, env.Since) {
@@ -105,7 +105,12 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 				continue
 			}
 			keys++
-			c := VerifyCheck{Check: "new access keys", Item: u.Name + "/" + k.ID, HandledBy: byRotate}
+			// A new key on a user the attacker created goes with that user; on an existing user it
+			// is the attacker-keys step's.
+			c := VerifyCheck{Check: "new access keys", Item: u.Name + "/" + k.ID, HandledBy: byAttacker}
+			if after(u.Created, env.Since) {
+				c.HandledBy = byRemove
+			}
 			switch {
 			case own[k.ID]:
 				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", "lockdown's own rotation key"
