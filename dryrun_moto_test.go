@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,25 +15,13 @@ import (
 // The dry-run proof again with moto, an emulator written by others, as the account: the built-in
 // scenarios seeded into it as far as it supports them.
 func TestDryRunCommandsSendNoChangeOnTheWireAgainstMoto(t *testing.T) {
-	url := moto.Start(t)
 	sc, err := sim.LoadScenario(sim.DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Seeding goes through the recorder too: it must see those changes, or its silence later
-	// would prove nothing.
-	// moto does not implement ListServiceSpecificCredentials and answers 500, which the retry
-	// policy rightly rides out for half a minute per user; the proxy answers it as what it is,
-	// 501 Not Implemented, which lockdown reports as a note instead of retrying.
-	wire := wiretest.StartProxy(t, url, wiretest.Rule{Service: "iam", Action: "ListServiceSpecificCredentials",
-		Fault: wiretest.ServerError(http.StatusNotImplemented)})
 	started := time.Now()
-	seed := seedMotoFromScenario(t, wire.URL, sc)
-	if len(wire.Changes()) == 0 {
-		t.Fatal("the recorder saw none of the seeding's changes")
-	}
-	t.Logf("seeded in %s", time.Since(started).Round(time.Millisecond))
-	wire.Reset()
+	wire, seed := moto.StartSeeded(t, sc)
+	t.Logf("moto started and seeded in %s", time.Since(started).Round(time.Millisecond))
 	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEMOTORESP1", "AWS_SECRET_ACCESS_KEY": "moto-responder-secret",
 		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"),
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")} {
@@ -62,16 +49,11 @@ func TestDryRunCommandsSendNoChangeOnTheWireAgainstMoto(t *testing.T) {
 
 	plan := filepath.Join(t.TempDir(), "plan.json")
 	code, stderr := lockdown("plan", "--live", "--key", seed.Leaked, "--since", seed.Since.Format(time.RFC3339),
-		"--skip-regions", strings.Join(seed.otherRegions(), ","), "-o", plan)
+		"--skip-regions", strings.Join(seed.OtherRegions(), ","), "-o", plan)
 	if code != exitOK && code != exitPartial {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
-	dryRuns := 0
-	for _, q := range wire.Requests() {
-		if q.Mutating && q.DryRun {
-			dryRuns++
-		}
-	}
+	dryRuns := wire.DryRuns()
 	if dryRuns == 0 {
 		t.Errorf("plan proved no EC2 change with DryRun=true against moto:\n%s", stderr)
 	}

@@ -80,12 +80,7 @@ func TestDryRunCommandsSendNoChangeOnTheWireInEveryScenario(t *testing.T) {
 			if code, stderr := c.lockdown(c.planArgs(plan)...); code != exitOK && code != exitPartial {
 				t.Fatalf("plan exited %d:\n%s", code, stderr)
 			}
-			dryRuns := 0
-			for _, q := range c.wire.Requests() {
-				if q.Mutating && q.DryRun {
-					dryRuns++
-				}
-			}
+			dryRuns := c.wire.DryRuns()
 			checked["plan"] = c.noChanges("plan --live", true)
 			if dryRuns == 0 {
 				t.Error("plan proved no EC2 change with DryRun=true: the termination step was not exercised")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,22 +9,16 @@ import (
 
 	"lockdown/aws/moto"
 	"lockdown/aws/sim"
-	"lockdown/aws/wiretest"
 )
 
 // The secrets proof again with moto as the account: a rotation by apply keeps the new secret only
 // in the 0600 file the operator chose, whatever answers the calls.
 func TestApplyAgainstMotoKeepsNewSecretsOnlyInTheSecretsFile(t *testing.T) {
-	url := moto.Start(t)
 	sc, err := sim.LoadScenario(sim.DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As in the dry-run proof: moto's 500 for an operation it lacks is answered as 501.
-	wire := wiretest.StartProxy(t, url, wiretest.Rule{Service: "iam", Action: "ListServiceSpecificCredentials",
-		Fault: wiretest.ServerError(http.StatusNotImplemented)})
-	seed := seedMotoFromScenario(t, wire.URL, sc)
-	wire.Reset() // the seeding created keys too; only apply's count below
+	wire, seed := moto.StartSeeded(t, sc) // the seeding created keys too; only apply's count below
 	const envSecret, sessionToken = "moto-responder-secret-must-stay-in-the-environment", "moto-session-token-of-the-responder"
 	root := t.TempDir()
 	l := newSealedLockdown(t, wire.URL, root, "AKIAEXAMPLEMOTORESP1", envSecret, sessionToken)
@@ -33,7 +26,7 @@ func TestApplyAgainstMotoKeepsNewSecretsOnlyInTheSecretsFile(t *testing.T) {
 
 	plan := filepath.Join(root, "plan.json")
 	if code := lockdown("plan", "--key", seed.Leaked, "--since", seed.Since.Format(time.RFC3339),
-		"--skip-regions", strings.Join(seed.otherRegions(), ","), "-o", plan); code != exitOK && code != exitPartial {
+		"--skip-regions", strings.Join(seed.OtherRegions(), ","), "-o", plan); code != exitOK && code != exitPartial {
 		t.Fatalf("plan exited %d:\n%s", code, stderr.String())
 	}
 	secrets := filepath.Join(root, "chosen", "new-keys")

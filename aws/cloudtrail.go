@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -19,10 +21,11 @@ type CloudTrailReader interface {
 }
 
 // LookupEvents allows 2 requests per second per account and region. lockdown sends a region's
-// request only when the one two before it left a little more than a second ago — every attempt,
-// retries included — so no second on the wire ever holds more than two, even with some jitter.
-// Measuring from the actual sends keeps that true however late a timer fires; pairing them
-// means a late timer costs its pair once instead of every request after it.
+// request only when the one two before it was written to the connection a little more than a
+// second ago — every attempt, retries included — so no second on the wire ever holds more than
+// two. Measuring from when a request was written, not from when it was let go, keeps that true
+// however long the process was descheduled in between; pairing them means a late timer costs its
+// pair once instead of every request after it.
 const (
 	LookupRate     = 2
 	lookupInterval = time.Second / LookupRate * 102 / 100
@@ -65,13 +68,14 @@ func (a *Account) CloudTrail(region string) CloudTrailReader {
 func (r *ReadOnly) CloudTrail(region string) CloudTrailReader { return r.a.CloudTrail(region) }
 
 // pacedClient sends at most two requests per two intervals. It sits under the SDK's retryer, at
-// the HTTP client, so every attempt waits its turn and the spacing is the one the wire sees.
+// the HTTP client, so every attempt waits its turn and the spacing is the one the wire sees. A
+// region's requests go one at a time.
 type pacedClient struct {
 	next     sdk.HTTPClient
 	interval time.Duration
 	turn     chan struct{}
-	// sent holds the times of the last two requests, older first.
-	sent [2]time.Time
+	// written holds when the last two requests were written to their connections, older first.
+	written [2]time.Time
 }
 
 func (p *pacedClient) Do(req *http.Request) (*http.Response, error) {
@@ -82,7 +86,7 @@ func (p *pacedClient) Do(req *http.Request) (*http.Response, error) {
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.turn }()
-	if d := time.Until(p.sent[0].Add(2 * p.interval)); d > 0 {
+	if d := time.Until(p.written[0].Add(2 * p.interval)); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
@@ -91,8 +95,19 @@ func (p *pacedClient) Do(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 	}
-	p.sent = [2]time.Time{p.sent[1], time.Now()}
-	return p.next.Do(req)
+	var wroteAt atomic.Int64 // set on the transport's writing goroutine
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wroteAt.Store(time.Now().UnixNano()) },
+	}))
+	resp, err := p.next.Do(req)
+	wrote := time.Unix(0, wroteAt.Load())
+	if wroteAt.Load() == 0 {
+		// Nothing said when the request left (a transport without tracing, or a failed dial):
+		// counting from now errs on the side of the limit.
+		wrote = time.Now()
+	}
+	p.written = [2]time.Time{p.written[1], wrote}
+	return resp, err
 }
 
 // TrailRecord is the part of a CloudTrail record lockdown reads, with AWS's field names.

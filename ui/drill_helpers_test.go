@@ -51,6 +51,7 @@ type drillSession struct {
 	msgs     chan tea.Msg
 	done     chan struct{}
 	quitting bool
+	patience time.Duration
 }
 
 func startDrillSession(t *testing.T, o drillOptions) *drillSession {
@@ -60,10 +61,31 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 		scenario = "crypto-miner"
 	}
 	s := simtest.Start(t, scenario, drillT0)
-	srv, simClock := s.Server, s.Clock
-	wire := s.Watch(t)
-	acct := s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected})
+	d := startSession(t, sessionTarget{mode: o.mode, expected: o.expected, wire: s.Watch(t), url: s.URL,
+		acct:  s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected}),
+		since: s.Server.IncidentStart(), now: s.Clock.Now})
+	d.srv = s.Server
+	return d
+}
 
+// sessionTarget is the account a session's run works on and what the run needs to know of it.
+type sessionTarget struct {
+	mode     steps.Mode
+	expected string
+	wire     *wiretest.Proxy
+	url      string
+	acct     *aws.Account
+	since    time.Time
+	now      func() time.Time
+	// skipRegions are left out of every step that scans regions.
+	skipRegions []string
+	// patience bounds each wait for background work; 10 s when zero.
+	patience time.Duration
+}
+
+// startSession runs the real interface over the real run of the built-in runbook against target.
+func startSession(t *testing.T, target sessionTarget) *drillSession {
+	t.Helper()
 	dir := t.TempDir()
 	journal, err := runbooks.OpenJournal(dir, "drill")
 	if err != nil {
@@ -83,19 +105,35 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(target.skipRegions) > 0 {
+		for _, step := range book.Steps {
+			if a, ok := reg.Lookup(step.Action); ok {
+				if _, takes := a.Spec().Param("skip_regions"); takes {
+					if step.With == nil {
+						step.With = steps.Params{}
+					}
+					step.With["skip_regions"] = target.skipRegions
+				}
+			}
+		}
+	}
 	run, err := runbooks.NewRun(runbooks.Config{Runbook: book, Registry: reg, Journal: journal, Incident: "drill",
-		Account: acct, Env: steps.Env{Since: srv.IncidentStart(), Now: simClock.Now, Log: log}})
+		Account: target.acct, Env: steps.Env{Since: target.since, Now: target.now, Log: log}})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	clock := &testClock{t: drillT0}
-	ctx := NewContext(o.mode, srv.IncidentStart())
+	ctx := NewContext(target.mode, target.since)
 	ctx.Now = clock.now
 	ctx.Log = log
-	ctx.ExpectedAccount = o.expected
-	d := &drillSession{t: t, srv: srv, wire: wire, url: s.URL, acct: acct, run: run, journal: journal.Path(), logPath: logPath,
-		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{})}
+	ctx.ExpectedAccount = target.expected
+	patience := target.patience
+	if patience == 0 {
+		patience = 10 * time.Second
+	}
+	d := &drillSession{t: t, wire: target.wire, url: target.url, acct: target.acct, run: run, journal: journal.Path(), logPath: logPath,
+		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{}), patience: patience}
 	t.Cleanup(d.stop)
 	d.deliver(tea.WindowSizeMsg{Width: 110, Height: 40})
 	d.exec(d.m.Init())
@@ -166,7 +204,7 @@ func (d *drillSession) typeText(s string) {
 // until processes the results of background work until cond holds.
 func (d *drillSession) until(what string, cond func() bool) {
 	d.t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
+	timeout := time.NewTimer(d.patience)
 	defer timeout.Stop()
 	for !cond() {
 		select {

@@ -80,6 +80,18 @@ func (r *Recorder) Changes() []Request {
 	return out
 }
 
+// DryRuns counts the recorded changes sent as EC2 dry runs: asked whether they would be allowed,
+// never carried out.
+func (r *Recorder) DryRuns() int {
+	n := 0
+	for _, q := range r.Requests() {
+		if q.Mutating && q.DryRun {
+			n++
+		}
+	}
+	return n
+}
+
 // ChangesOf returns the recorded changes with one action name.
 func (r *Recorder) ChangesOf(action string) []Request {
 	var out []Request

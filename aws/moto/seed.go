@@ -1,4 +1,4 @@
-package main
+package moto
 
 import (
 	"context"
@@ -16,15 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"lockdown/aws/sim"
+	"lockdown/aws/wiretest"
 )
 
-// motoSeed builds a simulator scenario's account in moto as far as moto supports it: groups,
+// Seed is a simulator scenario's account built in moto as far as moto supports it: groups,
 // users with their keys, passwords, MFA and policies, roles, key pairs and instances. moto cannot
 // back-date anything, so what the scenario dates before T0 is created first, T0 is taken after a
 // pause, and the rest after another (IAM dates have whole seconds). Signing certificates, SSH keys
 // and service credentials are left out.
-type motoSeed struct {
-	t        *testing.T
+type Seed struct {
+	t        testing.TB
 	sc       *sim.Scenario
 	cfg      sdk.Config
 	start    time.Time // the scenario's clock, to place its relative times before or after T0
@@ -35,11 +36,12 @@ type motoSeed struct {
 	Regions  []string // regions holding seeded EC2 resources
 }
 
-func seedMotoFromScenario(t *testing.T, url string, sc *sim.Scenario) *motoSeed {
+// SeedScenario builds sc's account in the moto server at url, signing as a moto-only key.
+func SeedScenario(t testing.TB, url string, sc *sim.Scenario) *Seed {
 	t.Helper()
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
-	s := &motoSeed{t: t, sc: sc, start: time.Now().UTC(), cfg: sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
+	s := &Seed{t: t, sc: sc, start: time.Now().UTC(), cfg: sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
 		HTTPClient:  &http.Client{Transport: transport},
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAEXAMPLEMOTOSEED0", "moto-seed-secret", "")}}
 	t0, err := sc.IncidentStart.Resolve(s.start)
@@ -61,7 +63,7 @@ func seedMotoFromScenario(t *testing.T, url string, sc *sim.Scenario) *motoSeed 
 	return s
 }
 
-func (s *motoSeed) must(err error) {
+func (s *Seed) must(err error) {
 	s.t.Helper()
 	if err != nil {
 		s.t.Fatalf("seeding moto: %v", err)
@@ -69,7 +71,7 @@ func (s *motoSeed) must(err error) {
 }
 
 // afterT0 says whether a scenario time falls after the incident start.
-func (s *motoSeed) afterT0(w sim.When) bool {
+func (s *Seed) afterT0(w sim.When) bool {
 	at, err := w.Resolve(s.start)
 	s.must(err)
 	return at.After(s.t0)
@@ -83,7 +85,7 @@ func policyARN(name string) *string {
 }
 
 // phase creates what the scenario dates before T0 (after false) or after it (after true).
-func (s *motoSeed) phase(after bool) {
+func (s *Seed) phase(after bool) {
 	ctx, c := context.Background(), iam.NewFromConfig(s.cfg)
 	if !after {
 		for _, g := range s.sc.IAM.Groups {
@@ -119,7 +121,7 @@ func (s *motoSeed) phase(after bool) {
 	s.seedEC2(ctx, after)
 }
 
-func (s *motoSeed) createUser(ctx context.Context, c *iam.Client, u sim.UserSpec) {
+func (s *Seed) createUser(ctx context.Context, c *iam.Client, u sim.UserSpec) {
 	name := sdk.String(u.Name)
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: name})
 	s.must(err)
@@ -148,7 +150,7 @@ func (s *motoSeed) createUser(ctx context.Context, c *iam.Client, u sim.UserSpec
 	}
 }
 
-func (s *motoSeed) createRole(ctx context.Context, c *iam.Client, r sim.RoleSpec) {
+func (s *Seed) createRole(ctx context.Context, c *iam.Client, r sim.RoleSpec) {
 	principals := []string{"arn:aws:iam::123456789012:root"}
 	if len(r.Trust) > 0 {
 		principals = nil
@@ -170,7 +172,7 @@ func (s *motoSeed) createRole(ctx context.Context, c *iam.Client, r sim.RoleSpec
 	}
 }
 
-func (s *motoSeed) seedEC2(ctx context.Context, after bool) {
+func (s *Seed) seedEC2(ctx context.Context, after bool) {
 	for _, k := range s.sc.EC2.KeyPairs {
 		if s.afterT0(k.Created) == after {
 			_, err := s.ec2(k.Region).CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: sdk.String(k.Name)})
@@ -192,7 +194,7 @@ func (s *motoSeed) seedEC2(ctx context.Context, after bool) {
 	}
 }
 
-func (s *motoSeed) launch(ctx context.Context, in sim.InstanceSpec, n int32) {
+func (s *Seed) launch(ctx context.Context, in sim.InstanceSpec, n int32) {
 	kind := in.Type
 	if kind == "" {
 		kind = "t3.micro"
@@ -221,19 +223,19 @@ func (s *motoSeed) launch(ctx context.Context, in sim.InstanceSpec, n int32) {
 	}
 }
 
-func (s *motoSeed) ec2(region string) *ec2.Client {
+func (s *Seed) ec2(region string) *ec2.Client {
 	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) { o.Region = region })
 }
 
-func (s *motoSeed) noteRegion(r string) {
+func (s *Seed) noteRegion(r string) {
 	if !slices.Contains(s.Regions, r) {
 		s.Regions = append(s.Regions, r)
 	}
 }
 
-// otherRegions are moto's regions without seeded resources: left out of plan and scan, since
+// OtherRegions are moto's regions without seeded resources: left out of plan and scan, since
 // moto sets up each region slowly on its first call and nothing there can be found.
-func (s *motoSeed) otherRegions() []string {
+func (s *Seed) OtherRegions() []string {
 	out, err := s.ec2("us-east-1").DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{})
 	s.must(err)
 	var others []string
@@ -243,4 +245,21 @@ func (s *motoSeed) otherRegions() []string {
 		}
 	}
 	return others
+}
+
+// StartSeeded runs moto for one test with sc's account seeded into it, behind a wire recorder
+// that has seen the seeding's changes (so its silence later means something) and is then reset.
+// moto answers ListServiceSpecificCredentials, an operation it lacks, with a bare 500 page that
+// lockdown's retry policy rightly rides out as an outage; the proxy answers it as what it is,
+// 501 Not Implemented.
+func StartSeeded(t testing.TB, sc *sim.Scenario) (*wiretest.Proxy, *Seed) {
+	t.Helper()
+	wire := wiretest.StartProxy(t, Start(t), wiretest.Rule{Service: "iam", Action: "ListServiceSpecificCredentials",
+		Fault: wiretest.ServerError(http.StatusNotImplemented)})
+	seed := SeedScenario(t, wire.URL, sc)
+	if len(wire.Changes()) == 0 {
+		t.Fatal("the recorder saw none of the seeding's changes")
+	}
+	wire.Reset()
+	return wire, seed
 }
