@@ -115,3 +115,14 @@ func describeStates(ctx context.Context, api ec2.DescribeInstancesAPIClient, ids
 	}
 	return out, nil
 }
+
+// InstanceStates reads the state of each instance id in one region ("running", "terminated"…); an
+// id EC2 no longer knows is absent from the answer.
+func InstanceStates(ctx context.Context, api ec2.DescribeInstancesAPIClient, ids []string) (map[string]string, error) {
+	return describeStates(ctx, api, ids)
+}
+
+// SpotRequests lists a region's spot instance requests, whatever their state.
+func SpotRequests(ctx context.Context, api ec2.DescribeSpotInstanceRequestsAPIClient) ([]SpotRequest, error) {
+	return listSpotRequests(ctx, api)
+}

@@ -11,6 +11,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -120,6 +121,18 @@ func newKeys(ctx context.Context, api KeyReadAPI, user string, known []string) (
 		}
 	}
 	return out, nil
+}
+
+// OutcomeUnknown reports whether a change's failed call may still have been carried out by AWS: a
+// create whose outcome could not be settled, or a call that was sent and got no answer or a server
+// error. A refusal by the guard or the SDK before sending, and any 4xx answer, changed nothing.
+func OutcomeUnknown(err error) bool {
+	var unknown *UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		return true
+	}
+	var op *smithy.OperationError
+	return errors.As(err, &op) && outcomeUnknown(err)
 }
 
 // outcomeUnknown reports whether a failed call may still have been carried out: no answer at all

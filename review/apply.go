@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"lockdown/runbooks"
@@ -32,11 +33,18 @@ type Totals struct {
 func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts ApplyOptions) Totals {
 	a := &applier{run: run, doc: doc, opts: opts, blocked: gate{}, log: &progressLog{out: opts.Out}}
 	digest := doc.Digest()
-	if opts.JournalDir != "" {
-		a.earlier = earlierKeys(opts.JournalDir, digest)
-	}
 	if err := run.Note("", appliedNote(digest)); err != nil {
 		a.printf("the journal could not record which plan this is: %v\n", err)
+	}
+	if opts.Secrets != nil && opts.Secrets.Path() != "" {
+		if path, err := filepath.Abs(opts.Secrets.Path()); err == nil {
+			_ = run.Note("", secretsNote+path)
+		}
+	}
+	if opts.JournalDir != "" {
+		// Before the keys are read: a reconciled create is an earlier key too.
+		a.reconcile(ctx, digest)
+		a.earlier = earlierKeys(opts.JournalDir, digest)
 	}
 	for _, step := range run.Runbook().Steps {
 		a.applyStep(ctx, step)
@@ -106,6 +114,12 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	for _, c := range ps.Choices {
 		a.printf("      !! OPERATOR'S CHOICE, AGAINST LOCKDOWN'S VERDICT: %s (judged %s when planned); reason given: %s\n", c.ID, c.Verdict, c.Reason)
 	}
+	if found.Table != nil && found.Table.Selectable && len(selection) == 0 {
+		// Every reviewed row is gone (an earlier apply terminated the instances): there is
+		// nothing left to plan, which is not a failure to plan.
+		a.nothingLeft(ps.Step, a.splitGone(ps.Changes, uninspected(found)))
+		return
+	}
 	fresh, err := a.run.Plan(ctx, ps.Step, selection)
 	if err != nil {
 		a.setAside(ps.Step, "cannot plan the reviewed selection again, so nothing was applied: "+err.Error())
@@ -118,11 +132,7 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	}
 	unknown := a.splitGone(drift.Gone, uninspected(found))
 	if len(fresh.Changes) == 0 {
-		if len(unknown) == 0 {
-			a.skip(ps.Step, "every reviewed change is already done")
-		} else {
-			a.refuseUnknown(ps.Step, unknown)
-		}
+		a.nothingLeft(ps.Step, unknown)
 		return
 	}
 	a.printf("%s: applying %d reviewed changes\n", ps.Step, len(fresh.Changes))
@@ -172,6 +182,16 @@ func (a *applier) splitGone(gone []steps.Change, failed map[string]string) []ste
 		a.printf("      = no longer needed:    %s\n", ChangeLine(c))
 	}
 	return unknown
+}
+
+// nothingLeft ends a step none of whose reviewed changes is left to make: done, unless some
+// could not be inspected again.
+func (a *applier) nothingLeft(stepID string, unknown []steps.Change) {
+	if len(unknown) == 0 {
+		a.skip(stepID, "every reviewed change is already done")
+		return
+	}
+	a.refuseUnknown(stepID, unknown)
 }
 
 func (a *applier) refuseUnknown(stepID string, unknown []steps.Change) {

@@ -38,7 +38,10 @@ func earlierKeys(dir, digest string) map[string]map[string][]string {
 			if out[e.Step] == nil {
 				out[e.Step] = map[string][]string{}
 			}
-			out[e.Step][user] = append(out[e.Step][user], key)
+			// Its settlement and the step's result both name a key: it is listed once.
+			if !slices.Contains(out[e.Step][user], key) {
+				out[e.Step][user] = append(out[e.Step][user], key)
+			}
 		}
 	}
 	return out

@@ -89,7 +89,14 @@ func (r *Run) Apply(ctx context.Context, stepID string, plan *steps.Plan, typed 
 	if err != nil {
 		return nil, err
 	}
-	out, err := action.Apply(ctx, env, r.changes(), plan, report)
+	// Every call the step makes is journaled around it; a new secret is kept once, before the
+	// key is journaled as made, however often the step hands it over.
+	env.KeepSecret = keepOnce(env.KeepSecret)
+	changes, err := r.journaled(stepID, env, r.changes())
+	if err != nil {
+		return nil, r.fail(env, stepID, err)
+	}
+	out, err := action.Apply(ctx, env, changes, plan, report)
 	if err != nil {
 		if out != nil {
 			r.keepPartial(env, stepID, out)

@@ -7,10 +7,19 @@ import (
 	"lockdown/steps"
 )
 
-// CreatedKey reads a journaled result of a key creation: the user and the new key's id, which the
-// result's message names. Anything else gives two empty strings.
+// CreatedKey reads a journaled key creation: the settlement of a create that made a key whose
+// secret was kept (its Ref), or the step's result, whose message names the key. Anything else
+// gives two empty strings.
 func CreatedKey(e Entry) (user, key string) {
 	data, _ := e.Data.(map[string]any)
+	if e.Kind == KindSettled {
+		user, ok := strings.CutPrefix(field(data, "change"), "create/")
+		ref := field(data, "ref")
+		if !ok || CallOutcome(field(data, "outcome")) != CallDone || field(data, "code") == codeSecretNotKept || steps.ValidateAccessKeyID(ref) != nil {
+			return "", ""
+		}
+		return user, ref
+	}
 	change, _ := data["change"].(string)
 	status, _ := data["status"].(string)
 	message, _ := data["message"].(string)

@@ -33,10 +33,16 @@ type Settlement struct {
 	Code     string      `json:"code,omitempty"`
 	Message  string      `json:"message,omitempty"`
 	Ref      string      `json:"ref,omitempty"`
+	// Orphans are keys a create's lost answers made, whose secrets nobody held: deleted before
+	// the key in Ref was made.
+	Orphans []string `json:"orphans,omitempty"`
 }
 
 type intentData struct {
 	Change steps.Change `json:"change"`
+	// KeysBefore are the user's access keys before a create: any other key found later was made
+	// by this create (or after it).
+	KeysBefore []string `json:"keys_before,omitempty"`
 }
 
 // Ledger journals one step's changes around their calls. Each method returns once its entry is
@@ -60,8 +66,11 @@ func (r *Run) Ledger(stepID string) (*Ledger, error) {
 }
 
 // Intend records that c is about to be made.
-func (l *Ledger) Intend(c steps.Change) error {
-	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c}))
+func (l *Ledger) Intend(c steps.Change) error { return l.intend(c, nil) }
+
+// intend records that c is about to be made, with the keys its user had before when it creates one.
+func (l *Ledger) intend(c steps.Change, keysBefore []string) error {
+	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore}))
 }
 
 // Settle records what the call for a change did.
@@ -81,6 +90,8 @@ type PendingChange struct {
 	Intended time.Time    `json:"intended"`
 	// Outcome is CallUnknown when the answer was lost, "" when nothing was recorded after the intent.
 	Outcome CallOutcome `json:"outcome,omitempty"`
+	// KeysBefore are, for a create, the user's keys before the call.
+	KeysBefore []string `json:"keys_before,omitempty"`
 }
 
 // PendingChanges lists, in the order they were intended, the changes a resumed run must reconcile
@@ -102,7 +113,7 @@ func PendingChanges(entries []Entry) []PendingChange {
 				ordered[key] = true
 				order = append(order, key)
 			}
-			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time}
+			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time, KeysBefore: stringList(data["keys_before"])}
 		case KindSettled:
 			p := pending[e.Step+"\x00"+field(data, "change")]
 			if p == nil {
@@ -119,6 +130,18 @@ func PendingChanges(entries []Entry) []PendingChange {
 	for _, key := range order {
 		if p, ok := pending[key]; ok {
 			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// stringList reads a JSON list of strings; anything else gives nil.
+func stringList(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, item := range list {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
 		}
 	}
 	return out

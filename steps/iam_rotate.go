@@ -100,6 +100,26 @@ type rotation struct {
 	// Created is the key this plan created, once it has: a retry must not create another, and
 	// a key nobody here created must never be taken for it.
 	Created string
+	// Own is an active key an earlier run of lockdown created for the user and whose secret it
+	// kept: the rotation's new key exists, and only the old keys are left to switch off.
+	Own string
+}
+
+// planUserRotation plans one user's rotation, continuing one an earlier run began: lockdown's own
+// new key is neither rotated away nor made twice.
+func planUserRotation(env *Env, user string, keys []aws.AccessKey) rotation {
+	own := map[string]bool{}
+	if env.OwnKeys != nil {
+		own = env.OwnKeys()
+	}
+	i := slices.IndexFunc(keys, func(k aws.AccessKey) bool { return own[k.ID] && k.Status == aws.KeyActive })
+	if i < 0 {
+		return PlanRotation(user, keys, env.Since)
+	}
+	r := PlanRotation(user, slices.Delete(slices.Clone(keys), i, i+1), env.Since)
+	r.Known = append(r.Known, keys[i].ID)
+	r.Own = keys[i].ID
+	return r
 }
 
 // PlanRotation decides, for one user's keys, which key must go first (IAM allows two) and which
@@ -160,7 +180,7 @@ func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []
 		if err != nil {
 			return nil, err
 		}
-		r := PlanRotation(user, keys, env.Since)
+		r := planUserRotation(env, user, keys)
 		if r.NoRoom {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s is not rotated: it already has two inactive access keys (IAM allows two), which lockdown keeps as evidence; delete one by hand once the investigation no longer needs it", user))
 			continue
@@ -185,7 +205,9 @@ func rotationChanges(r rotation) []Change {
 		out = append(out, Change{ID: "delete/" + r.DeleteFirst, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
 			Summary: fmt.Sprintf("delete %s of %s first: a user can have only two keys", r.DeleteFirst, r.User)})
 	}
-	out = append(out, Change{ID: "create/" + r.User, Op: "iam:CreateAccessKey", Target: r.User, Summary: "create a new access key for " + r.User})
+	if r.Own == "" {
+		out = append(out, Change{ID: "create/" + r.User, Op: "iam:CreateAccessKey", Target: r.User, Summary: "create a new access key for " + r.User})
+	}
 	for _, id := range r.Deactivate {
 		out = append(out, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: r.User, Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
 	}

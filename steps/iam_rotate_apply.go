@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"lockdown/aws"
 )
@@ -33,6 +34,10 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 			return results, nil, rotationFailed
 		}
 	}
+	if r.Own != "" {
+		// An earlier run made the new key and kept its secret: only the old keys are left.
+		return append(results, deactivate(ctx, changes, r)...), nil, rotationDone
+	}
 	created, secret, res := createOnce(ctx, env, changes, r)
 	env.Logger().Info("iam.rotate-keys", "user", r.User, "new_key", created, "status", res.Status)
 	switch {
@@ -52,7 +57,7 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 		}
 		secret.Wipe()
 		secret = nil // kept where the operator asked; it goes nowhere else
-		res.Message = fmt.Sprintf("created %s for %s: its secret is kept in the secrets file", created, r.User)
+		res.Message = strings.Replace(res.Message, "its secret is shown once", "its secret is kept in the secrets file", 1)
 	}
 	results = append(results, res)
 	results = append(results, deactivate(ctx, changes, r)...)
@@ -168,7 +173,16 @@ func createOnce(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 	r.Created = key.ID
 	secret := NewSecret("Secret access key of "+r.User, key.ID, key.Secret())
 	return key.ID, &secret, Result{ChangeID: id, Status: StatusApplied,
-		Message: fmt.Sprintf("created %s for %s: its secret is shown once", key.ID, r.User)}
+		Message: fmt.Sprintf("created %s for %s: its secret is shown once%s", key.ID, r.User, orphanNote(key.Orphans))}
+}
+
+// orphanNote names the keys lost answers made before the new key, which careful creation deleted
+// because nobody held their secrets: the operator sees every key that came and went.
+func orphanNote(orphans []string) string {
+	if len(orphans) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (an earlier try's answer was lost; the key it made, whose secret nobody held, was deleted: %s)", strings.Join(orphans, ", "))
 }
 
 // deletionPlan is the follow-up that deletes the deactivated old keys.

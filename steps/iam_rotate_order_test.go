@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -122,5 +123,44 @@ func TestRotationOffersNoDeletionOfAnOldKeyUsedAfterT0(t *testing.T) {
 	}
 	if keyStatuses(t, d, "ci-deploy")[leakedKey] != aws.KeyInactive {
 		t.Error("the leaked key should be deactivated by the rotation")
+	}
+}
+
+func TestARotationAnEarlierRunBeganIsContinuedNotRedoneAndItsNewKeyIsNeverRotatedAway(t *testing.T) {
+	d := startDrill(t, Drill)
+	ctx := context.Background()
+	old, err := aws.ListAccessKeys(ctx, d.env.Account.IAM(), "alice", false)
+	if err != nil || len(old) != 1 {
+		t.Fatalf("%v %+v", err, old)
+	}
+	// An earlier run created alice's new key, kept its secret, and was killed before it
+	// deactivated the old one.
+	made, _, err := changesOf(d.env).CreateKey(ctx, "alice", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.clock.Advance(time.Minute)
+	d.env.OwnKeys = func() map[string]bool { return map[string]bool{made.ID: true} }
+	d.env.KeepSecret = func(Secret) error { return nil }
+	plan := d.planRotation(t, "alice")
+	var ids []string
+	for _, c := range plan.Changes {
+		ids = append(ids, c.ID)
+	}
+	if want := []string{"deactivate/" + old[0].ID}; !slices.Equal(ids, want) {
+		t.Fatalf("the rotation left to do is the old key's deactivation only: %v, want %v", ids, want)
+	}
+	out, err := RotateKeys{}.Apply(ctx, d.env, changesOf(d.env), plan, nil)
+	if err != nil || out.Failed() > 0 || len(out.Secrets) != 0 {
+		t.Fatalf("%v %+v", err, out)
+	}
+	keys, _ := aws.ListAccessKeys(ctx, d.env.Account.IAM(), "alice", false)
+	for _, k := range keys {
+		if want := map[string]string{made.ID: aws.KeyActive, old[0].ID: aws.KeyInactive}[k.ID]; k.Status != want {
+			t.Errorf("%s is %s, want %s (keys %+v)", k.ID, k.Status, want, keys)
+		}
+	}
+	if len(keys) != 2 {
+		t.Errorf("no key made twice or lost: %+v", keys)
 	}
 }

@@ -189,3 +189,46 @@ func TestARoleTrustingAnotherAccountIsShownAsABackdoorAndPreselectedWhenNew(t *t
 		}
 	}
 }
+
+// orphaningChanges reports, with each new key, a key an earlier lost answer made and careful
+// creation deleted.
+type orphaningChanges struct{ aws.Changes }
+
+func (c orphaningChanges) CreateKey(ctx context.Context, user string, freed int) (aws.NewKey, aws.Effect, error) {
+	key, eff, err := c.Changes.CreateKey(ctx, user, freed)
+	key.Orphans = []string{"AKIAEXAMPLEORPHAN001"}
+	return key, eff, err
+}
+
+func TestARotationSaysWhichKeyALostAnswerMadeAndWasDeleted(t *testing.T) {
+	d := startDrill(t, Drill)
+	plan := d.planRotation(t, "alice")
+	d.env.KeepSecret = func(Secret) error { return nil }
+	out, err := RotateKeys{}.Apply(context.Background(), d.env, orphaningChanges{changesOf(d.env)}, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Results {
+		if r.ChangeID == "create/alice" {
+			if !strings.Contains(r.Message, "AKIAEXAMPLEORPHAN001") || !strings.Contains(r.Message, "kept in the secrets file") {
+				t.Errorf("the create's result: %s", r.Message)
+			}
+			return
+		}
+	}
+	t.Errorf("no create result: %+v", out.Results)
+}
+
+// planRotation inspects the keys and plans the rotation of users.
+func (d *drill) planRotation(t *testing.T, users ...string) *Plan {
+	t.Helper()
+	insp, err := RotateKeys{}.Inspect(context.Background(), d.env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := RotateKeys{}.Plan(context.Background(), d.env, insp, users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}

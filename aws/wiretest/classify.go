@@ -27,6 +27,9 @@ type Request struct {
 	// Status is the HTTP status of the answer; 0 when none arrived (see Err).
 	Status int
 	Err    string
+	// Params are the query protocol's parameters (InstanceId.1, UserName…), to tell which items a
+	// call was about.
+	Params url.Values
 }
 
 // Changes reports whether the request could change the account: mutating and not a dry run.
@@ -62,6 +65,7 @@ func Classify(req *http.Request, body []byte) Request {
 	r := Request{Time: time.Now(), Method: req.Method, Path: req.URL.Path}
 	r.Service, r.Region = credentialScope(req.Header.Get("Authorization"))
 	form := queryParams(req, body)
+	r.Params = form
 	switch target := req.Header.Get("X-Amz-Target"); {
 	case form.Get("Action") != "":
 		r.Action = form.Get("Action")

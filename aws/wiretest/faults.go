@@ -22,6 +22,7 @@ const (
 	faultReset
 	faultDropAnswer
 	faultHang
+	faultSlowAnswer
 )
 
 // Latency forwards the request after d.
@@ -44,6 +45,10 @@ func DropAnswer() Fault { return Fault{kind: faultDropAnswer} }
 // Hang never answers; the request ends only when the client gives up or the proxy closes.
 func Hang() Fault { return Fault{kind: faultHang} }
 
+// SlowAnswer forwards the request at once, so the server carries it out, and holds the answer for
+// d: a client stopped meanwhile never learns what the call did.
+func SlowAnswer(d time.Duration) Fault { return Fault{kind: faultSlowAnswer, latency: d} }
+
 func (f Fault) String() string {
 	switch f.kind {
 	case faultLatency:
@@ -58,6 +63,8 @@ func (f Fault) String() string {
 		return "answer dropped"
 	case faultHang:
 		return "hang"
+	case faultSlowAnswer:
+		return fmt.Sprintf("answer held %s", f.latency)
 	}
 	return "none"
 }

@@ -2,6 +2,7 @@ package wiretest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -109,7 +110,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 				return
 			}
 		}
-		p.forward(w, req, body, i, false)
+		p.forward(w, req, body, i, false, 0)
+	case f.kind == faultSlowAnswer:
+		p.forward(w, req, body, i, false, f.latency)
 	case f.kind == faultThrottle:
 		throttleAnswer(w, q, jsonProtocol)
 		p.note(i, statusOf(q, jsonProtocol), "")
@@ -120,7 +123,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		resetConnection(w)
 		p.note(i, 0, "connection reset by the proxy before forwarding")
 	case f.kind == faultDropAnswer:
-		p.forward(w, req, body, i, true)
+		p.forward(w, req, body, i, true, 0)
 	case f.kind == faultHang:
 		select {
 		case <-req.Context().Done():
@@ -151,9 +154,14 @@ func (p *Proxy) wait(req *http.Request, f Fault) bool {
 }
 
 // forward sends the request to the target as the client signed it (same Host header) and copies
-// the answer back, or, with drop, resets the connection once the target has answered.
-func (p *Proxy) forward(w http.ResponseWriter, req *http.Request, body []byte, i int, drop bool) {
-	out := req.Clone(req.Context())
+// the answer back, after holding it for hold, or, with drop, resets the connection once the
+// target has answered. A held answer's request reaches the target even if the client is gone.
+func (p *Proxy) forward(w http.ResponseWriter, req *http.Request, body []byte, i int, drop bool, hold time.Duration) {
+	ctx := req.Context()
+	if hold > 0 {
+		ctx = context.WithoutCancel(ctx)
+	}
+	out := req.Clone(ctx)
 	out.RequestURI = ""
 	out.URL.Scheme, out.URL.Host = p.target.Scheme, p.target.Host
 	out.Host = req.Host
@@ -167,6 +175,10 @@ func (p *Proxy) forward(w http.ResponseWriter, req *http.Request, body []byte, i
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
+	if hold > 0 && !p.wait(req, Latency(hold)) {
+		p.note(i, resp.StatusCode, "the client was gone before the held answer was sent")
+		return
+	}
 	if drop || err != nil {
 		resetConnection(w)
 		p.note(i, 0, fmt.Sprintf("answer dropped by the proxy after the target answered %d", resp.StatusCode))
