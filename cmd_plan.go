@@ -14,7 +14,8 @@ type PlanCmd struct {
 	Key         string   `help:"The leaked access key id, for the containment step; without it that step and those after it are not planned." placeholder:"AKIA…"`
 	Output      string   `short:"o" name:"output" help:"Write the plan to this new file (mode 0600, never overwritten) instead of stdout." placeholder:"FILE"`
 	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not inspected, nothing there is changed; recorded in the plan." placeholder:"a,b"`
-	Choose      []string `help:"Select a row lockdown does not propose (an instance judged ok, a user not flagged), with the reason; the plan and apply show it as the operator's choice. Repeatable." placeholder:"STEP:ID:REASON"`
+	Choose      []string `sep:"none" help:"Select a row lockdown does not propose (an instance judged ok, a user not flagged), with the reason; the plan and apply show it as the operator's choice. Repeatable." placeholder:"STEP:ID:REASON"`
+	Keep        []string `sep:"none" help:"Keep an item, with the reason: a row of a step that would change it (a key made after T0, an instance), or an item the verification counts against containment (verify-contained:ROLE for a role an outside account may assume). Apply leaves it alone and records the decision; the verification shows it as kept. Repeatable." placeholder:"STEP:ID:REASON"`
 }
 
 // Run walks the runbook in dry-run, whatever --live says, writes the plan document and prints
@@ -27,13 +28,20 @@ func (c *PlanCmd) Run(g *Globals) error {
 			return usageError("--key: %v", err)
 		}
 	}
-	opts := review.PlanOptions{Out: g.stderr, Inputs: map[string]string{}, Choices: map[string][]review.Choice{}}
+	opts := review.PlanOptions{Out: g.stderr, Inputs: map[string]string{}, Choices: map[string][]review.Choice{}, Keeps: map[string][]review.Kept{}}
 	for _, s := range c.Choose {
 		step, choice, err := review.ParseChoice(s)
 		if err != nil {
 			return usageError("%v", err)
 		}
 		opts.Choices[step] = append(opts.Choices[step], choice)
+	}
+	for _, s := range c.Keep {
+		step, kept, err := review.ParseKeep(s)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		opts.Keeps[step] = append(opts.Keeps[step], kept)
 	}
 	if c.Key != "" {
 		opts.Inputs["access_key_id"] = c.Key
@@ -57,7 +65,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := checkChoiceSteps(s, opts.Choices); err != nil {
+	if err := checkChoiceSteps(s, opts.Choices, opts.Keeps); err != nil {
 		_ = s.close(g)
 		return err
 	}
@@ -79,12 +87,17 @@ func (c *PlanCmd) Run(g *Globals) error {
 	return closeErr
 }
 
-// checkChoiceSteps refuses --choose for a step the runbook does not have: a typo must not leave
-// the operator believing a choice was planned.
-func checkChoiceSteps(s *session, choices map[string][]review.Choice) error {
+// checkChoiceSteps refuses --choose and --keep for a step the runbook does not have: a typo must
+// not leave the operator believing a choice or a decision was planned.
+func checkChoiceSteps(s *session, choices map[string][]review.Choice, keeps map[string][]review.Kept) error {
 	for step := range choices {
 		if _, ok := s.run.Action(step); !ok {
 			return usageError("--choose %s:…: the runbook has no action step %q", step, step)
+		}
+	}
+	for step := range keeps {
+		if _, ok := s.run.Action(step); !ok {
+			return usageError("--keep %s:…: the runbook has no action step %q", step, step)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"lockdown/runbooks"
+	"lockdown/steps"
 )
 
 // ReportCmd renders an incident report from a journal.
@@ -23,6 +24,12 @@ func (c *ReportCmd) Run(g *Globals) error {
 		return err
 	}
 	rep := runbooks.BuildJournalReport(jf)
+	// The journal names steps by id; the built-in runbook knows their titles.
+	if rb, err := runbooks.BuiltinNamed(rep.Runbook, steps.Builtin()); err == nil {
+		if st, ok := rb.Step(rep.Containment.Step); ok {
+			rep.Containment.Step = st.Title
+		}
+	}
 	if c.JSON {
 		err = g.writeJSON(rep)
 	} else {

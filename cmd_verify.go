@@ -26,7 +26,8 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		return werr
 	}
 	env := &steps.Env{Account: acct.ReadOnly(), Since: since, Params: steps.Params{"skip_regions": g.skipRegions},
-		Inputs: map[string]string{"access_key_id": c.Key}, OwnKeys: g.ownKeys}
+		Inputs: map[string]string{"access_key_id": c.Key}, OwnKeys: g.ownKeys,
+		Kept: func() map[string]string { return g.keptItems(acct.Guard().Account()) }}
 	insp, err := steps.VerifyContained{}.Inspect(g.Context(), env, nil)
 	if err != nil {
 		return err
@@ -47,14 +48,29 @@ func (c *VerifyCmd) Run(g *Globals) error {
 
 // ownKeys are the access keys lockdown created, from the journals of the journal directory.
 func (g *Globals) ownKeys() map[string]bool {
-	dir := g.Journal
-	if dir == "" {
-		var err error
-		if dir, err = runbooks.DefaultJournalDir(); err != nil {
-			return nil
-		}
+	dir, err := g.journalDir()
+	if err != nil {
+		return nil
 	}
 	return runbooks.CreatedKeys(dir)
+}
+
+// journalDir is --journal, or the default journal directory.
+func (g *Globals) journalDir() (string, error) {
+	if g.Journal != "" {
+		return g.Journal, nil
+	}
+	return runbooks.DefaultJournalDir()
+}
+
+// keptItems are the operator's recorded decisions to keep an item of account, with the reasons,
+// from the journals of the journal directory.
+func (g *Globals) keptItems(account string) map[string]string {
+	dir, err := g.journalDir()
+	if err != nil {
+		return nil
+	}
+	return runbooks.KeptItems(dir, account, "")
 }
 
 func printVerification(g *Globals, insp *steps.Inspection, v *steps.Verification) {

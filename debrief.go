@@ -3,24 +3,60 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"time"
 
 	"lockdown/aws/sim"
 	"lockdown/runbooks"
+	"lockdown/ui"
 )
 
 // printDebrief tells the drill's participants how the response went: which steps were finished and
 // when, and what the attacker managed before and after containment.
 func printDebrief(g *Globals, srv *sim.Server, s *session) {
-	writeDebrief(g.stderr, srv.Scenario().Name, srv.Start(), srv.Now(), srv.AttackLog(), s.run.Statuses(), s.journal.Path())
+	red := func(s string) string { return s }
+	if f, ok := g.stderr.(*os.File); ok && ui.IsTerminal(f) && os.Getenv("NO_COLOR") == "" {
+		style := ui.NewStyles(false).Rogue
+		red = func(s string) string { return style.Render(s) }
+	}
+	writeDebrief(g.stderr, red, srv.Scenario().Name, srv.Start(), srv.Now(), srv.AttackLog(), s.run.Statuses(), s.journal.Path())
 }
 
-func writeDebrief(w io.Writer, scenario string, start, end time.Time, attacks []sim.AttackRecord, statuses []runbooks.StepStatus, journal string) {
+// writeDebrief writes the debrief; red paints what the attacker still holds.
+func writeDebrief(w io.Writer, red func(string) string, scenario string, start, end time.Time, attacks []sim.AttackRecord, statuses []runbooks.StepStatus, journal string) {
 	fmt.Fprintf(w, "\nDrill debrief: scenario %s, %s\n", scenario, end.Sub(start).Round(time.Second))
 	entries, _ := runbooks.ReadJournal(journal)
+	writeContainment(w, red, start, runbooks.ContainmentOf(entries, stepTitles(statuses)))
 	writeSteps(w, start, statuses, firstSettled(entries))
 	writeAttacks(w, start, attacks)
+}
+
+// writeContainment opens the debrief with the one question that matters: is the attacker out?
+// Only a verification that passed says so; what remains is listed with the step that handles it.
+func writeContainment(w io.Writer, red func(string) string, start time.Time, c runbooks.Containment) {
+	verdict, remaining, kept := c.Lines()
+	if c.Verdict != runbooks.Contained {
+		verdict = red(verdict)
+	}
+	if !c.At.IsZero() {
+		verdict += fmt.Sprintf(" (+%s)", c.At.Sub(start).Round(time.Second))
+	}
+	fmt.Fprintf(w, "  Is the attacker out? %s\n", verdict)
+	for _, r := range remaining {
+		fmt.Fprintf(w, "    %s\n", red(r))
+	}
+	for _, k := range kept {
+		fmt.Fprintf(w, "    %s\n", k)
+	}
+}
+
+func stepTitles(statuses []runbooks.StepStatus) map[string]string {
+	out := map[string]string{}
+	for _, st := range statuses {
+		out[st.Step.ID] = st.Step.Title
+	}
+	return out
 }
 
 // firstSettled is when each step was first done (or checked, planned, skipped): the order the

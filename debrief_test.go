@@ -8,6 +8,7 @@ import (
 
 	"lockdown/aws/sim"
 	"lockdown/runbooks"
+	"lockdown/steps"
 )
 
 func TestTheDebriefSaysHowLongEachAttackerKeyKeptWorking(t *testing.T) {
@@ -62,5 +63,35 @@ func TestTheDebriefOrdersStepsByWhenTheyWereFirstDone(t *testing.T) {
 	}
 	if !strings.Contains(got, "first at +2m0s") {
 		t.Errorf("contain is not timed at its first completion:\n%s", got)
+	}
+}
+
+func TestTheDebriefSaysContainedOnlyAfterAPassingVerificationAndPaintsWhatRemains(t *testing.T) {
+	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+	red := func(s string) string { return "<red>" + s + "</red>" }
+	var none bytes.Buffer
+	writeContainment(&none, red, start, runbooks.ContainmentOf(nil, nil))
+	if !strings.Contains(none.String(), "Is the attacker out? <red>not verified") {
+		t.Errorf("a drill without a verification:\n%s", none.String())
+	}
+
+	remaining := runbooks.Containment{Verdict: runbooks.NotContained, Step: "Verify: is the attacker out?", At: start.Add(20 * time.Minute),
+		Remaining: []steps.VerifyCheck{{Check: "new access keys", Item: "billing-reports/AKIAEXAMPLEBACKDOOR2", Result: steps.VerifyFail,
+			Evidence: "created 2026-11-28 01:00Z and still Active", HandledBy: "Deactivate keys the attacker added"}}}
+	var out bytes.Buffer
+	writeContainment(&out, red, start, remaining)
+	for _, want := range []string{
+		"Is the attacker out? <red>not contained: the verification (Verify: is the attacker out?)",
+		"(+20m0s)",
+		"<red>new access keys billing-reports/AKIAEXAMPLEBACKDOOR2: fail (created 2026-11-28 01:00Z and still Active) — handled by: Deactivate keys the attacker added</red>",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("debrief lacks %q:\n%s", want, out.String())
+		}
+	}
+	var ok bytes.Buffer
+	writeContainment(&ok, red, start, runbooks.Containment{Verdict: runbooks.Contained, Step: "Verify: is the attacker out?", At: start})
+	if !strings.Contains(ok.String(), "Is the attacker out? contained: ") || strings.Contains(ok.String(), "<red>") {
+		t.Errorf("a passing verification:\n%s", ok.String())
 	}
 }

@@ -79,7 +79,8 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env:      steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) }},
+		Env: steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
+			Kept: func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
 		Journal:  journal,
 		Incident: incident,
 	})
@@ -151,11 +152,8 @@ func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error
 	if p := g.resumeFrom; p != nil {
 		return p.dir, p.incident, nil
 	}
-	dir = g.Journal
-	if dir == "" {
-		if dir, err = runbooks.DefaultJournalDir(); err != nil {
-			return "", "", err
-		}
+	if dir, err = g.journalDir(); err != nil {
+		return "", "", err
 	}
 	// Claimed by creating its journal exclusively: a run started in the same second gets its own.
 	incident, err = runbooks.CreateIncident(dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode))

@@ -72,6 +72,7 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 		a.refuse(step.ID, "the reviewed plan has no such step")
 		return
 	}
+	a.recordKeeps(ps)
 	if reason := a.blocked.blockedBy(step); reason != "" {
 		a.setAside(step.ID, "skipped: "+reason)
 		return

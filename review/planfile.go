@@ -43,7 +43,10 @@ type PlanStep struct {
 	Inputs   map[string]string `json:"inputs,omitempty"`
 	Selected []string          `json:"selected,omitempty"`
 	// Choices are the selected rows lockdown did not propose, each with the operator's reason.
-	Choices         []Choice       `json:"operator_choices,omitempty"`
+	Choices []Choice `json:"operator_choices,omitempty"`
+	// Kept are the items the operator keeps, each with the reason: apply leaves them alone and
+	// records the decision, which the verification then counts as a pass with the reason.
+	Kept            []Kept         `json:"operator_kept,omitempty"`
 	Changes         []steps.Change `json:"changes,omitempty"`
 	Notes           []string       `json:"notes,omitempty"`
 	Warnings        []string       `json:"warnings,omitempty"`

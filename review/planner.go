@@ -18,6 +18,8 @@ type PlanOptions struct {
 	Inputs map[string]string
 	// Choices are rows the operator selects against lockdown's verdict, per step id.
 	Choices map[string][]Choice
+	// Keeps are items the operator keeps, with the reason, per step id (--keep).
+	Keeps map[string][]Kept
 }
 
 // MakePlan walks a dry-run of the run's runbook, one step at a time in runbook order, and fills
@@ -68,6 +70,9 @@ func (p *planner) planStep(ctx context.Context, step *runbooks.Step) PlanStep {
 		ps.Status, ps.Reason = PlanFailed, fmt.Sprintf("%d regions or items could not be inspected: what they hold is unknown", found.Failed)
 	}
 	if spec.ReadOnly {
+		if err := p.addVerifiedKeeps(&ps, found); err != nil {
+			return p.failed(ps, err)
+		}
 		if ps.Status == "" {
 			ps.Status = PlanInspected
 		}
@@ -81,6 +86,9 @@ func (p *planner) planStep(ctx context.Context, step *runbooks.Step) PlanStep {
 func (p *planner) planChanges(ctx context.Context, ps PlanStep, found *steps.Inspection) PlanStep {
 	ps.Selected = found.Table.SelectedIDs()
 	if err := p.addChoices(&ps, found.Table); err != nil {
+		return p.failed(ps, err)
+	}
+	if err := p.addRowKeeps(&ps, found.Table); err != nil {
 		return p.failed(ps, err)
 	}
 	if found.Table != nil && found.Table.Selectable && len(ps.Selected) == 0 {

@@ -24,6 +24,9 @@ func PrintSummary(w io.Writer, doc *PlanDocument) {
 		for _, c := range ps.Choices {
 			fmt.Fprintf(w, "      !! OPERATOR'S CHOICE, AGAINST LOCKDOWN'S VERDICT: %s, judged %s; reason given: %s\n", c.ID, c.Verdict, c.Reason)
 		}
+		for _, line := range keptLines(ps) {
+			fmt.Fprintf(w, "      !! %s\n", line)
+		}
 		for _, warning := range ps.Warnings {
 			fmt.Fprintf(w, "      ! %s\n", warning)
 		}

@@ -36,6 +36,8 @@ type inspectionData struct {
 	Warnings []string     `json:"warnings,omitempty"`
 	Failed   int          `json:"failed,omitempty"`
 	Rows     int          `json:"rows,omitempty"`
+	// Verification is the whole verdict of a verify step, check by check, for the report.
+	Verification *steps.Verification `json:"verification,omitempty"`
 }
 
 type otherRows struct {
@@ -87,8 +89,9 @@ func (r *Run) findings(env *steps.Env, stepID string, in *steps.Inspection) []En
 	if in.Table != nil {
 		rows = in.Table.Rows
 	}
+	verification, _ := in.Data.(*steps.Verification)
 	out := []Entry{r.entry(env, stepID, KindFinding, in.Summary, inspectionData{
-		Facts: in.Facts, Warnings: in.Warnings, Failed: in.Failed, Rows: len(rows)})}
+		Facts: in.Facts, Warnings: in.Warnings, Failed: in.Failed, Rows: len(rows), Verification: verification})}
 	for _, w := range in.Warnings {
 		out = append(out, r.entry(env, stepID, KindFinding, "warning: "+w, map[string]string{"tone": string(steps.ToneWarning)}))
 	}

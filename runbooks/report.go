@@ -36,6 +36,8 @@ type Report struct {
 	// Pending are changes intended and never settled, or whose answer was lost: AWS may or may
 	// not have made them.
 	Pending []PendingChange `json:"pending_changes,omitempty"`
+	// Containment is what the last verification found; only a pass says contained.
+	Containment Containment `json:"containment"`
 	// TornLine is the last line, cut short by a kill while it was written; it is left out.
 	TornLine *BadLine `json:"torn_last_line,omitempty"`
 }
@@ -100,6 +102,7 @@ func BuildReport(entries []Entry) *Report {
 		}
 	}
 	rep.Pending = PendingChanges(entries)
+	rep.Containment = ContainmentOf(entries, nil)
 	return rep
 }
 
@@ -108,6 +111,9 @@ func BuildReport(entries []Entry) *Report {
 // a kill while writing loses only the entry being written.
 func (rep *Report) Unsettled() []string {
 	var why []string
+	if rep.Containment.Verdict == NotContained {
+		why = append(why, "not contained: "+items(len(rep.Containment.Remaining))+" remaining at the last verification")
+	}
 	if rep.Failed > 0 {
 		why = append(why, fmt.Sprintf("%d failed results, uninspected regions or items, or failed steps", rep.Failed))
 	}
@@ -194,6 +200,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if rep.NotProven > 0 {
 		fmt.Fprintf(&b, "- Dry-run checks that could not run (not proven): %d\n", rep.NotProven)
 	}
+	rep.Containment.writeMarkdown(&b)
 	if why := rep.Unsettled(); len(why) > 0 {
 		b.WriteString("\n**Not finished:**\n\n")
 		for _, w := range why {

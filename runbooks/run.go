@@ -197,6 +197,7 @@ func (r *Run) env(st *StepStatus) *steps.Env {
 		env.Params = steps.Params{}
 	}
 	env.Inputs = maps.Clone(st.Inputs)
+	env.Kept = r.keptItems
 	return &env
 }
 

@@ -42,6 +42,10 @@ type Env struct {
 	// OwnKeys, when set, returns the ids of the access keys lockdown itself created (read from the
 	// journals), so verification does not take lockdown's rotation keys for the attacker's.
 	OwnKeys func() map[string]bool
+	// Kept, when set, returns the operator's recorded decisions to keep an item the verification
+	// would count against containment (an access key id, a user or role name, an instance id),
+	// each with its reason.
+	Kept func() map[string]string
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

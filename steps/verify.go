@@ -37,10 +37,12 @@ func validateOptionalKeyID(s string) error {
 
 // Verification is every check the action made; Contained only when each passed.
 type Verification struct {
-	Contained bool          `json:"contained"`
-	Remaining int           `json:"remaining"`
-	Unknown   int           `json:"unknown"`
-	Checks    []VerifyCheck `json:"checks"`
+	Contained bool `json:"contained"`
+	Remaining int  `json:"remaining"`
+	Unknown   int  `json:"unknown"`
+	// Kept counts the passes that are the operator's recorded decision to keep an item.
+	Kept   int           `json:"kept"`
+	Checks []VerifyCheck `json:"checks"`
 }
 
 // Inspect runs every check against a fresh read of the account.
@@ -82,7 +84,12 @@ func verification(v *Verification, keyID string) *Inspection {
 	for _, c := range v.Checks {
 		switch c.Result {
 		case VerifyPass:
-			insp.Facts = append(insp.Facts, Fact{Label: c.Check + ": " + c.Item, Value: "pass: " + c.Evidence, Tone: ToneOK})
+			fact := Fact{Label: c.Check + ": " + c.Item, Value: "pass: " + c.Evidence, Tone: ToneOK}
+			if c.Kept != "" {
+				v.Kept++
+				fact.Value, fact.Tone = "pass, kept by the operator: "+c.Kept+" ("+c.Evidence+")", ToneWarning
+			}
+			insp.Facts = append(insp.Facts, fact)
 			continue
 		case VerifyUnknown:
 			v.Unknown++
@@ -95,14 +102,17 @@ func verification(v *Verification, keyID string) *Inspection {
 		case VerifyNotChecked:
 			tone = ToneWarning
 		}
-		t.Rows = append(t.Rows, Row{ID: c.Check + "/" + c.Item, Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},
+		t.Rows = append(t.Rows, Row{ID: c.RowID(), Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},
 			Reasons: []string{c.Evidence}, Details: []string{"Evidence: " + c.Evidence, "Handled by: " + c.HandledBy}})
 	}
 	insp.Failed, insp.Open = v.Unknown, v.Remaining
 	v.Contained = v.Remaining == 0
-	if v.Contained {
+	switch {
+	case v.Contained && v.Kept > 0:
+		insp.Summary = fmt.Sprintf("contained, with %d kept by the operator", v.Kept)
+	case v.Contained:
 		insp.Summary = "contained"
-	} else {
+	default:
 		insp.Summary = fmt.Sprintf("not contained: %d remaining", v.Remaining)
 	}
 	if keyID == "" {

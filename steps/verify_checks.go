@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"lockdown/aws"
 )
@@ -30,6 +32,53 @@ type VerifyCheck struct {
 	Result    VerifyResult `json:"result"`
 	Evidence  string       `json:"evidence"`
 	HandledBy string       `json:"handled_by,omitempty"`
+	// Kept is the operator's reason for keeping the item: a recorded decision makes it a pass.
+	Kept string `json:"kept,omitempty"`
+}
+
+// RowID is the check's row in the verification's table.
+func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
+
+// keepable are the checks whose failing item the operator may keep with a reason: something a
+// colleague may have made after T0 on purpose. The leaked key and a spot request behind a rogue
+// instance never are.
+var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true}
+
+// Keepable returns the item of a failing check the operator may keep, found by its row id, its
+// item, or the last part of its item (an access key id, an instance id).
+func (v *Verification) Keepable(id string) (item string, ok bool) {
+	id = strings.TrimSpace(id)
+	for _, c := range v.Checks {
+		if c.Result != VerifyFail || !keepable[c.Check] {
+			continue
+		}
+		if id == c.RowID() || id == c.Item || strings.HasSuffix(c.Item, "/"+id) {
+			return c.Item, true
+		}
+	}
+	return "", false
+}
+
+// keptBy turns a failed check into a pass when the operator recorded a decision to keep one of
+// names (the item's ids, most specific first), keeping the reason beside the evidence.
+func (c *VerifyCheck) keptBy(kept map[string]string, names ...string) {
+	if c.Result != VerifyFail {
+		return
+	}
+	for _, n := range names {
+		if reason, ok := kept[n]; ok && n != "" {
+			c.Result, c.Kept, c.HandledBy = VerifyPass, reason, ""
+			return
+		}
+	}
+}
+
+// keptItems reads the operator's keep decisions once per verification.
+func keptItems(env *Env) map[string]string {
+	if env.Kept == nil {
+		return nil
+	}
+	return env.Kept()
 }
 
 // The steps that handle what the verification finds, by their titles in the runbook.
@@ -39,6 +88,7 @@ const (
 	byRemove    = "Remove rogue IAM users"
 	byTerminate = "Terminate rogue instances"
 	byHand      = "by hand: remove the outside principal from the trust policy"
+	byHandSpot  = "by hand: cancel the spot request (aws ec2 cancel-spot-instance-requests)"
 )
 
 // checkLeakedKey: the leaked key must be inactive or deleted.
@@ -84,6 +134,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 	if env.OwnKeys != nil {
 		own = env.OwnKeys()
 	}
+	kept := keptItems(env)
 	t0 := env.Since.UTC().Format("2006-01-02 15:04Z")
 	var out []VerifyCheck
 	keys, users := 0, 0
@@ -98,6 +149,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 			if u.Name == me.UserName() {
 				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", c.Evidence+": the responder's own user, excepted"
 			}
+			c.keptBy(kept, u.Name)
 			out = append(out, c)
 		}
 		for _, k := range u.Keys {
@@ -119,6 +171,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 			default:
 				c.Result, c.Evidence = VerifyPass, "created "+when(k.Created)+", now "+k.Status
 			}
+			c.keptBy(kept, k.ID, c.Item)
 			out = append(out, c)
 		}
 	}
@@ -137,11 +190,14 @@ func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 	if err != nil {
 		return []VerifyCheck{{Check: "outside trust", Item: "all roles", Result: VerifyUnknown, Evidence: "cannot list roles: " + aws.ErrorMessage(err), HandledBy: byHand}}
 	}
+	kept := keptItems(env)
 	var out []VerifyCheck
 	for _, r := range roles {
 		if len(r.ExternalTrust) > 0 {
-			out = append(out, VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
-				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byHand})
+			c := VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
+				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byHand}
+			c.keptBy(kept, r.Name)
+			out = append(out, c)
 		}
 	}
 	if len(out) == 0 {
@@ -179,6 +235,7 @@ func checkInstances(ctx context.Context, env *Env) []VerifyCheck {
 	if env.Since.IsZero() {
 		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyNotChecked, Evidence: "not checked: no incident start (set --since)", HandledBy: byTerminate})
 	}
+	kept := keptItems(env)
 	rogue := 0
 	for _, in := range found.Instances {
 		if in.Verdict != VerdictRogue {
@@ -186,35 +243,58 @@ func checkInstances(ctx context.Context, env *Env) []VerifyCheck {
 		}
 		switch in.State {
 		case "running", "pending":
-			rogue++
-			out = append(out, VerifyCheck{Check: "rogue instances", Item: in.Region + "/" + in.ID, Result: VerifyFail,
-				Evidence: in.Type + " " + in.State + ": " + strings.Join(in.Reasons, "; "), HandledBy: byTerminate})
-		case "terminated", "shutting-down":
-			if c, open := openSpot(found.Scan, in); open {
+			c := VerifyCheck{Check: "rogue instances", Item: in.Region + "/" + in.ID, Result: VerifyFail,
+				Evidence: in.Type + " " + in.State + ": " + strings.Join(in.Reasons, "; "), HandledBy: byTerminate}
+			c.keptBy(kept, in.ID, c.Item)
+			out = append(out, c)
+			if c.Result != VerifyPass {
 				rogue++
-				out = append(out, c)
 			}
 		}
 	}
+	spots := openSpotRequests(found, env.Since, kept)
+	rogue += len(spots)
+	out = append(out, spots...)
 	// A pass speaks for every region: with one unread, the unknown stands alone.
-	if rogue == 0 && len(out) == 0 {
+	if rogue == 0 && !slices.ContainsFunc(out, func(c VerifyCheck) bool { return c.Result != VerifyPass }) {
 		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyPass,
 			Evidence: fmt.Sprintf("no rogue instance running or pending, no open spot request behind one, in %d regions scanned", scanned)})
 	}
 	return out
 }
 
-// openSpot reports a spot request still open or active behind a terminated rogue instance: it
-// would launch the attacker's instance again.
-func openSpot(scan *aws.InstanceScan, in RogueInstance) (VerifyCheck, bool) {
-	r, _ := scan.Region(in.Region)
-	for _, s := range r.SpotRequests {
-		if (s.ID == in.SpotRequestID || (s.InstanceID == in.ID && s.InstanceID != "")) && (s.State == "open" || s.State == "active") {
-			return VerifyCheck{Check: "open spot requests", Item: in.Region + "/" + s.ID, Result: VerifyFail,
-				Evidence: fmt.Sprintf("%s, %s, behind the terminated rogue instance %s", s.State, s.Type, in.ID), HandledBy: byTerminate}, true
+// openSpotRequests are the spot requests still open or active that would launch the attacker's
+// instances again: one whose instance is rogue, and one made after T0 whose instance is gone
+// (terminated, so the scan no longer lists it) or was never launched. The terminate step cancels
+// the request behind an instance it terminates; one with no instance left is cancelled by hand.
+// The request behind an instance the operator keeps goes with it.
+func openSpotRequests(found *InstanceFindings, since time.Time, kept map[string]string) []VerifyCheck {
+	listed := map[string]RogueInstance{}
+	for _, in := range found.Instances {
+		listed[in.ID] = in
+	}
+	var out []VerifyCheck
+	for _, r := range found.Scan.Regions {
+		for _, s := range r.SpotRequests {
+			if (s.State != "open" && s.State != "active") || kept[s.InstanceID] != "" {
+				continue
+			}
+			c := VerifyCheck{Check: "open spot requests", Item: r.Region + "/" + s.ID, Result: VerifyFail}
+			in, ok := listed[s.InstanceID]
+			switch {
+			case ok && in.Verdict == VerdictRogue:
+				c.Evidence, c.HandledBy = fmt.Sprintf("%s, %s, behind the rogue instance %s", s.State, s.Type, in.ID), byTerminate
+			case ok || !after(s.Created, since):
+				continue
+			case s.InstanceID != "":
+				c.Evidence, c.HandledBy = fmt.Sprintf("%s, %s, made %s after T0; its instance %s is gone, so it launches another", s.State, s.Type, when(s.Created), s.InstanceID), byHandSpot
+			default:
+				c.Evidence, c.HandledBy = fmt.Sprintf("%s, %s, made %s after T0 and waiting to launch", s.State, s.Type, when(s.Created)), byHandSpot
+			}
+			out = append(out, c)
 		}
 	}
-	return VerifyCheck{}, false
+	return out
 }
 
 func unanswered(err error) string {

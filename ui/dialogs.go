@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 
 	"charm.land/bubbles/v2/key"
@@ -88,6 +89,21 @@ func (m *Model) openNote() tea.Cmd {
 		"what happened, what was decided, who was told", "note recorded", func(text string) error { return m.run.Note(id, text) })
 	m.layout()
 	return focus
+}
+
+// openKeep asks why an item the verification counts against containment is kept: the decision
+// and its reason go into the journal, and the next verification shows the item as kept.
+func (m *Model) openKeep(stepID, item string) tea.Cmd {
+	var focus tea.Cmd
+	m.reason, focus = newReasonDialog(m.ctx, stepID, fmt.Sprintf("Keep %s", item), "Reason", "records the decision",
+		"why it stays: who decided, the ticket", "kept — i verifies again", func(why string) error { return m.run.Keep(stepID, item, why) })
+	m.layout()
+	return focus
+}
+
+// errBusy explains why a second action cannot start while one runs.
+func errBusy() error {
+	return errors.New("an action is running — wait for it, or press esc to cancel it")
 }
 
 // keys are the confirmation dialog's keys as it stands: refused, typed or yes/no.

@@ -166,6 +166,9 @@ func (r *fakeRunner) Note(id, text string) error {
 	return nil
 }
 
+// Keep records the decision like a note.
+func (r *fakeRunner) Keep(id, item, reason string) error { return r.Note(id, "kept "+item+": "+reason) }
+
 // Verify has nothing to check in the fake runbooks.
 func (r *fakeRunner) Verify(context.Context, string) ([]runbooks.Verification, error) {
 	return nil, errors.New("nothing to verify")

@@ -74,6 +74,14 @@ func (f *findingsTable) SetSize(width, height int) {
 	f.clamp()
 }
 
+// cursorID is the id of the row under the cursor, "" when no row is shown.
+func (f *findingsTable) cursorID() string {
+	if f == nil || f.rows() == 0 {
+		return ""
+	}
+	return f.table.Rows[f.rowAt(f.cursor)].ID
+}
+
 // SelectedIDs are the rows the operator chose, in table order.
 func (f *findingsTable) SelectedIDs() []string {
 	var ids []string

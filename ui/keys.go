@@ -15,8 +15,11 @@ type KeyMap struct {
 	Toggle, All, None, Filter  key.Binding
 	Plan, Apply, Skip          key.Binding
 	Complete, Verify, Back     key.Binding
-	Yes, No                    key.Binding
-	Reveal, Write              key.Binding
+	// Keep records the operator's decision to keep an item the verification counts against
+	// containment, with a reason.
+	Keep          key.Binding
+	Yes, No       key.Binding
+	Reveal, Write key.Binding
 	// Erase deletes the last character of a filter being typed.
 	Erase key.Binding
 	// FieldUp and FieldDown move between the text fields of a step.
@@ -52,6 +55,7 @@ func DefaultKeyMap() KeyMap {
 		Skip:      b("s", "skip step…", "s"),
 		Complete:  b("c", "complete step", "c"),
 		Verify:    b("v", "verify through IAM", "v"),
+		Keep:      b("K", "keep… (with a reason)", "K"),
 		Back:      b("esc", "back", "esc"),
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "N"),

@@ -28,6 +28,8 @@ type intent struct {
 	item    int
 	checked bool
 	plan    *steps.Plan
+	// keep is the verification item the operator wants to keep.
+	keep string
 }
 
 type intentKind int
@@ -41,6 +43,7 @@ const (
 	wantComplete
 	wantVerify
 	wantSkip
+	wantKeep
 )
 
 // panel is the action panel of one step. It keeps the operator's work on that step (inputs,
@@ -310,10 +313,26 @@ func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
 		return p.inspectIntent()
 	case key.Matches(msg, k.Plan) && !p.spec.ReadOnly:
 		return intent{kind: wantPlan}
+	case key.Matches(msg, k.Keep):
+		if item, ok := p.keepable(); ok {
+			return intent{kind: wantKeep, keep: item}
+		}
 	case p.table != nil:
 		p.table.Update(msg)
 	}
 	return intent{}
+}
+
+// keepable returns the verification item under the cursor that the operator may keep.
+func (p *panel) keepable() (string, bool) {
+	if p.found == nil || p.table == nil {
+		return "", false
+	}
+	v, ok := p.found.Data.(*steps.Verification)
+	if !ok {
+		return "", false
+	}
+	return v.Keepable(p.table.cursorID())
 }
 
 func (p *panel) updatePlan(msg tea.KeyPressMsg) intent {

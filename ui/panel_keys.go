@@ -56,6 +56,9 @@ func (p *panel) foundKeys() []key.Binding {
 	if !p.spec.ReadOnly {
 		own = append(own, k.Plan)
 	}
+	if _, ok := p.keepable(); ok {
+		own = append(own, k.Keep)
+	}
 	if t != nil {
 		own = append(own, k.Open, k.Filter)
 		if t.filter != "" {

@@ -25,6 +25,7 @@ type Runner interface {
 	Verify(ctx context.Context, stepID string) ([]runbooks.Verification, error)
 	Skip(stepID, reason string) error
 	Note(stepID, text string) error
+	Keep(stepID, item, reason string) error
 	Complete(stepID string) error
 }
 

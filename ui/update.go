@@ -313,11 +313,6 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// errBusy explains why a second action cannot start while one runs.
-func errBusy() error {
-	return errors.New("an action is running — wait for it, or press esc to cancel it")
-}
-
 // completeWhenTicked completes a manual step once its last item is ticked.
 func (m *Model) completeWhenTicked(stepID string) tea.Cmd {
 	p, ok := m.panels[stepID]
@@ -360,6 +355,8 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 		return runnerCmd(id, "step complete", func() error { return m.run.Complete(id) })
 	case wantVerify:
 		return tea.Batch(m.status.notice("verifying through IAM…"), verifyCmd(m.base, m.run, id))
+	case wantKeep:
+		return m.openKeep(id, want.keep)
 	case wantSkip:
 		var focus tea.Cmd
 		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title), "Reason", "skips the step",

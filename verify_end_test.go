@@ -1,0 +1,123 @@
+package main
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"lockdown/review"
+	"lockdown/steps"
+)
+
+// verifyJSON runs `lockdown verify --json` against the simulator and decodes its one document.
+func (s *simAccountForCLI) verifyJSON() (int, *steps.Verification, string) {
+	s.t.Helper()
+	code, stdout, stderr := s.lockdown("verify", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "--json")
+	var v steps.Verification
+	if err := jsonUnmarshal(stdout, &v); err != nil {
+		s.t.Fatalf("verify --json printed no JSON document (exit %d): %v\n%s\n%s", code, err, stdout, stderr)
+	}
+	return code, &v, stderr
+}
+
+// failing are the verification's failed checks, as "check item".
+func failing(v *steps.Verification) []string {
+	var out []string
+	for _, c := range v.Checks {
+		if c.Result != steps.VerifyPass {
+			out = append(out, c.Check+" "+c.Item)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIsApplied(t *testing.T) {
+	s := startSimForCLI(t)
+	code, before, _ := s.verifyJSON()
+	if code != exitPartial || before.Contained {
+		t.Fatalf("verify of the untouched account exited %d, contained=%v; want 3, not contained", code, before.Contained)
+	}
+	want := []string{"leaked key " + simLeakedKey, "new users support-sync", "new access keys support-sync/AKIAEXAMPLEBACKDOOR1",
+		"outside trust sync-automation"}
+	for _, in := range s.srv.EC2Instances("") {
+		if in.Launched.After(s.srv.IncidentStart()) && in.State == "running" {
+			// The protected one in sa-east-1 too: protection does not make it the account's.
+			want = append(want, "rogue instances "+in.Region+"/"+in.ID)
+		}
+	}
+	got := strings.Join(failing(before), "\n")
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("verify before the response does not list %q:\n%s", w, got)
+		}
+	}
+	for _, w := range []string{"new access keys billing-reports/", "open spot requests ap-southeast-1/sir-"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("verify before the response does not list %q:\n%s", w, got)
+		}
+	}
+	if before.Remaining != len(failing(before)) {
+		t.Errorf("remaining %d, but %d checks failed", before.Remaining, len(failing(before)))
+	}
+
+	// The outside account is the team's backup vendor: the reviewed plan keeps that trust.
+	reason := "the backup vendor's account, ticket SEC-12"
+	path := filepath.Join(t.TempDir(), "plan.json")
+	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
+		"--keep", "verify-contained:sync-automation:"+reason, "-o", path)
+	if code != exitOK || !strings.Contains(stderr, "KEPT BY THE OPERATOR: sync-automation") {
+		t.Fatalf("plan exited %d:\n%s", code, stderr)
+	}
+	doc, err := review.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	// Deleting the deactivated attacker key is a further plan that needs its own review: apply
+	// says so with 3, and the key is off meanwhile.
+	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 1 kept by the operator") {
+		t.Fatalf("apply exited %d:\n%s", code, stderr)
+	}
+
+	code, after, stderr := s.verifyJSON()
+	if code != exitOK || !after.Contained || after.Kept != 1 {
+		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d):\n%s\n%s", code, after.Contained, after.Kept,
+			strings.Join(failing(after), "\n"), stderr)
+	}
+	for _, c := range after.Checks {
+		if c.Check == "outside trust" && c.Kept != reason {
+			t.Errorf("the kept trust reads %+v, want the operator's reason", c)
+		}
+	}
+
+	// The report of the apply says contained, because the verification at its end passed.
+	journals, _ := filepath.Glob(filepath.Join(s.journal, "*-live.jsonl"))
+	if len(journals) != 1 {
+		t.Fatalf("live journals: %v", journals)
+	}
+	code, report, _ := s.lockdown("report", journals[0])
+	for _, want := range []string{"**Attacker: contained: the verification (Verify: is the attacker out?) passed at ",
+		"- outside trust sync-automation: kept by the operator: " + reason} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report (exit %d) lacks %q:\n%s", code, want, report)
+		}
+	}
+}
+
+func TestVerifyWithoutTheOperatorsDecisionStillCountsTheOutsideTrust(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code == exitFailed || code == exitUsage {
+		t.Fatalf("apply exited %d:\n%s", code, stderr)
+	}
+	code, after, _ := s.verifyJSON()
+	if got := failing(after); code != exitPartial || len(got) != 1 || got[0] != "outside trust sync-automation" {
+		t.Fatalf("verify after the plan without a decision exited %d listing %v; want 3 with the outside trust alone", code, got)
+	}
+}
