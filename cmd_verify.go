@@ -80,7 +80,14 @@ func printVerification(g *Globals, insp *steps.Inspection, v *steps.Verification
 	w := tabwriter.NewWriter(g.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CHECK\tITEM\tRESULT\tEVIDENCE\tHANDLED BY")
 	for _, c := range v.Checks {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Check, c.Item, c.Result, c.Evidence, c.HandledBy)
+		evidence, handledBy := c.Evidence, c.HandledBy
+		if c.Kept != "" {
+			evidence = "kept by the operator: " + c.Kept + " (" + c.Evidence + ")"
+		}
+		if c.Result == steps.VerifyPass {
+			handledBy = "" // nothing left to do
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Check, c.Item, c.Result, evidence, handledBy)
 	}
 	_ = w.Flush()
 	g.printf("\n%s\n", insp.Summary)

@@ -94,6 +94,11 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 		}
 	}
 
+	_, table, _ := s.lockdown("verify", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339))
+	if !strings.Contains(table, "kept by the operator: "+reason) || !strings.Contains(table, "contained, with 1 kept by the operator") {
+		t.Errorf("verify's table does not show the operator's reason:\n%s", table)
+	}
+
 	// The report of the apply says contained, because the verification at its end passed.
 	journals, _ := filepath.Glob(filepath.Join(s.journal, "*-live.jsonl"))
 	if len(journals) != 1 {
