@@ -126,3 +126,49 @@ func TestVerifyWithoutTheOperatorsDecisionStillCountsTheOutsideTrust(t *testing.
 		t.Fatalf("verify after the plan without a decision exited %d listing %v; want 3 with the outside trust alone", code, got)
 	}
 }
+
+func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *testing.T) {
+	s := startSimForCLI(t)
+	_, before, _ := s.verifyJSON()
+	var row string
+	for _, c := range before.Checks {
+		if c.Check == "new access keys" && strings.HasPrefix(c.Item, "billing-reports/") {
+			row = c.Item
+		}
+	}
+	if row == "" {
+		t.Fatal("the scenario put no key on billing-reports after T0")
+	}
+	user, key, _ := strings.Cut(row, "/")
+	reason := "made by the billing team for the new exporter, ticket FIN-9"
+	path := filepath.Join(t.TempDir(), "plan.json")
+	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
+		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "verify-contained:sync-automation:the backup vendor's account", "-o", path)
+	if code != exitOK {
+		t.Fatalf("plan exited %d:\n%s", code, stderr)
+	}
+	doc, err := review.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := plannedStep(t, doc, "disable-attacker-keys"); len(ps.Changes) != 0 || len(ps.Kept) != 1 || ps.Kept[0].Reason != reason {
+		t.Fatalf("the kept key's step plans %d changes and keeps %+v", len(ps.Changes), ps.Kept)
+	}
+	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code != exitOK {
+		t.Fatalf("apply exited %d:\n%s", code, stderr)
+	}
+	if got := s.keyStatus(user, key); got != "Active" {
+		t.Errorf("the kept key is %s after apply, want Active", got)
+	}
+	code, after, _ := s.verifyJSON()
+	if code != exitOK || after.Kept != 2 {
+		t.Fatalf("verify exited %d with %d kept: %v", code, after.Kept, failing(after))
+	}
+	for _, c := range after.Checks {
+		if c.Item == row && (c.Result != steps.VerifyPass || c.Kept != reason) {
+			t.Errorf("the kept key reads %+v", c)
+		}
+	}
+}

@@ -24,13 +24,15 @@ func TestVerifyCountsAKeepDecisionWithItsReasonAsAPassAndNothingElse(t *testing.
 	d.env.Inputs["access_key_id"] = leakedKey
 	_, before := verifyNow(t, d.env)
 	backdoor := checkOf(before, "new access keys", "billing-reports/")
-	if backdoor.Result != VerifyFail {
-		t.Fatalf("the backdoor key on billing-reports is %q before any decision", backdoor.Result)
+	protected := checkOf(before, "rogue instances", "sa-east-1/")
+	if backdoor.Result != VerifyFail || protected.Result != VerifyFail {
+		t.Fatalf("before any decision the backdoor key on billing-reports is %q and the protected rogue instance %q, want fail", backdoor.Result, protected.Result)
 	}
 	kept := map[string]string{
-		"sync-automation":                    "the backup vendor's account, ticket SEC-12",
-		strings.Split(backdoor.Item, "/")[1]: "made by the billing team at 01:00 for the new exporter",
-		leakedKey:                            "an operator cannot keep the leaked key",
+		"sync-automation":                     "the backup vendor's account, ticket SEC-12",
+		strings.Split(backdoor.Item, "/")[1]:  "made by the billing team at 01:00 for the new exporter",
+		strings.Split(protected.Item, "/")[1]: "the ML team's training run, approved in CHG-7",
+		leakedKey:                             "an operator cannot keep the leaked key",
 	}
 	d.env.Kept = func() map[string]string { return kept }
 	insp, v := verifyNow(t, d.env)
@@ -38,6 +40,7 @@ func TestVerifyCountsAKeepDecisionWithItsReasonAsAPassAndNothingElse(t *testing.
 	for _, want := range []struct{ check, item, reason string }{
 		{"outside trust", "sync-automation", kept["sync-automation"]},
 		{"new access keys", backdoor.Item, "made by the billing team at 01:00 for the new exporter"},
+		{"rogue instances", protected.Item, "the ML team's training run, approved in CHG-7"},
 	} {
 		c := checkOf(v, want.check, want.item)
 		if c.Result != VerifyPass || c.Kept != want.reason || c.HandledBy != "" {
@@ -50,8 +53,8 @@ func TestVerifyCountsAKeepDecisionWithItsReasonAsAPassAndNothingElse(t *testing.
 	if got := checkOf(v, "leaked key", leakedKey).Result; got != VerifyFail {
 		t.Errorf("the leaked key, 'kept', is %q: only being off makes it pass", got)
 	}
-	if v.Contained || v.Kept != 2 {
-		t.Errorf("contained=%v with %d kept; want not contained (the leaked key, the backdoor user, the miners) and 2 kept", v.Contained, v.Kept)
+	if v.Contained || v.Kept != 3 {
+		t.Errorf("contained=%v with %d kept; want not contained (the leaked key, the backdoor user, the miners) and 3 kept", v.Contained, v.Kept)
 	}
 	if _, ok := v.Keepable(leakedKey); ok {
 		t.Error("the leaked key is offered for keeping")
