@@ -35,12 +35,9 @@ func writeDebrief(w io.Writer, red func(string) string, scenario string, start, 
 // writeContainment opens the debrief with the one question that matters: is the attacker out?
 // Only a verification that passed says so; what remains is listed with the step that handles it.
 func writeContainment(w io.Writer, red func(string) string, start time.Time, c runbooks.Containment) {
-	verdict, remaining, kept := c.Lines()
+	verdict, remaining, kept := c.Lines(func(t time.Time) string { return "+" + t.Sub(start).Round(time.Second).String() })
 	if c.Verdict != runbooks.Contained {
 		verdict = red(verdict)
-	}
-	if !c.At.IsZero() {
-		verdict += fmt.Sprintf(" (+%s)", c.At.Sub(start).Round(time.Second))
 	}
 	fmt.Fprintf(w, "  Is the attacker out? %s\n", verdict)
 	for _, r := range remaining {

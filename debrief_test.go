@@ -82,7 +82,7 @@ func TestTheDebriefSaysContainedOnlyAfterAPassingVerificationAndPaintsWhatRemain
 	writeContainment(&out, red, start, remaining)
 	for _, want := range []string{
 		"Is the attacker out? <red>not contained: the verification (Verify: is the attacker out?)",
-		"(+20m0s)",
+		"(Verify: is the attacker out?) at +20m0s found 1 item remaining",
 		"<red>new access keys billing-reports/AKIAEXAMPLEBACKDOOR2: fail (created 2026-11-28 01:00Z and still Active) — handled by: Deactivate keys the attacker added</red>",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -87,13 +87,14 @@ func verificationIn(e Entry) *steps.Verification {
 }
 
 // Lines says the containment in words, one line each: the verdict, then what remains with the
-// step that handles it, then what the operator kept and why.
-func (c Containment) Lines() (verdict string, remaining, kept []string) {
+// step that handles it, then what the operator kept and why. at writes when the verification ran
+// (a report gives the time, a debrief the time into the drill).
+func (c Containment) Lines(at func(time.Time) string) (verdict string, remaining, kept []string) {
 	switch c.Verdict {
 	case Contained:
-		verdict = fmt.Sprintf("contained: the verification (%s) passed at %s", c.Step, stamp(c.At))
+		verdict = fmt.Sprintf("contained: the verification (%s) passed at %s", c.Step, at(c.At))
 	case NotContained:
-		verdict = fmt.Sprintf("not contained: the verification (%s) at %s found %s remaining", c.Step, stamp(c.At), items(len(c.Remaining)))
+		verdict = fmt.Sprintf("not contained: the verification (%s) at %s found %s remaining", c.Step, at(c.At), items(len(c.Remaining)))
 	default:
 		verdict = "not verified: no verification ran, so nothing says the attacker is out"
 	}
@@ -122,7 +123,7 @@ func items(n int) string {
 
 // writeContainment puts the containment at the top of the Markdown report.
 func (c Containment) writeMarkdown(b *strings.Builder) {
-	verdict, remaining, kept := c.Lines()
+	verdict, remaining, kept := c.Lines(stamp)
 	fmt.Fprintf(b, "\n**Attacker: %s**\n", verdict)
 	if len(remaining) > 0 {
 		b.WriteString("\nStill in the attacker's hands or not known:\n\n")

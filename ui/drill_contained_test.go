@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"lockdown/aws"
 	"lockdown/runbooks"
@@ -179,7 +180,7 @@ func TestDrillSkippingTheAttackerKeysLeavesTheVerificationRedAndTheDebriefNamesT
 	mustContain(t, "the verification", d.screen(), "not contained: 1 remaining")
 
 	c := d.containment()
-	verdict, remaining, _ := c.Lines()
+	verdict, remaining, _ := c.Lines(func(t time.Time) string { return t.String() })
 	if c.Verdict != runbooks.NotContained || !strings.HasPrefix(verdict, "not contained") {
 		t.Fatalf("the debrief says %q", verdict)
 	}
