@@ -24,7 +24,8 @@ import (
 // a mutating method of an aws-sdk-go-v2 service (a client's, or an interface's shaped like one) is
 // used outside the types the guard hands out: the live changes, which ask the guard before every
 // call, and the dry-run prover, which sends DryRun=true and nothing else. Tests (_test.go files)
-// may seed emulators as they like.
+// may seed emulators as they like, and so may the test-support packages below, which only tests
+// import: a test checks that the lockdown binary does not depend on them.
 
 // mutatingPrefixes start the names of AWS operations that change something.
 var mutatingPrefixes = []string{"Create", "Delete", "Update", "Put", "Attach", "Detach", "Remove", "Add",
@@ -36,6 +37,9 @@ var mutatingPrefixes = []string{"Create", "Delete", "Update", "Put", "Attach", "
 // guardedTypes are the receivers in package aws whose methods may send mutating calls.
 var guardedTypes = []string{"liveChanges", "liveEC2", "dryRunProver"}
 
+// testSupportPackages seed emulators for tests; the lockdown binary must never link them.
+var testSupportPackages = []string{"lockdown/aws/moto"}
+
 const sdkServicePrefix = "github.com/aws/aws-sdk-go-v2/service/"
 
 func TestOnlyTheGuardsChangesCallMutatingSDKMethods(t *testing.T) {
@@ -45,6 +49,9 @@ func TestOnlyTheGuardsChangesCallMutatingSDKMethods(t *testing.T) {
 	mod := loadModule(t)
 	checked := 0
 	for _, pkg := range mod.packages {
+		if slices.Contains(testSupportPackages, pkg.ImportPath) {
+			continue
+		}
 		files, info := mod.check(t, pkg)
 		for _, f := range files {
 			for _, use := range mutatingUses(f, info) {
@@ -69,6 +76,29 @@ func TestOnlyTheGuardsChangesCallMutatingSDKMethods(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no mutating call found at all, not even the guarded ones: the detector is broken")
+	}
+}
+
+// The exemption above holds only while nothing the binary is built from imports those packages.
+func TestTheBinaryDoesNotLinkTestSupportPackages(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "list", "-deps", "lockdown")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps lockdown: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "lockdown/aws") {
+		t.Fatalf("the dependency list of the binary lacks lockdown/aws: %v", deps)
+	}
+	for _, p := range testSupportPackages {
+		if slices.Contains(deps, p) {
+			t.Errorf("the lockdown binary links %s, a test-support package that may call mutating SDK methods unguarded", p)
+		}
 	}
 }
 
