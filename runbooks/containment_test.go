@@ -134,4 +134,29 @@ func TestAKeepDecisionIsJournaledWithItsReasonAndReadBackForItsAccountOnly(t *te
 	if got := KeptItems(dir, "999988887777", ""); len(got) != 0 {
 		t.Fatalf("another account's verification sees this account's decisions: %v", got)
 	}
+	if _, md := reportOf(t, tr); !strings.Contains(md, "- kept sync-automation: the backup vendor's account") {
+		t.Errorf("the report does not show the decision:\n%s", md)
+	}
+}
+
+func TestADrillsKeepDecisionCountsOnlyInThatDrill(t *testing.T) {
+	dir := t.TempDir()
+	j, err := OpenJournal(dir, "drill-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Record(Entry{Incident: "drill-1", Step: "verify-contained", Mode: string(steps.Drill), Account: account, Kind: KindKeep,
+		Data: keepData{Item: "sync-automation", Reason: "a trainee's guess"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := KeptItems(dir, account, "drill-1"); got["sync-automation"] != "a trainee's guess" {
+		t.Errorf("the drill's own decision is not seen in it: %v", got)
+	}
+	if got := KeptItems(dir, account, "drill-2"); len(got) != 0 {
+		t.Errorf("a decision from an earlier drill carries over to the next (the simulated ids repeat): %v", got)
+	}
+	if got := KeptItems(dir, account, ""); len(got) != 0 {
+		t.Errorf("a drill's decision counts for the real account's verification: %v", got)
+	}
 }

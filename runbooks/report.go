@@ -174,7 +174,7 @@ func (st *StepReport) add(e Entry) {
 		st.Applied = append(st.Applied, e.Message)
 	case KindCheck:
 		st.Checks = append(st.Checks, e.Message)
-	case KindNote:
+	case KindNote, KindKeep:
 		st.Notes = append(st.Notes, e.Message)
 	}
 }
