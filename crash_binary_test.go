@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,16 +109,8 @@ func (r *crashRig) killedJournal() []runbooks.Entry {
 func (r *crashRig) keysOf(user string) []string {
 	r.t.Helper()
 	id, secret := r.sim.Server.ResponderCredentials()
-	api := iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: sdk.String(r.direct), Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
-	out, err := api.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: sdk.String(user)})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	var ids []string
-	for _, k := range out.AccessKeyMetadata {
-		ids = append(ids, sdk.ToString(k.AccessKeyId))
-	}
-	return ids
+	return keyIDsOf(r.t, iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: sdk.String(r.direct),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}), user)
 }
 
 func servedOK(action string) func([]sim.Request) bool {

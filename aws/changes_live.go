@@ -71,7 +71,7 @@ func (c *liveChanges) CreateKey(ctx context.Context, user string, _ int) (NewKey
 		return d
 	})
 	if err != nil {
-		return NewKey{}, "", err
+		return NewKey{Orphans: key.Orphans}, "", err
 	}
 	return key, Changed, nil
 }

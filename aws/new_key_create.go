@@ -37,7 +37,9 @@ func (e *UnknownOutcomeError) Error() string {
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
 // createKeyCarefully creates one key for user. wait is the pause before another try. Like every
-// live change, each call (a try, or deleting a key a lost answer made) asks the guard first.
+// live change, each call (a try, or deleting a key a lost answer made) asks the guard first. The
+// keys lost answers made, and that were deleted, are in the returned key's Orphans even when the
+// create failed in the end.
 func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait func(try int) time.Duration) (NewKey, error) {
 	// The guard first: a refused change must not even be read for.
 	if err := c.a.guard.AllowChange(); err != nil {
@@ -53,7 +55,7 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 	for try := 1; try <= createKeyTries; try++ {
 		api, err := c.send()
 		if err != nil {
-			return NewKey{}, err
+			return NewKey{Orphans: orphans}, err
 		}
 		out, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String(user)}, noRetries)
 		if err == nil {
@@ -64,22 +66,22 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 		last = err
 		switch {
 		case ctx.Err() != nil:
-			return NewKey{}, &UnknownOutcomeError{User: user, Err: err}
+			return NewKey{Orphans: orphans}, &UnknownOutcomeError{User: user, Err: err}
 		case isThrottle(err):
 		case !outcomeUnknown(err):
-			return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
+			return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
 		default:
 			lost, rerr := newKeys(ctx, read, user, known)
 			if rerr != nil {
-				return NewKey{}, &UnknownOutcomeError{User: user, Err: errors.Join(err, rerr)}
+				return NewKey{Orphans: orphans}, &UnknownOutcomeError{User: user, Err: errors.Join(err, rerr)}
 			}
 			for _, id := range lost {
 				api, serr := c.send()
 				if serr != nil {
-					return NewKey{}, serr
+					return NewKey{Orphans: orphans}, serr
 				}
 				if _, derr := api.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: sdk.String(user), AccessKeyId: sdk.String(id)}); derr != nil && !IsNoSuchEntity(derr) {
-					return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: its answer was lost and the key it made, %s, whose secret nobody holds, could not be deleted: %w", user, id, derr)
+					return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: its answer was lost and the key it made, %s, whose secret nobody holds, could not be deleted: %w", user, id, derr)
 				}
 				orphans = append(orphans, id)
 			}
@@ -88,11 +90,11 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 			select {
 			case <-time.After(wait(try)):
 			case <-ctx.Done():
-				return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: %w", user, ctx.Err())
+				return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, ctx.Err())
 			}
 		}
 	}
-	return NewKey{}, fmt.Errorf("iam CreateAccessKey %s: still failing after %d tries (keys made by lost answers, deleted: %s): %w",
+	return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: still failing after %d tries (keys made by lost answers, deleted: %s): %w",
 		user, createKeyTries, orDash(orphans), last)
 }
 

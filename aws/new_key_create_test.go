@@ -65,11 +65,15 @@ func TestCreateAccessKeyWhoseAnswersAreAlwaysLostFailsWithoutAnOrphan(t *testing
 		t.Fatal(err)
 	}
 	ch := liveChanges(t, acct)
-	if _, _, err := ch.CreateKey(context.Background(), rotatedUser, 0); err == nil {
+	failed, _, err := ch.CreateKey(context.Background(), rotatedUser, 0)
+	if err == nil {
 		t.Fatal("every answer was lost, yet CreateKey reported a key")
 	}
 	if keys := keysOf(t, acct, rotatedUser); len(keys) != 1 {
 		t.Fatalf("the user was left with keys %v: an orphan nobody holds the secret of", keys)
+	}
+	if len(failed.Orphans) != 3 || failed.ID != "" || failed.Secret() != "" {
+		t.Errorf("a failed create names the keys its lost answers made and that were deleted, and no key: %v %v", failed.Orphans, failed)
 	}
 	if n := len(proxy.ChangesOf("CreateAccessKey")); n != 3 {
 		t.Fatalf("%d CreateAccessKey on the wire, want 3 tries each read back, not the SDK's blind retries", n)

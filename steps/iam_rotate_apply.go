@@ -168,7 +168,9 @@ func createOnce(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 	}
 	key, eff, err := changes.CreateKey(ctx, r.User, dryRunRoom)
 	if err != nil || eff != aws.Changed {
-		return "", nil, resultOf(id, eff, err, "create a new access key for "+r.User)
+		res := resultOf(id, eff, err, "create a new access key for "+r.User)
+		res.Message += orphanNote(key.Orphans)
+		return "", nil, res
 	}
 	r.Created = key.ID
 	secret := NewSecret("Secret access key of "+r.User, key.ID, key.Secret())
@@ -182,7 +184,10 @@ func orphanNote(orphans []string) string {
 	if len(orphans) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (an earlier try's answer was lost; the key it made, whose secret nobody held, was deleted: %s)", strings.Join(orphans, ", "))
+	if len(orphans) == 1 {
+		return fmt.Sprintf(" (an earlier try's answer was lost; the key it made, whose secret nobody held, was deleted: %s)", orphans[0])
+	}
+	return fmt.Sprintf(" (earlier tries' answers were lost; the keys they made, whose secrets nobody held, were deleted: %s)", strings.Join(orphans, ", "))
 }
 
 // deletionPlan is the follow-up that deletes the deactivated old keys.

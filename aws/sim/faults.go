@@ -87,6 +87,13 @@ func (s *Server) AddFault(f Fault) error {
 	return nil
 }
 
+// ClearFaults ends every fault, so a test can read the account as it is after them.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // faultOutcome is what the faults decide for one request.
 type faultOutcome struct {
 	delay time.Duration
