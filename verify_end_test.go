@@ -113,32 +113,49 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	}
 }
 
-func TestVerifyWithoutTheOperatorsDecisionStillCountsTheOutsideTrust(t *testing.T) {
+func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) {
 	s := startSimForCLI(t)
-	path, doc := s.plan()
-	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+	_, before, _ := s.verifyJSON()
+	row := billingReportsKey(t, before)
+	// The key is kept, so nothing waits for a further review: the verification alone decides.
+	path := filepath.Join(t.TempDir(), "plan.json")
+	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
+		"--keep", "disable-attacker-keys:"+row+":made by the billing team", "-o", path)
+	if code != exitOK {
+		t.Fatalf("plan exited %d:\n%s", code, stderr)
+	}
+	doc, err := review.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
-	if code == exitFailed || code == exitUsage {
-		t.Fatalf("apply exited %d:\n%s", code, stderr)
+	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
+		!strings.Contains(stderr, "! remains: outside trust · sync-automation") {
+		t.Fatalf("apply with the attacker's way back in left exited %d:\n%s", code, stderr)
 	}
 	code, after, _ := s.verifyJSON()
 	if got := failing(after); code != exitPartial || len(got) != 1 || got[0] != "outside trust sync-automation" {
-		t.Fatalf("verify after the plan without a decision exited %d listing %v; want 3 with the outside trust alone", code, got)
+		t.Fatalf("verify after the plan without a decision on the trust exited %d listing %v; want 3 with the outside trust alone", code, got)
 	}
+}
+
+// billingReportsKey is the row of the key the attacker added to billing-reports.
+func billingReportsKey(t *testing.T, v *steps.Verification) string {
+	t.Helper()
+	for _, c := range v.Checks {
+		if c.Check == "new access keys" && strings.HasPrefix(c.Item, "billing-reports/") {
+			return c.Item
+		}
+	}
+	t.Fatal("the scenario put no key on billing-reports after T0")
+	return ""
 }
 
 func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *testing.T) {
 	s := startSimForCLI(t)
 	_, before, _ := s.verifyJSON()
-	var row string
-	for _, c := range before.Checks {
-		if c.Check == "new access keys" && strings.HasPrefix(c.Item, "billing-reports/") {
-			row = c.Item
-		}
-	}
-	if row == "" {
-		t.Fatal("the scenario put no key on billing-reports after T0")
-	}
+	row := billingReportsKey(t, before)
 	user, key, _ := strings.Cut(row, "/")
 	reason := "made by the billing team for the new exporter, ticket FIN-9"
 	path := filepath.Join(t.TempDir(), "plan.json")

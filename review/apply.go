@@ -221,6 +221,21 @@ func (a *applier) record(ctx context.Context, stepID string, ps *PlanStep) {
 		return
 	}
 	a.printf("%s: %s\n", stepID, found.Summary)
+	if found.Open > 0 {
+		// The verification found the attacker not out: applying the plan did not finish the
+		// response, and the exit status must say so.
+		a.totals.Undone++
+		for _, row := range found.Table.Rows {
+			a.printf("      ! remains: %s%s\n", strings.Join(row.Cells, " · "), reasonSuffix(row.Reasons))
+		}
+	}
+}
+
+func reasonSuffix(reasons []string) string {
+	if len(reasons) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(reasons, "; ") + ")"
 }
 
 // setAside journals a step as skipped and counts it undone; the steps that need it are skipped.
