@@ -218,3 +218,74 @@ func TestAnApplyKilledMidTerminationIsFinishedByTheNextAndEveryInstanceIsTermina
 		}
 	}
 }
+
+func TestCtrlCDuringACallThatNeverAnswersEndsApplyWithinSecondsAndJournalsWhatWasDone(t *testing.T) {
+	r := newCrashRig(t)
+	// Termination's call never answers; the per-call timeout (30 s by default) is far away.
+	r.wire.SetRules(wiretest.Rule{Action: "TerminateInstances", Fault: wiretest.Hang()})
+	cmd := exec.Command(r.l.bin, r.applyArgs("secrets-1")...)
+	cmd.Env, cmd.Dir = r.l.env, r.l.root
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for len(r.wire.ChangesOf("TerminateInstances")) == 0 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no termination was sent:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	interrupted := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("apply was still running 20 s after Ctrl-C:\n%s", out.String())
+	}
+	took := time.Since(interrupted)
+	t.Logf("apply ended %s after Ctrl-C (exit %d):\n%s", took, cmd.ProcessState.ExitCode(), out.String())
+	if cmd.ProcessState.ExitCode() == 0 {
+		t.Error("an interrupted apply exited 0")
+	}
+
+	entries := r.killedJournal()
+	var intended, settled int
+	for _, e := range entries {
+		switch {
+		case e.Kind == runbooks.KindIntent && strings.HasPrefix(field(e.Data, "change", "id"), "TerminateInstances/"):
+			intended++
+		case e.Kind == runbooks.KindSettled && strings.HasPrefix(field(e.Data, "change"), "TerminateInstances/"):
+			settled++
+			if o := field(e.Data, "outcome"); o != string(runbooks.CallUnknown) {
+				t.Errorf("a termination whose call never answered, nor could be read back, is journaled %s, not unknown: %v", o, e.Data)
+			}
+		}
+	}
+	if intended == 0 || settled != intended {
+		t.Errorf("%d terminations intended, %d settled: what was under way at Ctrl-C is journaled", intended, settled)
+	}
+	if !slices.ContainsFunc(entries, func(e runbooks.Entry) bool {
+		return e.Kind == runbooks.KindSettled && strings.HasPrefix(field(e.Data, "change"), "create/") && field(e.Data, "outcome") == string(runbooks.CallDone)
+	}) {
+		t.Error("the rotation done before Ctrl-C is not journaled")
+	}
+}
+
+// field reads a string at path in a journal entry's data.
+func field(data any, path ...string) string {
+	for _, name := range path {
+		m, _ := data.(map[string]any)
+		data = m[name]
+	}
+	s, _ := data.(string)
+	return s
+}

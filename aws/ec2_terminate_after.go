@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"slices"
+	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -94,6 +95,12 @@ func (rr *regionRun) settle(r *TargetResult) {
 		r.Fate, r.Message = Terminated, "the answer was lost ("+r.Code+"); reading it back shows the instance "+r.FinalState
 		r.Code = ""
 	}
+}
+
+// OutcomeUnknown reports a termination whose call went out and got no answer, and whose instance
+// could not be read back either: it may or may not have been terminated.
+func (r TargetResult) OutcomeUnknown() bool {
+	return r.unsettled && r.Fate == FailedFate && (r.FinalState == "" || strings.HasPrefix(r.FinalState, "unknown"))
 }
 
 func describeStates(ctx context.Context, api ec2.DescribeInstancesAPIClient, ids []string) (map[string]string, error) {

@@ -116,8 +116,10 @@ func fateSettlement(id string, r aws.TargetResult) Settlement {
 	if r.FinalState != "" {
 		s.Message += "; state now: " + r.FinalState
 	}
-	switch r.Fate {
-	case aws.Terminated, aws.AlreadyTerminated, aws.Gone, aws.Cancelled, aws.WouldSucceed:
+	switch {
+	case r.OutcomeUnknown():
+		s.Outcome = CallUnknown
+	case r.Fate == aws.Terminated, r.Fate == aws.AlreadyTerminated, r.Fate == aws.Gone, r.Fate == aws.Cancelled, r.Fate == aws.WouldSucceed:
 		s.Outcome = CallDone
 	default:
 		s.Outcome = CallFailed
