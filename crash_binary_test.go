@@ -174,9 +174,18 @@ func TestAnApplyKilledAfterAWSMadeTheNewKeyIsFinishedByTheNextWithoutAnOrphanADu
 
 func TestAnApplyKilledMidTerminationIsFinishedByTheNextAndEveryInstanceIsTerminatedOnce(t *testing.T) {
 	r := newCrashRig(t)
-	// One region's TerminateInstances is carried out and its answer held; the kill comes then.
+	// One region's TerminateInstances is carried out and its answer held.
 	r.wire.SetRules(wiretest.Rule{Action: "TerminateInstances", Fault: wiretest.SlowAnswer(time.Minute), Times: 1})
-	r.killApplyWhen("secrets-1", servedOK("TerminateInstances"))
+	// The kill comes once every region with rogue instances has had its termination carried out.
+	r.killApplyWhen("secrets-1", func(reqs []sim.Request) bool {
+		regions := map[string]bool{}
+		for _, q := range reqs {
+			if q.Action == "TerminateInstances" && q.Mutating && q.Code == "" {
+				regions[q.Region] = true
+			}
+		}
+		return len(regions) == 4
+	})
 
 	var intended []string
 	for _, p := range runbooks.PendingChanges(r.killedJournal()) {
