@@ -34,6 +34,7 @@ func (c *RespondCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	s.reconcileResumed(g)
 	uiErr := s.interact(g)
 	if err := s.close(g); err != nil || uiErr != nil {
 		return firstErr(uiErr, err)

@@ -95,6 +95,28 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 	return &session{acct: acct, since: since, run: run, journal: journal, log: log, logFile: logFile}, nil
 }
 
+// reconcileResumed settles, by reading the account, the changes the resumed incident intended and
+// never settled (a crash, a lost answer), before the operator goes on: a key such a change made is
+// deleted, since the screen never showed its secret. The identity is confirmed first, held to the
+// journal's account, as every change is.
+func (s *session) reconcileResumed(g *Globals) {
+	if g.resumeFrom == nil || s.acct.Mode() == aws.DryRun {
+		return
+	}
+	pending := runbooks.PendingChanges(g.resumeFrom.entries)
+	if len(pending) == 0 {
+		return
+	}
+	if _, err := s.acct.WhoAmI(g.Context()); err != nil {
+		g.eprintf("%d changes the incident left unsettled were not read back: %v\n", len(pending), err)
+		return
+	}
+	g.eprintf("Reading back %d changes the incident left unsettled:\n", len(pending))
+	for _, rec := range s.run.Reconcile(g.Context(), pending, nil) {
+		g.eprintf("  %s\n", rec.Line())
+	}
+}
+
 // skipRegions leaves regions out of every step that scans regions, on top of any the runbook
 // leaves out itself.
 func skipRegions(rb *runbooks.Runbook, reg *steps.Registry, regions []string) {

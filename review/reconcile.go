@@ -29,14 +29,7 @@ func (a *applier) reconcile(ctx context.Context, digest string) {
 	a.printf("reconciling %d changes an earlier apply of this plan intended and never settled:\n", len(pending))
 	held := heldSecrets(secretFiles)
 	for _, rec := range a.run.Reconcile(ctx, pending, func(id string) bool { return held[id] }) {
-		mark := "?"
-		switch rec.Outcome {
-		case runbooks.CallDone:
-			mark = "="
-		case runbooks.CallFailed:
-			mark = "x"
-		}
-		a.printf("      %s %s: %s — %s\n", mark, rec.Step, rec.Change.Summary, rec.Message)
+		a.printf("      %s\n", rec.Line())
 	}
 }
 

@@ -19,6 +19,19 @@ type Reconciled struct {
 	Message string
 }
 
+// Line is what reading the account told about the change, for the operator: = done, x failed,
+// ? not known.
+func (rec Reconciled) Line() string {
+	mark := "?"
+	switch rec.Outcome {
+	case CallDone:
+		mark = "="
+	case CallFailed:
+		mark = "x"
+	}
+	return fmt.Sprintf("%s %s: %s — %s", mark, rec.Step, rec.Change.Summary, rec.Message)
+}
+
 // Reconcile reads the account for each change an earlier run of this incident or plan intended
 // and never settled, and journals what it finds. A key such a change made whose secret nobody
 // holds (held says which secrets are kept) is deleted: the rotation makes another, whose secret
@@ -135,6 +148,12 @@ func (r *Run) readBackCreate(ctx context.Context, p PendingChange, held func(str
 			continue
 		}
 		lost = append(lost, id)
+	}
+	if !p.KeysRead && s.Ref == "" {
+		// Without the keys it had before, no key can be told for the one the call made: none is
+		// deleted on a guess.
+		s.Message = "the user's keys before the call were not recorded: check " + user + "'s keys by hand"
+		return s
 	}
 	var problems []string
 	if len(lost) > 0 {

@@ -97,3 +97,23 @@ func TestAKeyALostAnswerMadeWhoseSecretNobodyHoldsIsDeletedAndTheCreateFailed(t 
 }
 
 func dirOf(tr testRun) string { return filepath.Dir(tr.journal.Path()) }
+
+func TestACreateWhoseEarlierKeysWereNotRecordedDeletesNothingOnAGuess(t *testing.T) {
+	tr := newTestRun(t, containAction())
+	ledger, err := tr.Ledger("contain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Intend(steps.Change{ID: "create/alice", Op: "iam:CreateAccessKey", Target: "alice", Summary: "create a new access key for alice"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := ReadJournal(tr.journal.Path())
+	before, _ := aws.ListAccessKeys(context.Background(), tr.cfg.Account.ReadOnly().IAM(), "alice", false)
+	got := tr.Reconcile(context.Background(), PendingChanges(entries), func(string) bool { return false })
+	if len(got) != 1 || got[0].Outcome != "" {
+		t.Errorf("reconciled: %+v", got)
+	}
+	if after, _ := aws.ListAccessKeys(context.Background(), tr.cfg.Account.ReadOnly().IAM(), "alice", false); len(after) != len(before) {
+		t.Errorf("keys deleted on a guess: %+v, before %+v", after, before)
+	}
+}

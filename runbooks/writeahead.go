@@ -43,6 +43,8 @@ type intentData struct {
 	// KeysBefore are the user's access keys before a create: any other key found later was made
 	// by this create (or after it).
 	KeysBefore []string `json:"keys_before,omitempty"`
+	// KeysRead says KeysBefore was read, even when it is empty.
+	KeysRead bool `json:"keys_read,omitempty"`
 }
 
 // Ledger journals one step's changes around their calls. Each method returns once its entry is
@@ -70,7 +72,7 @@ func (l *Ledger) Intend(c steps.Change) error { return l.intend(c, nil) }
 
 // intend records that c is about to be made, with the keys its user had before when it creates one.
 func (l *Ledger) intend(c steps.Change, keysBefore []string) error {
-	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore}))
+	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore, KeysRead: keysBefore != nil}))
 }
 
 // Settle records what the call for a change did.
@@ -90,8 +92,10 @@ type PendingChange struct {
 	Intended time.Time    `json:"intended"`
 	// Outcome is CallUnknown when the answer was lost, "" when nothing was recorded after the intent.
 	Outcome CallOutcome `json:"outcome,omitempty"`
-	// KeysBefore are, for a create, the user's keys before the call.
+	// KeysBefore are, for a create, the user's keys before the call; KeysRead says they were
+	// recorded at all (without them no key can be told for the one the call made).
 	KeysBefore []string `json:"keys_before,omitempty"`
+	KeysRead   bool     `json:"keys_read,omitempty"`
 }
 
 // PendingChanges lists, in the order they were intended, the changes a resumed run must reconcile
@@ -113,7 +117,7 @@ func PendingChanges(entries []Entry) []PendingChange {
 				ordered[key] = true
 				order = append(order, key)
 			}
-			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time, KeysBefore: stringList(data["keys_before"])}
+			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time, KeysBefore: stringList(data["keys_before"]), KeysRead: data["keys_read"] == true}
 		case KindSettled:
 			p := pending[e.Step+"\x00"+field(data, "change")]
 			if p == nil {
