@@ -224,3 +224,26 @@ func TestApplyingTheSamePlanAgainAfterAFinishedRotationTakesLockdownsNewKeyAsIts
 		}
 	}
 }
+
+func TestApplyingTheSamePlanAgainFindsTheAttackerKeyItDeactivatedDoneNotAgainstTheVerdict(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	apply := func(secrets string) (int, string) {
+		code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+			"--secrets-file", filepath.Join(t.TempDir(), secrets))
+		return code, stderr
+	}
+	if _, stderr := apply("s1"); !strings.Contains(stderr, "disable-attacker-keys: applying") {
+		t.Fatalf("the first apply should deactivate the attacker's key:\n%s", stderr)
+	}
+	s.resetRequests()
+	_, stderr := apply("s2")
+	if strings.Contains(stderr, "REFUSED") || !strings.Contains(stderr, "was handled by an earlier apply of this plan") {
+		t.Errorf("applying again should find the attacker key's deactivation done:\n%s", stderr)
+	}
+	for _, r := range s.mutating() {
+		if r.Service == "iam" {
+			t.Errorf("applying again sent %s", r.Action)
+		}
+	}
+}

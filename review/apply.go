@@ -45,6 +45,8 @@ func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts Apply
 		// Before the keys are read: a reconciled create is an earlier key too.
 		a.reconcile(ctx, digest)
 		a.earlier = earlierKeys(opts.JournalDir, digest)
+		entries, _ := earlierApplies(opts.JournalDir, digest)
+		a.done = changesMade(entries)
 	}
 	for _, step := range run.Runbook().Steps {
 		a.applyStep(ctx, step)
@@ -62,6 +64,8 @@ type applier struct {
 	log     *progressLog
 	// earlier are the keys earlier applies of this plan created, per step and user.
 	earlier map[string]map[string][]string
+	// done are the reviewed changes earlier applies of this plan made, per step.
+	done map[string]map[string]bool
 }
 
 func (a *applier) printf(format string, args ...any) { fmt.Fprintf(a.opts.Out, format, args...) }
@@ -104,7 +108,7 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 		a.failed(ps.Step, "FAILED: "+err.Error())
 		return
 	}
-	selection := a.dropRotated(ps, found, reviewSelection(ps.Selected, found.Table))
+	selection := a.dropDone(ps, found.Table, a.dropRotated(ps, found, reviewSelection(ps.Selected, found.Table)))
 	if against := againstVerdict(ps, found.Table, selection); len(against) > 0 {
 		for _, what := range against {
 			a.printf("      !! REFUSED, against lockdown's verdict and not marked the operator's choice: %s\n", what)

@@ -79,3 +79,54 @@ func (a *applier) dropRotated(ps *PlanStep, found *steps.Inspection, selection [
 	}
 	return out
 }
+
+// changesMade lists, per step, the changes the journals' steps reported applied or already done.
+func changesMade(entries []runbooks.Entry) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, e := range entries {
+		data, _ := e.Data.(map[string]any)
+		status, _ := data["status"].(string)
+		change, _ := data["change"].(string)
+		if e.Kind != runbooks.KindApplied || (status != string(steps.StatusApplied) && status != string(steps.StatusAlreadyDone)) {
+			continue
+		}
+		if out[e.Step] == nil {
+			out[e.Step] = map[string]bool{}
+		}
+		out[e.Step][change] = true
+	}
+	return out
+}
+
+// dropDone takes out of the selection the reviewed rows lockdown no longer proposes because an
+// earlier apply of this plan made every reviewed change for them (a key it deactivated now reads
+// inactive): they are done, not choices against lockdown's verdict.
+func (a *applier) dropDone(ps *PlanStep, table *steps.Table, selection []string) []string {
+	done := a.done[ps.Step]
+	if table == nil || len(done) == 0 {
+		return selection
+	}
+	var out []string
+	for _, id := range selection {
+		if row, ok := findRow(table, id); ok && !row.Selected && allMade(ps.Changes, id, done) {
+			a.printf("      = already done:        %s was handled by an earlier apply of this plan\n", id)
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// allMade reports whether the reviewed changes for row exist and were all made.
+func allMade(changes []steps.Change, row string, done map[string]bool) bool {
+	n := 0
+	for _, c := range changes {
+		if c.ID == row || strings.HasSuffix(c.ID, "/"+row) {
+			if !done[c.ID] {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
