@@ -66,6 +66,8 @@ type Account struct {
 	sts        *sts.Client
 	// trail holds the CloudTrail clients, each paced under LookupEvents' rate limit.
 	trail trailClients
+	// persistence holds the CloudTrail (trails) and GuardDuty clients of the persistence hunt.
+	persistence persistenceClients
 }
 
 // Open loads the configuration the way the AWS CLI does (profile, environment, shared files),

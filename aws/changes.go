@@ -28,6 +28,14 @@ type Changes interface {
 	// DeleteUser deletes a user that has no dependents left.
 	DeleteUser(ctx context.Context, user string) (Effect, error)
 	TerminateInstances(ctx context.Context, targets []Target, opts TerminateOptions, report func(TerminateProgress)) (*Termination, error)
+	// StartLogging starts a trail, from its home region; a trail that logs already is AlreadyDone.
+	StartLogging(ctx context.Context, homeRegion, trailARN string) (Effect, error)
+	// EnableDetector turns a region's GuardDuty detector back on.
+	EnableDetector(ctx context.Context, region, detectorID string) (Effect, error)
+	// CreateDetector creates an enabled detector in a region that has none.
+	CreateDetector(ctx context.Context, region string) (Effect, error)
+	// DeleteKeyPair deletes a region's EC2 key pair, by id; one already gone is AlreadyDone.
+	DeleteKeyPair(ctx context.Context, region, keyPairID string) (Effect, error)
 }
 
 // Effect is what a change did, or would do in a dry run.

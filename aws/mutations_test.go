@@ -112,7 +112,9 @@ func TestTheMutationDetectorCatchesAPlantedCall(t *testing.T) {
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
@@ -120,8 +122,12 @@ type keys interface {
 	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, optFns ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
 }
 
-func plan(ctx context.Context, c *iam.Client, k keys, e *ec2.Client) {
+func plan(ctx context.Context, c *iam.Client, k keys, e *ec2.Client, ct *cloudtrail.Client, gd *guardduty.Client) {
 	_, _ = c.CreateUser(ctx, &iam.CreateUserInput{})
+	_, _ = ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{})
+	_, _ = gd.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{})
+	_, _ = ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{})
+	_, _ = e.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{})
 	_, _ = k.DeleteAccessKey(ctx, nil)
 	terminate := e.TerminateInstances
 	_, _ = c.ListUsers(ctx, &iam.ListUsersInput{})
@@ -141,9 +147,9 @@ func plan(ctx context.Context, c *iam.Client, k keys, e *ec2.Client) {
 	for _, use := range mutatingUses(f, info) {
 		got = append(got, use.method)
 	}
-	want := []string{"CreateUser", "DeleteAccessKey", "TerminateInstances"}
+	want := []string{"CreateUser", "StopLogging", "UpdateDetector", "DeleteKeyPair", "DeleteAccessKey", "TerminateInstances"}
 	if !slices.Equal(got, want) {
-		t.Fatalf("found %v, want %v (and never ListUsers)", got, want)
+		t.Fatalf("found %v, want %v (and never ListUsers or GetTrailStatus)", got, want)
 	}
 }
 

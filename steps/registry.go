@@ -10,8 +10,10 @@ func Builtin() *Registry {
 		RemoveBackdoorUsers{},
 		DisableAttackerKeys{},
 		RevokeSessions{},
+		RestoreLogging{},
 		FindRogueInstances{},
 		TerminateInstances{},
+		DeleteKeyPairs{},
 		VerifyContained{},
 	).WithChecks(builtinChecks()...)
 }

@@ -71,6 +71,8 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me) })
 	stage("role trust", func() []VerifyCheck { return checkTrust(ctx, env) })
 	stage("instances", func() []VerifyCheck { return checkInstances(ctx, env) })
+	stage("logging", func() []VerifyCheck { return checkLogging(ctx, env) })
+	stage("key pairs", func() []VerifyCheck { return checkKeyPairs(ctx, env) })
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

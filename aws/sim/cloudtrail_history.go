@@ -53,6 +53,9 @@ func (s *Server) seedHistory(sc *Scenario) error {
 			return fmt.Errorf("role %s: %w", rs.Name, err)
 		}
 	}
+	if err := s.seedLoggingHistory(sc); err != nil {
+		return err
+	}
 	return s.seedLaunches(sc.EC2)
 }
 

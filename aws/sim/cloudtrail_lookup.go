@@ -19,6 +19,8 @@ const (
 type CloudTrailSpec struct {
 	// LookupLimit is LookupEvents' rate in requests per second per region (AWS: 2); 0 is unlimited.
 	LookupLimit int `yaml:"lookup_limit"`
+	// Trails are the account's trails (see logging.go).
+	Trails []TrailSpec `yaml:"trails"`
 }
 
 // lookupLimit is LookupEvents' rate limit per region: a token bucket refilled at perSecond
@@ -110,9 +112,15 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 func (s *Server) callJSON(sc scope, action string, body []byte, fault *APIError, arrived time.Time) (any, *APIError) {
 	now := s.clock.Now()
 	entry := Request{Time: now, Region: sc.Region, Service: sc.Service, Action: action, AccessKeyID: sc.AccessKeyID}
-	out, apiErr := s.dispatchJSON(sc, action, body, fault, now, arrived)
+	var out any
+	var apiErr *APIError
+	if sc.Service == "cloudtrail" && action != "LookupEvents" {
+		out, apiErr = s.serveTrailCall(sc, action, body, fault, now, &entry)
+	} else {
+		out, apiErr = s.dispatchJSON(sc, action, body, fault, now, arrived)
+	}
 	if apiErr != nil {
-		entry.Code = apiErr.Code
+		entry.Code, entry.Mutating = apiErr.Code, false
 	}
 	s.log = append(s.log, entry)
 	s.opts.Log.Info("request", "region", sc.Region, "service", sc.Service, "action", action, "mutating", false, "error", entry.Code)

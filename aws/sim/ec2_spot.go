@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -125,12 +126,18 @@ func (s *Server) describeKeyPairs(c *Call) (any, error) {
 			return nil, Errorf(http.StatusBadRequest, "InvalidKeyPair.NotFound", "The key pair '%s' does not exist", n)
 		}
 	}
+	ids := listParam(c.Params, "KeyPairId")
+	for _, id := range ids {
+		if !slices.ContainsFunc(r.keyPairs, func(k *keyPair) bool { return k.ID == id }) {
+			return nil, Errorf(http.StatusBadRequest, "InvalidKeyPair.NotFound", "The key pair ID '%s' does not exist", id)
+		}
+	}
 	if c.DryRun() {
 		return nil, dryRunOK()
 	}
 	var out describeKeyPairsXML
 	for _, k := range r.keyPairs {
-		if (len(names) > 0 && !contains(names, k.Name)) || (filters["key-name"] != nil && !contains(filters["key-name"], k.Name)) {
+		if (len(names) > 0 && !contains(names, k.Name)) || (len(ids) > 0 && !contains(ids, k.ID)) || (filters["key-name"] != nil && !contains(filters["key-name"], k.Name)) {
 			continue
 		}
 		out.Keys = append(out.Keys, keyPairXML{ID: k.ID, Name: k.Name, Fingerprint: k.Fingerprint, Type: "rsa", CreateTime: awsTime(k.Created)})

@@ -41,6 +41,8 @@ type Scenario struct {
 	EnforcePermissions bool `yaml:"enforce_permissions"`
 	// CloudTrail switches on CloudTrail's limits; its history comes from the `by` fields.
 	CloudTrail CloudTrailSpec `yaml:"cloudtrail"`
+	// GuardDuty is the account's GuardDuty detectors.
+	GuardDuty GuardDutySpec `yaml:"guardduty"`
 }
 
 // AlertSpec is how the incident reaches the on-call: who sent what, when, and what it cost so far.

@@ -38,6 +38,7 @@ type Server struct {
 	faults   []Fault
 	iam      *iamState
 	ec2      *ec2State
+	logging  *loggingState
 	attacker *attacker
 	log      []Request
 	trail    *trail
@@ -119,11 +120,15 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	s.registerSessions()
 	s.registerIAM()
 	s.registerEC2()
+	s.registerPersistence()
 	if s.iam, err = newIAMState(s, sc); err != nil {
 		return nil, fmt.Errorf("iam: %w", err)
 	}
 	if s.ec2, err = newEC2State(s, sc.EC2); err != nil {
 		return nil, fmt.Errorf("ec2: %w", err)
+	}
+	if s.logging, err = newLoggingState(s, sc); err != nil {
+		return nil, fmt.Errorf("logging: %w", err)
 	}
 	if s.attacker, err = newAttacker(sc.Attacker, start); err != nil {
 		return nil, fmt.Errorf("attacker: %w", err)
@@ -176,6 +181,10 @@ func (s *Server) ResetRequests() {
 
 // ServeHTTP answers one query-protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if sc, err := parseScope(r.Header.Get("Authorization")); err == nil && sc.Service == "guardduty" {
+		s.serveGuardDuty(w, r, sc)
+		return
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		s.serveJSON(w, r, target)
 		return
@@ -248,6 +257,20 @@ func (s *Server) call(sc scope, action string, form url.Values, fault *APIError,
 }
 
 func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIError, byAttacker bool, now time.Time, entry *Request) ([]byte, *APIError) {
+	result, apiErr := s.serve(sc, action, form, fault, byAttacker, now, entry)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	body, err := envelope(sc.Service, action, s.ids.requestID(), result)
+	if err != nil {
+		return nil, Errorf(http.StatusInternalServerError, "InternalError", "encoding the response: %v", err)
+	}
+	return body, nil
+}
+
+// serve authenticates, authorizes and runs one call of any protocol, and records it in CloudTrail;
+// the caller renders the result in its protocol.
+func (s *Server) serve(sc scope, action string, form url.Values, fault *APIError, byAttacker bool, now time.Time, entry *Request) (any, *APIError) {
 	if action == "" {
 		return nil, Errorf(http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action.")
 	}
@@ -259,10 +282,8 @@ func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIEr
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if sc.Service == "ec2" {
-		if apiErr := s.regionEnabled(sc.Region); apiErr != nil {
-			return nil, apiErr
-		}
+	if apiErr := s.regionEnabledFor(sc); apiErr != nil {
+		return nil, apiErr
 	}
 	if fault != nil {
 		return nil, fault
@@ -281,11 +302,7 @@ func (s *Server) dispatch(sc scope, action string, form url.Values, fault *APIEr
 		}
 		return nil, Errorf(http.StatusInternalServerError, "InternalError", "%v", err)
 	}
-	body, err := envelope(sc.Service, action, s.ids.requestID(), result)
-	if err != nil {
-		return nil, Errorf(http.StatusInternalServerError, "InternalError", "encoding the response: %v", err)
-	}
-	return body, nil
+	return result, nil
 }
 
 func writeError(w http.ResponseWriter, service, requestID string, err *APIError) {

@@ -1,0 +1,192 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"lockdown/aws"
+)
+
+// loggingFindings is what the logging step read: every trail and detector, and the events since
+// T0 that turned them off. Plan reads it back.
+type loggingFindings struct {
+	Trails    *aws.TrailSurvey
+	Detectors *aws.DetectorSurvey
+	Account   string
+	// Actionable maps a row id to what restoring it takes; rows without an entry are reported only.
+	Actionable map[string]loggingFix
+}
+
+// loggingFix is one change the step can make.
+type loggingFix struct {
+	Op, Region, Target, ID, Summary string
+}
+
+// regionParams are the parameters of a step that reads every enabled region.
+func regionParams() []Param {
+	return []Param{
+		{Name: "concurrency", Type: TypeInt, Doc: fmt.Sprintf("regions read at once (default %d)", aws.DefaultScanConcurrency)},
+		{Name: "regions", Type: TypeStrings, Doc: "read only these regions (default: every enabled region)"},
+		{Name: "skip_regions", Type: TypeStrings, Doc: "leave these regions out, e.g. regions denied by policy (--skip-regions)"},
+	}
+}
+
+func regionReadOptions(p Params) aws.RegionReadOptions {
+	return aws.RegionReadOptions{Regions: p.Strings("regions"), Skip: p.Strings("skip_regions"), Workers: p.Int("concurrency", 0)}
+}
+
+// readLogging reads the trails and detectors of every enabled region, with the evidence since T0.
+func readLogging(ctx context.Context, env *Env) (*loggingFindings, error) {
+	opts := regionReadOptions(env.Params)
+	trails, err := env.Account.SurveyTrails(ctx, opts, env.Since)
+	if trails == nil {
+		return nil, fmt.Errorf("reading CloudTrail trails: %w", err)
+	}
+	detectors, derr := env.Account.SurveyDetectors(ctx, opts, env.Since)
+	if detectors == nil {
+		return nil, fmt.Errorf("reading GuardDuty detectors: %w", derr)
+	}
+	return &loggingFindings{Trails: trails, Detectors: detectors, Account: env.Account.Guard().Account(), Actionable: map[string]loggingFix{}}, nil
+}
+
+// trailRow judges one trail.
+func (f *loggingFindings) trailRow(t aws.Trail, since time.Time) Row {
+	scope := "regional"
+	if t.MultiRegion {
+		scope = "all regions"
+	}
+	if t.Organization {
+		scope = "organization"
+	}
+	row := Row{ID: "trail/" + t.ARN, Group: "CloudTrail", Cells: []string{"trail", t.Name, t.HomeRegion, "", ""},
+		Details: []string{"ARN: " + t.ARN, "Home region: " + t.HomeRegion + " (" + scope + ")", "Owner: " + t.Owner,
+			"Started logging: " + when(t.StartedLogging), "Stopped logging: " + when(t.StoppedLogging)}}
+	theirs := f.Account != "" && t.Owner != "" && t.Owner != f.Account
+	switch {
+	case t.StatusErr != "":
+		row.Cells[3], row.Tone = "unknown", ToneFailed
+		row.Reasons = []string{"its status could not be read from " + t.HomeRegion + ": " + t.StatusErr + "; check it by hand"}
+	case t.Logging:
+		row.Cells[3], row.Tone = "logging", ToneOK
+		row.Reasons = []string{"logging since " + when(t.StartedLogging)}
+	case theirs:
+		row.Cells[3], row.Tone = "stopped", ToneRogue
+		row.Reasons = []string{"stopped " + when(t.StoppedLogging) + "; it belongs to the organization's management account " + t.Owner + ": only that account can start it — ask its owners"}
+	case since.IsZero():
+		row.Cells[3], row.Tone, row.Selected = "stopped", ToneSuspicious, true
+		row.Reasons = []string{"not logging since " + when(t.StoppedLogging) + " (no T0 set: whether the attacker stopped it is unknown)"}
+		f.startFix(row.ID, t)
+	case after(t.StoppedLogging, since):
+		row.Cells[3], row.Tone, row.Selected = "stopped", ToneRogue, true
+		row.Reasons = []string{"logging stopped " + when(t.StoppedLogging) + ", after T0" + f.trailEvidence("StopLogging", t)}
+		f.startFix(row.ID, t)
+	default:
+		row.Cells[3], row.Tone = "stopped", ToneWarning
+		row.Reasons = []string{"not logging since " + when(t.StoppedLogging) + ", before T0: probably deliberate; select it to start it anyway"}
+		f.startFix(row.ID, t)
+	}
+	if narrowed := f.selectorNote(t, since); narrowed != "" {
+		row.Reasons = append(row.Reasons, narrowed)
+		if row.Tone == ToneOK || row.Tone == ToneNone {
+			row.Tone = ToneWarning
+		}
+	}
+	row.Cells[4] = row.Reasons[0]
+	return row
+}
+
+func (f *loggingFindings) startFix(rowID string, t aws.Trail) {
+	f.Actionable[rowID] = loggingFix{Op: "cloudtrail:StartLogging", Region: t.HomeRegion, Target: t.Name, ID: t.ARN,
+		Summary: fmt.Sprintf("start logging on trail %s (from its home region %s)", t.Name, t.HomeRegion)}
+}
+
+// selectorNote says when a trail records less than every management event. It is the attacker's
+// doing only when the history shows the selectors put after T0; otherwise when is unknown.
+func (f *loggingFindings) selectorNote(t aws.Trail, since time.Time) string {
+	switch {
+	case t.SelectorsErr != "":
+		return "its event selectors could not be read (" + t.SelectorsErr + "): whether they were narrowed is unknown"
+	case t.Management == "" || t.Management == aws.ManagementAll:
+		return ""
+	}
+	what := "records " + t.Management + " management events only"
+	if t.Management == aws.ManagementNone {
+		what = "records no management events"
+	}
+	if ev := f.trailEvidence("PutEventSelectors", t) + f.trailEvidence("PutAdvancedEventSelectors", t); ev != "" {
+		return what + ": event selectors narrowed after T0" + ev + " — restore them by hand (the previous selectors are not in the event)"
+	}
+	if since.IsZero() || len(f.Trails.HistoryUnread) > 0 {
+		return what + " (when they were set is unknown)"
+	}
+	return what + " (not changed since T0, as far as the event history shows)"
+}
+
+// trailEvidence quotes the event since T0 that did action to the trail, if the history has one.
+func (f *loggingFindings) trailEvidence(action string, t aws.Trail) string {
+	for _, e := range f.Trails.Events {
+		if e.EventName == action && e.Succeeded() && namesTrail(e, t.Name, t.ARN) {
+			return " — " + evidence(e)
+		}
+	}
+	return ""
+}
+
+// namesTrail reports whether an event's request named the trail, by name or ARN.
+func namesTrail(e aws.TrailEvent, name, arn string) bool {
+	rec, err := aws.ParseTrailRecord(string(e.Record))
+	if err != nil {
+		return false
+	}
+	req := rec.Request()
+	for _, k := range []string{"name", "trailName"} {
+		if v, _ := req[k].(string); v != "" && (v == name || v == arn || strings.HasSuffix(v, ":trail/"+name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// evidence says who did an event, when and from where.
+func evidence(e aws.TrailEvent) string {
+	who := e.Principal
+	if e.Credential != "" {
+		who = e.Credential + " (" + e.Principal + ")"
+	}
+	return fmt.Sprintf("%s by %s from %s, %s", e.EventName, who, e.SourceIP, when(e.Time))
+}
+
+// deletedTrailRows are the trails a DeleteTrail event since T0 names and that no longer exist.
+func (f *loggingFindings) deletedTrailRows() []Row {
+	var rows []Row
+	seen := map[string]bool{}
+	for _, e := range f.Trails.Events {
+		if e.EventName != "DeleteTrail" || !e.Succeeded() {
+			continue
+		}
+		rec, err := aws.ParseTrailRecord(string(e.Record))
+		if err != nil {
+			continue
+		}
+		name, _ := rec.Request()["name"].(string)
+		if name == "" || seen[name] || f.trailExists(name) {
+			continue
+		}
+		seen[name] = true
+		reason := "deleted after T0 — " + evidence(e) + ": re-create it by hand (its bucket and settings are not in the event)"
+		rows = append(rows, Row{ID: "deleted-trail/" + name, Group: "CloudTrail", Tone: ToneRogue,
+			Cells: []string{"trail", name, e.Region, "deleted", reason}, Reasons: []string{reason}, Details: []string{"Event: " + e.EventID}})
+	}
+	return rows
+}
+
+func (f *loggingFindings) trailExists(name string) bool {
+	for _, t := range f.Trails.Trails {
+		if t.Name == name || t.ARN == name || strings.HasSuffix(name, ":trail/"+t.Name) {
+			return true
+		}
+	}
+	return false
+}
