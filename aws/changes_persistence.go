@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -56,7 +57,9 @@ func (c *liveChanges) StartLogging(ctx context.Context, homeRegion, arn string) 
 	if err := c.a.guard.AllowChange(); err != nil {
 		return "", err
 	}
-	if _, err := c.a.trailClient(homeRegion).StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: sdk.String(arn)}); err != nil {
+	// Sent by name from the home region, where an account's trail names are unique: the form
+	// every endpoint honours (some emulators take no ARN here).
+	if _, err := c.a.trailClient(homeRegion).StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: sdk.String(trailName(arn))}); err != nil {
 		return "", fmt.Errorf("cloudtrail StartLogging %s: %w", arn, err)
 	}
 	return Changed, nil
@@ -89,26 +92,28 @@ func (c *liveChanges) CreateDetector(ctx context.Context, region string) (Effect
 	return Changed, nil
 }
 
-// DeleteKeyPair deletes by id: a name can be taken again by a new key pair between plan and apply.
+// DeleteKeyPair deletes the key pair the plan named by id. It is sent by name, the one form every
+// endpoint honours, right after reading that the name still belongs to that id: a key pair
+// created since under the same name is never deleted in its place.
 func (c *liveChanges) DeleteKeyPair(ctx context.Context, region, id string) (Effect, error) {
-	exists, err := c.a.KeyPairExists(ctx, region, id)
+	name, exists, err := c.a.keyPairName(ctx, region, id)
 	if err != nil {
 		return "", err
 	}
 	if !exists {
 		return AlreadyDone, nil
 	}
-	if err := (liveEC2{c: c.a.ec2Client(region), g: c.a.guard}).deleteKeyPair(ctx, id); err != nil {
-		return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s: %w", id, region, err)
+	if err := (liveEC2{c: c.a.ec2Client(region), g: c.a.guard}).deleteKeyPair(ctx, name); err != nil {
+		return "", fmt.Errorf("ec2 DeleteKeyPair %s (%s) in %s: %w", name, id, region, err)
 	}
 	return Changed, nil
 }
 
-func (l liveEC2) deleteKeyPair(ctx context.Context, id string) error {
+func (l liveEC2) deleteKeyPair(ctx context.Context, name string) error {
 	if err := l.g.AllowChange(); err != nil {
 		return err
 	}
-	_, err := l.c.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyPairId: sdk.String(id), DryRun: sdk.Bool(false)})
+	_, err := l.c.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyName: sdk.String(name), DryRun: sdk.Bool(false)})
 	return err
 }
 
@@ -129,21 +134,25 @@ func (d *dryRunChanges) CreateDetector(ctx context.Context, region string) (Effe
 
 // DeleteKeyPair is proven by EC2 itself, with DryRun=true.
 func (d *dryRunChanges) DeleteKeyPair(ctx context.Context, region, id string) (Effect, error) {
-	err := dryRunProver{c: d.a.ec2Client(region)}.deleteKeyPair(ctx, id)
-	switch code := ErrorCode(err); {
-	case code == "DryRunOperation":
-		return WouldChange, nil
-	case code == "InvalidKeyPair.NotFound":
-		return AlreadyDone, nil
-	case err == nil:
-		return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s with DryRun=true answered without DryRunOperation: not proven", id, region)
-	default:
-		return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s (DryRun): %w", id, region, err)
+	name, exists, err := d.a.keyPairName(ctx, region, id)
+	if err != nil {
+		return "", err
 	}
+	if !exists {
+		return AlreadyDone, nil
+	}
+	err = dryRunProver{c: d.a.ec2Client(region)}.deleteKeyPair(ctx, name)
+	switch ErrorCode(err) {
+	case "DryRunOperation":
+		return WouldChange, nil
+	case "":
+		return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s with DryRun=true answered without DryRunOperation: not proven", name, region)
+	}
+	return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s (DryRun): %w", name, region, err)
 }
 
-func (p dryRunProver) deleteKeyPair(ctx context.Context, id string) error {
-	_, err := p.c.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyPairId: sdk.String(id), DryRun: sdk.Bool(true)})
+func (p dryRunProver) deleteKeyPair(ctx context.Context, name string) error {
+	_, err := p.c.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyName: sdk.String(name), DryRun: sdk.Bool(true)})
 	return err
 }
 
@@ -159,6 +168,14 @@ func (d *dryRunChanges) detectorARN(region, id string) func(context.Context) (st
 		}
 		return fmt.Sprintf("arn:aws:guardduty:%s:%s:detector/%s", region, id0.Account, id), nil
 	}
+}
+
+// trailName is the name at the end of a trail's ARN.
+func trailName(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":trail/"); ok {
+		return name
+	}
+	return arn
 }
 
 func fixed(arn string) func(context.Context) (string, error) {

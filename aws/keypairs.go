@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
 // RegionKeyPair is one EC2 key pair and the region it lives in.
@@ -54,19 +51,23 @@ func (r *ReadOnly) SurveyKeyPairs(ctx context.Context, opts RegionReadOptions) (
 
 // KeyPairExists reads whether a key pair is still there: the read-back of deleting it.
 func (a *Account) KeyPairExists(ctx context.Context, region, id string) (bool, error) {
-	out, err := a.EC2(region).DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{KeyPairIds: []string{id}})
-	if ErrorCode(err) == "InvalidKeyPair.NotFound" {
-		return false, nil
-	}
+	_, found, err := a.keyPairName(ctx, region, id)
+	return found, err
+}
+
+// keyPairName finds a key pair by id in the region's whole list (EC2 does not page it), so the
+// answer does not depend on how an endpoint filters by id.
+func (a *Account) keyPairName(ctx context.Context, region, id string) (string, bool, error) {
+	keys, err := listKeyPairs(ctx, a.EC2(region))
 	if err != nil {
-		return false, fmt.Errorf("ec2 DescribeKeyPairs %s in %s: %w", id, region, err)
+		return "", false, fmt.Errorf("in %s: %w", region, err)
 	}
-	for _, k := range out.KeyPairs {
-		if sdk.ToString(k.KeyPairId) == id {
-			return true, nil
+	for _, k := range keys {
+		if k.ID == id {
+			return k.Name, true, nil
 		}
 	}
-	return false, nil
+	return "", false, nil
 }
 
 // KeyPairExists reads whether a key pair is still there (see Account.KeyPairExists).

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 )
 
 // RegionRead is one region's part of a read that is not an instance scan (trails, detectors, key
@@ -77,7 +79,7 @@ func FailedRegions(reads []RegionRead) []RegionRead {
 // T0: the evidence of what cannot be seen any more (a deleted trail or detector). It returns the
 // events, oldest first, and the regions whose history could not be read.
 func (a *Account) eventsNamed(ctx context.Context, regions []RegionRead, names []string, since time.Time) ([]TrailEvent, []RegionRead) {
-	t := &tracer{client: a.CloudTrail}
+	t := &tracer{client: func(region string) CloudTrailReader { return evidenceReader{a.CloudTrail(region)} }}
 	var mu sync.Mutex
 	var events []TrailEvent
 	var unread []RegionRead
@@ -104,4 +106,12 @@ func (a *Account) eventsNamed(ctx context.Context, regions []RegionRead, names [
 	sortEvents(events)
 	sort.Slice(unread, func(i, j int) bool { return unread[i].Region < unread[j].Region })
 	return events, unread
+}
+
+// evidenceReader looks events up with three attempts, not the policy's full count: a region whose
+// history does not answer is reported unread rather than holding the step for a minute.
+type evidenceReader struct{ CloudTrailReader }
+
+func (r evidenceReader) LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
+	return r.CloudTrailReader.LookupEvents(ctx, in, append(optFns, func(o *cloudtrail.Options) { o.RetryMaxAttempts = 3 })...)
 }
