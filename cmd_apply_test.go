@@ -113,7 +113,8 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 		t.Fatalf("stderr should report the added instances as drift:\n%s", stderr)
 	}
 	for _, r := range s.mutating() {
-		if r.Service == "ec2" {
+		// The key pair step is reviewed on its own and did not drift: its DeleteKeyPair may go.
+		if r.Service == "ec2" && r.Action != "DeleteKeyPair" {
 			t.Errorf("a drifted termination step still sent %s in %s", r.Action, r.Region)
 		}
 	}

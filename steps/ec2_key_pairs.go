@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"lockdown/aws"
 )
@@ -44,7 +45,7 @@ func (DeleteKeyPairs) Inspect(ctx context.Context, env *Env, report func(Progres
 			row.Tone, row.Reasons = ToneProtected, []string{"kept by the step's parameters"}
 		case after(k.Created, env.Since):
 			rogue++
-			row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{"created " + when(k.Created) + ", after T0"}
+			row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{keyPairReason(k, env.Since)}
 		}
 		if len(row.Reasons) > 0 {
 			row.Cells[4] = row.Reasons[0]
@@ -85,7 +86,7 @@ func (DeleteKeyPairs) Plan(_ context.Context, env *Env, found *Inspection, selec
 		}
 		keys = append(keys, k)
 		p.Changes = append(p.Changes, Change{ID: "delete-key-pair/" + id, Op: "ec2:DeleteKeyPair", Region: k.Region, Target: k.Name,
-			Summary: fmt.Sprintf("delete the key pair %s (%s) in %s, created %s", k.Name, k.ID, k.Region, when(k.Created)), Destructive: true})
+			Summary: fmt.Sprintf("delete the key pair %s (%s) in %s: %s", k.Name, k.ID, k.Region, keyPairReason(k, env.Since)), Destructive: true})
 	}
 	p.Data = keys
 	p.Notes = []string{"Deleting a key pair removes only AWS's copy of its public key: instances launched with it still accept it. " +
@@ -116,4 +117,11 @@ func (DeleteKeyPairs) Apply(ctx context.Context, env *Env, changes aws.Changes, 
 		env.Logger().Info("ec2.delete-key-pairs", "region", k.Region, "key_pair", k.ID, "effect", eff, "error", errText(err))
 	}
 	return out, nil
+}
+
+func keyPairReason(k aws.RegionKeyPair, since time.Time) string {
+	if after(k.Created, since) {
+		return "created " + when(k.Created) + ", after T0"
+	}
+	return "created " + when(k.Created) + ", chosen by the operator"
 }

@@ -22,6 +22,9 @@ type loggingFindings struct {
 // loggingFix is one change the step can make.
 type loggingFix struct {
 	Op, Region, Target, ID, Summary string
+	// Off is when the trail stopped or the detector was last updated (disabled): since then it
+	// has recorded nothing.
+	Off time.Time
 }
 
 // regionParams are the parameters of a step that reads every enabled region.
@@ -94,12 +97,22 @@ func (f *loggingFindings) trailRow(t aws.Trail, since time.Time) Row {
 		}
 	}
 	row.Cells[4] = row.Reasons[0]
+	f.giveReason(row)
 	return row
+}
+
+// giveReason adds the row's verdict to its fix's summary, so the plan says why each change is
+// proposed.
+func (f *loggingFindings) giveReason(row Row) {
+	if fix, ok := f.Actionable[row.ID]; ok {
+		fix.Summary += ": " + row.Reasons[0]
+		f.Actionable[row.ID] = fix
+	}
 }
 
 func (f *loggingFindings) startFix(rowID string, t aws.Trail) {
 	f.Actionable[rowID] = loggingFix{Op: "cloudtrail:StartLogging", Region: t.HomeRegion, Target: t.Name, ID: t.ARN,
-		Summary: fmt.Sprintf("start logging on trail %s (from its home region %s)", t.Name, t.HomeRegion)}
+		Summary: fmt.Sprintf("start logging on trail %s (from its home region %s)", t.Name, t.HomeRegion), Off: t.StoppedLogging}
 }
 
 // selectorNote says when a trail records less than every management event. It is the attacker's

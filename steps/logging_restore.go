@@ -64,7 +64,7 @@ func (f *loggingFindings) detectorRow(d aws.Detector, since time.Time) Row {
 	row := Row{ID: "detector/" + d.Region + "/" + d.ID, Group: "GuardDuty", Cells: []string{"GuardDuty", d.ID, d.Region, strings.ToLower(d.Status), ""},
 		Details: []string{"Detector: " + d.ID, "Created: " + when(d.Created), "Last updated: " + when(d.Updated)}}
 	fix := loggingFix{Op: "guardduty:UpdateDetector", Region: d.Region, Target: d.ID, ID: d.ID,
-		Summary: fmt.Sprintf("enable the GuardDuty detector %s in %s", d.ID, d.Region)}
+		Summary: fmt.Sprintf("enable the GuardDuty detector %s in %s", d.ID, d.Region), Off: d.Updated}
 	switch {
 	case d.Enabled():
 		row.Tone, row.Reasons = ToneOK, []string{"enabled"}
@@ -82,6 +82,7 @@ func (f *loggingFindings) detectorRow(d aws.Detector, since time.Time) Row {
 		f.Actionable[row.ID] = fix
 	}
 	row.Cells[4] = row.Reasons[0]
+	f.giveReason(row)
 	return row
 }
 
@@ -164,16 +165,17 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 		p.Changes = append(p.Changes, Change{ID: fixID(fix), Op: fix.Op, Region: fix.Region, Target: fix.Target, Summary: fix.Summary})
 		if fix.Op == "cloudtrail:StartLogging" {
 			trails++
+			p.Warnings = append(p.Warnings, fmt.Sprintf("Trail %s has delivered no log files since %s: that gap stays.", fix.Target, when(fix.Off)))
 		} else {
 			detectors++
 		}
 	}
 	if trails > 0 {
-		p.Notes = append(p.Notes, "What a trail did not record while it was stopped cannot be restored: its S3 bucket has no log files for that time. "+
+		p.Warnings = append(p.Warnings, "What a trail did not record while it was stopped cannot be restored: its S3 bucket has no log files for that time. "+
 			"CloudTrail's 90-day event history still holds the management events of that time (lockdown's trace reads it); data events and Insights are lost.")
 	}
 	if detectors > 0 {
-		p.Notes = append(p.Notes, "GuardDuty did not analyse activity while its detector was off or gone: no findings exist for that time, and a re-created detector starts without history.")
+		p.Warnings = append(p.Warnings, "GuardDuty did not analyse activity while its detector was off or gone: no findings exist for that time, and a re-created detector starts without history.")
 	}
 	p.Confirm = Confirm{Prompt: fmt.Sprintf("Start logging on %s and turn on %s?", plural(trails, "trail"), plural(detectors, "GuardDuty detector"))}
 	return p, nil

@@ -47,7 +47,7 @@ func TestRestoreLoggingStartsTheStoppedTrailAndEnablesTheDetectorThenFindsNothin
 		plan.Changes[1].Op != "guardduty:UpdateDetector" || plan.Changes[1].Region != "us-east-1" {
 		t.Fatalf("plan: %+v", plan.Changes)
 	}
-	if notes := strings.Join(plan.Notes, " "); !strings.Contains(notes, "cannot be restored") || !strings.Contains(notes, "GuardDuty did not analyse") {
+	if notes := strings.Join(plan.Warnings, " "); !strings.Contains(notes, "cannot be restored") || !strings.Contains(notes, "GuardDuty did not analyse") {
 		t.Errorf("the plan does not say what is lost: %q", notes)
 	}
 	for _, r := range out.Results {
