@@ -150,7 +150,9 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 		t.Errorf("the leaked key took %d keystrokes from the briefing to be inactive, budget 10", keysToInactive)
 	}
 
-	c.press("]", "]", "]", "]", "]", "]") // to "Find rogue EC2 instances in every region"
+	for range stepsBetween(t, run, "contain-key", "find-rogue-instances") {
+		c.press("]") // to "Find rogue EC2 instances in every region"
+	}
 	c.press("i")
 	c.await(t, "rogue, ")
 	c.press("]", "i") // terminate scans again and preselects the rogue instances
@@ -173,4 +175,20 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 	}
 	t.Logf("leaked key inactive: %d keys, %s simulated; no rogue instance running: %d keys, %s simulated",
 		keysToInactive, toInactive.Round(100*time.Millisecond), keysToClean, toClean.Round(100*time.Millisecond))
+}
+
+// stepsBetween counts the "next step" keys from one step of the run's runbook to a later one, so
+// the budget follows the runbook as steps are added.
+func stepsBetween(t *testing.T, run *runbooks.Run, from, to string) int {
+	t.Helper()
+	index := map[string]int{}
+	for i, s := range run.Runbook().Steps {
+		index[s.ID] = i
+	}
+	i, okFrom := index[from]
+	j, okTo := index[to]
+	if !okFrom || !okTo || j <= i {
+		t.Fatalf("the runbook has no step %s before a step %s", from, to)
+	}
+	return j - i
 }
