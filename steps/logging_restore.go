@@ -99,10 +99,12 @@ func (f *loggingFindings) deletedDetectorRows() []Row {
 			continue
 		}
 		reason := "deleted after T0 — " + evidence(e)
-		rows = append(rows, Row{ID: id, Group: "GuardDuty", Tone: ToneRogue, Selected: true,
-			Cells: []string{"GuardDuty", "(deleted)", e.Region, "deleted", reason}, Reasons: []string{reason}, Details: []string{"Event: " + e.EventID}})
-		f.Actionable[id] = loggingFix{Op: "guardduty:CreateDetector", Region: e.Region, Target: "new detector",
-			Summary: "create an enabled GuardDuty detector in " + e.Region + " (the attacker deleted the one there; its findings are gone)"}
+		row := Row{ID: id, Group: "GuardDuty", Tone: ToneRogue, Selected: true,
+			Cells: []string{"GuardDuty", "(deleted)", e.Region, "deleted", reason}, Reasons: []string{reason}, Details: []string{"Event: " + e.EventID}}
+		f.Actionable[id] = loggingFix{Op: "guardduty:CreateDetector", Region: e.Region, Target: "new detector", Off: e.Time,
+			Summary: "create an enabled GuardDuty detector in " + e.Region}
+		f.giveReason(row)
+		rows = append(rows, row)
 	}
 	return rows
 }
