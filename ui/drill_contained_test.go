@@ -57,6 +57,7 @@ func (d *drillSession) followTheRunbookButTheAttackerKeys() {
 	d.goTo("find-rogue-instances")
 	d.inspect()
 	d.applyStep("terminate-instances", true)
+	d.applyStep("delete-key-pairs", false)
 }
 
 // verifyNow runs the verification step, typing the leaked key the first time.
