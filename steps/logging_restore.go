@@ -133,13 +133,7 @@ func (f *loggingFindings) warnings(since time.Time) []string {
 	if since.IsZero() {
 		out = append(out, "No incident start (T0) is set: deleted trails and detectors cannot be looked for, and nothing can be told apart as the attacker's. Set --since.")
 	}
-	own := 0
-	for _, t := range f.Trails.Trails {
-		if t.Owner == f.Account || f.Account == "" {
-			own++
-		}
-	}
-	if own == 0 && len(f.Trails.Trails) == 0 {
+	if len(f.Trails.Trails) == 0 {
 		out = append(out, "No trail exists: nothing records this account's events beyond CloudTrail's 90-day event history. Create a multi-region trail by hand.")
 	}
 	return out
@@ -160,7 +154,8 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 	for _, id := range selected {
 		fix, ok := f.Actionable[id]
 		if !ok {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("skipping %s: lockdown cannot restore it (see its reason)", strings.SplitN(id, "/", 2)[1]))
+			_, what, _ := strings.Cut(id, "/")
+			p.Warnings = append(p.Warnings, fmt.Sprintf("skipping %s: lockdown cannot restore it (see its reason)", what))
 			continue
 		}
 		data.Fixes = append(data.Fixes, fix)
