@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"lockdown/aws/sim"
 	"lockdown/review"
@@ -236,6 +237,9 @@ func TestApplyingTheSamePlanAgainFindsTheAttackerKeyItDeactivatedDoneNotAgainstT
 	if _, stderr := apply("s1"); !strings.Contains(stderr, "disable-attacker-keys: applying") {
 		t.Fatalf("the first apply should deactivate the attacker's key:\n%s", stderr)
 	}
+	// A second later, as an operator would: a change meaning "as of now" (revoking the sessions
+	// issued before now) must be found done by the earlier apply, not made anew for a later now.
+	time.Sleep(1100 * time.Millisecond)
 	s.resetRequests()
 	_, stderr := apply("s2")
 	if strings.Contains(stderr, "REFUSED") || !strings.Contains(stderr, "was handled by an earlier apply of this plan") {

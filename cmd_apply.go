@@ -38,6 +38,7 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	// Rotation hands each new secret over here and switches the old key off only once it is
 	// synced to the file.
 	g.keepSecret = secrets.Keep
+	g.reviewed = doc.Created
 	since, err := doc.SinceTime()
 	if err != nil {
 		return exitCode(exitUsage, err)

@@ -35,6 +35,8 @@ type Globals struct {
 	skipRegions []string
 	// keepSecret keeps a new secret before rotation switches the old key off (apply's secrets file).
 	keepSecret func(steps.Secret) error
+	// reviewed is when the plan being applied was made (apply), for steps.Env.Reviewed.
+	reviewed time.Time
 }
 
 // validateAccountID checks --account before anything talks to AWS.

@@ -79,7 +79,7 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env: steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
+		Env: steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, Reviewed: g.reviewed, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
 			Kept: func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
 		Journal:  journal,
 		Incident: incident,

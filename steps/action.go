@@ -46,6 +46,11 @@ type Env struct {
 	// would count against containment (an access key id, a user or role name, an instance id),
 	// each with its reason.
 	Kept func() map[string]string
+	// Reviewed is when the reviewed plan being applied was made (apply of a plan file); zero in
+	// an interactive session. A change whose meaning is "as of now", such as revoking the sessions
+	// issued before now, is already done when an earlier apply of that plan made it at or after
+	// this moment: applying the same plan again must not make it anew.
+	Reviewed time.Time
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

@@ -113,8 +113,12 @@ func (RevokeSessions) Apply(ctx context.Context, env *Env, changes aws.Changes, 
 	}
 	out := &Outcome{}
 	cutoff := env.Clock().UTC()
+	notBefore := data.Cutoff
+	if !env.Reviewed.IsZero() && env.Reviewed.Before(notBefore) {
+		notBefore = env.Reviewed.UTC().Truncate(time.Second)
+	}
 	for _, role := range data.Roles {
-		eff, err := changes.RevokeRoleSessions(ctx, role, cutoff, data.Cutoff)
+		eff, err := changes.RevokeRoleSessions(ctx, role, cutoff, notBefore)
 		out.Results = append(out.Results, resultOf("revoke/"+role, eff, err, "revoked sessions of "+role+" issued before "+when(cutoff)))
 		env.Logger().Info("iam.revoke-sessions", "role", role, "effect", eff, "error", errText(err))
 	}
