@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -9,6 +12,9 @@ import (
 
 	"lockdown/review"
 	"lockdown/steps"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // verifyJSON runs `lockdown verify --json` against the simulator and decodes its one document.
@@ -63,11 +69,12 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 		t.Errorf("remaining %d, but %d checks failed", before.Remaining, len(failing(before)))
 	}
 
-	// The outside account is the team's backup vendor: the reviewed plan keeps that trust.
+	// The outside account is the team's backup vendor: the reviewed plan keeps the role that
+	// trusts it, in the step that would delete it.
 	reason := "the backup vendor's account, ticket SEC-12"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "verify-contained:sync-automation:"+reason, "-o", path)
+		"--keep", "revoke-sessions:sync-automation:"+reason, "-o", path)
 	if code != exitOK || !strings.Contains(stderr, "KEPT BY THE OPERATOR: sync-automation") {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
@@ -115,14 +122,22 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 
 func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) {
 	s := startSimForCLI(t)
+	// The attacker rewrote the trust policy of an older role so that only their account may
+	// assume it. Removing that principal would leave no trust policy, which IAM refuses, so the
+	// role step only warns and revokes: the verification at the end of apply finds the way back in.
+	onlyOutside := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := s.iam().UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
+		RoleName: sdk.String("deploy-role"), PolicyDocument: sdk.String(onlyOutside)}); err != nil {
+		t.Fatal(err)
+	}
 	_, before, _ := s.verifyJSON()
 	row := billingReportsKey(t, before)
 	// The key is kept, so nothing waits for a further review: the verification alone decides.
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
 		"--keep", "disable-attacker-keys:"+row+":made by the billing team", "-o", path)
-	if code != exitOK {
-		t.Fatalf("plan exited %d:\n%s", code, stderr)
+	if code != exitOK || !strings.Contains(stderr, "deploy-role: only arn:aws:iam::999988887777:root may assume it") {
+		t.Fatalf("plan exited %d, or does not warn that deploy-role's trust cannot be fixed:\n%s", code, stderr)
 	}
 	doc, err := review.ReadPlanFile(path)
 	if err != nil {
@@ -131,13 +146,50 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
-		!strings.Contains(stderr, "! remains: outside trust · sync-automation") {
+		!strings.Contains(stderr, "! remains: outside trust · deploy-role") {
 		t.Fatalf("apply with the attacker's way back in left exited %d:\n%s", code, stderr)
 	}
 	code, after, _ := s.verifyJSON()
-	if got := failing(after); code != exitPartial || len(got) != 1 || got[0] != "outside trust sync-automation" {
-		t.Fatalf("verify after the plan without a decision on the trust exited %d listing %v; want 3 with the outside trust alone", code, got)
+	if got := failing(after); code != exitPartial || len(got) != 1 || got[0] != "outside trust deploy-role" {
+		t.Fatalf("verify after the plan exited %d listing %v; want 3 with deploy-role's outside trust alone", code, got)
 	}
+	for _, c := range after.Checks {
+		if c.Check == "outside trust" && c.HandledBy != "Revoke role sessions" {
+			t.Errorf("the outside trust is handled by %q, want the role step", c.HandledBy)
+		}
+	}
+}
+
+// TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses is the whole response with no decision to
+// keep anything: the role the attacker created, which an outside account may assume, is deleted,
+// and verify exits 0.
+func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
+	s := startSimForCLI(t)
+	path, doc := s.plan()
+	if ps := plannedStep(t, doc, "revoke-sessions"); !strings.Contains(mustJSONOf(t, ps.Changes), "iam:DeleteRole") {
+		t.Fatalf("the role step plans no role deletion: %+v", ps.Changes)
+	}
+	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
+		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
+	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "deleted role sync-automation") {
+		t.Fatalf("apply exited %d:\n%s", code, stderr)
+	}
+	code, after, stderr := s.verifyJSON()
+	if code != exitOK || !after.Contained || after.Kept != 0 {
+		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d): %v\n%s", code, after.Contained, after.Kept, failing(after), stderr)
+	}
+	if _, err := s.iam().GetRole(context.Background(), &iam.GetRoleInput{RoleName: sdk.String("sync-automation")}); !strings.Contains(fmt.Sprint(err), "NoSuchEntity") {
+		t.Errorf("GetRole sync-automation after apply: %v, want NoSuchEntity", err)
+	}
+}
+
+func mustJSONOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // billingReportsKey is the row of the key the attacker added to billing-reports.
@@ -160,7 +212,7 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 	reason := "made by the billing team for the new exporter, ticket FIN-9"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "verify-contained:sync-automation:the backup vendor's account", "-o", path)
+		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "revoke-sessions:sync-automation:the backup vendor's account", "-o", path)
 	if code != exitOK {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}

@@ -23,6 +23,13 @@ type Changes interface {
 	RevokeUserSessions(ctx context.Context, user string, cutoff, notBefore time.Time) (Effect, error)
 	AttachUserPolicy(ctx context.Context, user, arn string) (Effect, error)
 	RevokeRoleSessions(ctx context.Context, role string, cutoff, notBefore time.Time) (Effect, error)
+	// UpdateRoleTrust replaces the role's trust policy before, as the plan read it, with after;
+	// done only once GetRole reads after back.
+	UpdateRoleTrust(ctx context.Context, role, before, after string) (Effect, error)
+	// RemoveRolePart removes one policy or instance profile of role, which the caller has just listed.
+	RemoveRolePart(ctx context.Context, role string, part RolePart) (Effect, error)
+	// DeleteRole deletes a role that has nothing left; done only once GetRole says NoSuchEntity.
+	DeleteRole(ctx context.Context, role string) (Effect, error)
 	// RemovePart removes one dependent of user, which the caller has just listed.
 	RemovePart(ctx context.Context, user string, part UserPart) (Effect, error)
 	// DeleteUser deletes a user that has no dependents left.
@@ -85,8 +92,13 @@ func (r refusal) AttachUserPolicy(context.Context, string, string) (Effect, erro
 func (r refusal) RevokeRoleSessions(context.Context, string, time.Time, time.Time) (Effect, error) {
 	return "", r.err
 }
-func (r refusal) RemovePart(context.Context, string, UserPart) (Effect, error) { return "", r.err }
-func (r refusal) DeleteUser(context.Context, string) (Effect, error)           { return "", r.err }
+func (r refusal) UpdateRoleTrust(context.Context, string, string, string) (Effect, error) {
+	return "", r.err
+}
+func (r refusal) RemoveRolePart(context.Context, string, RolePart) (Effect, error) { return "", r.err }
+func (r refusal) DeleteRole(context.Context, string) (Effect, error)               { return "", r.err }
+func (r refusal) RemovePart(context.Context, string, UserPart) (Effect, error)     { return "", r.err }
+func (r refusal) DeleteUser(context.Context, string) (Effect, error)               { return "", r.err }
 func (r refusal) TerminateInstances(context.Context, []Target, TerminateOptions, func(TerminateProgress)) (*Termination, error) {
 	return nil, r.err
 }

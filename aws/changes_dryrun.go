@@ -44,6 +44,21 @@ func (d *dryRunChanges) RevokeRoleSessions(ctx context.Context, role string, _, 
 	return d.prove(ctx, eff, err, on("iam:PutRolePolicy", d.roleARN(role)))
 }
 
+func (d *dryRunChanges) UpdateRoleTrust(ctx context.Context, role, before, after string) (Effect, error) {
+	eff, err := checkUpdateTrust(ctx, d.a.IAM(), role, before, after)
+	return d.prove(ctx, eff, err, on("iam:UpdateAssumeRolePolicy", d.roleARN(role)))
+}
+
+// RemoveRolePart: the caller has just listed the part, so it would be removed if the responder may.
+func (d *dryRunChanges) RemoveRolePart(ctx context.Context, role string, part RolePart) (Effect, error) {
+	return d.prove(ctx, WouldChange, nil, on(part.Kind.Operation(), d.roleARN(role)))
+}
+
+func (d *dryRunChanges) DeleteRole(ctx context.Context, role string) (Effect, error) {
+	eff, err := checkDeleteRole(ctx, d.a.IAM(), role)
+	return d.prove(ctx, eff, err, on("iam:DeleteRole", d.roleARN(role)))
+}
+
 // RemovePart: the caller has just listed the part, so it would be removed if the responder may.
 func (d *dryRunChanges) RemovePart(ctx context.Context, user string, part UserPart) (Effect, error) {
 	var needs []func(context.Context) (permission, error)

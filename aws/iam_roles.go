@@ -26,6 +26,8 @@ type Role struct {
 	RevokedBefore time.Time
 	// ExternalTrust is who outside the account may assume the role (see ExternalTrust).
 	ExternalTrust []string
+	// Trust is the role's trust policy, decoded.
+	Trust string
 }
 
 // ServiceLinked reports a role only its AWS service may change; IAM refuses any policy on it.
@@ -43,7 +45,7 @@ func ListRoles(ctx context.Context, api RoleReadAPI) ([]Role, error) {
 		for _, r := range page.Roles {
 			arn := sdk.ToString(r.Arn)
 			roles = append(roles, Role{Name: sdk.ToString(r.RoleName), ARN: arn, Path: sdk.ToString(r.Path), Created: sdk.ToTime(r.CreateDate).UTC(),
-				ExternalTrust: ExternalTrust(sdk.ToString(r.AssumeRolePolicyDocument), principalAccount(arn))})
+				Trust: decodeDocument(sdk.ToString(r.AssumeRolePolicyDocument)), ExternalTrust: ExternalTrust(sdk.ToString(r.AssumeRolePolicyDocument), principalAccount(arn))})
 		}
 	}
 	for i := range roles {

@@ -26,6 +26,7 @@ type IAMReader interface {
 	UserPartsAPI
 	PolicyReadAPI
 	RoleReadAPI
+	RoleChangeAPI
 	AliasAPI
 	SimulateAPI
 }

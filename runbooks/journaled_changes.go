@@ -122,3 +122,19 @@ func (j *journaledChanges) DeleteUser(ctx context.Context, user string) (aws.Eff
 	c := steps.Change{ID: "user/" + user, Op: "iam:DeleteUser", Target: user, Summary: "delete user " + user}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteUser(ctx, user) })
 }
+
+func (j *journaledChanges) UpdateRoleTrust(ctx context.Context, role, before, after string) (aws.Effect, error) {
+	c := steps.Change{ID: "trust/" + role, Op: "iam:UpdateAssumeRolePolicy", Target: role, Summary: "remove the outside principals from the trust policy of " + role}
+	return j.around(c, func() (aws.Effect, error) { return j.inner.UpdateRoleTrust(ctx, role, before, after) })
+}
+
+func (j *journaledChanges) RemoveRolePart(ctx context.Context, role string, part aws.RolePart) (aws.Effect, error) {
+	c := steps.Change{ID: "remove-role/" + role + "/" + strings.ReplaceAll(string(part.Kind), " ", "-") + "/" + part.ID, Op: part.Kind.Operation(),
+		Target: role, Summary: fmt.Sprintf("remove the %s %s of role %s", part.Kind, part.ID, role)}
+	return j.around(c, func() (aws.Effect, error) { return j.inner.RemoveRolePart(ctx, role, part) })
+}
+
+func (j *journaledChanges) DeleteRole(ctx context.Context, role string) (aws.Effect, error) {
+	c := steps.Change{ID: "role/" + role, Op: "iam:DeleteRole", Target: role, Summary: "delete role " + role}
+	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteRole(ctx, role) })
+}

@@ -11,14 +11,16 @@ import (
 )
 
 // RevokeSessions is the action iam.revoke-sessions: cut every temporary credential issued for the
-// chosen roles before now, as the console's "Revoke active sessions" does.
+// chosen roles before now, as the console's "Revoke active sessions" does, after closing the ways
+// back in a role gives: a role created after T0 is deleted, and an outside account is removed from
+// an older role's trust policy (see iam_role_backdoors.go).
 type RevokeSessions struct{}
 
 // Spec describes iam.revoke-sessions.
 func (RevokeSessions) Spec() Spec {
 	return Spec{
 		Name:    "iam.revoke-sessions",
-		Summary: "Deny everything to role sessions issued before now (aws:TokenIssueTime)",
+		Summary: "Delete roles created after T0, remove outside accounts from trust policies, and deny older role sessions (aws:TokenIssueTime)",
 		Params:  []Param{{Name: "roles", Type: TypeStrings, Doc: "roles to preselect"}},
 	}
 }
@@ -46,9 +48,10 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 			// Revoking sessions does not stop the trusted account assuming the role again: the
 			// operator must check the trust policy, so it is said loudly.
 			row.Reasons = append(row.Reasons, "can be assumed from outside this account by "+strings.Join(r.ExternalTrust, ", ")+
-				": if nobody expects that, it is a backdoor — fix the trust policy, then revoke")
+				": if nobody expects that, it is a backdoor — the plan removes it from the trust policy, then revokes")
 			if row.Tone == ToneNone {
 				row.Tone = ToneSuspicious
+				row.Selected = len(named) == 0 || contains(named, r.Name)
 			}
 		}
 		row.Details = []string{"ARN: " + r.ARN, "Created: " + when(r.Created), "Sessions revoked before: " + revokedCell(r.RevokedBefore)}
@@ -70,12 +73,15 @@ func revokedCell(t time.Time) string {
 type revokePlan struct {
 	Cutoff time.Time
 	Roles  []string
+	// Trust and Deletions run before the revocations: a role's way in is closed first.
+	Trust     []trustFix
+	Deletions []roleDeletion
 }
 
 // Plan notes when it was made: applying the plan again after a revocation at or after that moment
 // changes nothing more. The cutoff itself is the moment of Apply, so sessions minted while the
 // operator read the plan are revoked too.
-func (RevokeSessions) Plan(_ context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
+func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
 	roles, ok := found.Data.([]aws.Role)
 	if !ok {
 		return nil, errors.New("iam.revoke-sessions: inspect first")
@@ -87,12 +93,37 @@ func (RevokeSessions) Plan(_ context.Context, env *Env, found *Inspection, selec
 			p.Warnings = append(p.Warnings, fmt.Sprintf("skipping %s: it is service-linked, and IAM refuses policies on it", name))
 			continue
 		}
+		if i := roleIndex(roles, name); i >= 0 && after(roles[i].Created, env.Since) {
+			d, err := planRoleDeletion(ctx, env, p, roles[i])
+			if err != nil {
+				return nil, err
+			}
+			data.Deletions = append(data.Deletions, *d)
+			continue
+		}
+		if i := roleIndex(roles, name); i >= 0 {
+			if fix, _ := planTrustFix(env, p, roles[i]); fix != nil {
+				data.Trust = append(data.Trust, *fix)
+			}
+		}
 		data.Roles = append(data.Roles, name)
 		p.Changes = append(p.Changes, Change{ID: "revoke/" + name, Op: "iam:PutRolePolicy", Target: name,
 			Summary: fmt.Sprintf("deny sessions of %s issued before the moment this is applied (%s)", name, aws.RevokeSessionsPolicy)})
 	}
-	p.Notes = []string{"Workloads using these roles must assume them again; anything holding older credentials is cut off."}
+	p.Notes = append(p.Notes, "Workloads using these roles must assume them again; anything holding older credentials is cut off.")
+	if len(data.Deletions) > 0 {
+		p.Notes = append(p.Notes, "A deleted role's sessions lose every permission with its policies, so it is not revoked first.")
+	}
 	p.Confirm = Confirm{Prompt: fmt.Sprintf("Revoke the active sessions of %d roles?", len(data.Roles))}
+	if len(data.Trust)+len(data.Deletions) > 0 {
+		typed := typedConfirmation(env)
+		what := fmt.Sprintf("delete %s, change the trust policy of %s and revoke the sessions of %s",
+			plural(len(data.Deletions), "role"), plural(len(data.Trust), "role"), plural(len(data.Roles), "role"))
+		p.Confirm = Confirm{Prompt: "Confirm: " + what + "?", Typed: typed}
+		if typed != "" {
+			p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to %s", typed, what)
+		}
+	}
 	return p, nil
 }
 
@@ -112,6 +143,12 @@ func (RevokeSessions) Apply(ctx context.Context, env *Env, changes aws.Changes, 
 		return nil, errors.New("iam.revoke-sessions: not a revocation plan")
 	}
 	out := &Outcome{}
+	for _, d := range data.Deletions {
+		out.Results = append(out.Results, applyRoleDeletion(ctx, env, changes, d)...)
+	}
+	for _, fix := range data.Trust {
+		out.Results = append(out.Results, applyTrustFix(ctx, env, changes, fix))
+	}
 	cutoff := env.Clock().UTC()
 	notBefore := data.Cutoff
 	if !env.Reviewed.IsZero() && env.Reviewed.Before(notBefore) {

@@ -87,7 +87,7 @@ const (
 	byAttacker  = "Deactivate keys the attacker added"
 	byRemove    = "Remove rogue IAM users"
 	byTerminate = "Terminate rogue instances"
-	byHand      = "by hand: remove the outside principal from the trust policy"
+	byRevoke    = "Revoke role sessions"
 	byHandSpot  = "by hand: cancel the spot request (aws ec2 cancel-spot-instance-requests)"
 )
 
@@ -188,14 +188,14 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 	roles, err := aws.ListRoles(ctx, env.Account.IAM())
 	if err != nil {
-		return []VerifyCheck{{Check: "outside trust", Item: "all roles", Result: VerifyUnknown, Evidence: "cannot list roles: " + aws.ErrorMessage(err), HandledBy: byHand}}
+		return []VerifyCheck{{Check: "outside trust", Item: "all roles", Result: VerifyUnknown, Evidence: "cannot list roles: " + aws.ErrorMessage(err), HandledBy: byRevoke}}
 	}
 	kept := keptItems(env)
 	var out []VerifyCheck
 	for _, r := range roles {
 		if len(r.ExternalTrust) > 0 {
 			c := VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
-				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byHand}
+				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byRevoke}
 			c.keptBy(kept, r.Name)
 			out = append(out, c)
 		}

@@ -196,11 +196,16 @@ func (s *Server) deleteUserPolicy(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := inlineDocument(u.Inline, c.Params.Get("PolicyName"), "user"); err != nil {
-		return nil, err
+	return nil, deleteInline(u.Inline, c.Params.Get("PolicyName"), "user")
+}
+
+// deleteInline deletes an inline policy of a user or role, NoSuchEntity when it has none by that name.
+func deleteInline(m map[string]string, name, owner string) error {
+	if _, err := inlineDocument(m, name, owner); err != nil {
+		return err
 	}
-	delete(u.Inline, c.Params.Get("PolicyName"))
-	return nil, nil
+	delete(m, name)
+	return nil
 }
 
 func (s *Server) listAttachedUserPolicies(c *Call) (any, error) {
@@ -231,13 +236,17 @@ func (s *Server) detachUserPolicy(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn := c.Params.Get("PolicyArn")
-	i := slices.Index(u.Attached, arn)
+	u.Attached, err = detach(u.Attached, c.Params.Get("PolicyArn"))
+	return nil, err
+}
+
+// detach removes arn from a user's or role's attached policies, NoSuchEntity when it is not there.
+func detach(attached []string, arn string) ([]string, error) {
+	i := slices.Index(attached, arn)
 	if i < 0 {
-		return nil, Errorf(http.StatusNotFound, "NoSuchEntity", "Policy %s was not found.", arn)
+		return attached, Errorf(http.StatusNotFound, "NoSuchEntity", "Policy %s was not found.", arn)
 	}
-	u.Attached = slices.Delete(u.Attached, i, i+1)
-	return nil, nil
+	return slices.Delete(attached, i, i+1), nil
 }
 
 func (s *Server) deleteUserPermissionsBoundary(c *Call) (any, error) {

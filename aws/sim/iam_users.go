@@ -33,6 +33,7 @@ func (s *Server) registerIAM() {
 	s.registerIAMKeys()
 	s.registerIAMCredentials()
 	s.registerIAMRoles()
+	s.registerIAMRoleChanges()
 }
 
 type listAccountAliasesResult struct {
