@@ -20,8 +20,12 @@ import (
 // retries off; after a failure that leaves its outcome unknown (a 5xx, a dropped connection, a
 // timeout) the user's keys are read back and compared with the keys known before the call. A key
 // that appeared is lockdown's own, but nobody holds its secret: it is deleted, and the key made
-// again. A refusal (throttling) is retried, since the server did nothing.
-const createKeyTries = 3
+// again. A refusal (throttling) is retried, since the server did nothing: refusals do not count
+// toward createKeyTries, which bounds the calls that may have acted, and have their own bound.
+const (
+	createKeyTries    = 3
+	createKeyRefusals = 8
+)
 
 // UnknownOutcomeError is a create whose outcome could not be settled: the answer was lost and the
 // keys could not be read back. The user may hold a key nobody has the secret of.
@@ -52,7 +56,8 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 	}
 	var orphans []string
 	var last error
-	for try := 1; try <= createKeyTries; try++ {
+	tries, refusals := 0, 0
+	for try := 1; ; try++ {
 		api, err := c.send()
 		if err != nil {
 			return NewKey{Orphans: orphans}, err
@@ -68,9 +73,11 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 		case ctx.Err() != nil:
 			return NewKey{Orphans: orphans}, &UnknownOutcomeError{User: user, Err: err}
 		case isThrottle(err):
+			refusals++
 		case !outcomeUnknown(err):
 			return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
 		default:
+			tries++
 			lost, rerr := newKeys(ctx, read, user, known)
 			if rerr != nil {
 				return NewKey{Orphans: orphans}, &UnknownOutcomeError{User: user, Err: errors.Join(err, rerr)}
@@ -86,16 +93,17 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 				orphans = append(orphans, id)
 			}
 		}
-		if try < createKeyTries {
-			select {
-			case <-time.After(wait(try)):
-			case <-ctx.Done():
-				return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, ctx.Err())
-			}
+		if tries >= createKeyTries || refusals > createKeyRefusals {
+			break
+		}
+		select {
+		case <-time.After(wait(try)):
+		case <-ctx.Done():
+			return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, ctx.Err())
 		}
 	}
-	return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: still failing after %d tries (keys made by lost answers, deleted: %s): %w",
-		user, createKeyTries, orDash(orphans), last)
+	return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: still failing after %d tries (%d throttled; keys made by lost answers, deleted: %s): %w",
+		user, tries+refusals, refusals, orDash(orphans), last)
 }
 
 // noRetries sends a call once: the caller decides what a failure means.

@@ -79,3 +79,21 @@ func TestCreateAccessKeyWhoseAnswersAreAlwaysLostFailsWithoutAnOrphan(t *testing
 		t.Fatalf("%d CreateAccessKey on the wire, want 3 tries each read back, not the SDK's blind retries", n)
 	}
 }
+
+func TestThrottledCreateAccessKeyTriesDoNotUseUpTheTriesThatMayHaveActed(t *testing.T) {
+	// Throttling refuses four tries, a lost answer makes a key: the fifth or sixth call succeeds.
+	acct, proxy, _ := openThroughProxy(t, aws.Drill,
+		wiretest.Rule{Action: "CreateAccessKey", Fault: wiretest.Throttle(), Times: 4},
+		wiretest.Rule{Action: "CreateAccessKey", Fault: wiretest.DropAnswer(), Times: 1},
+		wiretest.Rule{Action: "CreateAccessKey", Fault: wiretest.ServerError(500), Times: 1})
+	key, _, err := liveChanges(t, acct).CreateKey(context.Background(), rotatedUser, 0)
+	if err != nil {
+		t.Fatalf("refusals that changed nothing used up the tries: %v", err)
+	}
+	if keys := keysOf(t, acct, rotatedUser); len(keys) != 2 || !slices.Contains(keys, key.ID) || len(key.Orphans) != 1 {
+		t.Fatalf("keys %v, new %s, orphans %v", keys, key.ID, key.Orphans)
+	}
+	if n := len(proxy.ChangesOf("CreateAccessKey")); n != 7 {
+		t.Errorf("%d CreateAccessKey on the wire, want 7 (4 throttled, 1 lost, 1 failed, 1 made)", n)
+	}
+}
