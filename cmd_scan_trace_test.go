@@ -113,3 +113,42 @@ func TestScanWithoutTheKeySaysItsVerdictsRestOnTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// TestTheBuiltinDrillsScaleOutIsNotRogueOnceTheKeyIsTraced: in the built-in scenario, every
+// instance an attacker credential launched (the leaked key, its role session, the backdoor key)
+// is rogue with who launched it, and the Auto Scaling scale-out after T0 is not.
+func TestTheBuiltinDrillsScaleOutIsNotRogueOnceTheKeyIsTraced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces lookups at CloudTrail's real limit")
+	}
+	_, url := serveDrill(t)
+	var stdout, stderr bytes.Buffer
+	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	if err := (&ScanCmd{JSON: true, Key: "AKIAEXAMPLELEAKED001"}).Run(g); err != nil {
+		t.Fatalf("scan: %v\n%s", err, stderr.String())
+	}
+	var doc steps.ScanDocument
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v", err)
+	}
+	launchers, scaleOut := map[string]int{}, 0
+	for _, in := range doc.Instances {
+		if in.Tags["aws:autoscaling:groupName"] != "" {
+			scaleOut++
+			if in.Verdict == steps.VerdictRogue || in.LaunchedBy == nil || in.LaunchedBy.Attacker {
+				t.Errorf("Auto Scaling instance %s: %s, launched by %+v", in.ID, in.Verdict, in.LaunchedBy)
+			}
+			continue
+		}
+		if in.LaunchTime.After(*doc.Since) {
+			if in.Verdict != steps.VerdictRogue || in.LaunchedBy == nil || !in.LaunchedBy.Attacker {
+				t.Errorf("attacker instance %s in %s: %s, launched by %+v", in.ID, in.Region, in.Verdict, in.LaunchedBy)
+				continue
+			}
+			launchers[in.LaunchedBy.Credential]++
+		}
+	}
+	if scaleOut != 2 || launchers["AKIAEXAMPLELEAKED001"] == 0 || launchers["ASIAEXAMPLESESSION01"] == 0 || launchers["AKIAEXAMPLEBACKDOOR1"] == 0 {
+		t.Errorf("%d Auto Scaling instances; attacker launches by credential %v", scaleOut, launchers)
+	}
+}

@@ -51,6 +51,14 @@ func TestTraceJSONFollowsTheKeyAndAFailedRegionExitsThree(t *testing.T) {
 	if !launched["us-west-2 ASIAEXAMPLESESSION01"] || !launched["eu-north-1 AKIAEXAMPLEBACKDOOR1"] {
 		t.Errorf("launches in the timeline: %v", launched)
 	}
+	// What only CloudTrail remembers: the session's security group rule.
+	rule := false
+	for _, e := range doc.Timeline {
+		rule = rule || (e.EventName == "AuthorizeSecurityGroupIngress" && e.Credential == "ASIAEXAMPLESESSION01" && e.Region == "us-west-2")
+	}
+	if !rule {
+		t.Error("the session's AuthorizeSecurityGroupIngress in us-west-2 is not in the timeline")
+	}
 	for _, r := range doc.Regions {
 		if r.Region == "sa-east-1" && (r.Status != "error" || r.Code != "AccessDeniedException") {
 			t.Errorf("sa-east-1: %+v", r)

@@ -28,6 +28,9 @@ func (c *VerifyCmd) Run(g *Globals) error {
 	env := &steps.Env{Account: acct.ReadOnly(), Since: since, Params: steps.Params{"skip_regions": g.skipRegions},
 		Inputs: map[string]string{"access_key_id": c.Key}, OwnKeys: g.ownKeys,
 		Kept: func() map[string]string { return g.keptItems(acct.Guard().Account()) }}
+	// With the key, CloudTrail names what the attacker changed that lockdown cannot undo, and who
+	// launched each instance.
+	env.Trace = <-startTrace(g.Context(), acct, c.Key, since)
 	insp, err := steps.VerifyContained{}.Inspect(g.Context(), env, nil)
 	if err != nil {
 		return err

@@ -181,7 +181,7 @@ func TestGoodRunbooksLoadWithTypedParameters(t *testing.T) {
 
 func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
 	rb := Builtin(steps.Builtin())
-	want := []string{"confirm-account", "contain-key", "restore-logging", "credential-inventory", "rotate-keys",
+	want := []string{"confirm-account", "contain-key", "trace-attacker", "restore-logging", "credential-inventory", "rotate-keys",
 		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "find-rogue-instances", "terminate-instances",
 		"delete-key-pairs", "root-hardening", "verify-contained"}
 	if len(rb.Steps) != len(want) {

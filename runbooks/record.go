@@ -38,6 +38,8 @@ type inspectionData struct {
 	Rows     int          `json:"rows,omitempty"`
 	// Verification is the whole verdict of a verify step, check by check, for the report.
 	Verification *steps.Verification `json:"verification,omitempty"`
+	// OpenItems are what the operator must do by hand, for the report's open items.
+	OpenItems []string `json:"open_items,omitempty"`
 }
 
 type otherRows struct {
@@ -91,7 +93,7 @@ func (r *Run) findings(env *steps.Env, stepID string, in *steps.Inspection) []En
 	}
 	verification, _ := in.Data.(*steps.Verification)
 	out := []Entry{r.entry(env, stepID, KindFinding, in.Summary, inspectionData{
-		Facts: in.Facts, Warnings: in.Warnings, Failed: in.Failed, Rows: len(rows), Verification: verification})}
+		Facts: in.Facts, Warnings: in.Warnings, Failed: in.Failed, Rows: len(rows), Verification: verification, OpenItems: in.OpenItems})}
 	for _, w := range in.Warnings {
 		out = append(out, r.entry(env, stepID, KindFinding, "warning: "+w, map[string]string{"tone": string(steps.ToneWarning)}))
 	}

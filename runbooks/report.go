@@ -40,6 +40,9 @@ type Report struct {
 	Containment Containment `json:"containment"`
 	// TornLine is the last line, cut short by a kill while it was written; it is left out.
 	TornLine *BadLine `json:"torn_last_line,omitempty"`
+	// OpenItems are what the steps left to the operator by hand (an attacker's change lockdown
+	// has no action for), each once, from each step's last inspection.
+	OpenItems []string `json:"open_items,omitempty"`
 }
 
 // StepReport is one step's part of the incident.
@@ -52,11 +55,13 @@ type StepReport struct {
 	Findings []string  `json:"findings,omitempty"`
 	Planned  int       `json:"planned_changes"`
 	// NotInspected counts the regions or items the last inspection could not read.
-	NotInspected int            `json:"not_inspected,omitempty"`
-	Results      map[string]int `json:"results,omitempty"`
-	Applied      []string       `json:"applied,omitempty"`
-	Checks       []string       `json:"checks,omitempty"`
-	Notes        []string       `json:"notes,omitempty"`
+	NotInspected int `json:"not_inspected,omitempty"`
+	// OpenItems are what the step's last inspection left to the operator by hand.
+	OpenItems []string       `json:"open_items,omitempty"`
+	Results   map[string]int `json:"results,omitempty"`
+	Applied   []string       `json:"applied,omitempty"`
+	Checks    []string       `json:"checks,omitempty"`
+	Notes     []string       `json:"notes,omitempty"`
 	// inspecting is set from a step's start until its first finding, the summary of an inspection.
 	inspecting bool
 }
@@ -103,6 +108,15 @@ func BuildReport(entries []Entry) *Report {
 	}
 	rep.Pending = PendingChanges(entries)
 	rep.Containment = ContainmentOf(entries, nil)
+	seen := map[string]bool{}
+	for _, st := range rep.Steps {
+		for _, it := range st.OpenItems {
+			if !seen[it] {
+				seen[it] = true
+				rep.OpenItems = append(rep.OpenItems, it)
+			}
+		}
+	}
 	return rep
 }
 
@@ -165,6 +179,7 @@ func (st *StepReport) add(e Entry) {
 			data, _ := e.Data.(map[string]any)
 			failed, _ := data["failed"].(float64)
 			st.NotInspected, st.inspecting = int(failed), false
+			st.OpenItems = openItems(data)
 		}
 		st.Findings = append(st.Findings, e.Message)
 	case KindPlanned:
@@ -207,6 +222,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- %s\n", w)
 		}
 	}
+	list(&b, "Open items (by hand)", rep.OpenItems)
 	if rep.TornLine != nil {
 		fmt.Fprintf(&b, "\nNote: the journal's last line (%d) was cut short, as when lockdown is killed while writing; the entry it held is left out.\n", rep.TornLine.Line)
 	}
@@ -286,4 +302,16 @@ func pendingWords(o CallOutcome) string {
 		return "its answer was lost"
 	}
 	return "lockdown stopped before its answer was recorded"
+}
+
+// openItems reads an inspection summary's open items as decoded from JSON.
+func openItems(data map[string]any) []string {
+	list, _ := data["open_items"].([]any)
+	var out []string
+	for _, it := range list {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

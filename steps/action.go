@@ -51,6 +51,9 @@ type Env struct {
 	// issued before now, is already done when an earlier apply of that plan made it at or after
 	// this moment: applying the same plan again must not make it anew.
 	Reviewed time.Time
+	// Trace is the CloudTrail evidence the run's trace step found last; nil when none was found,
+	// and verdicts then rest on timestamps, saying so.
+	Trace *TraceEvidence
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,
@@ -137,6 +140,9 @@ type Inspection struct {
 	// Open counts findings that still need action elsewhere (the verification's remaining items).
 	// A read-only step with open findings has not reached its end, so it is not shown finished.
 	Open int
+	// OpenItems are what the operator has to do by hand because lockdown has no action for it
+	// (an attacker's security group rule, say), in words, for the report's open items.
+	OpenItems []string `json:"open_items,omitempty"`
 	// Data is the action's own typed result, read back by its Plan.
 	Data any `json:"-"`
 }

@@ -92,3 +92,29 @@ func (d *ScanDocument) NoteEvidence(trace *TraceEvidence) {
 		}
 	}
 }
+
+// evidenceWarnings say, on the screen, where verdicts rest on launch times rather than on
+// CloudTrail: everywhere when there is no trace, else region by region.
+func evidenceWarnings(trace *TraceEvidence, scan *aws.InstanceScan) []string {
+	switch {
+	case trace == nil:
+		return []string{"Verdicts rest on launch times: CloudTrail was not traced. Run the step \"Trace the attacker\" first to judge each instance by who launched it."}
+	case trace.Footprint == nil:
+		return []string{"Verdicts rest on launch times: CloudTrail could not be traced (" + trace.Why + ")."}
+	}
+	var out []string
+	for _, r := range scan.Regions {
+		if r.Status != aws.RegionOK || len(r.Instances) == 0 {
+			continue
+		}
+		tr, ok := trace.Footprint.Region(r.Region)
+		switch {
+		case ok && tr.Status == aws.RegionOK:
+		case ok && tr.Status == aws.RegionFailed:
+			out = append(out, fmt.Sprintf("In %s verdicts rest on launch times: CloudTrail could not be read there (%s: %s).", r.Region, tr.Code, tr.Message))
+		default:
+			out = append(out, fmt.Sprintf("In %s verdicts rest on launch times: CloudTrail was not read there.", r.Region))
+		}
+	}
+	return out
+}

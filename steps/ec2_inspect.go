@@ -91,6 +91,7 @@ func inspectInstances(ctx context.Context, env *Env, report func(Progress), sele
 	if found == nil {
 		return nil, err
 	}
+	found.WithEvidence(env.Trace)
 	insp := &Inspection{
 		Summary: instanceSummary(found),
 		Facts:   instanceFacts(env, found),
@@ -104,6 +105,7 @@ func inspectInstances(ctx context.Context, env *Env, report func(Progress), sele
 			insp.Warnings = append(insp.Warnings, fmt.Sprintf("%s could not be scanned (%s: %s): its instances are unknown.", r.Region, r.Code, r.Message))
 		}
 	}
+	insp.Warnings = append(insp.Warnings, evidenceWarnings(env.Trace, found.Scan)...)
 	if env.Since.IsZero() {
 		insp.Warnings = append(insp.Warnings, "No incident start (T0) is set: nothing can be judged as launched after it, so nothing is marked rogue. Set --since.")
 	}
@@ -114,8 +116,13 @@ func inspectInstances(ctx context.Context, env *Env, report func(Progress), sele
 }
 
 func regionProgress(r aws.RegionScan) Progress {
-	p := Progress{Key: r.Region, Count: len(r.Instances), Elapsed: r.Duration, Code: r.Code}
-	switch r.Status {
+	return withRegionState(Progress{Key: r.Region, Count: len(r.Instances), Elapsed: r.Duration, Code: r.Code}, r.Status, r.Message)
+}
+
+// withRegionState sets a region's progress from where its work is; message says why it failed or
+// was skipped.
+func withRegionState(p Progress, status aws.RegionStatus, message string) Progress {
+	switch status {
 	case aws.RegionQueued:
 		p.State = Queued
 	case aws.RegionScanning:
@@ -123,9 +130,9 @@ func regionProgress(r aws.RegionScan) Progress {
 	case aws.RegionOK:
 		p.State = Done
 	case aws.RegionFailed:
-		p.State, p.Err = Failed, r.Message
+		p.State, p.Err = Failed, message
 	case aws.RegionSkipped:
-		p.State, p.Note = Skipped, r.Message
+		p.State, p.Note = Skipped, message
 	}
 	return p
 }
@@ -225,6 +232,12 @@ func instanceDetails(in RogueInstance) []string {
 	}
 	if in.SpotRequestID != "" {
 		out = append(out, "Spot request: "+in.SpotRequestID)
+	}
+	if o := in.LaunchedBy; o != nil {
+		out = append(out, "Launched "+o.By()+", principal "+o.Principal)
+	}
+	if in.Evidence != "" {
+		out = append(out, "Evidence: "+in.Evidence)
 	}
 	tags := make([]string, 0, len(in.Tags))
 	for k, v := range in.Tags {

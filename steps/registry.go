@@ -5,6 +5,7 @@ func Builtin() *Registry {
 	return NewRegistry(
 		ConfirmIdentity{},
 		ContainKey{},
+		TraceAttacker{},
 		CredentialInventory{},
 		RotateKeys{},
 		RemoveBackdoorUsers{},

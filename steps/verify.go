@@ -73,10 +73,20 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("instances", func() []VerifyCheck { return checkInstances(ctx, env) })
 	stage("logging", func() []VerifyCheck { return checkLogging(ctx, env) })
 	stage("key pairs", func() []VerifyCheck { return checkKeyPairs(ctx, env) })
+	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(env.Trace) })
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return verification(v, keyID), nil
+	insp := verification(v, keyID)
+	for _, c := range v.Checks {
+		if c.Check == checkByHand {
+			insp.OpenItems = append(insp.OpenItems, c.Evidence)
+		}
+	}
+	if w := traceWarning(env.Trace); w != "" {
+		insp.Warnings = append(insp.Warnings, w)
+	}
+	return insp, nil
 }
 
 // verification turns the checks into what the UI, the report and the CLI show.

@@ -214,6 +214,7 @@ func checkInstances(ctx context.Context, env *Env) []VerifyCheck {
 	if found == nil {
 		return []VerifyCheck{{Check: "rogue instances", Item: "all regions", Result: VerifyUnknown, Evidence: "cannot scan: " + unanswered(err), HandledBy: byTerminate}}
 	}
+	found.WithEvidence(env.Trace)
 	var out []VerifyCheck
 	if found.Scan.Unlisted != "" {
 		out = append(out, VerifyCheck{Check: "rogue instances", Item: "region list", Result: VerifyUnknown, Evidence: "cannot list the regions: " + found.Scan.Unlisted, HandledBy: byTerminate})

@@ -119,7 +119,7 @@ func (c *keyCounter) confirmWhenOpen(typed string) {
 func runningRogue(srv *sim.Server) int {
 	n := 0
 	for _, in := range srv.EC2Instances("") {
-		if in.Launched.After(srv.IncidentStart()) && (in.State == "running" || in.State == "pending") {
+		if attackers(srv, in) && (in.State == "running" || in.State == "pending") {
 			n++
 		}
 	}
@@ -150,7 +150,9 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 		t.Errorf("the leaked key took %d keystrokes from the briefing to be inactive, budget 10", keysToInactive)
 	}
 
-	for range stepsBetween(t, run, "contain-key", "find-rogue-instances") {
+	c.press("]", "enter", "enter") // trace the attacker, the key filled in
+	c.await(t, "attacker events by")
+	for range stepsBetween(t, run, "trace-attacker", "find-rogue-instances") {
 		c.press("]") // to "Find rogue EC2 instances in every region"
 	}
 	c.press("i")

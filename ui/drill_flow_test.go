@@ -9,11 +9,17 @@ import (
 	"lockdown/steps"
 )
 
+// attackers reports whether the attacker launched an instance: after T0, and not by the shop's
+// Auto Scaling group, which scaled out after T0 too.
+func attackers(srv *sim.Server, in sim.EC2Instance) bool {
+	return in.Launched.After(srv.IncidentStart()) && in.Tags["aws:autoscaling:groupName"] == ""
+}
+
 // rogueInstances are the instances the attacker launched after T0, by id.
 func rogueInstances(srv *sim.Server) map[string]sim.EC2Instance {
 	out := map[string]sim.EC2Instance{}
 	for _, in := range srv.EC2Instances("") {
-		if in.Launched.After(srv.IncidentStart()) {
+		if attackers(srv, in) {
 			out[in.ID] = in
 		}
 	}
@@ -39,6 +45,13 @@ func TestDrillTerminationNeedsTheExactInstanceCountTyped(t *testing.T) {
 		t.Fatalf("the scenario has %d rogue and %d baseline instances", len(rogue), len(before))
 	}
 
+	// CloudTrail first: the Auto Scaling scale-out after T0 is not the attacker's, and is not
+	// proposed for termination.
+	d.goTo("trace-attacker")
+	d.typeText(leakedKeyID)
+	d.press("enter")
+	d.idle("the trace")
+	mustContain(t, "the trace", d.screen(), "attacker events by")
 	d.goTo("find-rogue-instances")
 	d.inspect()
 	d.goTo("terminate-instances")

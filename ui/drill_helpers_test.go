@@ -62,7 +62,8 @@ func startDrillSession(t *testing.T, o drillOptions) *drillSession {
 	}
 	s := simtest.Start(t, scenario, drillT0)
 	d := startSession(t, sessionTarget{mode: o.mode, expected: o.expected, wire: s.Watch(t), url: s.URL,
-		acct:  s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected}),
+		// CloudTrail lookups paced fast: a trace waits only for the simulator.
+		acct:  s.Account(t, aws.Options{Mode: o.mode, ExpectedAccount: o.expected, LookupInterval: time.Millisecond}),
 		since: s.Server.IncidentStart(), now: s.Clock.Now})
 	d.srv = s.Server
 	return d

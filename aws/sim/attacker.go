@@ -16,6 +16,8 @@ type AttackerSpec struct {
 	// SourceIP is the address CloudTrail records for the attacker's calls (default 203.0.113.7).
 	SourceIP string        `yaml:"source_ip"`
 	Sessions []SessionSpec `yaml:"sessions"`
+	// History holds calls made before the drill that only CloudTrail remembers.
+	History []PastCall `yaml:"history"`
 }
 
 // AttackEvent is one call, or a repeating one (Every, up to Times occurrences). AccessKeyID, when
@@ -50,6 +52,11 @@ func (r AttackRecord) Succeeded() bool { return r.Code == "" }
 const maxRepeats = 200
 
 func (a *AttackerSpec) validate() error {
+	for i, c := range a.History {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("attacker.history[%d]: %w", i, err)
+		}
+	}
 	for i, e := range a.Events {
 		if e.Service == "" || e.Action == "" {
 			return fmt.Errorf("attacker.events[%d]: service and action are required", i)

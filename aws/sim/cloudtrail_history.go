@@ -56,7 +56,10 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	if err := s.seedLoggingHistory(sc); err != nil {
 		return err
 	}
-	return s.seedLaunches(sc.EC2)
+	if err := s.seedLaunches(sc.EC2); err != nil {
+		return err
+	}
+	return s.seedPastCalls(sc)
 }
 
 func (s *Server) seedSession(sc *Scenario, ss SessionSpec) error {

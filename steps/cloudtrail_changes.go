@@ -1,0 +1,123 @@
+package steps
+
+import (
+	"fmt"
+	"time"
+
+	"lockdown/aws"
+)
+
+// byHandUndo stands for the operator where no step of the runbook undoes a change; the steps
+// that do are named as the verification names them (verify_checks.go).
+const byHandUndo = "by hand"
+
+// AttackerChange is one resource an attacker event created or changed, and who deals with it:
+// a step of the runbook, or the operator by hand when lockdown has no action for it.
+type AttackerChange struct {
+	Time       time.Time   `json:"time"`
+	Region     string      `json:"region"`
+	Event      string      `json:"event"`
+	EventID    string      `json:"event_id"`
+	Credential string      `json:"credential"`
+	Resource   aws.Touched `json:"resource"`
+	// HandledBy is the title of the step that undoes it; empty when it is left to the operator.
+	HandledBy string `json:"handled_by,omitempty"`
+	// Manual says what to undo by hand, with the resource's ARN.
+	Manual string `json:"manual,omitempty"`
+}
+
+// attackerChanges lists every resource the attacker's successful writes created or changed, in
+// timeline order, each with the step that handles it or, where lockdown has no action, a manual
+// item naming its ARN.
+func attackerChanges(f *aws.Footprint) []AttackerChange {
+	attackerUsers := map[string]bool{}
+	for _, c := range f.Credentials {
+		if c.Kind == "user" {
+			attackerUsers[c.ID] = true
+		}
+	}
+	var out []AttackerChange
+	for _, e := range f.Timeline {
+		for _, t := range e.Touched() {
+			c := AttackerChange{Time: e.Time, Region: e.Region, Event: e.EventName, EventID: e.EventID, Credential: e.Credential, Resource: t}
+			c.HandledBy = handlingStep(t, e.EventName, attackerUsers)
+			if c.HandledBy == "" {
+				c.Manual = manualItem(c)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// handlingStep is the title of the step that undoes a change, or "" when none does.
+func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) string {
+	switch t.Kind {
+	case "instance", "spot request":
+		return byTerminate
+	case "access key":
+		// A key on a user the attacker created goes with the user; on a user that was there
+		// before, it is the attacker-keys step's.
+		if attackerUsers[t.User] {
+			return byRemove
+		}
+		return byAttacker
+	case "user":
+		// The removal step deletes users the attacker created, whole. A change to a user that was
+		// there before (a console password, a policy) is undone by hand.
+		if attackerUsers[t.ID] {
+			return byRemove
+		}
+	case "role":
+		if event == "CreateRole" {
+			return byRevoke
+		}
+	case "session":
+		if t.Role != "" {
+			return byRevoke
+		}
+		// GetSessionToken: the containment's deny on tokens issued before now cuts it.
+		return byContain
+	}
+	return ""
+}
+
+// manualItem says what the operator undoes by hand, naming the resource by its ARN.
+func manualItem(c AttackerChange) string {
+	what := c.Resource.Kind + " " + c.Resource.ID
+	if c.Resource.ARN != "" {
+		what += " (" + c.Resource.ARN + ")"
+	}
+	return fmt.Sprintf("undo by hand: %s on %s, by %s at %s (CloudTrail event %s); lockdown has no action for it",
+		c.Event, what, c.Credential, c.Time.UTC().Format("2006-01-02 15:04:05Z"), c.EventID)
+}
+
+// ManualItems are the attacker's changes lockdown cannot undo, in words, for the report's open
+// items and the verification's remaining list.
+func (f *TraceFindings) ManualItems() []string {
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range f.Changes {
+		if c.Manual != "" {
+			out = append(out, c.Manual)
+		}
+	}
+	return out
+}
+
+// handlers names, per event, the steps (or "by hand") that deal with what it changed.
+func handlers(changes []AttackerChange) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range changes {
+		h := c.HandledBy
+		if h == "" {
+			h = byHandUndo
+		}
+		if list := out[c.EventID]; len(list) == 0 || list[len(list)-1] != h {
+			out[c.EventID] = append(list, h)
+		}
+	}
+	return out
+}

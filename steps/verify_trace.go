@@ -1,0 +1,47 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+)
+
+// checkByHand is the verification's check for the attacker's changes lockdown has no action for.
+const checkByHand = "by hand"
+
+// checkAttackerChanges lists, from the run's CloudTrail trace, what the attacker changed that
+// lockdown has no action for: each stays remaining, "not checked", until the operator has undone it
+// and the incident is verified without it. A region whose CloudTrail could not be read is unknown.
+func checkAttackerChanges(trace *TraceEvidence) []VerifyCheck {
+	if trace == nil || trace.Footprint == nil {
+		return nil
+	}
+	var out []VerifyCheck
+	for _, r := range trace.Footprint.Failed() {
+		out = append(out, VerifyCheck{Check: "attacker changes", Item: r.Region, Result: VerifyUnknown,
+			Evidence: strings.TrimSpace("CloudTrail could not be read: " + r.Code + " " + r.Message), HandledBy: "by hand: read CloudTrail in " + r.Region})
+	}
+	for _, c := range attackerChanges(trace.Footprint) {
+		if c.Manual == "" {
+			continue
+		}
+		where := c.Resource.ARN
+		if where == "" {
+			where = c.Region
+		}
+		out = append(out, VerifyCheck{Check: checkByHand, Item: c.Resource.Kind + " " + c.Resource.ID, Result: VerifyNotChecked,
+			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)})
+	}
+	return out
+}
+
+// traceWarning says what the verification cannot see without a trace.
+func traceWarning(trace *TraceEvidence) string {
+	why := "CloudTrail was not traced"
+	if trace != nil && trace.Footprint == nil {
+		why = "CloudTrail could not be traced (" + trace.Why + ")"
+	}
+	if trace == nil || trace.Footprint == nil {
+		return why + ": what the attacker changed that lockdown has no action for (security group rules, Lambda functions, bucket policies) is not listed, and instance verdicts rest on launch times. Run the step \"Trace the attacker\" first."
+	}
+	return ""
+}
