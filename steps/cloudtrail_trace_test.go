@@ -208,3 +208,21 @@ func TestTheVerificationListsTheAttackerChangesLeftToTheOperator(t *testing.T) {
 		}
 	}
 }
+
+func TestAManualItemIsSettledOnlyByTheOperatorsRecordedWord(t *testing.T) {
+	_, env := traceDrill(t)
+	_, found := traceNow(t, env)
+	env.Trace = found.Evidence
+	v := verifyWith(t, env)
+	item, ok := v.Keepable(checkByHand + "/security group sg-0c1d2e3f4a5b6c7d8") // the row under the cursor
+	if !ok || item != "security group sg-0c1d2e3f4a5b6c7d8" {
+		t.Fatalf("the security group rule cannot be settled by the operator: %q %v", item, ok)
+	}
+	env.Kept = func() map[string]string { return map[string]string{item: "rule revoked by hand, INC-42"} }
+	v = verifyWith(t, env)
+	for _, c := range v.Checks {
+		if c.Check == checkByHand && (c.Result != VerifyPass || c.Kept != "rule revoked by hand, INC-42") {
+			t.Errorf("after the operator's word the rule is %s (kept %q)", c.Result, c.Kept)
+		}
+	}
+}

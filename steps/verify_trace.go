@@ -9,12 +9,14 @@ import (
 const checkByHand = "by hand"
 
 // checkAttackerChanges lists, from the run's CloudTrail trace, what the attacker changed that
-// lockdown has no action for: each stays remaining, "not checked", until the operator has undone it
-// and the incident is verified without it. A region whose CloudTrail could not be read is unknown.
-func checkAttackerChanges(trace *TraceEvidence) []VerifyCheck {
+// lockdown has no action for: each stays remaining, "not checked", until the operator records that
+// it was undone by hand. A region whose CloudTrail could not be read is unknown.
+func checkAttackerChanges(env *Env) []VerifyCheck {
+	trace := env.Trace
 	if trace == nil || trace.Footprint == nil {
 		return nil
 	}
+	kept := keptItems(env)
 	var out []VerifyCheck
 	for _, r := range trace.Footprint.Failed() {
 		out = append(out, VerifyCheck{Check: "attacker changes", Item: r.Region, Result: VerifyUnknown,
@@ -28,8 +30,16 @@ func checkAttackerChanges(trace *TraceEvidence) []VerifyCheck {
 		if where == "" {
 			where = c.Region
 		}
-		out = append(out, VerifyCheck{Check: checkByHand, Item: c.Resource.Kind + " " + c.Resource.ID, Result: VerifyNotChecked,
-			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)})
+		check := VerifyCheck{Check: checkByHand, Item: c.Resource.Kind + " " + c.Resource.ID, Result: VerifyNotChecked,
+			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
+		// The operator's recorded word that it was undone (K, with the reason) settles it.
+		for _, name := range []string{check.Item, c.Resource.ID, c.Resource.ARN} {
+			if reason, ok := kept[name]; ok && name != "" {
+				check.Result, check.Kept, check.HandledBy = VerifyPass, reason, ""
+				break
+			}
+		}
+		out = append(out, check)
 	}
 	return out
 }
