@@ -80,9 +80,9 @@ func traceSummary(f *aws.Footprint, found *TraceFindings) string {
 		}
 	}
 	manual := len(found.ManualItems())
-	s := fmt.Sprintf("%s by %s: %s, %d for lockdown's steps, %d by hand",
-		plural(len(f.Timeline), "attacker event"), plural(len(f.Credentials), "credential"),
-		plural(writes, "change"), len(found.Changes)-manual, manual)
+	s := fmt.Sprintf("%s (%d changed something) by %s: %s touched, %d handled by lockdown's steps, %d by hand",
+		plural(len(f.Timeline), "attacker event"), writes, plural(len(f.Credentials), "credential"),
+		plural(len(found.Changes), "resource"), len(found.Changes)-manual, manual)
 	if n := len(f.Failed()); n > 0 {
 		s += fmt.Sprintf("; %d regions FAILED", n)
 	}
@@ -94,16 +94,19 @@ func traceFacts(env *Env, f *aws.Footprint) []Fact {
 		{Label: "Account", Value: accountLabel(env)},
 		{Label: "Events since", Value: f.Since.UTC().Format("2006-01-02 15:04:05Z")},
 	}
+	// One line: the events that made each credential are in the timeline.
+	var creds []string
 	for _, c := range f.Credentials {
-		v := c.Kind
+		v := c.ID + " (" + c.Kind
 		if c.Role != "" {
-			v += " of " + c.Role
+			v += " of " + c.Role[strings.LastIndex(c.Role, "/")+1:]
 		}
 		if c.By != "" {
-			v += ", made by " + c.By + " (CloudTrail event " + c.EventID + ")"
+			v += ", by " + c.By
 		}
-		facts = append(facts, Fact{Label: "Attacker credential " + c.ID, Value: v, Tone: ToneRogue})
+		creds = append(creds, v+")")
 	}
+	facts = append(facts, Fact{Label: "Attacker credentials", Value: strings.Join(creds, ", "), Tone: ToneRogue})
 	if n := len(f.Failed()); n > 0 {
 		facts = append(facts, Fact{Label: "Regions failed", Value: fmt.Sprint(n), Tone: ToneFailed})
 	}
@@ -114,8 +117,8 @@ func traceFacts(env *Env, f *aws.Footprint) []Fact {
 // highlighted, each naming the step that handles what it changed.
 func timelineTable(f *aws.Footprint, changes []AttackerChange) *Table {
 	t := &Table{Columns: []Column{
-		{Title: "Verdict", Width: 7}, {Title: "Time (UTC)", Width: 14}, {Title: "Region", Width: 14}, {Title: "Event", Width: 20},
-		{Title: "Credential", Width: 20}, {Title: "Source IP", Width: 15}, {Title: "Handled by"},
+		{Title: "Verdict", Width: 7}, {Title: "Time (UTC)", Width: 11}, {Title: "Region", Width: 14}, {Title: "Event", Width: 20},
+		{Title: "Handled by", Width: 26}, {Title: "Credential", Width: 20}, {Title: "Source IP", Width: 15},
 	}}
 	byEvent := handlers(changes)
 	for _, e := range f.Timeline {
@@ -127,7 +130,7 @@ func timelineTable(f *aws.Footprint, changes []AttackerChange) *Table {
 			verdict, tone = "changed", ToneRogue
 		}
 		row := Row{ID: e.EventID, Tone: tone, Group: e.Region,
-			Cells: []string{verdict, e.Time.UTC().Format("01-02 15:04:05"), e.Region, e.EventName, e.Credential, e.SourceIP, strings.Join(byEvent[e.EventID], ", ")}}
+			Cells: []string{verdict, e.Time.UTC().Format("01-02 15:04"), e.Region, e.EventName, strings.Join(byEvent[e.EventID], ", "), e.Credential, e.SourceIP}}
 		for _, c := range changes {
 			if c.EventID != e.EventID {
 				continue

@@ -234,7 +234,11 @@ func instanceDetails(in RogueInstance) []string {
 		out = append(out, "Spot request: "+in.SpotRequestID)
 	}
 	if o := in.LaunchedBy; o != nil {
-		out = append(out, "Launched "+o.By()+", principal "+o.Principal)
+		launched := "Launched " + o.By()
+		if o.Attacker && o.Credential != "" {
+			launched += ", principal " + o.Principal
+		}
+		out = append(out, launched)
 	}
 	if in.Evidence != "" {
 		out = append(out, "Evidence: "+in.Evidence)

@@ -151,7 +151,7 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 	}
 
 	c.press("]", "enter", "enter") // trace the attacker, the key filled in
-	c.await(t, "attacker events by")
+	waitFor(t, c.tm, "the trace", func() bool { return run.Status("trace-attacker").State.Finished() })
 	for range stepsBetween(t, run, "trace-attacker", "find-rogue-instances") {
 		c.press("]") // to "Find rogue EC2 instances in every region"
 	}

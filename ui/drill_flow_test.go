@@ -51,7 +51,7 @@ func TestDrillTerminationNeedsTheExactInstanceCountTyped(t *testing.T) {
 	d.typeText(leakedKeyID)
 	d.press("enter")
 	d.idle("the trace")
-	mustContain(t, "the trace", d.screen(), "attacker events by")
+	mustContain(t, "the trace", d.screen(), "Attacker credentials", "AuthorizeSecurityGr")
 	d.goTo("find-rogue-instances")
 	d.inspect()
 	d.goTo("terminate-instances")
