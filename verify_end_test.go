@@ -49,7 +49,8 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	want := []string{"leaked key " + simLeakedKey, "new users support-sync", "new access keys support-sync/AKIAEXAMPLEBACKDOOR1",
 		"outside trust sync-automation"}
 	for _, in := range s.srv.EC2Instances("") {
-		if in.Launched.After(s.srv.IncidentStart()) && in.State == "running" {
+		// The Auto Scaling scale-out after T0 is not the attacker's: CloudTrail says who launched it.
+		if in.Launched.After(s.srv.IncidentStart()) && in.State == "running" && in.Tags["aws:autoscaling:groupName"] == "" {
 			// The protected one in sa-east-1 too: protection does not make it the account's.
 			want = append(want, "rogue instances "+in.Region+"/"+in.ID)
 		}
@@ -60,7 +61,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 			t.Errorf("verify before the response does not list %q:\n%s", w, got)
 		}
 	}
-	for _, w := range []string{"new access keys billing-reports/", "open spot requests ap-southeast-1/sir-"} {
+	for _, w := range []string{"new access keys billing-reports/", "open spot requests ap-southeast-1/sir-", "by hand " + sshRule} {
 		if !strings.Contains(got, w) {
 			t.Errorf("verify before the response does not list %q:\n%s", w, got)
 		}
@@ -74,7 +75,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	reason := "the backup vendor's account, ticket SEC-12"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "revoke-sessions:sync-automation:"+reason, "-o", path)
+		"--keep", "revoke-sessions:sync-automation:"+reason, "--keep", sshRuleRevoked, "-o", path)
 	if code != exitOK || !strings.Contains(stderr, "KEPT BY THE OPERATOR: sync-automation") {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
@@ -86,12 +87,12 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	// Deleting the deactivated attacker key is a further plan that needs its own review: apply
 	// says so with 3, and the key is off meanwhile.
-	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 1 kept by the operator") {
+	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 2 kept by the operator") {
 		t.Fatalf("apply exited %d:\n%s", code, stderr)
 	}
 
 	code, after, stderr := s.verifyJSON()
-	if code != exitOK || !after.Contained || after.Kept != 1 {
+	if code != exitOK || !after.Contained || after.Kept != 2 {
 		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d):\n%s\n%s", code, after.Contained, after.Kept,
 			strings.Join(failing(after), "\n"), stderr)
 	}
@@ -102,7 +103,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	}
 
 	_, table, _ := s.lockdown("verify", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339))
-	if !strings.Contains(table, "kept by the operator: "+reason) || !strings.Contains(table, "contained, with 1 kept by the operator") {
+	if !strings.Contains(table, "kept by the operator: "+reason) || !strings.Contains(table, "contained, with 2 kept by the operator") {
 		t.Errorf("verify's table does not show the operator's reason:\n%s", table)
 	}
 
@@ -145,12 +146,13 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 	}
 	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
-	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
+	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 2 remaining") ||
 		!strings.Contains(stderr, "! remains: outside trust · deploy-role") {
 		t.Fatalf("apply with the attacker's way back in left exited %d:\n%s", code, stderr)
 	}
 	code, after, _ := s.verifyJSON()
-	if got := failing(after); code != exitPartial || len(got) != 1 || got[0] != "outside trust deploy-role" {
+	// The attacker's security group rule, which lockdown cannot undo, stays too.
+	if got := failing(after); code != exitPartial || strings.Join(got, ", ") != "by hand "+sshRule+", outside trust deploy-role" {
 		t.Fatalf("verify after the plan exited %d listing %v; want 3 with deploy-role's outside trust alone", code, got)
 	}
 	for _, c := range after.Checks {
@@ -165,7 +167,15 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 // and verify exits 0.
 func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
 	s := startSimForCLI(t)
-	path, doc := s.plan()
+	// The operator's word that the security group rule lockdown cannot undo was revoked by hand.
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "--keep", sshRuleRevoked, "-o", path); code != exitOK {
+		t.Fatalf("plan exited %d:\n%s", code, stderr)
+	}
+	doc, err := review.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if ps := plannedStep(t, doc, "revoke-sessions"); !strings.Contains(mustJSONOf(t, ps.Changes), "iam:DeleteRole") {
 		t.Fatalf("the role step plans no role deletion: %+v", ps.Changes)
 	}
@@ -175,7 +185,7 @@ func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
 		t.Fatalf("apply exited %d:\n%s", code, stderr)
 	}
 	code, after, stderr := s.verifyJSON()
-	if code != exitOK || !after.Contained || after.Kept != 0 {
+	if code != exitOK || !after.Contained || after.Kept != 1 {
 		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d): %v\n%s", code, after.Contained, after.Kept, failing(after), stderr)
 	}
 	if _, err := s.iam().GetRole(context.Background(), &iam.GetRoleInput{RoleName: sdk.String("sync-automation")}); !strings.Contains(fmt.Sprint(err), "NoSuchEntity") {
@@ -212,7 +222,8 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 	reason := "made by the billing team for the new exporter, ticket FIN-9"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "revoke-sessions:sync-automation:the backup vendor's account", "-o", path)
+		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "revoke-sessions:sync-automation:the backup vendor's account",
+		"--keep", sshRuleRevoked, "-o", path)
 	if code != exitOK {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
@@ -232,7 +243,7 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 		t.Errorf("the kept key is %s after apply, want Active", got)
 	}
 	code, after, _ := s.verifyJSON()
-	if code != exitOK || after.Kept != 2 {
+	if code != exitOK || after.Kept != 3 {
 		t.Fatalf("verify exited %d with %d kept: %v", code, after.Kept, failing(after))
 	}
 	for _, c := range after.Checks {
@@ -241,3 +252,10 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 		}
 	}
 }
+
+// The attacker's security group rule, which only CloudTrail shows and lockdown cannot undo, and
+// the operator's word that it was revoked by hand.
+const (
+	sshRule        = "us-west-2/sg-0c1d2e3f4a5b6c7d8"
+	sshRuleRevoked = "verify-contained:sg-0c1d2e3f4a5b6c7d8:rule revoked by hand, SEC-13"
+)

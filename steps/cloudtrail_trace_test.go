@@ -16,8 +16,13 @@ const sshRuleARN = "arn:aws:ec2:us-west-2:111122223333:security-group/sg-0c1d2e3
 // traceDrill is the crypto-miner scenario with CloudTrail lookups paced fast, as a test can afford.
 func traceDrill(t *testing.T) (*sim.Server, *Env) {
 	t.Helper()
+	return traceDrillIn(t, DryRun)
+}
+
+func traceDrillIn(t *testing.T, mode Mode) (*sim.Server, *Env) {
+	t.Helper()
 	s := simtest.Start(t, "crypto-miner", drillStart)
-	env := envOf(s.Account(t, aws.Options{Mode: DryRun, LookupInterval: time.Millisecond}))
+	env := envOf(s.Account(t, aws.Options{Mode: mode, LookupInterval: time.Millisecond}))
 	env.Since, env.Now = s.Server.IncidentStart(), s.Clock.Now
 	env.Inputs["access_key_id"] = leakedKey
 	return s.Server, env
@@ -192,7 +197,7 @@ func TestTheVerificationListsTheAttackerChangesLeftToTheOperator(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := insp.Data.(*Verification)
-	if got := result(v, checkByHand, "security group sg-0c1d2e3f4a5b6c7d8"); got != VerifyNotChecked {
+	if got := result(v, checkByHand, "us-west-2/sg-0c1d2e3f4a5b6c7d8"); got != VerifyNotChecked {
 		t.Errorf("the attacker's security group rule is %q in the verification, want not checked\n%s", got, remainingRows(insp))
 	}
 	if !strings.Contains(remainingRows(insp), sshRuleARN) {
@@ -214,8 +219,8 @@ func TestAManualItemIsSettledOnlyByTheOperatorsRecordedWord(t *testing.T) {
 	_, found := traceNow(t, env)
 	env.Trace = found.Evidence
 	v := verifyWith(t, env)
-	item, ok := v.Keepable(checkByHand + "/security group sg-0c1d2e3f4a5b6c7d8") // the row under the cursor
-	if !ok || item != "security group sg-0c1d2e3f4a5b6c7d8" {
+	item, ok := v.Keepable("sg-0c1d2e3f4a5b6c7d8") // as plan --keep names it
+	if !ok || item != "us-west-2/sg-0c1d2e3f4a5b6c7d8" {
 		t.Fatalf("the security group rule cannot be settled by the operator: %q %v", item, ok)
 	}
 	env.Kept = func() map[string]string { return map[string]string{item: "rule revoked by hand, INC-42"} }

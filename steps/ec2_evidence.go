@@ -24,8 +24,8 @@ type evidenceVerdict struct {
 }
 
 // judge weighs an instance's timestamp reasons against CloudTrail. Launched by an attacker
-// credential: rogue, with the event. Launched by anyone else: its launch time alone accuses it of
-// nothing. Without a readable trace for its region the timestamps stand, and the evidence says so.
+// credential, or from an address the attacker's credentials used: rogue, with the event. Launched
+// by anyone else: its launch time alone accuses it of nothing. Without a readable trace for its region the timestamps stand, and the evidence says so.
 func (t *TraceEvidence) judge(in aws.Instance, rogue []string) evidenceVerdict {
 	out := evidenceVerdict{rogue: rogue}
 	switch {
@@ -50,8 +50,12 @@ func (t *TraceEvidence) judge(in aws.Instance, rogue []string) evidenceVerdict {
 		return out
 	}
 	out.origin, out.evidence = &o, "cloudtrail"
-	if o.Attacker {
+	switch {
+	case o.Attacker:
 		out.rogue = append([]string{"launched " + o.By()}, rogue...)
+		return out
+	case f.AttackerAddress(o.SourceIP):
+		out.rogue = append([]string{"launched " + o.By() + ", an address the attacker's credentials used"}, rogue...)
 		return out
 	}
 	out.rogue = nil

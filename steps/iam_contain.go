@@ -47,6 +47,9 @@ func (ContainKey) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	if err != nil {
 		return nil, err
 	}
+	if aws.IsTemporaryKey(keyID) {
+		return inspectSession(ctx, env, keyID)
+	}
 	api := env.Account.IAM()
 	user, use, err := aws.KeyLastUsed(ctx, api, keyID)
 	if err != nil {
@@ -128,6 +131,9 @@ const (
 
 // Plan deactivates the key, revokes sessions minted from it, and quarantines the owner.
 func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []string) (*Plan, error) {
+	if s, ok := found.Data.(*sessionFinding); ok {
+		return planSession(env, s), nil
+	}
 	f, ok := found.Data.(*containFinding)
 	if !ok {
 		return nil, fmt.Errorf("iam.contain-key: inspect first")
@@ -165,6 +171,9 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 
 // Apply makes the planned changes in order, then reads the key back to verify it is Inactive.
 func (ContainKey) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
+	if s, ok := plan.Data.(*sessionFinding); ok {
+		return applySession(ctx, env, changes, plan, s), nil
+	}
 	f, ok := plan.Data.(*containFinding)
 	if !ok {
 		return nil, fmt.Errorf("iam.contain-key: not a containment plan")

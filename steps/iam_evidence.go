@@ -29,7 +29,7 @@ func (r *KeysReport) NoteCreators(trace *TraceEvidence) {
 		u := &r.Users[i]
 		if o, ok := f.Origin(u.Name); ok {
 			u.CreatedBy = &o
-			if !o.Attacker {
+			if !o.Attacker && !f.AttackerAddress(o.SourceIP) {
 				u.Flags = without(u.Flags, FlagUserCreatedAfterT0)
 			}
 		}
@@ -37,7 +37,7 @@ func (r *KeysReport) NoteCreators(trace *TraceEvidence) {
 			k := &u.Keys[j]
 			if o, ok := f.Origin(k.ID); ok {
 				k.CreatedBy = &o
-				if !o.Attacker {
+				if !o.Attacker && !f.AttackerAddress(o.SourceIP) {
 					k.Flags = without(k.Flags, FlagKeyCreatedAfterT0)
 				}
 			}

@@ -30,7 +30,7 @@ func checkAttackerChanges(env *Env) []VerifyCheck {
 		if where == "" {
 			where = c.Region
 		}
-		check := VerifyCheck{Check: checkByHand, Item: c.Resource.Kind + " " + c.Resource.ID, Result: VerifyNotChecked,
+		check := VerifyCheck{Check: checkByHand, Item: c.Region + "/" + c.Resource.ID, Result: VerifyNotChecked,
 			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
 		// The operator's recorded word that it was undone (K, with the reason) settles it.
 		for _, name := range []string{check.Item, c.Resource.ID, c.Resource.ARN} {
