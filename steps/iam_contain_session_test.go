@@ -45,3 +45,26 @@ func TestALeakedSessionKeyIsContainedByRevokingItsRolesOlderSessions(t *testing.
 		t.Errorf("second apply: %+v, %v", again, err)
 	}
 }
+
+// TestALaunchFromTheAttackersAddressIsRogueWhateverKeyTheTraceStartedFrom: traced from the role
+// session alone, the trace does not know the leaked long-term key, yet the miners that key
+// launched came from the address the session's events came from.
+func TestALaunchFromTheAttackersAddressIsRogueWhateverKeyTheTraceStartedFrom(t *testing.T) {
+	_, env := traceDrill(t)
+	env.Inputs["access_key_id"] = sessionKey
+	_, found := traceNow(t, env)
+	env.Trace = found.Evidence
+	insp, err := FindRogueInstances{}.Inspect(context.Background(), env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range insp.Data.(*InstanceFindings).Instances {
+		if in.Region != "eu-north-1" {
+			continue
+		}
+		if in.Verdict != VerdictRogue || !strings.Contains(in.Reasons[0], "from 203.0.113.7 (CloudTrail event ") ||
+			!strings.Contains(in.Reasons[0], "an address the attacker's credentials used") {
+			t.Errorf("%s launched by the backdoor key from the attacker's address: %s, %q", in.ID, in.Verdict, in.Reasons)
+		}
+	}
+}
