@@ -26,6 +26,10 @@ type Globals struct {
 	// RetryBase compresses the retry policy's clock (the first wait; every later one scales with
 	// it) so fault tests of the real binary run in seconds. Not for operators.
 	RetryBase time.Duration `name:"retry-base" hidden:"" help:"First retry wait (tests)."`
+	// LookupInterval spaces a region's CloudTrail lookups more tightly than AWS's limit allows,
+	// so tests against the simulator, which enforces no limit unless asked, trace in
+	// milliseconds. Not for operators: against AWS it only earns throttling.
+	LookupInterval time.Duration `name:"lookup-interval" hidden:"" env:"LOCKDOWN_TEST_LOOKUP_INTERVAL" help:"CloudTrail lookup spacing (tests)."`
 
 	ctx            context.Context
 	stdout, stderr io.Writer
@@ -63,6 +67,7 @@ func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
 		ExpectedAccount: g.Account,
 		CallTimeout:     g.CallTimeout,
 		RetryBase:       g.RetryBase,
+		LookupInterval:  g.LookupInterval,
 	})
 }
 
