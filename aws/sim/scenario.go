@@ -43,6 +43,8 @@ type Scenario struct {
 	CloudTrail CloudTrailSpec `yaml:"cloudtrail"`
 	// GuardDuty is the account's GuardDuty detectors.
 	GuardDuty GuardDutySpec `yaml:"guardduty"`
+	// Par is how fast a practised on-call handles the scenario, for the drill's score.
+	Par ParSpec `yaml:"par"`
 }
 
 // AlertSpec is how the incident reaches the on-call: who sent what, when, and what it cost so far.
@@ -203,6 +205,9 @@ func (sc *Scenario) validate() error {
 	}
 	if _, err := sc.Alert.Seen.Resolve(time.Time{}); err != nil {
 		return fmt.Errorf("alert.seen: %w", err)
+	}
+	if err := sc.Par.validate(); err != nil {
+		return err
 	}
 	for _, r := range sc.Regions {
 		switch r.OptIn {
