@@ -33,6 +33,7 @@ func addHealthyInstanceByHand(t *testing.T, s *simAccountForCLI, path string, do
 }
 
 func TestApplyRefusesAHealthyInstanceAddedToThePlanByHandWhateverTheDigest(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	healthy := addHealthyInstanceByHand(t, s, path, doc)
@@ -58,6 +59,7 @@ func TestApplyRefusesAHealthyInstanceAddedToThePlanByHandWhateverTheDigest(t *te
 }
 
 func TestApplyRefusesAPlanWhoseDigestIsNotTheReviewedOneAndSendsNothing(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	reviewed := doc.Digest()
@@ -74,6 +76,7 @@ func TestApplyRefusesAPlanWhoseDigestIsNotTheReviewedOneAndSendsNothing(t *testi
 }
 
 func TestPlanPrintsTheDigestAndApplyWithoutOneSaysItWasNotChecked(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "-o", path)
@@ -94,6 +97,7 @@ func TestPlanPrintsTheDigestAndApplyWithoutOneSaysItWasNotChecked(t *testing.T) 
 }
 
 func TestAnInstanceChosenAgainstTheVerdictIsPlannedShownAndAppliedAsTheOperatorsChoice(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	var healthy sim.EC2Instance
 	for _, in := range s.srv.EC2Instances("us-east-1") {
@@ -123,6 +127,7 @@ func TestAnInstanceChosenAgainstTheVerdictIsPlannedShownAndAppliedAsTheOperators
 }
 
 func TestApplyOfAStepThatFailedInThePlanIsAFailureNotNothingToApply(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	if err := s.srv.AddFault(sim.Fault{Service: "iam", Action: "ListUsers", Deny: true}); err != nil {
 		t.Fatal(err)
@@ -147,6 +152,7 @@ func TestApplyOfAStepThatFailedInThePlanIsAFailureNotNothingToApply(t *testing.T
 }
 
 func TestApplyWithARegionThatCannotBeInspectedAgainFailsItsTerminationsInsteadOfDroppingThem(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	var lost []string
@@ -207,6 +213,7 @@ func assertJournaledFailed(t *testing.T, s *simAccountForCLI, before []string, s
 }
 
 func TestApplyingTheSamePlanAgainAfterAFinishedRotationTakesLockdownsNewKeyAsItsOwn(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	if code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
@@ -227,6 +234,7 @@ func TestApplyingTheSamePlanAgainAfterAFinishedRotationTakesLockdownsNewKeyAsIts
 }
 
 func TestApplyingTheSamePlanAgainFindsTheAttackerKeyItDeactivatedDoneNotAgainstTheVerdict(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	apply := func(secrets string) (int, string) {

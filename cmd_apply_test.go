@@ -14,6 +14,7 @@ import (
 )
 
 func TestApplyIsRefusedWithoutLiveOrTheMatchingConfirmationAndSendsNothing(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, _ := s.plan()
 	cases := []struct {
@@ -40,6 +41,7 @@ func TestApplyIsRefusedWithoutLiveOrTheMatchingConfirmationAndSendsNothing(t *te
 }
 
 func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	terminate := plannedStep(t, doc, "terminate-instances")
@@ -100,6 +102,7 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 }
 
 func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrift(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, _ := s.plan()
 	s.clock.Advance(11 * time.Minute) // the attacker launches more GPU miners in us-west-2
@@ -132,6 +135,7 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 }
 
 func TestApplyAfterAPlannedInstanceWasTerminatedRefusesTheStep(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	var gone steps.Change
@@ -162,6 +166,7 @@ func TestApplyAfterAPlannedInstanceWasTerminatedRefusesTheStep(t *testing.T) {
 }
 
 func TestApplyWithCredentialsOfAnotherAccountIsRefusedNamingBoth(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	doc.Account = "999988887777"
@@ -215,6 +220,7 @@ func assertSecretsOnlyInTheirFile(t *testing.T, path, journalDir, output string)
 }
 
 func TestApplyWithASecretsFileItCannotCreateChangesNothing(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, _ := s.plan()
 	s.resetRequests()

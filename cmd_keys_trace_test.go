@@ -9,12 +9,13 @@ import (
 )
 
 func TestKeysWithTheKeyNameTheAttackerAsCreatorOfTheBackdoors(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("paces lookups at CloudTrail's real limit")
 	}
-	_, url := serveDrill(t)
+	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&KeysCmd{JSON: true, Workers: 4, Key: "AKIAEXAMPLELEAKED001"}).Run(g); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPlanWritesTheStepsChangesAndSendsNoChangeEvenWithLive(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, stdout, stderr := s.lockdown("plan", "--live", "--key", simLeakedKey,
@@ -57,6 +58,7 @@ func TestPlanWritesTheStepsChangesAndSendsNoChangeEvenWithLive(t *testing.T) {
 }
 
 func TestPlanFileIsPrivateAndNeverOverwritten(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, _ := s.plan()
 	info, err := os.Stat(path)
@@ -77,6 +79,7 @@ func TestPlanFileIsPrivateAndNeverOverwritten(t *testing.T) {
 }
 
 func TestPlanWithoutKeyLeavesContainmentNotPlannedAndSaysWhy(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	code, stdout, stderr := s.lockdown("plan")
 	if code != exitOK {
@@ -105,6 +108,7 @@ func hasOp(changes []steps.Change, op string) bool {
 }
 
 func TestPlanRefusesASecretPastedAsTheKeyAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	pasted := "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

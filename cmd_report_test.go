@@ -15,6 +15,7 @@ const (
 )
 
 func TestReportExitsNonZeroUnlessTheIncidentFinishedCleanly(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, journal string
 		code          int
@@ -51,6 +52,7 @@ func TestReportExitsNonZeroUnlessTheIncidentFinishedCleanly(t *testing.T) {
 }
 
 func TestTwoRunsStartedInTheSameSecondWriteTwoJournals(t *testing.T) {
+	t.Parallel()
 	g := &Globals{Journal: t.TempDir()}
 	_, first, err := g.incidentFile("live")
 	if err != nil {

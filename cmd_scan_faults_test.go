@@ -20,7 +20,7 @@ func scanThroughProxy(t *testing.T, srv *sim.Server, proxy *wiretest.Proxy, extr
 	args := append([]string{"scan", "--json", "--since", "3h", "--endpoint-url", proxy.URL,
 		"--call-timeout", "1s", "--retry-base", "10ms"}, extra...)
 	start := time.Now()
-	code := run(args, &stdout, &stderr)
+	code := runAsResponder(srv, args, &stdout, &stderr)
 	took := time.Since(start)
 	if stdout.Len() == 0 {
 		return code, nil, stderr.String(), took
@@ -42,6 +42,7 @@ func regionStatus(doc *steps.ScanDocument, region string) string {
 }
 
 func TestScanWhoseSTSNeverAnswersPrintsTheScanAndExitsThree(t *testing.T) {
+	t.Parallel()
 	srv, url := serveDrill(t)
 	proxy := wiretest.StartProxy(t, url, wiretest.Rule{Service: "sts", Fault: wiretest.Hang()})
 	code, doc, stderr, took := scanThroughProxy(t, srv, proxy)
@@ -60,6 +61,7 @@ func TestScanWhoseSTSNeverAnswersPrintsTheScanAndExitsThree(t *testing.T) {
 }
 
 func TestScanWhoseDescribeRegionsNeverAnswersKeepsTheHomeRegion(t *testing.T) {
+	t.Parallel()
 	srv, url := serveDrill(t)
 	proxy := wiretest.StartProxy(t, url, wiretest.Rule{Action: "DescribeRegions", Fault: wiretest.Hang()})
 	code, doc, stderr, _ := scanThroughProxy(t, srv, proxy)
@@ -75,6 +77,7 @@ func TestScanWhoseDescribeRegionsNeverAnswersKeepsTheHomeRegion(t *testing.T) {
 }
 
 func TestScanWithEC2DeniedInTheHomeRegionPrintsJSONAndSuggestsAnotherRegion(t *testing.T) {
+	t.Parallel()
 	srv, url := serveDrill(t)
 	if err := srv.AddFault(sim.Fault{Region: "us-east-1", Service: "ec2", Deny: true}); err != nil {
 		t.Fatal(err)
@@ -93,6 +96,7 @@ func TestScanWithEC2DeniedInTheHomeRegionPrintsJSONAndSuggestsAnotherRegion(t *t
 }
 
 func TestScanRidesOutAnEC2OutageAndCountsItsRetries(t *testing.T) {
+	t.Parallel()
 	srv, url := serveDrill(t)
 	// Seven 500s in a row on DescribeRegions and on the home region: the SDK's own budget gives up
 	// after one to three seconds; lockdown's rides out 22 s of them (220 ms at 10 ms per second).

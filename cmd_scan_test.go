@@ -13,21 +13,21 @@ import (
 	"lockdown/steps"
 )
 
-// serveDrill serves the built-in drill on loopback and points the AWS credential chain at it.
+// serveDrill serves the built-in drill on loopback; commands reach it with responder(srv).
 func serveDrill(t *testing.T) (*sim.Server, string) {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", time.Now())
-	s.UseCredentialChain(t)
 	return s.Server, s.URL
 }
 
 func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {
+	t.Parallel()
 	srv, url := serveDrill(t)
 	if err := srv.AddFault(sim.Fault{Region: "eu-north-1", Service: "ec2", Deny: true}); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{JSON: true, Concurrency: 16}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {
@@ -54,9 +54,10 @@ func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {
 }
 
 func TestScanTableListsRegionsAndReasons(t *testing.T) {
-	_, url := serveDrill(t)
+	t.Parallel()
+	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{Regions: []string{"us-east-1", "us-west-2"}, Concurrency: 4}).Run(g); err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +70,10 @@ func TestScanTableListsRegionsAndReasons(t *testing.T) {
 }
 
 func TestScanOfARegionThatDoesNotExistIsBadUsage(t *testing.T) {
-	_, url := serveDrill(t)
+	t.Parallel()
+	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{Regions: []string{"us-east-1", "us-est-2"}, Concurrency: 4}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "us-est-2") {
@@ -83,14 +85,15 @@ func TestScanOfARegionThatDoesNotExistIsBadUsage(t *testing.T) {
 }
 
 func TestScanAndKeysRefuseAnotherAccountThanTheNamedOne(t *testing.T) {
-	_, url := serveDrill(t)
+	t.Parallel()
+	srv, url := serveDrill(t)
 	for name, cmd := range map[string]interface{ Run(*Globals) error }{
 		"scan": &ScanCmd{Regions: []string{"us-east-1"}, Concurrency: 4},
 		"keys": &KeysCmd{Workers: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			g := &Globals{EndpointURL: url, Since: "3h", Account: "999988887777", stdout: &stdout, stderr: &stderr}
+			g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", Account: "999988887777", stdout: &stdout, stderr: &stderr}
 			err := cmd.Run(g)
 			var ee *exitError
 			if !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "111122223333") ||

@@ -42,16 +42,16 @@ attacker:
 `
 
 func TestScanWithTheKeyJudgesByWhoLaunchedAndFallsBackWhereCloudTrailIsDenied(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("paces lookups at CloudTrail's real limit")
 	}
 	s := simtest.Start(t, scaleOutIncident, time.Now())
-	s.UseCredentialChain(t)
 	if err := s.Server.AddFault(sim.Fault{Region: "eu-north-1", Service: "cloudtrail", Deny: true}); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: s.URL, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{JSON: true, Key: "AKIAEXAMPLELEAKED001"}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {
@@ -91,10 +91,10 @@ func TestScanWithTheKeyJudgesByWhoLaunchedAndFallsBackWhereCloudTrailIsDenied(t 
 }
 
 func TestScanWithoutTheKeySaysItsVerdictsRestOnTimestamps(t *testing.T) {
+	t.Parallel()
 	s := simtest.Start(t, scaleOutIncident, time.Now())
-	s.UseCredentialChain(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: s.URL, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{JSON: true}).Run(g); err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +118,13 @@ func TestScanWithoutTheKeySaysItsVerdictsRestOnTimestamps(t *testing.T) {
 // instance an attacker credential launched (the leaked key, its role session, the backdoor key)
 // is rogue with who launched it, and the Auto Scaling scale-out after T0 is not.
 func TestTheBuiltinDrillsScaleOutIsNotRogueOnceTheKeyIsTraced(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("paces lookups at CloudTrail's real limit")
 	}
-	_, url := serveDrill(t)
+	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{JSON: true, Key: "AKIAEXAMPLELEAKED001"}).Run(g); err != nil {
 		t.Fatalf("scan: %v\n%s", err, stderr.String())
 	}

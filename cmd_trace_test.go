@@ -10,6 +10,7 @@ import (
 )
 
 func TestTraceJSONFollowsTheKeyAndAFailedRegionExitsThree(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("paces lookups at CloudTrail's real limit")
 	}
@@ -18,7 +19,7 @@ func TestTraceJSONFollowsTheKeyAndAFailedRegionExitsThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: url, Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&TraceCmd{Key: "AKIAEXAMPLELEAKED001", JSON: true}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {
@@ -70,6 +71,7 @@ func TestTraceJSONFollowsTheKeyAndAFailedRegionExitsThree(t *testing.T) {
 }
 
 func TestTraceRefusesASecretPastedAsTheKey(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	g := &Globals{stdout: &stdout, stderr: &stderr}
 	err := (&TraceCmd{Key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}).Run(g)

@@ -13,10 +13,10 @@ import (
 )
 
 func TestVerifyExitsThreeAndListsWhatRemainsWhileTheAttackerIsIn(t *testing.T) {
+	t.Parallel()
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
-	s.UseCredentialChain(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{EndpointURL: s.URL, Since: "3h", Journal: t.TempDir(), stdout: &stdout, stderr: &stderr}
+	g := &Globals{EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", Journal: t.TempDir(), stdout: &stdout, stderr: &stderr}
 	err := (&VerifyCmd{Key: "AKIAEXAMPLELEAKED001", JSON: true}).Run(g)
 	var exit *exitError
 	if !errors.As(err, &exit) || exit.code != exitPartial {
@@ -43,6 +43,7 @@ func TestVerifyExitsThreeAndListsWhatRemainsWhileTheAttackerIsIn(t *testing.T) {
 }
 
 func TestVerifyRefusesAMalformedKey(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	g := &Globals{Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&VerifyCmd{Key: "not-a-key"}).Run(g)

@@ -120,6 +120,7 @@ func servedOK(action string) func([]sim.Request) bool {
 }
 
 func TestAnApplyKilledAfterAWSMadeTheNewKeyIsFinishedByTheNextWithoutAnOrphanADuplicateOrALostSecret(t *testing.T) {
+	t.Parallel()
 	r := newCrashRig(t)
 	// AWS makes the key; its answer is held, and lockdown is killed while it waits for it.
 	r.wire.SetRules(wiretest.Rule{Action: "CreateAccessKey", Fault: wiretest.SlowAnswer(time.Minute), Times: 1})
@@ -173,6 +174,7 @@ func TestAnApplyKilledAfterAWSMadeTheNewKeyIsFinishedByTheNextWithoutAnOrphanADu
 }
 
 func TestAnApplyKilledMidTerminationIsFinishedByTheNextAndEveryInstanceIsTerminatedOnce(t *testing.T) {
+	t.Parallel()
 	r := newCrashRig(t)
 	// One region's TerminateInstances is carried out and its answer held.
 	r.wire.SetRules(wiretest.Rule{Action: "TerminateInstances", Fault: wiretest.SlowAnswer(time.Minute), Times: 1})
@@ -229,6 +231,7 @@ func TestAnApplyKilledMidTerminationIsFinishedByTheNextAndEveryInstanceIsTermina
 }
 
 func TestCtrlCDuringACallThatNeverAnswersEndsApplyWithinSecondsAndJournalsWhatWasDone(t *testing.T) {
+	t.Parallel()
 	r := newCrashRig(t)
 	// Termination's call never answers; the per-call timeout (30 s by default) is far away.
 	r.wire.SetRules(wiretest.Rule{Action: "TerminateInstances", Fault: wiretest.Hang()})

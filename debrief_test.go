@@ -12,6 +12,7 @@ import (
 )
 
 func TestTheDebriefSaysHowLongEachAttackerKeyKeptWorking(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 	attacks := []sim.AttackRecord{
 		{Time: start.Add(2 * time.Minute), AccessKeyID: "AKIAEXAMPLELEAKED001"},
@@ -31,6 +32,7 @@ func TestTheDebriefSaysHowLongEachAttackerKeyKeptWorking(t *testing.T) {
 }
 
 func TestTheDebriefOrdersStepsByWhenTheyWereFirstDone(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 	step := func(id string) *runbooks.Step { return &runbooks.Step{ID: id, Title: "step " + id} }
 	statuses := []runbooks.StepStatus{
@@ -67,6 +69,7 @@ func TestTheDebriefOrdersStepsByWhenTheyWereFirstDone(t *testing.T) {
 }
 
 func TestTheDebriefSaysContainedOnlyAfterAPassingVerificationAndPaintsWhatRemains(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 	red := func(s string) string { return "<red>" + s + "</red>" }
 	var none bytes.Buffer

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTheDrillFeedsTheAttackersCallsToTheInterface(t *testing.T) {
+	t.Parallel()
 	sc, err := sim.LoadScenario("crypto-miner")
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,13 @@ import (
 	"lockdown/aws/wiretest"
 )
 
+// motoResponder is any key pair: moto accepts every signature.
+var motoResponder = staticCredentials{accessKeyID: "AKIAEXAMPLEMOTORESP1", secretAccessKey: "moto-responder-secret"}
+
 // The dry-run proof again with moto, an emulator written by others, as the account: the built-in
 // scenarios seeded into it as far as it supports them.
 func TestDryRunCommandsSendNoChangeOnTheWireAgainstMoto(t *testing.T) {
+	t.Parallel()
 	sc, err := sim.LoadScenario(sim.DefaultScenario)
 	if err != nil {
 		t.Fatal(err)
@@ -22,15 +26,12 @@ func TestDryRunCommandsSendNoChangeOnTheWireAgainstMoto(t *testing.T) {
 	started := time.Now()
 	wire, seed := moto.StartSeeded(t, sc)
 	t.Logf("moto started and seeded in %s", time.Since(started).Round(time.Millisecond))
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEMOTORESP1", "AWS_SECRET_ACCESS_KEY": "moto-responder-secret",
-		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")} {
-		t.Setenv(k, v)
-	}
 	journal := t.TempDir()
 	lockdown := func(args ...string) (int, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(append(args, "--endpoint-url", wire.URL, "--journal", journal), &stdout, &stderr)
+		// moto answers 500 to CloudTrail lookups it lacks: retry them on a compressed clock.
+		args = append(args, "--endpoint-url", wire.URL, "--journal", journal, "--retry-base", "2ms")
+		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials = motoResponder })
 		return code, stderr.String()
 	}
 	checked := map[string]int{}

@@ -34,13 +34,12 @@ func startCommandOnTheWire(t *testing.T, scenario string) *commandOnTheWire {
 	}
 	s := simtest.Start(t, scenario, time.Now().UTC())
 	wire := s.Watch(t)
-	s.UseCredentialChain(t)
 	return &commandOnTheWire{t: t, sc: sc, sim: s, wire: wire, journal: t.TempDir()}
 }
 
 func (c *commandOnTheWire) lockdown(args ...string) (int, string) {
 	var stdout, stderr bytes.Buffer
-	code := run(append(args, "--endpoint-url", c.sim.URL, "--journal", c.journal), &stdout, &stderr)
+	code := runAsResponder(c.sim.Server, append(args, "--endpoint-url", c.sim.URL, "--journal", c.journal), &stdout, &stderr)
 	return code, stderr.String()
 }
 
@@ -70,6 +69,7 @@ func (c *commandOnTheWire) noChanges(what string, mustSend bool) int {
 }
 
 func TestDryRunCommandsSendNoChangeOnTheWireInEveryScenario(t *testing.T) {
+	t.Parallel()
 	for _, name := range sim.ScenarioNames() {
 		t.Run(name, func(t *testing.T) {
 			c := startCommandOnTheWire(t, name)

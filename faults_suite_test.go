@@ -31,6 +31,7 @@ var allFaults = []sim.Fault{
 }
 
 func TestTheWholeRunbookAppliedLiveUnderEveryFaultAtOnceHandlesEachReachableItemOnceAndReportsTheRest(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	terminations := plannedStep(t, doc, "terminate-instances").Changes

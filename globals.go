@@ -41,7 +41,13 @@ type Globals struct {
 	keepSecret func(steps.Secret) error
 	// reviewed is when the plan being applied was made (apply), for steps.Env.Reviewed.
 	reviewed time.Time
+	// credentials, when set, replace the AWS credential chain. Only tests set them: commands run
+	// in-process side by side, and the chain's environment is shared by the whole process.
+	credentials staticCredentials
 }
+
+// staticCredentials are an access key pair given directly rather than found by the credential chain.
+type staticCredentials struct{ accessKeyID, secretAccessKey string }
 
 // validateAccountID checks --account before anything talks to AWS.
 func (g *Globals) validateAccountID() error {
@@ -68,6 +74,8 @@ func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
 		CallTimeout:     g.CallTimeout,
 		RetryBase:       g.RetryBase,
 		LookupInterval:  g.LookupInterval,
+		AccessKeyID:     g.credentials.accessKeyID,
+		SecretAccessKey: g.credentials.secretAccessKey,
 	})
 }
 

@@ -15,6 +15,17 @@ func TestMain(m *testing.M) {
 	// Commands run here, in-process or built, trace the attacker against the simulator, which
 	// enforces no CloudTrail limit unless a test asks it to: they need not keep under AWS's.
 	os.Setenv("LOCKDOWN_TEST_LOOKUP_INTERVAL", "5ms")
+	// Commands run in-process get their simulator's credentials directly (runWith). Should one
+	// reach for the credential chain instead, it finds a key no endpoint knows, no shared files,
+	// no instance metadata, and an endpoint on loopback where nothing listens: it fails at once,
+	// and never sends anything off this machine.
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAEXAMPLENOCHAIN00", "AWS_SECRET_ACCESS_KEY": "credential-chain-unused-in-tests",
+		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_PROFILE": "",
+	} {
+		os.Setenv(k, v)
+	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
 		if builtPath != "" {
 			_ = os.RemoveAll(filepath.Dir(builtPath))

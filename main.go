@@ -70,6 +70,12 @@ func main() {
 
 // run parses args, runs the chosen command and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, stdout, stderr, nil)
+}
+
+// runWith is run with a hook that adjusts the parsed flags before the command runs (tests give
+// the simulator's credentials this way).
+func runWith(args []string, stdout, stderr io.Writer, prepare func(*Globals)) int {
 	var cli CLI
 	exited := -1
 	parser, err := kong.New(&cli,
@@ -93,6 +99,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cli.Globals.stdout, cli.Globals.stderr = stdout, stderr
+	if prepare != nil {
+		prepare(&cli.Globals)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cli.Globals.ctx = ctx

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCommandLineErrorsExitWithUsageCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -33,6 +34,7 @@ func TestCommandLineErrorsExitWithUsageCode(t *testing.T) {
 }
 
 func TestHelpExitsZero(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"--help"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d", code)
@@ -43,6 +45,7 @@ func TestHelpExitsZero(t *testing.T) {
 }
 
 func TestSinceAcceptsRFC3339AndDurationsBeforeNow(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name, in string
@@ -66,6 +69,7 @@ func TestSinceAcceptsRFC3339AndDurationsBeforeNow(t *testing.T) {
 }
 
 func TestResumingPinsTheJournalsAccountAndRefusesAnother(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "incident-1.jsonl")
 	line := `{"time":"2026-11-28T03:00:00Z","incident":"incident-1","mode":"live","account":"111122223333","kind":"run-start","data":{"runbook":"compromised-account","since":"2026-11-28T01:00:00Z"}}` + "\n"

@@ -37,7 +37,6 @@ ec2:
 `
 	s := simtest.Start(t, scenario, time.Now().UTC())
 	wire := s.Watch(t)
-	s.UseCredentialChain(t)
 	return &simAccountForCLI{t: t, srv: s.Server, clock: s.Clock, wire: wire, url: s.URL, journal: t.TempDir()}
 }
 
@@ -67,6 +66,7 @@ func dryRunResult(t *testing.T, doc *review.PlanDocument, step, change string) s
 }
 
 func TestPlanShowsAnIAMChangeTheResponderMayNotMakeAsAFailedCheck(t *testing.T) {
+	t.Parallel()
 	s := provingAccount(t, `,{"Effect":"Deny","Action":"iam:UpdateAccessKey","Resource":"*"}`)
 	stderr, doc := s.planExpecting(exitPartial)
 	if r := dryRunResult(t, doc, "contain-key", "deactivate-key"); r.Status != steps.StatusFailed || r.Code != "AccessDenied" {
@@ -81,6 +81,7 @@ func TestPlanShowsAnIAMChangeTheResponderMayNotMakeAsAFailedCheck(t *testing.T) 
 }
 
 func TestPlanSaysNotProvenWhenThePermissionSimulationIsDenied(t *testing.T) {
+	t.Parallel()
 	s := provingAccount(t, `,{"Effect":"Deny","Action":"iam:SimulatePrincipalPolicy","Resource":"*"}`)
 	stderr, doc := s.planExpecting(exitOK)
 	if r := dryRunResult(t, doc, "contain-key", "deactivate-key"); r.Status != steps.StatusNotChecked {
@@ -92,6 +93,7 @@ func TestPlanSaysNotProvenWhenThePermissionSimulationIsDenied(t *testing.T) {
 }
 
 func TestPlanDisablesTheTerminationProtectionItFound(t *testing.T) {
+	t.Parallel()
 	s := provingAccount(t, "")
 	_, doc := s.planExpecting(exitOK)
 	var ops []string

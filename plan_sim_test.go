@@ -40,7 +40,6 @@ func startSimForCLI(t *testing.T) *simAccountForCLI {
 	t.Helper()
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
 	wire := s.Watch(t)
-	s.UseCredentialChain(t)
 	return &simAccountForCLI{t: t, srv: s.Server, clock: s.Clock, wire: wire, url: s.URL, journal: t.TempDir()}
 }
 
@@ -48,7 +47,7 @@ func startSimForCLI(t *testing.T) *simAccountForCLI {
 func (s *simAccountForCLI) lockdown(args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	args = append(args, "--endpoint-url", s.url, "--journal", s.journal)
-	code := run(args, &stdout, &stderr)
+	code := runAsResponder(s.srv, args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -17,6 +17,7 @@ func liveSession(t *testing.T, s *simAccountForCLI, g *Globals) *session {
 	t.Helper()
 	var stderr bytes.Buffer
 	g.EndpointURL, g.Journal, g.Live, g.stdout, g.stderr = s.url, s.journal, true, &stderr, &stderr
+	g.credentials = responder(s.srv)
 	acct, err := g.OpenAccount(g.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ func tryContainment(t *testing.T, sess *session) (*steps.Outcome, error) {
 }
 
 func TestResumingARunHeldToAnotherAccountKeepsRefusingEveryChange(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	first := liveSession(t, s, &Globals{Account: "000000000000"})
 	journal := first.journal.Path()
@@ -82,6 +84,7 @@ func TestResumingARunHeldToAnotherAccountKeepsRefusingEveryChange(t *testing.T) 
 }
 
 func TestResumingWithAnotherAccountIsRefusedAndWithTheSameAccepted(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	first := liveSession(t, s, &Globals{Account: "000000000000"})
 	journal := first.journal.Path()

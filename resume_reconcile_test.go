@@ -12,6 +12,7 @@ import (
 )
 
 func TestResumingAnIncidentDeletesTheKeyALostAnswerMadeWhoseSecretWasNeverShown(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	before := s.keyIDs("ci-deploy")
 	// AWS makes the key, and its answer never arrives before the operator gives up.

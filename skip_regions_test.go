@@ -12,6 +12,7 @@ import (
 )
 
 func TestARegionDeniedByPolicyCanBeLeftOutOfPlanAndApply(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	if err := s.srv.AddFault(sim.Fault{Region: "eu-north-1", Service: "ec2", Deny: true}); err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestARegionDeniedByPolicyCanBeLeftOutOfPlanAndApply(t *testing.T) {
 }
 
 func TestApplyLeavingOutAReviewedRegionFailsItsChangesAsUnknown(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	path, doc := s.plan()
 	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),

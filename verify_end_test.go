@@ -41,6 +41,7 @@ func failing(v *steps.Verification) []string {
 }
 
 func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIsApplied(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	code, before, _ := s.verifyJSON()
 	if code != exitPartial || before.Contained {
@@ -122,6 +123,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 }
 
 func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	// The attacker rewrote the trust policy of an older role so that only their account may
 	// assume it. Removing that principal would leave no trust policy, which IAM refuses, so the
@@ -166,6 +168,7 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 // keep anything: the role the attacker created, which an outside account may assume, is deleted,
 // and verify exits 0.
 func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	// The operator's word that the security group rule lockdown cannot undo was revoked by hand.
 	path := filepath.Join(t.TempDir(), "plan.json")
@@ -215,6 +218,7 @@ func billingReportsKey(t *testing.T, v *steps.Verification) string {
 }
 
 func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *testing.T) {
+	t.Parallel()
 	s := startSimForCLI(t)
 	_, before, _ := s.verifyJSON()
 	row := billingReportsKey(t, before)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func Start(t testing.TB) string {
 	}
 	port := freePort(t)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd.Env = append(withoutAWSSettings(os.Environ()), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so its worker processes stop with it
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting moto_server: %v", err)
@@ -63,4 +64,17 @@ func waitForHTTP(t testing.TB, url string, limit time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("moto_server did not answer on %s within %s", url, limit)
+}
+
+// withoutAWSSettings drops the AWS_* variables from an environment: moto is an AWS account, not a
+// client of one, and a client's settings (an endpoint, a profile, a config file) change how it
+// answers.
+func withoutAWSSettings(env []string) []string {
+	kept := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
 }

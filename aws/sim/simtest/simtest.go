@@ -5,7 +5,6 @@ package simtest
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,15 +84,4 @@ func (s *Sim) Account(t testing.TB, opts aws.Options) *aws.Account {
 		t.Fatal(err)
 	}
 	return acct
-}
-
-// UseCredentialChain points the standard AWS credential chain at the simulator's responder, with
-// no shared config files, for tests of commands that load credentials as the AWS CLI does.
-func (s *Sim) UseCredentialChain(t *testing.T) {
-	id, secret := s.Server.ResponderCredentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", id)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 }
