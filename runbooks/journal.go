@@ -44,6 +44,16 @@ type Journal struct {
 	f        *os.File
 	path     string
 	incident string
+	// now stamps entries; a drill's journal keeps the simulated account's time.
+	now func() time.Time
+}
+
+// UseClock stamps the entries recorded from now on with now instead of the wall clock: a drill's
+// journal is on the simulated account's clock, as its attacker and its debrief are.
+func (j *Journal) UseClock(now func() time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.now = now
 }
 
 // DefaultJournalDir is $XDG_STATE_HOME/lockdown, or ~/.local/state/lockdown.
@@ -200,7 +210,7 @@ func (j *Journal) Incident() string { return j.incident }
 // interleave within a line.
 func (j *Journal) Record(e Entry) error {
 	if e.Time.IsZero() {
-		e.Time = time.Now()
+		e.Time = j.clock()
 	}
 	e.Time = e.Time.UTC()
 	if e.Incident == "" {
@@ -235,4 +245,14 @@ func (j *Journal) Close() error {
 	err := j.f.Close()
 	j.f = nil
 	return err
+}
+
+func (j *Journal) clock() time.Time {
+	j.mu.Lock()
+	now := j.now
+	j.mu.Unlock()
+	if now == nil {
+		return time.Now()
+	}
+	return now()
 }

@@ -33,6 +33,7 @@ func (s *Server) runInstances(c *Call) (any, error) {
 	if c.DryRun() {
 		return nil, dryRunOK()
 	}
+	spec.By = c.callerKeyID()
 	spotType := ""
 	if c.Params.Get("InstanceMarketOptions.MarketType") == "spot" {
 		spotType = c.Params.Get("InstanceMarketOptions.SpotOptions.SpotInstanceType")

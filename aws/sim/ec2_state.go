@@ -146,6 +146,8 @@ type instance struct {
 	Tags                                               []tag
 	Protected                                          bool
 	SpotRequest                                        string
+	// By is the credential that launched the instance, or the scenario's `by`.
+	By string
 }
 
 type tag struct{ Key, Value string }
@@ -167,6 +169,8 @@ type launchSpec struct {
 	Type, KeyName, Image string
 	Tags                 []tag
 	Protected            bool
+	// By is who launches: a persistent spot request's replacements are its launcher's.
+	By string
 }
 
 func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
@@ -207,7 +211,7 @@ func (st *ec2State) seed(s *Server, in InstanceSpec, id string) error {
 		return fmt.Errorf("instance in %s: launched: %w", in.Region, err)
 	}
 	r := st.region(in.Region)
-	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tagList(in.Tags), Protected: in.Protected}
+	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tagList(in.Tags), Protected: in.Protected, By: in.By}
 	inst := r.launch(s, spec, launched, in.State, id, s.ids.hex("r-", 17))
 	if in.Spot != nil {
 		created, err := in.Spot.Created.Resolve(s.start)
@@ -244,7 +248,7 @@ func (r *ec2Region) launch(s *Server, spec launchSpec, at time.Time, state, id, 
 		spec.Image = "ami-0abcdef1234567890"
 	}
 	inst := &instance{ID: id, Reservation: reservation, Type: spec.Type, State: state, KeyName: spec.KeyName,
-		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected}
+		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected, By: spec.By}
 	r.instances = append(r.instances, inst)
 	r.byID[id] = inst
 	return inst

@@ -29,7 +29,7 @@ func (st *iamState) addRole(s *Server, spec RoleSpec) error {
 	}
 	r := &iamRole{Name: spec.Name, Path: path, Created: created, ID: s.ids.upper("AROA", 17),
 		ARN:    fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account(), path, spec.Name),
-		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != "", Trust: trustDocument(s.Account(), spec)}
+		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != "", Trust: trustDocument(s.Account(), spec), By: spec.By}
 	for _, p := range spec.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
 			return fmt.Errorf("role %s: policy %s does not exist", spec.Name, p)

@@ -46,6 +46,8 @@ type iamUser struct {
 	Attached            []string
 	Groups              []string
 	Boundary            string
+	// By is the credential that created the user, or the scenario's `by`.
+	By string
 }
 
 type accessKey struct {
@@ -53,6 +55,8 @@ type accessKey struct {
 	Status           string
 	Created          time.Time
 	LastUsed         *keyUse
+	// By is the credential that created the key, or the scenario's `by`.
+	By string
 }
 
 type keyUse struct {
@@ -92,6 +96,8 @@ type iamRole struct {
 	ServiceLinked       bool
 	// Trust is the role's trust policy (AssumeRolePolicyDocument).
 	Trust string
+	// By is the credential that created the role, or the scenario's `by`.
+	By string
 }
 
 type managedPolicy struct {
@@ -162,6 +168,7 @@ func (st *iamState) addUser(s *Server, spec UserSpec) error {
 		return fmt.Errorf("user %s: created: %w", spec.Name, err)
 	}
 	u := st.newUser(s, spec.Name, spec.Path, created)
+	u.By = spec.By
 	for _, ks := range spec.AccessKeys {
 		if _, err := st.addKey(s, u, ks); err != nil {
 			return fmt.Errorf("user %s: %w", spec.Name, err)
@@ -251,7 +258,7 @@ func (st *iamState) addKey(s *Server, u *iamUser, ks KeySpec) (*accessKey, error
 	if err != nil {
 		return nil, fmt.Errorf("key created: %w", err)
 	}
-	k := &accessKey{ID: ks.ID, Secret: ks.Secret, User: u.Name, Status: ks.Status, Created: created}
+	k := &accessKey{ID: ks.ID, Secret: ks.Secret, User: u.Name, Status: ks.Status, Created: created, By: ks.By}
 	if k.ID == "" {
 		k.ID = s.ids.upper("AKIA", 16)
 	}

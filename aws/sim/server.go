@@ -43,6 +43,7 @@ type Server struct {
 	log      []Request
 	trail    *trail
 	handlers map[string]handler
+	ledger   *ledger
 }
 
 // handler answers one action. It runs with the server locked and returns a value to encode as the
@@ -106,6 +107,7 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 		regions:  sc.Regions,
 		handlers: map[string]handler{},
 		trail:    newTrail(sc),
+		ledger:   newLedger(),
 	}
 	if len(s.regions) == 0 {
 		s.regions = commercialRegions
@@ -294,7 +296,14 @@ func (s *Server) serve(sc scope, action string, form url.Values, fault *APIError
 		return nil, apiErr
 	}
 	entry.Mutating = h.mutating && !entry.DryRun
+	var deleted []Holding
+	if h.mutating {
+		deleted = s.before(c)
+	}
 	result, err := h.fn(c)
+	if h.mutating && err == nil {
+		s.after(c, deleted, result)
+	}
 	s.recordCall(sc, c, h.mutating, result, err)
 	if err != nil {
 		if e, ok := err.(*APIError); ok {

@@ -1,0 +1,154 @@
+package sim
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Kinds of Holding.
+const (
+	HoldingInstance  = "instance"
+	HoldingAccessKey = "access key"
+	HoldingUser      = "user"
+	HoldingRole      = "role"
+	HoldingKeyPair   = "key pair"
+	HoldingSpot      = "spot request"
+)
+
+// Holding is one resource the simulated account has, or had during the simulation, as the drill's
+// debrief judges it: who made it, and whether and when it went.
+type Holding struct {
+	Kind string
+	// ID is an instance, access key or spot request id, or a user, role or key pair name.
+	ID string
+	// Region is empty for IAM.
+	Region string
+	// Type is an instance's type, or a spot request's (one-time, persistent).
+	Type string
+	// KeyName is an instance's key pair.
+	KeyName string
+	// User is an access key's user.
+	User string
+	// By is the credential that made it: the scenario's `by`, or the key that signed the call.
+	By      string
+	Created time.Time
+	// Disabled is when an access key was first deactivated.
+	Disabled time.Time
+	// Ended is when it was terminated or deleted; zero while it lasts.
+	Ended time.Time
+	// State is running, stopped, terminated; Active, Inactive; open, active, closed, cancelled;
+	// deleted; or empty where the kind has none.
+	State string
+}
+
+// Lasts reports whether the resource is still there and, for an instance or a key, still working.
+func (h Holding) Lasts() bool {
+	switch h.State {
+	case "deleted", "terminated", "Inactive", "closed", "cancelled":
+		return false
+	}
+	return true
+}
+
+// Holdings lists the account's resources now, then those deleted during the simulation, in a
+// stable order. Whatever the attacker had due by now is done first.
+func (s *Server) Holdings() []Holding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fireAttacker()
+	var out []Holding
+	for _, name := range slices.Sorted(maps.Keys(s.ec2.regions)) {
+		r := s.ec2.regions[name]
+		for _, inst := range r.instances {
+			h := Holding{Kind: HoldingInstance, ID: inst.ID, Region: name, Type: inst.Type, KeyName: inst.KeyName,
+				By: inst.By, Created: inst.Launched, State: inst.State}
+			if inst.State == "terminated" {
+				h.Ended = s.ledger.terminated[inst.ID]
+			}
+			out = append(out, h)
+		}
+		for _, k := range r.keyPairs {
+			out = append(out, keyPairHolding(name, k))
+		}
+		for _, sr := range r.spot {
+			out = append(out, Holding{Kind: HoldingSpot, ID: sr.ID, Region: name, Type: sr.Type, By: sr.launch.By,
+				Created: sr.Created, State: sr.State})
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.iam.keys)) {
+		out = append(out, s.keyHolding(s.iam.keys[id]))
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.iam.users)) {
+		out = append(out, userHolding(s.iam.users[name]))
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.iam.roles)) {
+		if r := s.iam.roles[name]; !r.ServiceLinked {
+			out = append(out, roleHolding(r))
+		}
+	}
+	return append(out, s.ledger.goneSorted()...)
+}
+
+func (s *Server) keyHolding(k *accessKey) Holding {
+	return Holding{Kind: HoldingAccessKey, ID: k.ID, User: k.User, By: k.By, Created: k.Created,
+		Disabled: s.ledger.inactive[k.ID], State: k.Status}
+}
+
+func userHolding(u *iamUser) Holding {
+	return Holding{Kind: HoldingUser, ID: u.Name, By: u.By, Created: u.Created}
+}
+
+func roleHolding(r *iamRole) Holding {
+	return Holding{Kind: HoldingRole, ID: r.Name, By: r.By, Created: r.Created}
+}
+
+func keyPairHolding(region string, k *keyPair) Holding {
+	return Holding{Kind: HoldingKeyPair, ID: k.Name, Region: region, Created: k.Created}
+}
+
+// AttackerCredentials are the access key ids the attacker holds or held: the leaked key, the keys
+// and sessions the scenario gives the attacker, and every key made by one of those or belonging to
+// a user one of those made, to any depth.
+func (s *Server) AttackerCredentials() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.scenario.Attacker
+	creds := map[string]bool{a.AccessKeyID: true}
+	for _, e := range a.Events {
+		if e.AccessKeyID != "" {
+			creds[e.AccessKeyID] = true
+		}
+	}
+	for _, sess := range a.Sessions {
+		if sess.AccessKeyID != "" {
+			creds[sess.AccessKeyID] = true
+		}
+	}
+	userBy := map[string]string{}
+	for _, u := range s.iam.users {
+		userBy[u.Name] = u.By
+	}
+	keys := make([]Holding, 0, len(s.iam.keys))
+	for _, k := range s.iam.keys {
+		keys = append(keys, s.keyHolding(k))
+	}
+	for _, h := range s.ledger.gone {
+		switch h.Kind {
+		case HoldingAccessKey:
+			keys = append(keys, h)
+		case HoldingUser:
+			userBy[h.ID] = h.By
+		}
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, k := range keys {
+			if !creds[k.ID] && (creds[k.By] || creds[userBy[k.User]]) {
+				creds[k.ID], grew = true, true
+			}
+		}
+	}
+	delete(creds, "")
+	return creds
+}

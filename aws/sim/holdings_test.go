@@ -1,0 +1,78 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"lockdown/aws/sim"
+)
+
+// The debrief's facts: who made each resource, when a key was deactivated, when an instance was
+// terminated, and what was deleted — all on the simulated clock.
+func TestHoldingsRememberWhoMadeWhatAndWhenItWent(t *testing.T) {
+	t.Parallel()
+	srv, clock, url := startSim(t, "crypto-miner")
+	ctx := context.Background()
+	id, secret := srv.ResponderCredentials()
+	clock.Advance(11 * time.Minute) // the attacker's first launch, in us-west-2, is due at +10m
+	byID := func() map[string]sim.Holding {
+		out := map[string]sim.Holding{}
+		for _, h := range srv.Holdings() {
+			out[h.Kind+":"+h.Region+":"+h.ID] = h
+		}
+		return out
+	}
+	var launched []sim.Holding
+	for _, h := range srv.Holdings() {
+		if h.Kind == sim.HoldingInstance && h.Created.After(srv.Start()) {
+			launched = append(launched, h)
+		}
+	}
+	if len(launched) != 2 || launched[0].By != "AKIAEXAMPLELEAKED001" || launched[0].Region != "us-west-2" {
+		t.Fatalf("the attacker's launch: %+v", launched)
+	}
+
+	iamClient := iam.NewFromConfig(sdkConfig(url, "us-east-1", id, secret))
+	if _, err := iamClient.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: ptr("ci-deploy"),
+		AccessKeyId: ptr("AKIAEXAMPLELEAKED001"), Status: iamtypes.StatusTypeInactive}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	ec2Client := ec2.NewFromConfig(sdkConfig(url, "us-west-2", id, secret))
+	if _, err := ec2Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{launched[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2Client.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyName: ptr("xmr")}); err != nil {
+		t.Fatal(err)
+	}
+
+	got := byID()
+	if k := got["access key::AKIAEXAMPLELEAKED001"]; !k.Disabled.Equal(srv.Start().Add(11*time.Minute)) || k.Lasts() {
+		t.Errorf("the leaked key: %+v, want deactivated at +11m", k)
+	}
+	if in := got["instance:us-west-2:"+launched[0].ID]; !in.Ended.Equal(srv.Start().Add(12*time.Minute)) || in.Lasts() {
+		t.Errorf("the terminated miner: %+v, want ended at +12m", in)
+	}
+	if kp := got["key pair:us-west-2:xmr"]; kp.State != "deleted" || !kp.Ended.Equal(srv.Start().Add(12*time.Minute)) {
+		t.Errorf("the deleted key pair: %+v", kp)
+	}
+	if u := got["user::support-sync"]; u.By != "AKIAEXAMPLELEAKED001" || !u.Lasts() {
+		t.Errorf("the backdoor user: %+v", u)
+	}
+	creds := srv.AttackerCredentials()
+	for _, want := range []string{"AKIAEXAMPLELEAKED001", "AKIAEXAMPLEBACKDOOR1", "ASIAEXAMPLESESSION01"} {
+		if !creds[want] {
+			t.Errorf("attacker credentials %v lack %s", creds, want)
+		}
+	}
+	if creds[id] || len(creds) != 4 { // the fourth: the key the backdoor key added to billing-reports
+		t.Errorf("attacker credentials = %v", creds)
+	}
+}
+
+func ptr(s string) *string { return &s }
