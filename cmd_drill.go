@@ -5,6 +5,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/debrief"
 	"lockdown/ui"
 )
 
@@ -12,6 +13,7 @@ import (
 type DrillCmd struct {
 	Scenario string `help:"Built-in scenario name or scenario file." default:"${default_scenario}" placeholder:"NAME|FILE"`
 	List     bool   `help:"List the built-in scenarios and exit."`
+	Pace     string `help:"How fast the attacker's timeline runs: 1x is real time, 10x a short session (up to 60x)." default:"1x" placeholder:"Nx"`
 }
 
 // drillBackoff keeps throttling retries short: the simulator's faults are there to be seen, not
@@ -29,16 +31,21 @@ func (c *DrillCmd) Run(g *Globals) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	pace, err := sim.ParsePace(c.Pace)
+	if err != nil {
+		return usageError("--pace: %v", err)
+	}
 	if err := g.validateAccountID(); err != nil {
 		return err
 	}
 	if err := requireTerminal(); err != nil {
 		return err
 	}
-	srv, err := sim.New(sc, sim.Options{})
+	srv, err := sim.New(sc, sim.Options{Clock: sim.NewPacedClock(sim.WallClock{}, pace)})
 	if err != nil {
 		return err
 	}
+	g.clock = srv.Now // the steps and the journal keep the simulated account's time
 	l, err := sim.Listen(srv, "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -72,9 +79,15 @@ func (c *DrillCmd) Run(g *Globals) error {
 	stopWatch := watchAttacker(g.Context(), srv, feed)
 	s.activity = feed
 	s.briefing = briefing(srv)
+	scored := debrief.Watch(srv, pace, s.journal.Path(), stepTitles(s.run.Statuses()))
+	var last *debrief.Debrief // the debrief the screen showed last, which the file keeps
+	s.debrief = func() []string { last = scored.Debrief(); return last.Lines() }
 	uiErr := s.interact(g)
 	stopWatch()
-	printDebrief(g, srv, s)
+	if last == nil {
+		last = scored.Debrief()
+	}
+	printDebrief(g, srv, s, last)
 	if err := s.close(g); err != nil || uiErr != nil {
 		return firstErr(uiErr, err)
 	}

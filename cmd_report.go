@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
+	"lockdown/debrief"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -32,8 +36,8 @@ func (c *ReportCmd) Run(g *Globals) error {
 	}
 	if c.JSON {
 		err = g.writeJSON(rep)
-	} else {
-		err = rep.WriteMarkdown(g.stdout)
+	} else if err = rep.WriteMarkdown(g.stdout); err == nil {
+		err = appendDrillDebrief(g, c.Journal)
 	}
 	if err != nil {
 		return err
@@ -42,4 +46,18 @@ func (c *ReportCmd) Run(g *Globals) error {
 		return exitCode(exitPartial, fmt.Errorf("the incident did not finish cleanly: %s", strings.Join(why, "; ")))
 	}
 	return nil
+}
+
+// appendDrillDebrief adds a drill's scored debrief, written beside its journal when the drill
+// ended, to the report.
+func appendDrillDebrief(g *Globals, journal string) error {
+	text, err := os.ReadFile(debrief.PathFor(journal))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the drill's debrief: %w", err)
+	}
+	_, err = fmt.Fprintf(g.stdout, "\n%s", text)
+	return err
 }

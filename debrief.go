@@ -8,28 +8,34 @@ import (
 	"time"
 
 	"lockdown/aws/sim"
+	"lockdown/debrief"
 	"lockdown/runbooks"
 	"lockdown/ui"
 )
 
-// printDebrief tells the drill's participants how the response went: which steps were finished and
-// when, and what the attacker managed before and after containment.
-func printDebrief(g *Globals, srv *sim.Server, s *session) {
+// printDebrief tells the drill's participants how the response went, on stderr once the screen
+// has closed: the scored debrief, whether the attacker is out and the steps in the order they were
+// done. The scored debrief is also written beside the journal, where `lockdown report` finds it.
+func printDebrief(g *Globals, srv *sim.Server, s *session, scored *debrief.Debrief) {
 	red := func(s string) string { return s }
 	if f, ok := g.stderr.(*os.File); ok && ui.IsTerminal(f) && os.Getenv("NO_COLOR") == "" {
 		style := ui.NewStyles(false).Rogue
 		red = func(s string) string { return style.Render(s) }
 	}
-	writeDebrief(g.stderr, red, srv.Scenario().Name, srv.Start(), srv.Now(), srv.AttackLog(), s.run.Statuses(), s.journal.Path())
-}
-
-// writeDebrief writes the debrief; red paints what the attacker still holds.
-func writeDebrief(w io.Writer, red func(string) string, scenario string, start, end time.Time, attacks []sim.AttackRecord, statuses []runbooks.StepStatus, journal string) {
-	fmt.Fprintf(w, "\nDrill debrief: scenario %s, %s\n", scenario, end.Sub(start).Round(time.Second))
-	entries, _ := runbooks.ReadJournal(journal)
-	writeContainment(w, red, start, runbooks.ContainmentOf(entries, stepTitles(statuses)))
-	writeSteps(w, start, statuses, firstSettled(entries))
-	writeAttacks(w, start, attacks)
+	w := g.stderr
+	fmt.Fprintln(w)
+	for _, l := range scored.ScoredLines() {
+		fmt.Fprintln(w, l)
+	}
+	entries, _ := runbooks.ReadJournal(s.journal.Path())
+	statuses := s.run.Statuses()
+	writeContainment(w, red, srv.Start(), runbooks.ContainmentOf(entries, stepTitles(statuses)))
+	writeSteps(w, srv.Start(), statuses, firstSettled(entries))
+	if path, err := scored.WriteFile(s.journal.Path()); err != nil {
+		fmt.Fprintf(w, "The debrief could not be written: %v\n", err)
+	} else {
+		fmt.Fprintf(w, "Debrief: %s\n", path)
+	}
 }
 
 // writeContainment opens the debrief with the one question that matters: is the attacker out?
@@ -99,57 +105,4 @@ func writeSteps(w io.Writer, start time.Time, statuses []runbooks.StepStatus, se
 		}
 		fmt.Fprintf(w, "  %-9s %-40s %s%s\n", st.State, st.Step.Title, at, reason)
 	}
-}
-
-// attackTally is what the attacker achieved with one key.
-type attackTally struct {
-	worked, refused         int
-	lastWorked, firstRefuse time.Time
-}
-
-// writeAttacks says, key by key, how long the attacker kept working: the leaked key should stop at
-// containment, and a backdoor key only when its user is removed.
-func writeAttacks(w io.Writer, start time.Time, attacks []sim.AttackRecord) {
-	if len(attacks) == 0 {
-		fmt.Fprintln(w, "  Attacker: no calls yet")
-		return
-	}
-	var keys []string
-	tally := map[string]*attackTally{}
-	for _, a := range attacks {
-		t, ok := tally[a.AccessKeyID]
-		if !ok {
-			t = &attackTally{}
-			tally[a.AccessKeyID] = t
-			keys = append(keys, a.AccessKeyID)
-		}
-		if a.Succeeded() {
-			t.worked++
-			t.lastWorked = a.Time
-		} else {
-			t.refused++
-			if t.firstRefuse.IsZero() {
-				t.firstRefuse = a.Time
-			}
-		}
-	}
-	for _, key := range keys {
-		t := tally[key]
-		fmt.Fprintf(w, "  Attacker with %s: %s worked", key, calls(t.worked))
-		if !t.lastWorked.IsZero() {
-			fmt.Fprintf(w, " (the last at +%s)", t.lastWorked.Sub(start).Round(time.Second))
-		}
-		fmt.Fprintf(w, ", %d refused", t.refused)
-		if !t.firstRefuse.IsZero() {
-			fmt.Fprintf(w, " (from +%s)", t.firstRefuse.Sub(start).Round(time.Second))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func calls(n int) string {
-	if n == 1 {
-		return "1 call"
-	}
-	return fmt.Sprintf("%d calls", n)
 }

@@ -44,6 +44,8 @@ type Globals struct {
 	// credentials, when set, replace the AWS credential chain. Only tests set them: commands run
 	// in-process side by side, and the chain's environment is shared by the whole process.
 	credentials staticCredentials
+	// clock, in a drill, is the simulated account's: the steps and the journal keep its time.
+	clock func() time.Time
 }
 
 // staticCredentials are an access key pair given directly rather than found by the credential chain.

@@ -29,6 +29,8 @@ type session struct {
 	activity <-chan ui.Activity
 	// briefing, in a drill, is the alert shown before anything else.
 	briefing *ui.Briefing
+	// debrief, in a drill, draws the scored debrief the screen shows at the end.
+	debrief func() []string
 }
 
 // requireTerminal refuses to start the TUI on a pipe or without a terminal, instead of hanging.
@@ -74,12 +76,15 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		return nil, fmt.Errorf("opening the log: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(logFile, nil))
+	if g.clock != nil {
+		journal.UseClock(g.clock)
+	}
 	acct.UseLogger(log) // the SDK's warnings must not land on the TUI's screen
 	run, err := runbooks.NewRun(runbooks.Config{
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env: steps.Env{Since: since, Log: log, KeepSecret: g.keepSecret, Reviewed: g.reviewed, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
+		Env: steps.Env{Since: since, Now: g.clock, Log: log, KeepSecret: g.keepSecret, Reviewed: g.reviewed, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
 			Kept: func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
 		Journal:  journal,
 		Incident: incident,
@@ -144,6 +149,8 @@ func (s *session) interact(g *Globals) error {
 	uctx.Log = s.log
 	uctx.ExpectedAccount = s.acct.Guard().Expected()
 	uctx.Activity = s.activity
+	uctx.Debrief = s.debrief
+	uctx.AccountNow = g.clock
 	if b := s.briefing; b != nil {
 		uctx.Briefing, uctx.Known = b, map[string]string{"access_key_id": b.KeyID}
 	}

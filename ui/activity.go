@@ -41,7 +41,7 @@ func (m *Model) activityView(width int) string {
 	if a == nil || width < 20 {
 		return ""
 	}
-	ago := m.ctx.now().Sub(a.At).Truncate(time.Second)
+	ago := m.ctx.accountNow().Sub(a.At).Truncate(time.Second)
 	text := ansi.Truncate(a.Text, width-12, "…") + " · " + ago.String() + " ago"
 	if a.Alarming {
 		return m.ctx.Styles.Destructive.Render(text)

@@ -41,7 +41,9 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.layout()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
-	case key.Matches(msg, k.Quit, k.Interrupt):
+	case key.Matches(msg, k.Quit):
+		return m.onQuitKey()
+	case key.Matches(msg, k.Interrupt):
 		return m.requestQuit()
 	}
 	return nil
@@ -66,7 +68,7 @@ func (m *Model) briefingView(width, height int) string {
 		lines = append(lines, s.Subtle.Render("Subject: ")+s.Warning.Render(b.Subject))
 	}
 	if !b.Seen.IsZero() {
-		ago := m.ctx.now().Sub(b.Seen)
+		ago := m.ctx.accountNow().Sub(b.Seen)
 		lines = append(lines, s.Subtle.Render("Seen:    ")+b.Seen.UTC().Format("15:04 UTC")+s.Subtle.Render(" ("+minutes(ago)+" ago)"))
 	}
 	if b.KeyID != "" {

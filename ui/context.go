@@ -43,6 +43,9 @@ type Context struct {
 	Activity <-chan Activity
 	// Briefing, in a drill, is shown before anything else: the alert and the goals.
 	Briefing *Briefing
+	// Debrief, in a drill, draws the scored debrief as the drill stands, one line each: quitting
+	// shows it before lockdown exits.
+	Debrief func() []string
 	// Known are inputs the run already knows, by input name (a drill's alert names the leaked
 	// key): steps asking for them start filled in.
 	Known map[string]string
@@ -50,7 +53,10 @@ type Context struct {
 	Grace time.Duration
 	// Now is the clock; tests replace it to step through grace periods.
 	Now func() time.Time
-	Log *slog.Logger
+	// AccountNow, in a drill, is the simulated account's clock, which a faster pace runs ahead of
+	// Now: the incident's times (T0, the alert, the attacker's calls) are on it. Now when unset.
+	AccountNow func() time.Time
+	Log        *slog.Logger
 }
 
 // NewContext builds the shared context for a run, honouring NO_COLOR from the environment.
@@ -73,6 +79,13 @@ func (c *Context) now() time.Time {
 		return time.Now()
 	}
 	return c.Now()
+}
+
+func (c *Context) accountNow() time.Time {
+	if c.AccountNow == nil {
+		return c.now()
+	}
+	return c.AccountNow()
 }
 
 func (c *Context) logger() *slog.Logger {

@@ -21,6 +21,8 @@ func (m *Model) keysNow() paneKeys {
 func (m *Model) keysBelow() paneKeys {
 	k := m.ctx.Keys
 	switch {
+	case m.debrief != nil && !m.askQuit:
+		return m.debriefKeys()
 	case m.briefing && !m.askQuit:
 		return m.briefingKeys()
 	case m.askQuit:

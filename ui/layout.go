@@ -96,12 +96,15 @@ func (m *Model) sinceT0() string {
 	if m.ctx.Since.IsZero() {
 		return ""
 	}
-	d := m.ctx.now().Sub(m.ctx.Since).Truncate(time.Minute)
+	d := m.ctx.accountNow().Sub(m.ctx.Since).Truncate(time.Minute)
 	return fmt.Sprintf("T0 +%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 func (m *Model) bodyView() string {
 	body := m.bodyRows()
+	if m.debrief != nil && !m.showHelp && !m.askQuit {
+		return lipgloss.NewStyle().Padding(0, 1).Height(body).MaxHeight(body).Render(m.debriefView(m.ctx.Width-2, body))
+	}
 	if m.briefing && !m.showHelp && !m.askQuit {
 		return lipgloss.NewStyle().Padding(0, 1).Height(body).MaxHeight(body).Render(m.briefingView(m.ctx.Width-2, body))
 	}

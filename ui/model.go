@@ -55,6 +55,8 @@ type Model struct {
 	showHelp bool
 	// briefing is true until the operator has read a drill's briefing.
 	briefing bool
+	// debrief, once a drill's operator quits, is the scored debrief on screen.
+	debrief *debriefScreen
 	// quitting is set when the operator quit while an action ran: lockdown exits once it stops.
 	quitting bool
 }

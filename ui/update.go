@@ -190,6 +190,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = false
 		}
 		return nil
+	case m.debrief != nil:
+		return m.onDebriefKey(msg)
 	case m.briefing:
 		return m.onBriefingKey(msg)
 	case key.Matches(msg, k.Back) && m.task != nil:
@@ -215,7 +217,7 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m.requestQuit()
+		return m.onQuitKey()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.Note):
