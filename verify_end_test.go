@@ -20,7 +20,13 @@ import (
 // verifyJSON runs `lockdown verify --json` against the simulator and decodes its one document.
 func (s *simAccountForCLI) verifyJSON() (int, *steps.Verification, string) {
 	s.t.Helper()
-	code, stdout, stderr := s.lockdown("verify", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "--json")
+	return s.verifyJSONFor(simLeakedKey)
+}
+
+// verifyJSONFor is verifyJSON for the leaked key of another scenario.
+func (s *simAccountForCLI) verifyJSONFor(leakedKey string) (int, *steps.Verification, string) {
+	s.t.Helper()
+	code, stdout, stderr := s.lockdown("verify", "--key", leakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "--json")
 	var v steps.Verification
 	if err := jsonUnmarshal(stdout, &v); err != nil {
 		s.t.Fatalf("verify --json printed no JSON document (exit %d): %v\n%s\n%s", code, err, stdout, stderr)

@@ -43,6 +43,7 @@ type Changes interface {
 	CreateDetector(ctx context.Context, region string) (Effect, error)
 	// DeleteKeyPair deletes a region's EC2 key pair, by id; one already gone is AlreadyDone.
 	DeleteKeyPair(ctx context.Context, region, keyPairID string) (Effect, error)
+	IAMPersistenceChanges
 }
 
 // Effect is what a change did, or would do in a dry run.

@@ -27,6 +27,7 @@ type IAMReader interface {
 	PolicyReadAPI
 	RoleReadAPI
 	RoleChangeAPI
+	IAMPersistenceReadAPI
 	AliasAPI
 	SimulateAPI
 }

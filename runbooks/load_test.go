@@ -182,7 +182,8 @@ func TestGoodRunbooksLoadWithTypedParameters(t *testing.T) {
 func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
 	rb := Builtin(steps.Builtin())
 	want := []string{"confirm-account", "contain-key", "trace-attacker", "restore-logging", "credential-inventory", "rotate-keys",
-		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "find-rogue-instances", "terminate-instances",
+		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "remove-iam-persistence", "require-password-reset",
+		"find-rogue-instances", "terminate-instances",
 		"delete-key-pairs", "root-hardening", "verify-contained"}
 	if len(rb.Steps) != len(want) {
 		t.Fatalf("builtin has %d steps, want %d", len(rb.Steps), len(want))

@@ -30,9 +30,17 @@ type AttackerChange struct {
 // timeline order, each with the step that handles it or, where lockdown has no action, a manual
 // item naming its ARN.
 func attackerChanges(f *aws.Footprint) []AttackerChange {
+	// The users the attacker created: a console password given to an older user makes it an
+	// attacker credential too, but that user stays (Remove IAM persistence deletes the password).
+	created := map[string]bool{}
+	for _, e := range f.Timeline {
+		if e.EventName == "CreateUser" {
+			created[e.EventID] = true
+		}
+	}
 	attackerUsers := map[string]bool{}
 	for _, c := range f.Credentials {
-		if c.Kind == "user" {
+		if c.Kind == "user" && created[c.EventID] {
 			attackerUsers[c.ID] = true
 		}
 	}
@@ -52,6 +60,16 @@ func attackerChanges(f *aws.Footprint) []AttackerChange {
 
 // handlingStep is the title of the step that undoes a change, or "" when none does.
 func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) string {
+	switch {
+	case iamPersistenceEvent(event) && !attackerUsers[t.ID]:
+		return byIAMPersistence
+	case event == "StopLogging" || event == "UpdateDetector" || event == "DeleteDetector":
+		// Restore logging starts the trail and enables or re-creates the detector; a deleted
+		// trail or narrowed selectors stay manual (the previous settings are not in the event).
+		return byLogging
+	case event == "CreateKeyPair" || event == "ImportKeyPair":
+		return byKeyPairs
+	}
 	switch t.Kind {
 	case "instance", "spot request":
 		return byTerminate
@@ -80,6 +98,11 @@ func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) st
 		return byContain
 	}
 	return ""
+}
+
+// iamPersistenceEvent reports an event whose change Remove IAM persistence undoes.
+func iamPersistenceEvent(event string) bool {
+	return contains(iamPersistenceEvents, event) || event == "CreateVirtualMFADevice" || event == "SetDefaultPolicyVersion"
 }
 
 // manualItem says what the operator undoes by hand, naming the resource by its ARN.

@@ -11,6 +11,8 @@ func Builtin() *Registry {
 		RemoveBackdoorUsers{},
 		DisableAttackerKeys{},
 		RevokeSessions{},
+		RemoveIAMPersistence{},
+		RequirePasswordReset{},
 		RestoreLogging{},
 		FindRogueInstances{},
 		TerminateInstances{},

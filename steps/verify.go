@@ -73,6 +73,8 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("instances", func() []VerifyCheck { return checkInstances(ctx, env) })
 	stage("logging", func() []VerifyCheck { return checkLogging(ctx, env) })
 	stage("key pairs", func() []VerifyCheck { return checkKeyPairs(ctx, env) })
+	stage("IAM persistence", func() []VerifyCheck { return checkIAMPersistence(ctx, env) })
+	stage("password resets", func() []VerifyCheck { return checkPasswordResets(ctx, env) })
 	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(env) })
 	if err := ctx.Err(); err != nil {
 		return nil, err

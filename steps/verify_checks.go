@@ -42,7 +42,8 @@ func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 // keepable are the checks whose failing item the operator may keep with a reason: something a
 // colleague may have made after T0 on purpose. The leaked key and a spot request behind a rogue
 // instance never are.
-var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true}
+var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true,
+	"IAM persistence": true, "password reset": true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
 // item, or the last part of its item (an access key id, an instance id).

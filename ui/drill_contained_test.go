@@ -54,6 +54,7 @@ func (d *drillSession) followTheRunbookButTheAttackerKeys() {
 	d.goTo("credential-inventory")
 	d.inspect()
 	d.applyStep("remove-rogue-users", false)
+	d.applyStep("require-password-reset", false)
 	d.goTo("find-rogue-instances")
 	d.inspect()
 	d.applyStep("terminate-instances", true)

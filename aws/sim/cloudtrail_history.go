@@ -46,12 +46,15 @@ func (s *Server) seedHistory(sc *Scenario) error {
 			continue
 		}
 		r := s.iam.roles[rs.Name]
-		err := s.historyEvent(rs.By, r.Created, "", "iam", "CreateRole", map[string]any{"roleName": r.Name},
+		err := s.historyEvent(rs.By, r.Created, "", "iam", "CreateRole", createRoleParams(r, trustDocument(s.Account(), rs)),
 			map[string]any{"role": map[string]any{"roleName": r.Name, "roleId": r.ID, "arn": r.ARN, "createDate": iamDate(r.Created)}},
 			[]lookupResource{{"AWS::IAM::Role", r.ARN}})
 		if err != nil {
 			return fmt.Errorf("role %s: %w", rs.Name, err)
 		}
+	}
+	if err := s.seedIAMPersistenceHistory(sc); err != nil {
+		return err
 	}
 	if err := s.seedLoggingHistory(sc); err != nil {
 		return err

@@ -41,6 +41,7 @@ func (s *Server) getLoginProfile(c *Call) (any, error) {
 	}
 	var out loginProfileResult
 	out.LoginProfile.UserName, out.LoginProfile.CreateDate = u.Name, *u.Login
+	out.LoginProfile.PasswordResetRequired = u.PasswordResetRequired
 	return out, nil
 }
 
@@ -54,6 +55,7 @@ func (s *Server) createLoginProfile(c *Call) (any, error) {
 	}
 	now := c.Now
 	u.Login = &now
+	u.PasswordResetRequired = c.Params.Get("PasswordResetRequired") == "true"
 	var out loginProfileResult
 	out.LoginProfile.UserName, out.LoginProfile.CreateDate = u.Name, now
 	return out, nil
@@ -67,7 +69,7 @@ func (s *Server) deleteLoginProfile(c *Call) (any, error) {
 	if u.Login == nil {
 		return nil, Errorf(http.StatusNotFound, "NoSuchEntity", "Login Profile for User %s cannot be found.", u.Name)
 	}
-	u.Login = nil
+	u.Login, u.PasswordResetRequired = nil, false
 	return nil, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 )
 
 const (
@@ -28,17 +27,7 @@ func (st *iamState) loadAWSManagedPolicies(s *Server) {
 }
 
 type policyResult struct {
-	Policy struct {
-		PolicyName       string    `xml:"PolicyName"`
-		PolicyID         string    `xml:"PolicyId"`
-		Arn              string    `xml:"Arn"`
-		Path             string    `xml:"Path"`
-		DefaultVersionID string    `xml:"DefaultVersionId"`
-		AttachmentCount  int       `xml:"AttachmentCount"`
-		IsAttachable     bool      `xml:"IsAttachable"`
-		CreateDate       time.Time `xml:"CreateDate"`
-		UpdateDate       time.Time `xml:"UpdateDate"`
-	} `xml:"Policy"`
+	Policy policyXML `xml:"Policy"`
 }
 
 func (s *Server) getPolicy(c *Call) (any, error) {
@@ -46,12 +35,7 @@ func (s *Server) getPolicy(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out policyResult
-	out.Policy.PolicyName, out.Policy.PolicyID, out.Policy.Arn, out.Policy.Path = p.Name, p.ID, p.ARN, p.Path
-	out.Policy.DefaultVersionID, out.Policy.IsAttachable = "v1", true
-	out.Policy.CreateDate, out.Policy.UpdateDate = p.Created, p.Created
-	out.Policy.AttachmentCount = s.iam.attachments(p.ARN)
-	return out, nil
+	return policyResult{Policy: s.policyXML(p)}, nil
 }
 
 func (st *iamState) policy(arn string) (*managedPolicy, error) {

@@ -14,6 +14,8 @@ type IAMSpec struct {
 	Groups   []GroupSpec  `yaml:"groups"`
 	Users    []UserSpec   `yaml:"users"`
 	Roles    []RoleSpec   `yaml:"roles"`
+	// IdentityProviders are the account's OIDC and SAML providers.
+	IdentityProviders []ProviderSpec `yaml:"identity_providers"`
 }
 
 // RootSpec is what GetAccountSummary says about the root user.
@@ -26,6 +28,8 @@ type RootSpec struct {
 type PolicySpec struct {
 	Name     string `yaml:"name"`
 	Document string `yaml:"document"`
+	// Versions are added after the first (v1, the document above), in order.
+	Versions []PolicyVersionSpec `yaml:"versions"`
 }
 
 // GroupSpec is an IAM group; members are named on the users.
@@ -33,6 +37,7 @@ type GroupSpec struct {
 	Name             string            `yaml:"name"`
 	AttachedPolicies []string          `yaml:"attached_policies"`
 	InlinePolicies   map[string]string `yaml:"inline_policies"`
+	PutPolicies      []PutPolicySpec   `yaml:"put_policies"`
 }
 
 // UserSpec is one IAM user. Attached policies are ARNs, or names of AWS-managed policies.
@@ -73,14 +78,17 @@ type UseSpec struct {
 
 // PasswordSpec is a console password (login profile).
 type PasswordSpec struct {
-	Created  When `yaml:"created"`
-	LastUsed When `yaml:"last_used"`
+	Created       When   `yaml:"created"`
+	LastUsed      When   `yaml:"last_used"`
+	ResetRequired bool   `yaml:"reset_required"`
+	By            string `yaml:"by"`
 }
 
 // MFASpec is a virtual MFA device assigned to the user.
 type MFASpec struct {
 	Name    string `yaml:"name"`
 	Enabled When   `yaml:"enabled"`
+	By      string `yaml:"by"`
 }
 
 // UploadSpec is a signing certificate or an SSH public key.
@@ -106,6 +114,9 @@ type RoleSpec struct {
 	// ("ec2.amazonaws.com"). Empty means this account.
 	Trust []string `yaml:"trust"`
 	By    string   `yaml:"by"`
+	// TrustChange replaces the trust policy later (UpdateAssumeRolePolicy).
+	TrustChange *TrustChangeSpec `yaml:"trust_change"`
+	PutPolicies []PutPolicySpec  `yaml:"put_policies"`
 }
 
 func (sp *IAMSpec) validate() error {

@@ -19,14 +19,16 @@ const (
 // iamState is the account's IAM: users, their credentials and policies, groups, roles, managed
 // policies, and the access keys requests are signed with.
 type iamState struct {
-	aliases      []string
-	root         RootSpec
-	users        map[string]*iamUser
-	keys         map[string]*accessKey
-	groups       map[string]*iamGroup
-	roles        map[string]*iamRole
-	policies     map[string]*managedPolicy
-	virtualMFA   map[string]*mfaDevice
+	aliases    []string
+	root       RootSpec
+	users      map[string]*iamUser
+	keys       map[string]*accessKey
+	groups     map[string]*iamGroup
+	roles      map[string]*iamRole
+	policies   map[string]*managedPolicy
+	virtualMFA map[string]*mfaDevice
+	// providers are the OIDC and SAML identity providers, by ARN.
+	providers    map[string]*identityProvider
 	responderKey *accessKey
 	// responderFullAccess is set when the scenario gives the responder no IAM policy at all.
 	responderFullAccess bool
@@ -38,14 +40,16 @@ type iamUser struct {
 	PasswordLastUsed    *time.Time
 	Keys                []*accessKey
 	Login               *time.Time
-	MFA                 []*mfaDevice
-	Certs               []*uploaded
-	SSHKeys             []*uploaded
-	ServiceCreds        []*serviceCred
-	Inline              map[string]string
-	Attached            []string
-	Groups              []string
-	Boundary            string
+	// PasswordResetRequired asks for a new password at the next console sign-in.
+	PasswordResetRequired bool
+	MFA                   []*mfaDevice
+	Certs                 []*uploaded
+	SSHKeys               []*uploaded
+	ServiceCreds          []*serviceCred
+	Inline                map[string]string
+	Attached              []string
+	Groups                []string
+	Boundary              string
 	// By is the credential that created the user, or the scenario's `by`.
 	By string
 }
@@ -101,8 +105,13 @@ type iamRole struct {
 }
 
 type managedPolicy struct {
-	Name, ID, ARN, Path, Document string
-	Created                       time.Time
+	Name, ID, ARN, Path string
+	// Document is the default version's, the one IAM evaluates.
+	Document         string
+	Created, Updated time.Time
+	Versions         []*policyVersion
+	DefaultVersion   string
+	lastVersion      int
 }
 
 // principal is who signed a request.
@@ -118,6 +127,7 @@ func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
 		root: sc.IAM.Root, users: map[string]*iamUser{}, keys: map[string]*accessKey{},
 		groups: map[string]*iamGroup{}, roles: map[string]*iamRole{},
 		policies: map[string]*managedPolicy{}, virtualMFA: map[string]*mfaDevice{},
+		providers: map[string]*identityProvider{},
 	}
 	if sc.Account.Alias != "" {
 		st.aliases = []string{sc.Account.Alias}
@@ -141,12 +151,16 @@ func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
 			return nil, err
 		}
 	}
+	if err := st.loadIAMPersistence(s, sc.IAM); err != nil {
+		return nil, err
+	}
 	return st, st.ensureResponder(s, sc.Responder)
 }
 
 func (st *iamState) addPolicy(s *Server, name, arn, doc string) {
-	st.policies[arn] = &managedPolicy{Name: name, ARN: arn, Path: "/", Document: doc,
-		ID: s.ids.upper("ANPA", 17), Created: s.start.Add(-3 * 365 * 24 * time.Hour)}
+	p := &managedPolicy{Name: name, ARN: arn, Path: "/", ID: s.ids.upper("ANPA", 17), Created: s.start.Add(-3 * 365 * 24 * time.Hour)}
+	p.addVersion(doc, p.Created, true)
+	st.policies[arn] = p
 }
 
 func (st *iamState) addGroup(s *Server, g GroupSpec) error {

@@ -34,6 +34,9 @@ func (s *Server) registerIAM() {
 	s.registerIAMCredentials()
 	s.registerIAMRoles()
 	s.registerIAMRoleChanges()
+	s.registerIAMPolicyVersions()
+	s.registerIAMProviders()
+	s.registerIAMLoginAndGroups()
 }
 
 type listAccountAliasesResult struct {
