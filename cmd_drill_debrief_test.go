@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,17 @@ func TestTheReportOfADrillJournalIncludesItsScoredDebrief(t *testing.T) {
 		t.Fatalf("exit %d; stderr: %s", code, stderr.String())
 	}
 	report := stdout.String()
+	stdout.Reset()
+	if code := run([]string{"report", "--json", path}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("--json: exit %d; stderr: %s", code, stderr.String())
+	}
+	var doc struct {
+		Runbook      string `json:"runbook"`
+		DrillDebrief string `json:"drill_debrief"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || !strings.HasPrefix(doc.DrillDebrief, "## Drill debrief: crypto-miner") {
+		t.Errorf("the JSON report's drill_debrief is %.60q (%v)", doc.DrillDebrief, err)
+	}
 	for _, want := range []string{"## confirm — done", "## Drill debrief: crypto-miner at pace 10x, 6m00s from the briefing",
 		"**Score: 0/100 against the scenario's par times**"} {
 		if !strings.Contains(report, want) {

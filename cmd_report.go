@@ -34,10 +34,18 @@ func (c *ReportCmd) Run(g *Globals) error {
 			rep.Containment.Step = st.Title
 		}
 	}
+	scored, err := drillDebrief(c.Journal)
+	if err != nil {
+		return err
+	}
 	if c.JSON {
-		err = g.writeJSON(rep)
-	} else if err = rep.WriteMarkdown(g.stdout); err == nil {
-		err = appendDrillDebrief(g, c.Journal)
+		err = g.writeJSON(struct {
+			*runbooks.Report
+			// DrillDebrief is a drill's scored debrief, as the Markdown written beside its journal.
+			DrillDebrief string `json:"drill_debrief,omitempty"`
+		}{rep, scored})
+	} else if err = rep.WriteMarkdown(g.stdout); err == nil && scored != "" {
+		_, err = fmt.Fprintf(g.stdout, "\n%s", scored)
 	}
 	if err != nil {
 		return err
@@ -48,16 +56,15 @@ func (c *ReportCmd) Run(g *Globals) error {
 	return nil
 }
 
-// appendDrillDebrief adds a drill's scored debrief, written beside its journal when the drill
-// ended, to the report.
-func appendDrillDebrief(g *Globals, journal string) error {
+// drillDebrief is a drill's scored debrief, written beside its journal when the drill ended, or
+// "" for an incident that was not a drill.
+func drillDebrief(journal string) (string, error) {
 	text, err := os.ReadFile(debrief.PathFor(journal))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading the drill's debrief: %w", err)
+		return "", fmt.Errorf("reading the drill's debrief: %w", err)
 	}
-	_, err = fmt.Fprintf(g.stdout, "\n%s", text)
-	return err
+	return string(text), nil
 }

@@ -49,6 +49,7 @@ func drillFacts() Facts {
 		{Kind: sim.HoldingInstance, ID: "i-odd", Region: "us-west-2", Type: "x9.huge", By: leaked, Created: at(5 * time.Minute), State: "terminated", Ended: at(35 * time.Minute)},
 		{Kind: sim.HoldingKeyPair, ID: "deploy", Region: "us-east-1"},
 		{Kind: sim.HoldingKeyPair, ID: "xmr", Region: "us-west-2", State: "deleted", Ended: at(61 * time.Minute)},
+		{Kind: sim.HoldingSession, ID: "ASIAEXAMPLESESSION01", Type: "deploy-role", Created: at(-2 * time.Hour), State: "active"},
 	}
 	return Facts{
 		Scenario: "crypto-miner", Pace: 10, Briefing: briefing, End: at(100 * time.Minute), LeakedKey: leaked,
@@ -60,7 +61,7 @@ func drillFacts() Facts {
 			{Time: at(25 * time.Minute), AccessKeyID: backdoor},
 			{Time: at(40 * time.Minute), AccessKeyID: backdoor, Code: "InvalidClientTokenId"},
 		},
-		Before: before, After: after, Attacker: map[string]bool{leaked: true, backdoor: true},
+		Before: before, After: after, Attacker: map[string]bool{leaked: true, backdoor: true, "ASIAEXAMPLESESSION01": true},
 		Containment: runbooks.Containment{Verdict: runbooks.Contained, Step: "Verify: is the attacker out?", At: at(80 * time.Minute)},
 	}
 }
@@ -103,7 +104,8 @@ func TestCollateralIsWhatTheResponseTookFromTheAccountItself(t *testing.T) {
 	if len(d.Collateral) != 1 || d.Collateral[0] != "instance i-web1 (m5.large) in us-east-1 terminated at +50m00s on the attacker's clock" {
 		t.Errorf("collateral = %q", d.Collateral)
 	}
-	if len(d.StillHeld) != 1 || d.StillHeld[0] != "user support-sync" {
+	if len(d.StillHeld) != 2 || d.StillHeld[0] != "user support-sync" ||
+		d.StillHeld[1] != "role session ASIAEXAMPLESESSION01 of deploy-role: still works until it expires or the role's sessions are revoked" {
 		t.Errorf("still held = %q", d.StillHeld)
 	}
 }

@@ -29,7 +29,7 @@ func ownership(f Facts) owner {
 
 func (o owner) attackers(h sim.Holding) bool {
 	switch h.Kind {
-	case sim.HoldingAccessKey:
+	case sim.HoldingAccessKey, sim.HoldingSession:
 		return o.creds[h.ID] || o.creds[h.By]
 	case sim.HoldingKeyPair:
 		return o.keyPairs[h.Region+"/"+h.ID]
@@ -77,6 +77,8 @@ func pastTense(h sim.Holding) string {
 	switch h.State {
 	case "Inactive":
 		return "deactivated"
+	case "revoked":
+		return "revoked"
 	case "terminated", "deleted":
 		return h.State
 	}
@@ -92,6 +94,8 @@ func describe(h sim.Holding) string {
 		return fmt.Sprintf("access key %s of %s", h.ID, h.User)
 	case sim.HoldingKeyPair, sim.HoldingSpot:
 		return fmt.Sprintf("%s %s in %s", h.Kind, h.ID, h.Region)
+	case sim.HoldingSession:
+		return fmt.Sprintf("%s %s of %s", h.Kind, h.ID, firstNonEmpty(h.Type, h.User))
 	}
 	return h.Kind + " " + h.ID
 }
@@ -114,6 +118,8 @@ func stillHeld(f Facts, own owner) []string {
 			}
 		case sim.HoldingAccessKey:
 			out = append(out, describe(h)+": still active")
+		case sim.HoldingSession:
+			out = append(out, describe(h)+": still works until it expires or the role's sessions are revoked")
 		default:
 			out = append(out, describe(h))
 		}
@@ -142,4 +148,13 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%ds", int(d.Seconds()))
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

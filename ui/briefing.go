@@ -52,7 +52,7 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 // briefingKeys are the keys of the briefing screen.
 func (m *Model) briefingKeys() paneKeys {
 	k := m.ctx.Keys
-	return paneKeys{"briefing", []key.Binding{named(k.Enter, "start: contain the leaked key"), k.Help, k.Quit}}
+	return paneKeys{"briefing", []key.Binding{named(k.Enter, "start: contain the leaked key"), k.Help, m.quitBinding()}}
 }
 
 // briefingView is the alert and the goals, full width: the first thing the on-call reads.

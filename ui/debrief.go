@@ -25,6 +25,14 @@ func (m *Model) onQuitKey() tea.Cmd {
 	return nil
 }
 
+// quitBinding is q as it acts here: in a drill it ends on the debrief first.
+func (m *Model) quitBinding() key.Binding {
+	if m.ctx.Debrief == nil {
+		return m.ctx.Keys.Quit
+	}
+	return named(m.ctx.Keys.Quit, "end: debrief")
+}
+
 // openDebrief draws the debrief as the drill stands now.
 func (m *Model) openDebrief() {
 	m.debrief = &debriefScreen{lines: m.ctx.Debrief()}

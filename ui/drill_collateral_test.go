@@ -44,51 +44,60 @@ func legitimateAfterT0(t *testing.T, srv *sim.Server) sim.Holding {
 	return sim.Holding{}
 }
 
+// scenariosWithLegitimateActivityAfterT0 are the built-in scenarios where the account's own
+// instances were launched after T0, beside the attacker's.
+var scenariosWithLegitimateActivityAfterT0 = []string{"crypto-miner"}
+
 func TestDrillFollowingTheVerdictsChangesNothingOfTheAccountsOwnAndSelectingItAnywayIsCollateral(t *testing.T) {
 	t.Parallel()
-	d := startDrillSession(t, drillOptions{mode: steps.Drill})
-	titles := map[string]string{}
-	for _, st := range d.run.Statuses() {
-		titles[st.Step.ID] = st.Step.Title
-	}
-	watch := debrief.Watch(d.srv, 1, d.journal, titles)
-	legit := legitimateAfterT0(t, d.srv)
+	for _, scenario := range scenariosWithLegitimateActivityAfterT0 {
+		t.Run(scenario, func(t *testing.T) {
+			t.Parallel()
+			d := startDrillSession(t, drillOptions{mode: steps.Drill, scenario: scenario})
+			titles := map[string]string{}
+			for _, st := range d.run.Statuses() {
+				titles[st.Step.ID] = st.Step.Title
+			}
+			watch := debrief.Watch(d.srv, 1, d.journal, titles)
+			legit := legitimateAfterT0(t, d.srv)
 
-	d.goTo("trace-attacker") // CloudTrail tells the account's own launches from the attacker's
-	d.typeText(d.srv.Scenario().Attacker.AccessKeyID)
-	d.press("enter")
-	d.idle("the trace")
-	for _, readOnly := range []string{"credential-inventory", "find-rogue-instances"} {
-		d.goTo(readOnly)
-		d.inspect()
-	}
-	for _, step := range []string{"remove-rogue-users", "disable-attacker-keys", "terminate-instances"} {
-		d.followVerdict(step)
-	}
-	if d.run.Status("terminate-instances").State != runbooks.StateDone {
-		t.Fatalf("the termination is %s:\n%s", d.run.Status("terminate-instances").State, d.screen())
-	}
-	if got := watch.Debrief(); len(got.Collateral) != 0 || got.Score.Penalty != 0 {
-		t.Fatalf("following the verdicts, the debrief counts collateral %q", got.Collateral)
-	}
+			d.goTo("trace-attacker") // CloudTrail tells the account's own launches from the attacker's
+			d.typeText(d.srv.Scenario().Attacker.AccessKeyID)
+			d.press("enter")
+			d.idle("the trace")
+			for _, readOnly := range []string{"credential-inventory", "find-rogue-instances"} {
+				d.goTo(readOnly)
+				d.inspect()
+			}
+			for _, step := range []string{"remove-rogue-users", "disable-attacker-keys", "terminate-instances"} {
+				d.followVerdict(step)
+			}
+			if d.run.Status("terminate-instances").State != runbooks.StateDone {
+				t.Fatalf("the termination is %s:\n%s", d.run.Status("terminate-instances").State, d.screen())
+			}
+			if got := watch.Debrief(); len(got.Collateral) != 0 || got.Score.Penalty != 0 {
+				t.Fatalf("following the verdicts, the debrief counts collateral %q", got.Collateral)
+			}
 
-	// The operator selects one of the account's own instances anyway, and terminates it.
-	d.goTo("terminate-instances")
-	d.inspect()
-	d.press("/")
-	d.typeText(legit.ID)
-	d.press("enter", "space", "esc")
-	d.plan()
-	if plan := d.run.Status("terminate-instances").Plan; plan == nil || !strings.Contains(changeTargets(plan), legit.ID) {
-		t.Fatalf("the plan does not terminate %s:\n%s", legit.ID, d.screen())
-	}
-	d.openConfirm()
-	d.confirmAsAsked()
-	d.idle("the termination")
-	got := watch.Debrief()
-	want := "instance " + legit.ID + " (" + legit.Type + ") in " + legit.Region + " terminated at +"
-	if len(got.Collateral) != 1 || !strings.HasPrefix(got.Collateral[0], want) || got.Score.Penalty != debrief.CollateralPenalty {
-		t.Errorf("the debrief's collateral is %q (penalty %d), want %q…", got.Collateral, got.Score.Penalty, want)
+			// The operator selects one of the account's own instances anyway, and terminates it.
+			d.goTo("terminate-instances")
+			d.inspect()
+			d.press("/")
+			d.typeText(legit.ID)
+			d.press("enter", "space", "esc")
+			d.plan()
+			if plan := d.run.Status("terminate-instances").Plan; plan == nil || !strings.Contains(changeTargets(plan), legit.ID) {
+				t.Fatalf("the plan does not terminate %s:\n%s", legit.ID, d.screen())
+			}
+			d.openConfirm()
+			d.confirmAsAsked()
+			d.idle("the termination")
+			got := watch.Debrief()
+			want := "instance " + legit.ID + " (" + legit.Type + ") in " + legit.Region + " terminated at +"
+			if len(got.Collateral) != 1 || !strings.HasPrefix(got.Collateral[0], want) || got.Score.Penalty != debrief.CollateralPenalty {
+				t.Errorf("the debrief's collateral is %q (penalty %d), want %q…", got.Collateral, got.Score.Penalty, want)
+			}
+		})
 	}
 }
 

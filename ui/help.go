@@ -53,7 +53,7 @@ func (m *Model) keysBelow() paneKeys {
 // withGlobal adds the keys that work from every pane.
 func (m *Model) withGlobal(own ...key.Binding) []key.Binding {
 	k := m.ctx.Keys
-	return append(own, k.NextStep, k.PrevStep, k.Focus, k.Note, k.Help, k.Quit)
+	return append(own, k.NextStep, k.PrevStep, k.Focus, k.Note, k.Help, m.quitBinding())
 }
 
 // named is a binding with the description it has here.

@@ -14,6 +14,7 @@ const (
 	HoldingRole      = "role"
 	HoldingKeyPair   = "key pair"
 	HoldingSpot      = "spot request"
+	HoldingSession   = "role session"
 )
 
 // Holding is one resource the simulated account has, or had during the simulation, as the drill's
@@ -24,7 +25,7 @@ type Holding struct {
 	ID string
 	// Region is empty for IAM.
 	Region string
-	// Type is an instance's type, or a spot request's (one-time, persistent).
+	// Type is an instance's type, a spot request's (one-time, persistent), or a session's role.
 	Type string
 	// KeyName is an instance's key pair.
 	KeyName string
@@ -38,14 +39,14 @@ type Holding struct {
 	// Ended is when it was terminated or deleted; zero while it lasts.
 	Ended time.Time
 	// State is running, stopped, terminated; Active, Inactive; open, active, closed, cancelled;
-	// deleted; or empty where the kind has none.
+	// revoked, expired; deleted; or empty where the kind has none.
 	State string
 }
 
 // Lasts reports whether the resource is still there and, for an instance or a key, still working.
 func (h Holding) Lasts() bool {
 	switch h.State {
-	case "deleted", "terminated", "Inactive", "closed", "cancelled":
+	case "deleted", "terminated", "Inactive", "closed", "cancelled", "revoked", "expired":
 		return false
 	}
 	return true
@@ -87,7 +88,36 @@ func (s *Server) Holdings() []Holding {
 			out = append(out, roleHolding(r))
 		}
 	}
+	out = append(out, s.sessionHoldings()...)
 	return append(out, s.ledger.goneSorted()...)
+}
+
+// sessionHoldings are the role sessions and session tokens issued so far: active until they
+// expire or their role (or user) denies tokens issued before a cutoff after them.
+func (s *Server) sessionHoldings() []Holding {
+	now := s.clock.Now()
+	var out []Holding
+	for _, id := range slices.Sorted(maps.Keys(s.trail.sessions)) {
+		sess := s.trail.sessions[id]
+		h := Holding{Kind: HoldingSession, ID: id, Created: sess.Issued, State: "active"}
+		policies := map[string]string{}
+		switch {
+		case sess.Role != nil:
+			h.Type, policies = sess.Role.Name, sess.Role.Inline
+		case sess.User != nil:
+			h.User, policies = sess.User.Name, sess.User.Inline
+		}
+		for _, doc := range policies {
+			if cutoff, ok := revokedBefore(doc); ok && sess.Issued.Before(cutoff) {
+				h.State, h.Ended = "revoked", cutoff
+			}
+		}
+		if h.State == "active" && now.After(sess.Expires) {
+			h.State, h.Ended = "expired", sess.Expires
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 func (s *Server) keyHolding(k *accessKey) Holding {

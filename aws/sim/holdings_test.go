@@ -64,6 +64,9 @@ func TestHoldingsRememberWhoMadeWhatAndWhenItWent(t *testing.T) {
 	if u := got["user::support-sync"]; u.By != "AKIAEXAMPLELEAKED001" || !u.Lasts() {
 		t.Errorf("the backdoor user: %+v", u)
 	}
+	if sess := got["role session::ASIAEXAMPLESESSION01"]; sess.Type != "deploy-role" || sess.State != "active" {
+		t.Errorf("the attacker's role session: %+v", sess)
+	}
 	creds := srv.AttackerCredentials()
 	for _, want := range []string{"AKIAEXAMPLELEAKED001", "AKIAEXAMPLEBACKDOOR1", "ASIAEXAMPLESESSION01"} {
 		if !creds[want] {
