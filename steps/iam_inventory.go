@@ -79,7 +79,12 @@ func responderAndInventory(ctx context.Context, env *Env, report func(Progress))
 	if err != nil {
 		return aws.Identity{}, nil, err
 	}
-	return me, NewKeysReport(inv, env.Account.Guard().Account(), env.Since), nil
+	rep := NewKeysReport(inv, env.Account.Guard().Account(), env.Since)
+	if env.Trace != nil {
+		// A user or key a colleague made after T0 is not the attacker's: CloudTrail says who made it.
+		rep.NoteCreators(env.Trace)
+	}
+	return me, rep, nil
 }
 
 func inventorySummary(rep *KeysReport) string {

@@ -47,6 +47,11 @@ func (RemoveBackdoorUsers) Inspect(ctx context.Context, env *Env, report func(Pr
 		row := Row{ID: u.Name, Reasons: words(u.Flags), Tone: toneFor(u.Flags, u.Error != ""),
 			Cells: []string{u.Name, when(u.Created), fmt.Sprint(len(u.Keys)), yesNo(u.HasConsolePassword), strings.Join(u.Groups, ","), strings.Join(words(u.Flags), "; ")}}
 		row.Selected = contains(named, u.Name) || (len(named) == 0 && contains(u.Flags, FlagUserCreatedAfterT0))
+		if o := u.CreatedBy; o != nil && !contains(u.Flags, FlagUserCreatedAfterT0) && after(u.Created, env.Since) {
+			why := "created after T0 " + o.By() + ", not by the attacker's credentials or address, so not proposed"
+			row.Reasons = append(row.Reasons, why)
+			row.Cells[5] = strings.Join(row.Reasons, "; ")
+		}
 		if u.Name == me.UserName() {
 			row.Selected, row.Tone = false, ToneProtected
 			row.Reasons = append(row.Reasons, "this is lockdown's own user: it cannot delete itself")

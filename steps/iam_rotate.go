@@ -49,7 +49,9 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 			continue
 		}
 		for _, k := range u.Keys {
-			if contains(k.Flags, FlagKeyUsedAfterT0) && !contains(k.Flags, FlagKeyCreatedAfterT0) {
+			// A key made after T0 is the attacker's (another step's) or a colleague's new one,
+			// which CloudTrail vouched for: neither predates the leak.
+			if contains(k.Flags, FlagKeyUsedAfterT0) && !after(k.Created, env.Since) {
 				row.Reasons = append(row.Reasons, k.ID+" predates T0 and was used after it")
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,8 @@ type Scenario struct {
 	Description string `yaml:"description"`
 	// Brief is the scenario in one line, as `drill --list` shows it.
 	Brief string `yaml:"brief"`
+	// Difficulty is how hard the drill is for a new on-call: easy, medium or hard.
+	Difficulty string `yaml:"difficulty"`
 	// Alert is the notice the on-call receives, shown on the drill's briefing screen.
 	Alert AlertSpec `yaml:"alert"`
 	// Goals are what the participants should achieve, shown on the briefing screen.
@@ -196,7 +199,13 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	return &sc, nil
 }
 
+// Difficulties are the levels a scenario's difficulty may name, easiest first.
+var Difficulties = []string{"easy", "medium", "hard"}
+
 func (sc *Scenario) validate() error {
+	if sc.Difficulty != "" && !slices.Contains(Difficulties, sc.Difficulty) {
+		return fmt.Errorf("difficulty must be one of %s, got %q", strings.Join(Difficulties, ", "), sc.Difficulty)
+	}
 	if len(sc.Account.ID) != 12 || strings.Trim(sc.Account.ID, "0123456789") != "" {
 		return fmt.Errorf("account.id must be 12 digits, got %q", sc.Account.ID)
 	}
