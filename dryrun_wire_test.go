@@ -70,7 +70,7 @@ func (c *commandOnTheWire) noChanges(what string, mustSend bool) int {
 
 func TestDryRunCommandsSendNoChangeOnTheWireInEveryScenario(t *testing.T) {
 	t.Parallel()
-	for _, name := range sim.ScenarioNames() {
+	for _, name := range simtest.SmallScenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			c := startCommandOnTheWire(t, name)
 			account := c.sc.Account.ID

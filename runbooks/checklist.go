@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"lockdown/yamlcheck"
 )
 
 var checklistItemKeys = []string{"text", "verify"}
@@ -56,7 +58,7 @@ func (c *checker) checklistItem(item ast.Node, label string) (text, check string
 			check = c.text(kv.Value, `"verify" of `+label)
 			if _, known := c.reg.Check(check); check != "" && !known {
 				names := c.reg.CheckNames()
-				c.add(kv.Value, "unknown check %q%s; known checks: %s", check, suggest(check, names), joinWords(names))
+				c.add(kv.Value, "unknown check %q%s; known checks: %s", check, yamlcheck.Suggest(check, names), joinWords(names))
 				check = ""
 			}
 		default:

@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"lockdown/steps"
+	"lockdown/yamlcheck"
 )
 
 //go:embed compromised-account.yaml
@@ -206,18 +207,7 @@ func (c *checker) syntax(err error) {
 }
 
 // unwrap looks through anchors and standard tags to the value an author wrote.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.TagNode:
-			n = v.Value
-		default:
-			return n
-		}
-	}
-}
+var unwrap = yamlcheck.Unwrap
 
 func keyName(kv *ast.MappingValueNode) string {
 	if kv.Key == nil || kv.Key.GetToken() == nil {
@@ -227,7 +217,7 @@ func keyName(kv *ast.MappingValueNode) string {
 }
 
 func (c *checker) unknownKey(kv *ast.MappingValueNode, key, where string, allowed []string) {
-	c.add(kv.Key, "unknown key %q %s%s; allowed keys are %s", key, where, suggest(key, allowed), joinWords(allowed))
+	c.add(kv.Key, "unknown key %q %s%s; allowed keys are %s", key, where, yamlcheck.Suggest(key, allowed), joinWords(allowed))
 }
 
 // missingOrEmpty reports a required text field that is absent or blank; a value of the wrong type

@@ -3,10 +3,8 @@
 package runbooks
 
 import (
-	"fmt"
-	"strings"
-
 	"lockdown/steps"
+	"lockdown/yamlcheck"
 )
 
 // Runbook is an ordered procedure: each step is either automated by an action or a manual checklist.
@@ -49,25 +47,7 @@ func (rb *Runbook) Step(id string) (*Step, bool) {
 }
 
 // Problem is one thing wrong with a runbook file, at the node that is wrong.
-type Problem struct {
-	File      string
-	Line, Col int
-	Msg       string
-}
+type Problem = yamlcheck.Problem
 
-func (p Problem) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
-}
-
-// Problems is every problem found in a runbook; authors fix them all in one pass rather than
-// one per attempt.
-type Problems []Problem
-
-// Error prints one "FILE:LINE:COL: message" per line, the form editors and CI logs link to.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
+// Problems is every problem found in a runbook, printed one "FILE:LINE:COL: message" per line.
+type Problems = yamlcheck.Problems

@@ -7,6 +7,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"lockdown/steps"
+	"lockdown/yamlcheck"
 )
 
 // checkKind enforces that a step is exactly one of: automated by an action, or a manual checklist.
@@ -80,7 +81,7 @@ func (c *checker) checkAction(ps *parsedStep) {
 	}
 	if action == nil {
 		names := c.actionNames()
-		c.add(ps.fields["action"].Value, "unknown action %q%s; known actions: %s", s.Action, suggest(s.Action, names), joinWords(names))
+		c.add(ps.fields["action"].Value, "unknown action %q%s; known actions: %s", s.Action, yamlcheck.Suggest(s.Action, names), joinWords(names))
 		return
 	}
 	c.checkWith(ps, action.Spec())
@@ -120,7 +121,7 @@ func (c *checker) param(ps *parsedStep, spec steps.Spec, key string, kv *ast.Map
 		for _, q := range spec.Params {
 			names = append(names, q.Name)
 		}
-		c.add(kv.Key, "action %s has no parameter %q%s; %s", spec.Name, key, suggest(key, names), accepts(spec))
+		c.add(kv.Key, "action %s has no parameter %q%s; %s", spec.Name, key, yamlcheck.Suggest(key, names), accepts(spec))
 		return
 	}
 	v, ok := c.value(kv.Value)
@@ -163,7 +164,7 @@ func (c *checker) checkNeeds(ps *parsedStep, first map[string]*parsedStep) {
 		case need == ps.step.ID:
 			c.add(at, "%s needs itself; remove %q from its needs", ps.label, need)
 		case !known:
-			c.add(at, "%s needs %q, but no step has that id%s", ps.label, need, suggest(need, stepIDs(first)))
+			c.add(at, "%s needs %q, but no step has that id%s", ps.label, need, yamlcheck.Suggest(need, stepIDs(first)))
 		case other.index > ps.index:
 			line, _ := position(other.node)
 			c.add(at, "%s needs %q, which comes later (line %d); a step can only need steps above it, so move %q up or drop the need",

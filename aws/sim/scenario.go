@@ -173,7 +173,43 @@ func LoadScenario(nameOrFile string) (*Scenario, error) {
 	return ParseScenario(nameOrFile, data)
 }
 
-// ParseScenario decodes a scenario strictly: unknown keys are errors with their position.
+// InstanceCount is how many instances the scenario starts with, listed and generated.
+func (sc *Scenario) InstanceCount() int {
+	n := len(sc.EC2.Instances)
+	for _, f := range sc.EC2.Generate {
+		n += f.Count
+	}
+	return n
+}
+
+// EnabledRegions counts the regions the account can use: its own list's, or AWS's 17 that every
+// account has.
+func (sc *Scenario) EnabledRegions() int {
+	regions := sc.Regions
+	if len(regions) == 0 {
+		regions = commercialRegions
+	}
+	n := 0
+	for _, r := range regions {
+		if r.OptIn != "not-opted-in" {
+			n++
+		}
+	}
+	return n
+}
+
+// LoadScenarioFile reads the scenario file at path; unlike LoadScenario it never takes the name
+// for a built-in scenario's.
+func LoadScenarioFile(path string) (*Scenario, error) {
+	data, err := readScenarioFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScenario(path, data)
+}
+
+// ParseScenario decodes a scenario strictly: unknown keys (every one, with the closest known
+// key) and values of the wrong type are Problems with their position.
 // A file too large, too deep or too long is refused before it is parsed, and counts over their
 // limits are refused before anything is built; both name the place as file:line:col.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
@@ -183,8 +219,14 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: the scenario is empty", name)
 	}
+	if problems := checkKeys(name, data); len(problems) > 0 {
+		return nil, problems
+	}
 	var sc Scenario
 	if err := yaml.UnmarshalWithOptions(data, &sc, yaml.Strict()); err != nil {
+		if problems := decodeProblem(name, err); len(problems) > 0 {
+			return nil, problems
+		}
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
 	}
 	if err := sc.checkCounts(); err != nil {

@@ -103,12 +103,7 @@ func TestTheBenchmarkScenarioServesTwentyFourRegionsWithAddedLatency(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	enabled := 0
-	for _, r := range sc.Regions {
-		if r.OptIn != "not-opted-in" {
-			enabled++
-		}
-	}
+	enabled := sc.EnabledRegions()
 	if enabled != 24 || len(sc.Faults) != 1 || sc.Faults[0].Latency != "100ms" {
 		t.Fatalf("%d enabled regions, faults %+v", enabled, sc.Faults)
 	}

@@ -85,3 +85,24 @@ func (s *Sim) Account(t testing.TB, opts aws.Options) *aws.Account {
 	}
 	return acct
 }
+
+// maxWalkedInstances is the most instances a scenario may start with for a test to walk the
+// whole runbook through it in seconds.
+const maxWalkedInstances = 1000
+
+// SmallScenarios are the built-in scenarios a test can walk whole in a few seconds: all but those
+// with thousands of instances (large-noisy), whose scale benchmarks measure instead.
+func SmallScenarios(t testing.TB) []string {
+	t.Helper()
+	var names []string
+	for _, name := range sim.ScenarioNames() {
+		sc, err := sim.LoadScenario(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.InstanceCount() <= maxWalkedInstances {
+			names = append(names, name)
+		}
+	}
+	return names
+}

@@ -1,4 +1,4 @@
-package runbooks
+package yamlcheck
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// suggest returns ` (did you mean "x"?)` for the closest option to a mistyped word, or "" when
+// Suggest returns ` (did you mean "x"?)` for the closest option to a mistyped word, or "" when
 // nothing is close enough to be a plausible typo.
-func suggest(word string, options []string) string {
+func Suggest(word string, options []string) string {
 	sorted := append([]string(nil), options...)
 	sort.Strings(sorted) // ties resolve the same way every time
 	best, bestDist := "", -1

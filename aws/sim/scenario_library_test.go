@@ -1,0 +1,119 @@
+package sim
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestEveryBuiltinScenarioIsADrillWithInstancesInThreeRegionsAndIAMUsers(t *testing.T) {
+	t.Parallel()
+	names := ScenarioNames()
+	for _, want := range []string{"crypto-miner", "persistence", "false-positive", "temporary-credentials", "own-key", "large-noisy"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no built-in scenario %s among %v", want, names)
+		}
+	}
+	for _, name := range names {
+		sc, err := LoadScenario(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		regions := map[string]bool{}
+		for _, in := range sc.EC2.Instances {
+			regions[in.Region] = true
+		}
+		for _, f := range sc.EC2.Generate {
+			regions[f.Region] = true
+		}
+		switch {
+		case sc.Name != name:
+			t.Errorf("%s is called %q inside", name, sc.Name)
+		case !slices.Contains(Difficulties, sc.Difficulty) || sc.Brief == "" || strings.Contains(sc.Brief, "\n"):
+			t.Errorf("%s: difficulty %q and brief %q; drill --list needs both, the brief on one line", name, sc.Difficulty, sc.Brief)
+		case len(regions) < 3 || len(sc.IAM.Users) == 0:
+			t.Errorf("%s: instances in %d regions and %d IAM users; a drill needs 3 regions or more and users", name, len(regions), len(sc.IAM.Users))
+		case sc.Par.Times().Contained == 0 || len(sc.Goals) == 0 || sc.Alert.Text == "":
+			t.Errorf("%s: a drill needs par times, goals and an alert for the briefing", name)
+		}
+	}
+}
+
+func TestTheLargeNoisyScenarioIsLargeAndNoisy(t *testing.T) {
+	t.Parallel()
+	sc, err := LoadScenario("large-noisy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled := sc.EnabledRegions()
+	var denied, slow []string
+	throttle := 0.0
+	for _, f := range sc.Faults {
+		switch {
+		case f.Deny:
+			denied = append(denied, f.Region)
+		case f.Latency != "":
+			slow = append(slow, f.Region)
+		case f.Region == "" && f.Service == "" && f.Action == "":
+			throttle = f.Throttle
+		}
+	}
+	if enabled != 24 || sc.InstanceCount() < 10_000 || throttle != 0.2 || len(denied) != 1 || len(slow) != 1 {
+		t.Errorf("%d enabled regions, %d instances, %.2f of calls throttled, denied %v, slow %v; want 24, 10000 or more, 0.20, one each",
+			enabled, sc.InstanceCount(), throttle, denied, slow)
+	}
+}
+
+func TestEveryUnknownKeyOfAScenarioIsPlacedWithTheClosestKnownOne(t *testing.T) {
+	t.Parallel()
+	text := `name: typos
+acount: {id: "111122223333"}
+iam:
+  users:
+    - name: dev
+      acess_keys: []
+ec2:
+  instances:
+    - {region: us-east-1, "type": t3.micro, tags: {"any:key": x}, laucnhed: -1d}
+attacker:
+  events:
+    - {service: ec2, action: RunInstances, params: {Anything: 1, Goes: {here: 2}}}
+`
+	_, err := ParseScenario("f.yaml", []byte(text))
+	var problems Problems
+	if !errors.As(err, &problems) {
+		t.Fatalf("want Problems, got %v", err)
+	}
+	want := []string{
+		`f.yaml:2:1: unknown key "acount" at the top of the scenario (did you mean "account"?)`,
+		`f.yaml:6:7: unknown key "acess_keys" in iam.users[0] (did you mean "access_keys"?)`,
+		`f.yaml:9:67: unknown key "laucnhed" in ec2.instances[0] (did you mean "launched"?)`,
+	}
+	if len(problems) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(problems), len(want), problems)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(problems[i].String(), w) {
+			t.Errorf("problem %d:\n got %s\nwant %s…", i, problems[i], w)
+		}
+	}
+}
+
+func TestTheKeyTreeFollowsTheLoadersTypesIncludingInlineFields(t *testing.T) {
+	t.Parallel()
+	kt := ScenarioKeys()
+	fleet := kt.Fields["ec2"].Fields["generate"].Items
+	for _, key := range []string{"count", "name", "region", "type", "by"} {
+		if fleet.Fields[key] == nil {
+			t.Errorf("ec2.generate entries lack %q: %v", key, fleet.Names())
+		}
+	}
+	if kt.Fields["ec2"].Fields["instances"].Items.Fields["tags"].Values == nil {
+		t.Error("instance tags are not a free-keyed mapping")
+	}
+	if p := kt.Fields["attacker"].Fields["events"].Items.Fields["params"]; p.Values == nil || p.Values.Fields != nil {
+		t.Error("attacker call parameters should take any key and any value")
+	}
+}
