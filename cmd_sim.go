@@ -22,18 +22,30 @@ type SimServeCmd struct {
 
 // Run serves until the context is cancelled (Ctrl-C).
 func (c *SimServeCmd) Run(g *Globals) error {
+	srv, l, err := c.start(g)
+	if err != nil {
+		return err
+	}
+	<-g.Context().Done()
+	g.eprintf("\nStopping: %d requests served.\n", len(srv.Requests()))
+	return l.Close()
+}
+
+// start loads the scenario and serves it on the loopback address, the attacker's timeline
+// running from now; the caller closes the listener.
+func (c *SimServeCmd) start(g *Globals) (*sim.Server, *sim.Listener, error) {
 	sc, err := sim.LoadScenario(c.Scenario)
 	if err != nil {
-		return usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
 	log := slog.New(slog.NewTextHandler(g.stderr, nil))
 	srv, err := sim.New(sc, sim.Options{AcceptUnknownKeys: !c.StrictKeys, Log: log})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	l, err := sim.Listen(srv, c.Addr)
 	if err != nil {
-		return usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
 	id, secret := srv.ResponderCredentials()
 	g.eprintf("Simulated account %s (%s), scenario %s, on %s\n", srv.Account(), sc.Account.Alias, sc.Name, l.URL)
@@ -41,24 +53,33 @@ func (c *SimServeCmd) Run(g *Globals) error {
 	g.eprintf("  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", id, secret)
 	g.eprintf("  aws --endpoint-url %s sts get-caller-identity\n\n", l.URL)
 	g.eprintf("Stop with Ctrl-C.\n")
-	<-g.Context().Done()
-	g.eprintf("\nStopping: %d requests served.\n", len(srv.Requests()))
-	return l.Close()
+	return srv, l, nil
 }
 
+// scenarioList is `drill --list`: each built-in scenario's name, difficulty and one-line brief.
 func scenarioList() string {
+	names := sim.ScenarioNames()
+	width := len("SCENARIO")
+	for _, name := range names {
+		width = max(width, len(name))
+	}
 	var b strings.Builder
-	for _, name := range sim.ScenarioNames() {
+	fmt.Fprintf(&b, "%-*s  %-10s  %s\n", width, "SCENARIO", "DIFFICULTY", "BRIEF")
+	for _, name := range names {
 		sc, err := sim.LoadScenario(name)
 		if err != nil {
-			fmt.Fprintf(&b, "%-16s (broken: %v)\n", name, err)
+			fmt.Fprintf(&b, "%-*s  %-10s  (broken: %v)\n", width, name, "-", err)
 			continue
 		}
 		brief := sc.Brief
 		if brief == "" {
 			brief = firstLine(sc.Description)
 		}
-		fmt.Fprintf(&b, "%-16s %s\n", name, brief)
+		difficulty := sc.Difficulty
+		if difficulty == "" {
+			difficulty = "-"
+		}
+		fmt.Fprintf(&b, "%-*s  %-10s  %s\n", width, name, difficulty, brief)
 	}
 	return b.String()
 }
