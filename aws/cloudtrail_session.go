@@ -56,6 +56,11 @@ func (a *Account) FindSession(ctx context.Context, key string) (*SessionOrigin, 
 		for _, c := range e.created() {
 			if c.Kind == "session" && c.ID == key {
 				o.Role, o.IssuedBy, o.IssuedAt, o.EventID, found = c.Role, e.Credential, e.Time, e.EventID, true
+				if o.IssuedBy == "" {
+					// An instance role's credentials are issued to the EC2 service, which signs with
+					// no access key: the event names only who invoked it.
+					o.IssuedBy = e.Principal
+				}
 				o.SessionName = field(e.rec.Request(), "roleSessionName")
 				if c.Role == "" {
 					o.User = e.rec.UserIdentity.UserName

@@ -213,8 +213,9 @@ func (s *Server) seedLaunch(in InstanceSpec, insts []*instance) error {
 }
 
 // historyEvent records one event of the scenario's past, made by `by`: an access key of the
-// scenario (long-term or a session), "role:NAME" for a service acting through its role, or
-// "user:NAME" for an operator in the console.
+// scenario (long-term or a session), "role:NAME" for a service acting through its role,
+// "service:NAME" for a service acting on its own behalf, or "user:NAME" for an operator in the
+// console.
 func (s *Server) historyEvent(by string, at time.Time, region, service, action string, params, response any, resources []lookupResource) error {
 	who, err := s.historyActor(by, at)
 	if err != nil {
@@ -244,6 +245,11 @@ func (s *Server) historyActor(by string, at time.Time) (actor, error) {
 		id.InvokedBy = service
 		return actor{Identity: id, Username: session, SourceIP: service, UserAgent: service}, nil
 	}
+	if name, ok := strings.CutPrefix(by, "service:"); ok {
+		// An AWS service acting on its own behalf, such as EC2 obtaining an instance role's
+		// credentials: CloudTrail names only the service.
+		return actor{Identity: userIdentity{Type: "AWSService", InvokedBy: name}, SourceIP: name, UserAgent: name}, nil
+	}
 	if name, ok := strings.CutPrefix(by, "user:"); ok {
 		u, ok := s.iam.users[name]
 		if !ok {
@@ -257,7 +263,7 @@ func (s *Server) historyActor(by string, at time.Time) (actor, error) {
 	} else if k, ok := s.iam.keys[by]; ok {
 		p.User, p.Key = s.iam.users[k.User], k
 	} else {
-		return actor{}, fmt.Errorf("by %q: not an access key, role:NAME or user:NAME of the scenario", by)
+		return actor{}, fmt.Errorf("by %q: not an access key, role:NAME, service:NAME or user:NAME of the scenario", by)
 	}
 	from := scope{SourceIP: operatorIP, UserAgent: "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0"}
 	if t.attackerKeys[by] {
