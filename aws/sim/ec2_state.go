@@ -2,6 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -191,17 +194,36 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 		}
 	}
 	for _, f := range spec.Generate {
-		for n := 1; n <= f.Count; n++ {
-			in := f.InstanceSpec
-			if f.Name != "" {
-				in.Tags = withTag(in.Tags, "Name", fmt.Sprintf("%s-%d", f.Name, n))
-			}
-			if err := st.seed(s, in, ""); err != nil {
-				return nil, err
-			}
+		if err := st.seedFleet(s, f); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
+}
+
+// seedFleet adds a generated fleet. Its launch time and tags are worked out once, not per
+// instance: a large scenario generates tens of thousands, and the drill must start at once.
+func (st *ec2State) seedFleet(s *Server, f FleetSpec) error {
+	launched, err := f.Launched.Resolve(s.start)
+	if err != nil {
+		return fmt.Errorf("instance in %s: launched: %w", f.Region, err)
+	}
+	base := tagList(f.Tags)
+	nameAt := -1
+	if f.Name != "" {
+		base = slices.DeleteFunc(base, func(t tag) bool { return t.Key == "Name" })
+		nameAt, _ = slices.BinarySearchFunc(base, "Name", func(t tag, key string) int { return strings.Compare(t.Key, key) })
+	}
+	for n := 1; n <= f.Count; n++ {
+		tags := slices.Clone(base)
+		if nameAt >= 0 {
+			tags = slices.Insert(tags, nameAt, tag{"Name", f.Name + "-" + strconv.Itoa(n)})
+		}
+		if err := st.seedAt(s, f.InstanceSpec, "", launched, tags); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seed adds one scenario instance, with its spot request when it has one.
@@ -210,8 +232,12 @@ func (st *ec2State) seed(s *Server, in InstanceSpec, id string) error {
 	if err != nil {
 		return fmt.Errorf("instance in %s: launched: %w", in.Region, err)
 	}
+	return st.seedAt(s, in, id, launched, tagList(in.Tags))
+}
+
+func (st *ec2State) seedAt(s *Server, in InstanceSpec, id string, launched time.Time, tags []tag) error {
 	r := st.region(in.Region)
-	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tagList(in.Tags), Protected: in.Protected, By: in.By}
+	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tags, Protected: in.Protected, By: in.By}
 	inst := r.launch(s, spec, launched, in.State, id, s.ids.hex("r-", 17))
 	if in.Spot != nil {
 		created, err := in.Spot.Created.Resolve(s.start)
@@ -298,14 +324,5 @@ func tagList(m map[string]string) []tag {
 		out = append(out, tag{k, v})
 	}
 	sortTags(out)
-	return out
-}
-
-func withTag(m map[string]string, key, value string) map[string]string {
-	out := make(map[string]string, len(m)+1)
-	for k, v := range m {
-		out[k] = v
-	}
-	out[key] = value
 	return out
 }

@@ -1,10 +1,5 @@
 package sim
 
-import (
-	"fmt"
-	"strings"
-)
-
 // idSource mints deterministic identifiers: the same scenario and seed give the same ids, so tests
 // and drill debriefs are repeatable.
 type idSource struct {
@@ -23,13 +18,18 @@ func (s *idSource) next() uint64 {
 }
 
 // hex returns prefix followed by n lowercase hex digits, as in "i-0a1b2c3d4e5f60718".
+// Each draw gives 16 digits, most significant first; a large scenario mints tens of thousands.
 func (s *idSource) hex(prefix string, n int) string {
-	var b strings.Builder
-	b.WriteString(prefix)
-	for b.Len()-len(prefix) < n {
-		fmt.Fprintf(&b, "%016x", s.next())
+	const digits = "0123456789abcdef"
+	b := make([]byte, len(prefix), len(prefix)+n+15)
+	copy(b, prefix)
+	for len(b)-len(prefix) < n {
+		v := s.next()
+		for shift := 60; shift >= 0; shift -= 4 {
+			b = append(b, digits[(v>>shift)&15])
+		}
 	}
-	return b.String()[:len(prefix)+n]
+	return string(b[:len(prefix)+n])
 }
 
 const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -117,3 +117,18 @@ func TestTheKeyTreeFollowsTheLoadersTypesIncludingInlineFields(t *testing.T) {
 		t.Error("attacker call parameters should take any key and any value")
 	}
 }
+
+// BenchmarkStartingTheLargeNoisyScenario measures what a drill of large-noisy waits for before its
+// briefing: building ten thousand instances and their history.
+func BenchmarkStartingTheLargeNoisyScenario(b *testing.B) {
+	sc, err := LoadScenario("large-noisy")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(sc, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
