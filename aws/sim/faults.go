@@ -148,8 +148,12 @@ func denied(service, action string) *APIError {
 }
 
 func throttled(service string) *APIError {
-	if service == "ec2" {
+	switch service {
+	case "ec2":
 		return Errorf(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+	case "guardduty":
+		// GuardDuty's REST API throttles with 429, which the SDKs retry.
+		return Errorf(http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded")
 	}
 	return Errorf(http.StatusBadRequest, "Throttling", "Rate exceeded")
 }
