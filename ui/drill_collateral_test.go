@@ -46,7 +46,7 @@ func legitimateAfterT0(t *testing.T, srv *sim.Server) sim.Holding {
 
 // scenariosWithLegitimateActivityAfterT0 are the built-in scenarios where the account's own
 // instances were launched after T0, beside the attacker's.
-var scenariosWithLegitimateActivityAfterT0 = []string{"crypto-miner"}
+var scenariosWithLegitimateActivityAfterT0 = []string{"crypto-miner", "false-positive"}
 
 func TestDrillFollowingTheVerdictsChangesNothingOfTheAccountsOwnAndSelectingItAnywayIsCollateral(t *testing.T) {
 	t.Parallel()
@@ -77,6 +77,14 @@ func TestDrillFollowingTheVerdictsChangesNothingOfTheAccountsOwnAndSelectingItAn
 			}
 			if got := watch.Debrief(); len(got.Collateral) != 0 || got.Score.Penalty != 0 {
 				t.Fatalf("following the verdicts, the debrief counts collateral %q", got.Collateral)
+			}
+			// Everything of the account's own made after T0 — instances, users, keys — still works.
+			attacker := d.srv.AttackerCredentials()
+			for _, h := range d.srv.Holdings() {
+				own := !attacker[h.By] && !attacker[h.ID] && h.Kind != sim.HoldingKeyPair
+				if own && h.Created.After(d.srv.IncidentStart()) && !h.Lasts() && h.Kind != sim.HoldingSpot {
+					t.Errorf("following the verdicts, the account's own %s %s is %s", h.Kind, h.ID, h.State)
+				}
 			}
 
 			// The operator selects one of the account's own instances anyway, and terminates it.
