@@ -23,9 +23,9 @@ func TestValidateTellsScenariosFromRunbooksAndPlacesEveryProblem(t *testing.T) {
 				scenario("bad-unknown-keys.yaml") + `:4:1: unknown key "seeed" at the top of the scenario (did you mean "seed"?)`,
 				scenario("bad-unknown-keys.yaml") + `:9:7: unknown key "craeted" in iam.users[0] (did you mean "created"?)`,
 				"1 of 1 files have problems"}},
-		{"a scenario's wrong value is named with the file",
+		{"a scenario's wrong value is placed where it is",
 			[]string{scenario("bad-difficulty.yaml")}, exitFailed, nil, []string{
-				scenario("bad-difficulty.yaml") + `: difficulty must be one of easy, medium, hard, got "trivial"`}},
+				scenario("bad-difficulty.yaml") + `:2:13: difficulty: must be one of easy, medium, hard, got "trivial"`}},
 		{"a good scenario and a good runbook are each read as what they are",
 			[]string{scenario("good-minimal.yaml"), runbook("good-minimal.yaml")}, exitOK, []string{
 				scenario("good-minimal.yaml") + `: ok: scenario "minimal" (easy), 3 instances in 3 regions, 1 IAM users`,

@@ -236,6 +236,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sc.validate(); err != nil {
+		if p, ok := placeProblem(name, data, err.Error()); ok {
+			return nil, Problems{p}
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &sc, nil
@@ -246,10 +249,10 @@ var Difficulties = []string{"easy", "medium", "hard"}
 
 func (sc *Scenario) validate() error {
 	if sc.Difficulty != "" && !slices.Contains(Difficulties, sc.Difficulty) {
-		return fmt.Errorf("difficulty must be one of %s, got %q", strings.Join(Difficulties, ", "), sc.Difficulty)
+		return fmt.Errorf("difficulty: must be one of %s, got %q", strings.Join(Difficulties, ", "), sc.Difficulty)
 	}
 	if len(sc.Account.ID) != 12 || strings.Trim(sc.Account.ID, "0123456789") != "" {
-		return fmt.Errorf("account.id must be 12 digits, got %q", sc.Account.ID)
+		return fmt.Errorf("account.id: must be 12 digits, got %q", sc.Account.ID)
 	}
 	if _, err := sc.IncidentStart.Resolve(time.Time{}); err != nil {
 		return fmt.Errorf("incident_start: %w", err)

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
@@ -141,6 +143,44 @@ func keyText(k ast.MapKeyNode) string {
 		return s.Value
 	}
 	return strings.TrimSpace(k.String())
+}
+
+// keyPath is a message's leading segment that names a place in the file: "ec2", "faults[2]",
+// "account.id".
+var keyPath = regexp.MustCompile(`^[a-z][a-z0-9_]*(\[[0-9]+\])?(\.[a-z][a-z0-9_]*(\[[0-9]+\])?)*$`)
+
+// placeProblem puts a validation message ("ec2: instances[3]: region is required") at the deepest
+// place its leading segments name that the file has.
+func placeProblem(file string, data []byte, msg string) (Problem, bool) {
+	var path []string
+	for _, seg := range strings.Split(msg, ": ") {
+		if !keyPath.MatchString(seg) {
+			break
+		}
+		path = append(path, seg)
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return Problem{}, false
+	}
+	for n := len(path); n > 0; n-- {
+		p, err := yaml.PathString("$." + strings.Join(path[:n], "."))
+		if err != nil {
+			continue
+		}
+		node, err := p.FilterFile(f)
+		if err != nil || node == nil {
+			continue
+		}
+		// A block mapping's own token is the colon after its first key: point at that key.
+		if m, ok := node.(*ast.MappingNode); ok && len(m.Values) > 0 {
+			node = m.Values[0].Key
+		}
+		if tk := node.GetToken(); tk != nil {
+			return Problem{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: msg}, true
+		}
+	}
+	return Problem{}, false
 }
 
 // decodeProblem places an error of the YAML decoder (a wrong type, a syntax error) in the file.
