@@ -62,6 +62,9 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	if err := s.seedLaunches(sc.EC2); err != nil {
 		return err
 	}
+	if err := s.seedRespawnerHistory(); err != nil {
+		return err
+	}
 	return s.seedPastCalls(sc)
 }
 

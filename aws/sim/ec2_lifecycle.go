@@ -131,6 +131,7 @@ func (s *Server) terminateInstances(c *Call) (any, error) {
 			current = "shutting-down"
 			inst.State = "terminated"
 			s.respawn(r, inst, c.Now)
+			s.relaunch(r, inst, c.Now)
 		}
 		change.CurrentState = instanceStateXML{instanceStates[current], current}
 		out.Instances = append(out.Instances, change)

@@ -14,6 +14,10 @@ type EC2Spec struct {
 	KeyPairs  []KeyPairSpec  `yaml:"key_pairs"`
 	Instances []InstanceSpec `yaml:"instances"`
 	Generate  []FleetSpec    `yaml:"generate"`
+	// LaunchTemplates, SpotFleets and Fleets are the respawners of respawners.go.
+	LaunchTemplates []LaunchTemplateSpec `yaml:"launch_templates"`
+	SpotFleets      []FleetRequestSpec   `yaml:"spot_fleets"`
+	Fleets          []FleetRequestSpec   `yaml:"fleets"`
 }
 
 // KeyPairSpec is one EC2 key pair.
@@ -80,7 +84,15 @@ func (sp *EC2Spec) validate() error {
 			return fmt.Errorf("key_pairs[%d]: region and name are required", i)
 		}
 	}
-	return nil
+	for i, t := range sp.LaunchTemplates {
+		if t.Region == "" || t.Name == "" {
+			return fmt.Errorf("launch_templates[%d]: region and name are required", i)
+		}
+	}
+	if err := validateFleets("spot_fleets", sp.SpotFleets, "maintain", "request"); err != nil {
+		return err
+	}
+	return validateFleets("fleets", sp.Fleets, "maintain", "request", "instant")
 }
 
 // checkRegions refuses resources in a region the account does not have, which would otherwise
@@ -141,6 +153,7 @@ type ec2Region struct {
 	keyPairs  []*keyPair
 	spot      []*spotRequest
 	spotByID  map[string]*spotRequest
+	respawnerState
 }
 
 type instance struct {

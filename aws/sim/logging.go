@@ -216,6 +216,10 @@ func (s *Server) regionEnabledFor(sc scope) *APIError {
 	switch sc.Service {
 	case "ec2":
 		return s.regionEnabled(sc.Region)
+	case "autoscaling":
+		if s.regionEnabled(sc.Region) != nil {
+			return Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		}
 	case "cloudtrail", "guardduty":
 		if s.regionEnabled(sc.Region) != nil {
 			return Errorf(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid (region %s is not enabled).", sc.Region)

@@ -122,6 +122,8 @@ func namespace(service string) string {
 		return "https://iam.amazonaws.com/doc/2010-05-08/"
 	case "sts":
 		return "https://sts.amazonaws.com/doc/2011-06-15/"
+	case "autoscaling":
+		return "http://autoscaling.amazonaws.com/doc/2011-01-01/"
 	}
 	return ""
 }

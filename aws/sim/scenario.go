@@ -34,11 +34,13 @@ type Scenario struct {
 	IncidentStart When          `yaml:"incident_start"`
 	Responder     ResponderSpec `yaml:"responder"`
 	// Regions default to AWS's commercial regions with their usual opt-in status.
-	Regions  []RegionSpec `yaml:"regions"`
-	IAM      IAMSpec      `yaml:"iam"`
-	EC2      EC2Spec      `yaml:"ec2"`
-	Faults   []Fault      `yaml:"faults"`
-	Attacker AttackerSpec `yaml:"attacker"`
+	Regions []RegionSpec `yaml:"regions"`
+	IAM     IAMSpec      `yaml:"iam"`
+	EC2     EC2Spec      `yaml:"ec2"`
+	// AutoScaling is the account's Auto Scaling groups, whose launch templates are in EC2.
+	AutoScaling AutoScalingSpec `yaml:"autoscaling"`
+	Faults      []Fault         `yaml:"faults"`
+	Attacker    AttackerSpec    `yaml:"attacker"`
 	// EnforcePermissions authorizes every call against the caller's IAM policies, as AWS does.
 	// Without it only the responder's calls are checked; other principals act unchecked.
 	EnforcePermissions bool `yaml:"enforce_permissions"`
@@ -275,6 +277,9 @@ func (sc *Scenario) validate() error {
 	}
 	if err := sc.EC2.validate(); err != nil {
 		return fmt.Errorf("ec2: %w", err)
+	}
+	if err := sc.AutoScaling.validate(); err != nil {
+		return err
 	}
 	for i := range sc.Faults {
 		// validate parses the latency into the fault itself, so it must not run on a copy.

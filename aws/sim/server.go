@@ -123,11 +123,15 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	s.registerIAM()
 	s.registerEC2()
 	s.registerPersistence()
+	s.registerRespawners()
 	if s.iam, err = newIAMState(s, sc); err != nil {
 		return nil, fmt.Errorf("iam: %w", err)
 	}
 	if s.ec2, err = newEC2State(s, sc.EC2); err != nil {
 		return nil, fmt.Errorf("ec2: %w", err)
+	}
+	if err := s.seedRespawners(sc); err != nil {
+		return nil, err
 	}
 	if s.logging, err = newLoggingState(s, sc); err != nil {
 		return nil, fmt.Errorf("logging: %w", err)
