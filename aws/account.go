@@ -14,6 +14,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -68,6 +69,8 @@ type Account struct {
 	trail trailClients
 	// persistence holds the CloudTrail (trails) and GuardDuty clients of the persistence hunt.
 	persistence persistenceClients
+	// respawners holds the Auto Scaling clients, one per region.
+	respawners map[string]*autoscaling.Client
 }
 
 // Open loads the configuration the way the AWS CLI does (profile, environment, shared files),

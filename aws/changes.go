@@ -44,6 +44,7 @@ type Changes interface {
 	// DeleteKeyPair deletes a region's EC2 key pair, by id; one already gone is AlreadyDone.
 	DeleteKeyPair(ctx context.Context, region, keyPairID string) (Effect, error)
 	IAMPersistenceChanges
+	RespawnerChanges
 }
 
 // Effect is what a change did, or would do in a dry run.

@@ -142,13 +142,7 @@ func (d *dryRunChanges) DeleteKeyPair(ctx context.Context, region, id string) (E
 		return AlreadyDone, nil
 	}
 	err = dryRunProver{c: d.a.ec2Client(region)}.deleteKeyPair(ctx, name)
-	switch ErrorCode(err) {
-	case "DryRunOperation":
-		return WouldChange, nil
-	case "":
-		return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s with DryRun=true answered without DryRunOperation: not proven", name, region)
-	}
-	return "", fmt.Errorf("ec2 DeleteKeyPair %s in %s (DryRun): %w", name, region, err)
+	return provenByEC2(err, "ec2 DeleteKeyPair "+name+" in "+region)
 }
 
 func (p dryRunProver) deleteKeyPair(ctx context.Context, name string) error {

@@ -124,6 +124,8 @@ func (e TrailEvent) created() []Created {
 		if id := field(resp, "credentials", "accessKeyId"); id != "" {
 			out = append(out, Created{Kind: "session", ID: id, Role: field(e.rec.Request(), "roleArn")})
 		}
+	default:
+		out = e.respawnerCreated()
 	}
 	return out
 }

@@ -69,6 +69,9 @@ func (e TrailEvent) Touched() []Touched {
 			return []Touched{{Kind: "bucket", ID: b, ARN: "arn:aws:s3:::" + b}}
 		}
 	}
+	if t, ok := e.respawnerTouched(req); ok {
+		return []Touched{t}
+	}
 	// Anything else: what the record itself names, so the responder knows where to look.
 	for _, r := range e.rec.Resources {
 		if r.ARN != "" {

@@ -183,7 +183,7 @@ func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
 	rb := Builtin(steps.Builtin())
 	want := []string{"confirm-account", "contain-key", "trace-attacker", "restore-logging", "credential-inventory", "rotate-keys",
 		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "remove-iam-persistence", "require-password-reset",
-		"find-rogue-instances", "terminate-instances",
+		"find-rogue-instances", "stop-respawners", "terminate-instances",
 		"delete-key-pairs", "root-hardening", "verify-contained"}
 	if len(rb.Steps) != len(want) {
 		t.Fatalf("builtin has %d steps, want %d", len(rb.Steps), len(want))

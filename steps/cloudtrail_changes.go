@@ -73,6 +73,8 @@ func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) st
 	switch t.Kind {
 	case "instance", "spot request":
 		return byTerminate
+	case aws.TouchedScalingGroup, aws.TouchedLaunchTemplate, aws.TouchedSpotFleet, aws.TouchedEC2Fleet:
+		return byRespawners
 	case "access key":
 		// A key on a user the attacker created goes with the user; on a user that was there
 		// before, it is the attacker-keys step's.

@@ -49,12 +49,14 @@ func (TerminateInstances) Plan(ctx context.Context, env *Env, found *Inspection,
 		return nil, errors.New("no instance is selected: select the instances to terminate")
 	}
 	var chosen []plannedInstance
+	var instances []RogueInstance
 	var warnings []string
 	for _, id := range selected {
 		in, ok := findings.Instance(id)
 		if !ok {
 			return nil, fmt.Errorf("instance %s is not in the scan: inspect again", id)
 		}
+		instances = append(instances, in)
 		if in.Verdict == VerdictProtected || in.Verdict == VerdictOK {
 			warnings = append(warnings, fmt.Sprintf("%s in %s is judged %s (%s) and you selected it anyway.", in.ID, in.Region, in.Verdict, strings.Join(in.Reasons, "; ")))
 		}
@@ -68,6 +70,12 @@ func (TerminateInstances) Plan(ctx context.Context, env *Env, found *Inspection,
 	plan := terminationPlan(env, chosen, false)
 	plan.Warnings = append(append(warnings, protectionWarnings(chosen)...), plan.Warnings...)
 	plan.Notes = append(plan.Notes, notes...)
+	stops, unread := respawnerStops(ctx, env, instances)
+	plan.Warnings = append(plan.Warnings, unread...)
+	if len(stops) > 0 {
+		plan.Changes = append(stops, plan.Changes...)
+		plan.Confirm.Prompt += fmt.Sprintf(" First it stops %s standing behind them, so they do not come back.", plural(len(stops), "Auto Scaling group or fleet"))
+	}
 	return plan, nil
 }
 

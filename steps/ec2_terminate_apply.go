@@ -29,6 +29,7 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, changes aws.Chang
 		}
 		report(pr)
 	}
+	stopped := applyRespawnerStops(ctx, env, changes, plan)
 	term, err := changes.TerminateInstances(ctx, targets, aws.TerminateOptions{Concurrency: env.Params.Int("concurrency", 0)}, progress)
 	if refused(err) {
 		return refusedOutcome(plan, err), nil
@@ -43,11 +44,18 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, changes aws.Chang
 	}
 	var protected []plannedInstance
 	for _, c := range plan.Changes {
+		if res, ok := stopped[c.ID]; ok {
+			out.Results = append(out.Results, res)
+			continue
+		}
 		r := byID[c.Region+"/"+c.Target]
 		out.Results = append(out.Results, instanceResult(c, r))
 		if c.Op == OpTerminate && r.Fate == aws.Protected {
 			protected = append(protected, plannedInstance{Region: c.Region, ID: c.Target, Summary: c.Summary})
 		}
+	}
+	if !term.DryRun {
+		flagStanding(ctx, env, plan, out)
 	}
 	if len(protected) > 0 {
 		out.FollowUp = terminationPlan(env, protected, true)
@@ -73,6 +81,8 @@ func targetsOf(changes []Change) ([]aws.Target, error) {
 		case OpCancelSpot:
 			targets = append(targets, aws.Target{Region: c.Region, SpotRequestID: c.Target})
 		case OpUnprotectEC:
+		case OpStopScalingGroup, OpCancelSpotFleet, OpDeleteEC2Fleet:
+			// Stopped before the termination, by applyRespawnerStops.
 		default:
 			return nil, fmt.Errorf("ec2.terminate cannot apply a change of kind %q (%s)", c.Op, c.ID)
 		}

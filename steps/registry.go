@@ -15,6 +15,7 @@ func Builtin() *Registry {
 		RequirePasswordReset{},
 		RestoreLogging{},
 		FindRogueInstances{},
+		StopRespawners{},
 		TerminateInstances{},
 		DeleteKeyPairs{},
 		VerifyContained{},

@@ -75,6 +75,7 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("key pairs", func() []VerifyCheck { return checkKeyPairs(ctx, env) })
 	stage("IAM persistence", func() []VerifyCheck { return checkIAMPersistence(ctx, env) })
 	stage("password resets", func() []VerifyCheck { return checkPasswordResets(ctx, env) })
+	stage("respawners", func() []VerifyCheck { return checkRespawners(ctx, env) })
 	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(env) })
 	if err := ctx.Err(); err != nil {
 		return nil, err

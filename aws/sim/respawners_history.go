@@ -45,9 +45,11 @@ func (s *Server) seedRespawnerHistory() error {
 			if f.by == "" {
 				continue
 			}
-			action, kind, response := "RequestSpotFleet", "AWS::EC2::SpotFleetRequest", map[string]any{"spotFleetRequestId": f.ID}
+			action, kind := "RequestSpotFleet", "AWS::EC2::SpotFleetRequest"
+			response := map[string]any{"RequestSpotFleetResponse": map[string]any{"spotFleetRequestId": f.ID}}
 			if f.Kind == ec2FleetTag {
-				action, kind, response = "CreateFleet", "AWS::EC2::Fleet", map[string]any{"fleetId": f.ID}
+				action, kind = "CreateFleet", "AWS::EC2::Fleet"
+				response = map[string]any{"CreateFleetResponse": map[string]any{"fleetId": f.ID}}
 			}
 			err := s.historyEvent(f.by, f.Created, name, "ec2", action,
 				map[string]any{"type": f.Type, "targetCapacity": f.Target}, response, []lookupResource{{kind, f.ID}})
