@@ -76,7 +76,7 @@ func TestRespawnersAgainstMoto(t *testing.T) {
 	}
 	var fleet string
 	for _, r := range insp.Table.Rows {
-		if strings.Contains(r.ID, "/spot-fleet/") {
+		if strings.HasPrefix(r.ID, "cancel-fleet/") {
 			fleet = r.ID
 			if r.Selected || !strings.Contains(r.Reasons[0], "creation time unknown") {
 				t.Errorf("moto's spot fleet, of unknown age, reads %+v", r)

@@ -75,6 +75,15 @@ func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) st
 		return byTerminate
 	case aws.TouchedScalingGroup, aws.TouchedLaunchTemplate, aws.TouchedSpotFleet, aws.TouchedEC2Fleet:
 		return byRespawners
+	case "cloudtrail":
+		// A stopped trail is started again; a deleted trail or narrowed selectors are by hand.
+		if event == "StopLogging" {
+			return byLogging
+		}
+	case "guardduty":
+		if event == "UpdateDetector" || event == "DeleteDetector" {
+			return byLogging
+		}
 	case "access key":
 		// A key on a user the attacker created goes with the user; on a user that was there
 		// before, it is the attacker-keys step's.

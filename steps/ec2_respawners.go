@@ -42,7 +42,9 @@ type respawnerFindings struct {
 	ByRow  map[string]respawnerFinding
 }
 
-func respawnerRowID(r aws.Respawner) string { return r.Region + "/" + string(r.Kind) + "/" + r.ID }
+// respawnerRowID is the id of the change that stops the respawner: a row and its change share it,
+// so an apply of the same plan again knows the row's change was made.
+func respawnerRowID(r aws.Respawner) string { return RespawnerChangeID(r.Kind, r.Region, r.ID) }
 
 // respawnerName is how the operator knows it: a group or template by name, the rest by id.
 func respawnerName(r aws.Respawner) string {
@@ -119,6 +121,8 @@ func judgeRespawner(env *Env, r aws.Respawner) Row {
 		row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{"created " + when(r.Created) + ", after T0"}
 	case r.Created.IsZero():
 		row.Tone, row.Reasons = ToneWarning, []string{"creation time unknown (AWS did not say): check it, and select it if it is not yours"}
+	case !env.Since.IsZero():
+		row.Tone, row.Reasons = ToneOK, []string{"created " + when(r.Created) + ", before T0"}
 	}
 	if row.Selected && r.Kind == aws.KindSpotRequest && len(r.Instances) > 0 {
 		row.Reasons = append(row.Reasons, "cancelling it leaves "+r.Instances[0]+" running: terminate it in the next step")

@@ -57,9 +57,10 @@ func terminateOnly(t *testing.T, d *drill, ids []string) {
 func TestMinersComeBackWhenOnlyTheInstancesAreTerminatedAndStayGoneAfterTheSteps(t *testing.T) {
 	t.Parallel()
 	d, found := startTracedPersistence(t)
-	for _, event := range []string{"CreateAutoScalingGroup", "CreateLaunchTemplate"} {
-		if by := handledBy(found, event, ""); by != byRespawners {
-			t.Errorf("the trace hands the attacker's %s to %q, want %q", event, by, byRespawners)
+	for event, step := range map[string]string{"CreateAutoScalingGroup": byRespawners, "CreateLaunchTemplate": byRespawners,
+		"StopLogging": byLogging, "UpdateDetector": byLogging} {
+		if by := handledBy(found, event, ""); by != step {
+			t.Errorf("the trace hands the attacker's %s to %q, want %q", event, by, step)
 		}
 	}
 	miners := minersRunning(t, d)
@@ -77,7 +78,7 @@ func TestMinersComeBackWhenOnlyTheInstancesAreTerminatedAndStayGoneAfterTheSteps
 	}
 
 	insp, plan, out := d.run(t, StopRespawners{})
-	group, _ := rowByID(insp, "us-west-2/auto-scaling-group/gpu-workers")
+	group, _ := rowByID(insp, "stop-scaling-group/us-west-2/gpu-workers")
 	if !group.Selected || !strings.Contains(group.Reasons[0], "done by the attacker: CreateAutoScalingGroup by AKIAEXAMPLELEAKED002") {
 		t.Errorf("the attacker's group reads %+v", group)
 	}
