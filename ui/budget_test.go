@@ -157,7 +157,10 @@ func TestFromTheBriefingTheLeakedKeyIsInactiveInTenKeysAndNoRogueInstanceRunsInF
 	}
 	c.press("i")
 	c.await(t, "rogue, ")
-	c.press("]", "i") // terminate scans again and preselects the rogue instances
+	for range stepsBetween(t, run, "find-rogue-instances", "terminate-instances") {
+		c.press("]") // past the respawners, to "Terminate rogue instances"
+	}
+	c.press("i") // terminate scans again and preselects the rogue instances
 	c.await(t, " selected ·")
 	c.press("p")
 	c.await(t, "Plan:")
