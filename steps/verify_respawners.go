@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"fmt"
+
+	"lockdown/aws"
 )
 
 // byRespawners is the step that stops respawners, by its title in the runbook.
@@ -21,7 +23,8 @@ func checkRespawners(ctx context.Context, env *Env) []VerifyCheck {
 	}
 	out := unreadRegions(check, s.Regions, byRespawners)
 	for _, r := range s.Respawners {
-		if !after(r.Created, env.Since) || r.Stopped() {
+		// A spot request behind an instance is the instance check's ("open spot requests").
+		if !after(r.Created, env.Since) || r.Stopped() || (r.Kind == aws.KindSpotRequest && len(r.Instances) > 0) {
 			continue
 		}
 		evidence := "created " + when(r.Created) + ", after T0 " + when(env.Since)
