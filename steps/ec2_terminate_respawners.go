@@ -57,6 +57,12 @@ func respawnerStops(ctx context.Context, env *Env, chosen []RogueInstance) ([]Ch
 				continue
 			}
 			seen[id] = true
+			if origin, traced := respawnerOrigin(env.Trace, r); !after(r.Created, env.Since) && !(traced && origin.Attacker) {
+				// Someone's own group or fleet, older than T0: never deleted on an instance's account.
+				warnings = append(warnings, fmt.Sprintf("The %s %s in %s, created %s (before T0), launched instances this plan terminates and will launch replacements: "+
+					"it is left alone here; stop it in \"Stop what relaunches instances\" only if it is the attacker's.", respawnerLabels[r.Kind], respawnerName(r), r.Region, when(r.Created)))
+				continue
+			}
 			op := OpStopScalingGroup
 			switch r.Kind {
 			case aws.KindSpotFleet:

@@ -192,3 +192,39 @@ func TestStoppingRespawnersInADryRunSendsNoAutoScalingRequestThatChanges(t *test
 		t.Errorf("%d DryRun requests, want the spot request's cancel and the template's deletion", dryRuns)
 	}
 }
+
+// An older group: the team's, scaled out after T0, whose new instance the operator selects anyway.
+const teamGroup = `
+name: team-group
+seed: 5
+account: {id: "111122223333"}
+incident_start: -3h
+ec2:
+  instances:
+    - {region: us-east-1, type: m5.large, launched: -1h, tags: {"aws:autoscaling:groupName": web}}
+  launch_templates:
+    - {region: us-east-1, name: web, type: m5.large, created: -300d}
+autoscaling:
+  groups:
+    - {region: us-east-1, name: web, launch_template: web, min: 1, max: 2, desired: 1, created: -300d}
+`
+
+func TestTheTerminateStepNeverDeletesAGroupOlderThanT0AndSaysItStillStands(t *testing.T) {
+	t.Parallel()
+	s := simtest.Start(t, teamGroup, drillStart)
+	env := envOf(s.Account(t, aws.Options{Mode: Drill}))
+	env.Since, env.Now = s.Server.IncidentStart(), s.Clock.Now
+	d := &drill{srv: s.Server, clock: s.Clock, env: env}
+	_, plan, out := d.run(t, TerminateInstances{})
+	for _, c := range plan.Changes {
+		if isRespawnerStop(c.Op) {
+			t.Errorf("the plan stops the team's group: %+v", c)
+		}
+	}
+	if w := strings.Join(plan.Warnings, " "); !strings.Contains(w, "Auto Scaling group web in us-east-1, created") || !strings.Contains(w, "left alone") {
+		t.Errorf("the plan does not warn that the group stays: %q", plan.Warnings)
+	}
+	if len(out.Results) != 1 || out.Results[0].Code != "RespawnerStands" || !strings.Contains(out.Results[0].Message, "Auto Scaling group web in us-east-1 still stands") {
+		t.Errorf("results %+v", out.Results)
+	}
+}
