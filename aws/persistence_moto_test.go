@@ -62,7 +62,8 @@ func applySelected(t *testing.T, a steps.Action, env *steps.Env, changes aws.Cha
 // TestStoppedTrailAndNewKeyPairAgainstMoto stops a multi-region trail and creates a key pair after
 // T0 in moto (which cannot back-date either, so T0 is taken between the two rounds), then checks
 // that the steps find both, a dry run changes neither, and a live apply restarts the trail and
-// deletes the key pair, read back through the SDK.
+// deletes the key pair, read back through the SDK. The same account holds respawners, for
+// respawnersAgainstMoto.
 func TestStoppedTrailAndNewKeyPairAgainstMoto(t *testing.T) {
 	acct, url := aws.StartMoto(t, true)
 	ctx := context.Background()
@@ -81,9 +82,11 @@ func TestStoppedTrailAndNewKeyPairAgainstMoto(t *testing.T) {
 	if _, err := aws.SeedEC2(acct, "us-east-1").CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: sdk.String("ops")}); err != nil {
 		t.Fatal(err)
 	}
+	seedTemplateInMoto(t, acct, "team-web")
 	time.Sleep(1100 * time.Millisecond) // moto's times have whole seconds
 	since := time.Now().UTC()
 	time.Sleep(1100 * time.Millisecond)
+	seedRespawnersInMoto(t, acct)
 	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: sdk.String("management-events")}); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +151,10 @@ func TestStoppedTrailAndNewKeyPairAgainstMoto(t *testing.T) {
 		if err != nil || len(kept.KeyPairs) != 1 {
 			t.Errorf("the key pair made before T0 is gone: %v", err)
 		}
+	})
+
+	t.Run("the attacker's group, template and fleet are stopped; the team's template stays", func(t *testing.T) {
+		respawnersAgainstMoto(t, acct, env)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -17,25 +16,23 @@ import (
 	"lockdown/steps"
 )
 
-// seedRespawnersInMoto makes a launch template before T0, then, after T0, another template, an
-// Auto Scaling group launching from it and a maintain spot fleet: what an attacker leaves so that
-// terminated miners come back. moto's times have whole seconds, so T0 sits between two sleeps.
-func seedRespawnersInMoto(t *testing.T, acct *aws.Account) time.Time {
+// seedTemplateInMoto makes a launch template in us-east-1: the team's, before T0, or the
+// attacker's, after.
+func seedTemplateInMoto(t *testing.T, acct *aws.Account, name string) {
+	t.Helper()
+	_, err := aws.SeedEC2(acct, "us-east-1").CreateLaunchTemplate(context.Background(), &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String(name),
+		LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: sdk.String("ami-12c6146b"), InstanceType: types.InstanceTypeT3Micro}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedRespawnersInMoto makes, after T0, what an attacker leaves so that terminated miners come
+// back: a launch template, an Auto Scaling group launching from it, and a maintain spot fleet.
+func seedRespawnersInMoto(t *testing.T, acct *aws.Account) {
 	t.Helper()
 	ctx := context.Background()
-	e := aws.SeedEC2(acct, "us-east-1")
-	template := func(name string) {
-		_, err := e.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String(name),
-			LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: sdk.String("ami-12c6146b"), InstanceType: types.InstanceTypeT3Micro}})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	template("team-web")
-	time.Sleep(1100 * time.Millisecond)
-	since := time.Now().UTC()
-	time.Sleep(1100 * time.Millisecond)
-	template("miners")
+	seedTemplateInMoto(t, acct, "miners")
 	_, err := aws.SeedScaling(acct, "us-east-1").CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName: sdk.String("miners"), MinSize: sdk.Int32(1), MaxSize: sdk.Int32(3), DesiredCapacity: sdk.Int32(2),
 		AvailabilityZones: []string{"us-east-1a"},
@@ -43,7 +40,7 @@ func seedRespawnersInMoto(t *testing.T, acct *aws.Account) time.Time {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.RequestSpotFleet(ctx, &ec2.RequestSpotFleetInput{SpotFleetRequestConfig: &types.SpotFleetRequestConfigData{
+	_, err = aws.SeedEC2(acct, "us-east-1").RequestSpotFleet(ctx, &ec2.RequestSpotFleetInput{SpotFleetRequestConfig: &types.SpotFleetRequestConfigData{
 		// moto answers HTTP 500 without an AllocationStrategy, which AWS does not require.
 		IamFleetRole: sdk.String("arn:aws:iam::123456789012:role/fleet"), TargetCapacity: sdk.Int32(1), Type: types.FleetTypeMaintain,
 		AllocationStrategy:   types.AllocationStrategyLowestPrice,
@@ -51,23 +48,17 @@ func seedRespawnersInMoto(t *testing.T, acct *aws.Account) time.Time {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return since
 }
 
-// TestRespawnersAgainstMoto: the step finds the group and the template created after T0 (and not
-// the team's older template), a dry run changes neither, and a live apply removes each, read back
-// through the SDK. moto (5.2) lists a spot fleet without its creation time, so the step shows the
-// fleet as of unknown age and leaves it to the operator, who selects it here; and moto ignores
-// DryRun on CancelSpotFleetRequests (it cancels), so the fleet is left out of the dry run, whose
+// respawnersAgainstMoto, on the account TestStoppedTrailAndNewKeyPairAgainstMoto seeded: the
+// step finds the group and the template created after T0 (and not the team's older template), a
+// dry run changes neither, and a live apply removes each, read back through the SDK. moto (5.2)
+// lists a spot fleet without its creation time, so the step shows the fleet as of unknown age and
+// leaves it to the operator, who selects it here; and moto ignores DryRun on
+// CancelSpotFleetRequests (it cancels), so the fleet is left out of the dry run, whose
 // DryRun=true is proven on the wire against the simulator instead.
-func TestRespawnersAgainstMoto(t *testing.T) {
-	acct, _ := aws.StartMoto(t, true)
+func respawnersAgainstMoto(t *testing.T, acct *aws.Account, env *steps.Env) {
 	ctx := context.Background()
-	if _, err := acct.WhoAmI(ctx); err != nil {
-		t.Fatal(err)
-	}
-	since := seedRespawnersInMoto(t, acct)
-	env := &steps.Env{Account: acct.ReadOnly(), Since: since, Params: steps.Params{"regions": []string{"us-east-1"}}}
 	a := steps.StopRespawners{}
 
 	insp, err := a.Inspect(ctx, env, nil)
