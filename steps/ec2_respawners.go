@@ -113,6 +113,10 @@ func judgeRespawner(env *Env, r aws.Respawner) Row {
 		row.Tone, row.Reasons = ToneProtected, []string{"kept by the step's parameters"}
 	case r.Stopped():
 		row.Tone, row.Reasons = ToneOK, []string{"already " + r.State + ": launches nothing"}
+	case traced && origin.Attacker && r.Created.Before(origin.Time) && !after(r.Created, env.Since):
+		// Changed, not created, by the attacker: it may still run the team's service.
+		row.Tone, row.Reasons = ToneRogue, []string{"changed by the attacker: " + origin.EventName + " " + origin.By() +
+			"; it existed before T0 (created " + when(r.Created) + ") and may be yours: check it, and select it to stop it"}
 	case traced && origin.Attacker:
 		row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{"done by the attacker: " + origin.EventName + " " + origin.By()}
 	case traced && after(r.Created, env.Since):
@@ -166,7 +170,8 @@ func respawnerOrigin(trace *TraceEvidence, r aws.Respawner) (aws.Origin, bool) {
 		if !e.Write() || !e.Succeeded() || e.Region != r.Region {
 			continue
 		}
-		if slices.ContainsFunc(e.Resources, func(res string) bool { return res != "" && (res == r.ID || res == r.Name || res == r.ARN) }) {
+		names := func(id string) bool { return id != "" && (id == r.ID || id == r.Name || id == r.ARN) }
+		if slices.ContainsFunc(e.Resources, names) || slices.ContainsFunc(e.Touched(), func(t aws.Touched) bool { return names(t.ID) || names(t.ARN) }) {
 			return aws.Origin{EventID: e.EventID, EventName: e.EventName, Time: e.Time, Region: e.Region, Credential: e.Credential,
 				Principal: e.Principal, SourceIP: e.SourceIP, Attacker: true}, true
 		}

@@ -228,3 +228,49 @@ func TestTheTerminateStepNeverDeletesAGroupOlderThanT0AndSaysItStillStands(t *te
 		t.Errorf("results %+v", out.Results)
 	}
 }
+
+// The team's older group, whose desired capacity the attacker raised with the leaked key.
+const changedGroup = `
+name: changed-group
+seed: 9
+account: {id: "111122223333"}
+incident_start: -3h
+iam:
+  users:
+    - name: ci
+      created: -400d
+      access_keys: [{id: AKIAEXAMPLELEAKEDASG, created: -300d}]
+ec2:
+  launch_templates:
+    - {region: us-east-1, name: web, type: m5.large, created: -300d}
+autoscaling:
+  groups:
+    - {region: us-east-1, name: web, launch_template: web, min: 1, max: 2, desired: 1, created: -300d}
+attacker:
+  access_key_id: AKIAEXAMPLELEAKEDASG
+  source_ip: 203.0.113.9
+  events:
+    - {at: +1m, service: autoscaling, region: us-east-1, action: UpdateAutoScalingGroup, params: {AutoScalingGroupName: web, MaxSize: 9, DesiredCapacity: 9}}
+`
+
+func TestAGroupOlderThanT0ThatTheAttackerChangedIsFlaggedButNotPreselected(t *testing.T) {
+	t.Parallel()
+	s := simtest.Start(t, changedGroup, drillStart)
+	env := envOf(s.Account(t, aws.Options{Mode: DryRun, LookupInterval: time.Millisecond}))
+	env.Since, env.Now = s.Server.IncidentStart(), s.Clock.Now
+	env.Inputs["access_key_id"] = "AKIAEXAMPLELEAKEDASG"
+	s.Clock.Advance(2 * time.Minute)
+	_, found := traceNow(t, env)
+	env.Trace = found.Evidence
+	if by := handledBy(found, "UpdateAutoScalingGroup", "web"); by != byRespawners {
+		t.Errorf("the trace hands the change of the group to %q", by)
+	}
+	insp, err := StopRespawners{}.Inspect(context.Background(), env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, ok := rowByID(insp, "stop-scaling-group/us-east-1/web")
+	if !ok || row.Selected || row.Tone != ToneRogue || !strings.Contains(row.Reasons[0], "changed by the attacker: UpdateAutoScalingGroup by AKIAEXAMPLELEAKEDASG") {
+		t.Errorf("the changed group reads %+v", row)
+	}
+}
