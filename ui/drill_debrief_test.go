@@ -177,6 +177,9 @@ func TestAWholeDrillFromTheBriefingToTheScoredDebrief(t *testing.T) {
 	d.next(1)
 	d.inspect("find-rogue-instances")
 	d.next(1)
+	d.inspect("stop-respawners") // the spot requests behind the miners
+	d.applyPlan("stop-respawners")
+	d.next(1)
 	d.inspect("terminate-instances")
 	d.applyPlan("terminate-instances") // the last rogue instance terminated at +15m
 	d.next(1)
