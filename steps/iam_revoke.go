@@ -32,6 +32,7 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		return nil, err
 	}
 	named := env.Params.Strings("roles")
+	held := attackerRoleSessions(env.Trace)
 	t := &Table{Selectable: true, Columns: []Column{{Title: "Role"}, {Title: "Created", Width: 17}, {Title: "Sessions revoked before", Width: 22}, {Title: "Why"}}}
 	for _, r := range roles {
 		row := Row{ID: r.Name, Cells: []string{r.Name, when(r.Created), revokedCell(r.RevokedBefore), ""}}
@@ -54,6 +55,7 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 				row.Selected = len(named) == 0 || contains(named, r.Name)
 			}
 		}
+		noteAttackerSessions(&row, r, held[r.Name], len(named) == 0 || contains(named, r.Name))
 		row.Details = []string{"ARN: " + r.ARN, "Created: " + when(r.Created), "Sessions revoked before: " + revokedCell(r.RevokedBefore)}
 		if len(row.Reasons) > 0 {
 			row.Cells[3] = row.Reasons[0]

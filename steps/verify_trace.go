@@ -51,7 +51,7 @@ func traceWarning(trace *TraceEvidence) string {
 		why = "CloudTrail could not be traced (" + trace.Why + ")"
 	}
 	if trace == nil || trace.Footprint == nil {
-		return why + ": what the attacker changed that lockdown has no action for (security group rules, Lambda functions, bucket policies) is not listed, and instance verdicts rest on launch times. Run the step \"Trace the attacker\" first."
+		return why + ": what the attacker changed that lockdown has no action for (security group rules, Lambda functions, bucket policies) is not listed, nor are the role sessions the attacker holds, and instance verdicts rest on launch times. Run the step \"Trace the attacker\" first."
 	}
 	return ""
 }

@@ -224,11 +224,9 @@ func TestAWholeDrillFromTheBriefingToTheScoredDebrief(t *testing.T) {
 		// Ten miners ran from the briefing to +15m: 2.5 instance-hours at their on-demand prices.
 		"Rogue instances during the drill: 2.5 instance-hours on the attacker's clock, simulated cost $38.88",
 		"Collateral (the account's own resources the response changed): none",
-		// The role session the attacker opened with the leaked key before the drill outlives it:
-		// revoking role sessions proposes only roles made after T0, and the verification does not
-		// check sessions, so the debrief is where it shows.
-		"What the attacker still held at the end: 1",
-		"role session ASIAEXAMPLESESSION01 of deploy-role: still works until it expires or the role's sessions are revoked",
+		// The role session the attacker opened with the leaked key before the drill outlives the
+		// key; following the verdicts revokes deploy-role's older sessions, so nothing is left.
+		"What the attacker still held at the end: nothing the simulator knows of",
 		"Is the attacker out? contained: the verification (Verify: is the attacker out?) passed at +25m00s",
 	} {
 		if !strings.Contains(got, want) {
