@@ -108,7 +108,7 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 		a.failed(ps.Step, "FAILED: "+err.Error())
 		return
 	}
-	selection := a.dropDone(ps, found.Table, a.dropRotated(ps, found, reviewSelection(ps.Selected, found.Table)))
+	selection := a.dropDone(ps, found.Table, a.dropRotated(ps, found, reviewSelection(ps.Selected, ps.Kept, found.Table)))
 	if against := againstVerdict(ps, found.Table, selection); len(against) > 0 {
 		for _, what := range against {
 			a.printf("      !! REFUSED, against lockdown's verdict and not marked the operator's choice: %s\n", what)

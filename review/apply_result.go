@@ -12,8 +12,9 @@ import (
 // reviewSelection is what to plan again: the reviewed selection, less what is gone from the
 // account, plus what the fresh inspection proposes that the reviewer never saw (an instance the
 // attacker launched since). Planning those too makes them show up as drift instead of being
-// silently left running, and what is gone shows up as changes no longer needed.
-func reviewSelection(reviewed []string, table *steps.Table) []string {
+// silently left running, and what is gone shows up as changes no longer needed. What the reviewer
+// kept is a reviewed decision, not something new: it is never planned again.
+func reviewSelection(reviewed []string, kept []Kept, table *steps.Table) []string {
 	if table == nil {
 		return reviewed
 	}
@@ -28,7 +29,7 @@ func reviewSelection(reviewed []string, table *steps.Table) []string {
 		}
 	}
 	for _, id := range table.SelectedIDs() {
-		if !slices.Contains(out, id) {
+		if !slices.Contains(out, id) && !slices.ContainsFunc(kept, func(k Kept) bool { return k.Item == id }) {
 			out = append(out, id)
 		}
 	}
