@@ -92,7 +92,7 @@ func describe(h sim.Holding) string {
 		return fmt.Sprintf("instance %s (%s) in %s", h.ID, h.Type, h.Region)
 	case sim.HoldingAccessKey:
 		return fmt.Sprintf("access key %s of %s", h.ID, h.User)
-	case sim.HoldingKeyPair, sim.HoldingSpot:
+	case sim.HoldingKeyPair, sim.HoldingSpot, sim.HoldingGroup, sim.HoldingTemplate, sim.HoldingFleet:
 		return fmt.Sprintf("%s %s in %s", h.Kind, h.ID, h.Region)
 	case sim.HoldingSession:
 		return fmt.Sprintf("%s %s of %s", h.Kind, h.ID, firstNonEmpty(h.Type, h.User))
@@ -116,6 +116,12 @@ func stillHeld(f Facts, own owner) []string {
 			if h.Type == "persistent" {
 				out = append(out, describe(h)+": persistent, it relaunches its instance")
 			}
+		case sim.HoldingGroup:
+			out = append(out, describe(h)+" ("+h.Type+"): it relaunches what is terminated")
+		case sim.HoldingFleet:
+			out = append(out, describe(h)+": it relaunches what is terminated")
+		case sim.HoldingTemplate:
+			out = append(out, describe(h)+": it launches miners again with a few calls")
 		case sim.HoldingAccessKey:
 			out = append(out, describe(h)+": still active")
 		case sim.HoldingSession:

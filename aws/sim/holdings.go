@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,6 +17,9 @@ const (
 	HoldingKeyPair   = "key pair"
 	HoldingSpot      = "spot request"
 	HoldingSession   = "role session"
+	HoldingGroup     = "Auto Scaling group"
+	HoldingTemplate  = "launch template"
+	HoldingFleet     = "fleet"
 )
 
 // Holding is one resource the simulated account has, or had during the simulation, as the drill's
@@ -76,6 +81,7 @@ func (s *Server) Holdings() []Holding {
 			out = append(out, Holding{Kind: HoldingSpot, ID: sr.ID, Region: name, Type: sr.Type, By: sr.launch.By,
 				Created: sr.Created, State: sr.State})
 		}
+		out = append(out, respawnerHoldings(name, &r.respawnerState)...)
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.iam.keys)) {
 		out = append(out, s.keyHolding(s.iam.keys[id]))
@@ -181,4 +187,31 @@ func (s *Server) AttackerCredentials() map[string]bool {
 	}
 	delete(creds, "")
 	return creds
+}
+
+// respawnerHoldings are a region's Auto Scaling groups, launch templates and fleets: what brings
+// terminated instances back. A deleted group or template is gone; a cancelled or deleted fleet
+// launches nothing more, whatever its instances do.
+func respawnerHoldings(region string, r *respawnerState) []Holding {
+	var out []Holding
+	for _, g := range r.groups {
+		out = append(out, Holding{Kind: HoldingGroup, ID: g.Name, Region: region, By: g.by, Created: g.Created,
+			Type: fmt.Sprintf("desired %d, min %d, max %d", g.Desired, g.Min, g.Max)})
+	}
+	for _, t := range r.templates {
+		if !t.deleted {
+			out = append(out, Holding{Kind: HoldingTemplate, ID: t.Name, Region: region, By: t.by, Created: t.Created})
+		}
+	}
+	for _, f := range r.fleets {
+		state := f.State
+		switch {
+		case strings.HasPrefix(state, "cancelled"):
+			state = "cancelled"
+		case strings.HasPrefix(state, "deleted"):
+			state = "deleted"
+		}
+		out = append(out, Holding{Kind: HoldingFleet, ID: f.ID, Region: region, Type: f.Type, By: f.by, Created: f.Created, State: state})
+	}
+	return out
 }
