@@ -77,7 +77,7 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("IAM persistence", func() []VerifyCheck { return checkIAMPersistence(ctx, env) })
 	stage("password resets", func() []VerifyCheck { return checkPasswordResets(ctx, env) })
 	stage("respawners", func() []VerifyCheck { return checkRespawners(ctx, env) })
-	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(env) })
+	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(ctx, env) })
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -10,8 +11,9 @@ const checkByHand = "by hand"
 
 // checkAttackerChanges lists, from the run's CloudTrail trace, what the attacker changed that
 // lockdown has no action for: each stays remaining, "not checked", until the operator records that
-// it was undone by hand. A region whose CloudTrail could not be read is unknown.
-func checkAttackerChanges(env *Env) []VerifyCheck {
+// it was undone by hand, unless a read re-checks its kind (ledgerCheckFor). A region whose
+// CloudTrail could not be read is unknown.
+func checkAttackerChanges(ctx context.Context, env *Env) []VerifyCheck {
 	trace := env.Trace
 	if trace == nil || trace.Footprint == nil {
 		return nil
@@ -32,6 +34,14 @@ func checkAttackerChanges(env *Env) []VerifyCheck {
 		}
 		check := VerifyCheck{Check: checkByHand, Item: c.Region + "/" + c.Resource.ID, Result: VerifyNotChecked,
 			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
+		if recheck := ledgerCheckFor(c.Event); recheck != nil {
+			if ev, ok := traceEvent(trace.Footprint, c.EventID); ok {
+				check.Result, check.Evidence = recheck(ctx, env, c, ev)
+				if check.Result == VerifyPass {
+					check.HandledBy = ""
+				}
+			}
+		}
 		// The operator's recorded word that it was undone (K, with the reason) settles it.
 		for _, name := range []string{check.Item, c.Resource.ID, c.Resource.ARN} {
 			if reason, ok := kept[name]; ok && name != "" {
