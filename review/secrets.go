@@ -85,15 +85,21 @@ func (s *SecretsFile) Close() error {
 	return err
 }
 
-// WriteSecretsFile keeps one secret in a new file of its own: the TUI's "write to a file". A file
-// that could not be written completely is removed, since half a key file is worse than none.
-func WriteSecretsFile(path string, sec steps.Secret) error {
+// WriteSecretsFile keeps secrets in a new file of their own, all of them in one go: the TUI's
+// "write to a file". A file that could not be written completely is removed, since a key file
+// missing some keys would pass for the whole record.
+func WriteSecretsFile(path string, secrets ...steps.Secret) error {
+	if len(secrets) == 0 {
+		return errors.New("no secret to write")
+	}
 	f, err := CreateSecretsFile(path)
 	if err != nil {
 		return err
 	}
-	if err := f.Keep(sec); err != nil {
-		return errors.Join(err, f.Close())
+	for _, sec := range secrets {
+		if err := f.Keep(sec); err != nil {
+			return errors.Join(err, f.Close(), os.Remove(path))
+		}
 	}
 	return f.Close()
 }

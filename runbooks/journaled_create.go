@@ -45,6 +45,9 @@ func (j *journaledChanges) CreateKey(ctx context.Context, user string, dryRunFre
 				s.Code, s.Message = codeSecretNotKept, s.Message+"; its secret could not be kept: "+kerr.Error()
 			} else {
 				s.Message += "; its secret is kept"
+				if rerr := j.ledger.run.SecretKept(j.ledger.step, key.ID, SecretSavedToFile, ""); rerr != nil {
+					j.ledger.run.cfg.Env.Logger().Error("the journal could not record a kept secret", "user", user, "key", key.ID, "error", rerr)
+				}
 			}
 			secret.Wipe()
 		}

@@ -198,6 +198,7 @@ func (r *Run) env(st *StepStatus) *steps.Env {
 	}
 	env.Inputs = maps.Clone(st.Inputs)
 	env.Kept = r.keptItems
+	env.SecretsKept = r.keptSecrets
 	env.Trace = r.traceLocked()
 	return &env
 }

@@ -42,6 +42,10 @@ type Env struct {
 	// OwnKeys, when set, returns the ids of the access keys lockdown itself created (read from the
 	// journals), so verification does not take lockdown's rotation keys for the attacker's.
 	OwnKeys func() map[string]bool
+	// SecretsKept, when set, returns the ids of the new access keys whose secrets are recorded as
+	// kept (written to a secrets file, or stored elsewhere on the operator's word): an old key is
+	// switched off only once its replacement's secret is among them.
+	SecretsKept func() map[string]bool
 	// Kept, when set, returns the operator's recorded decisions to keep an item the verification
 	// would count against containment (an access key id, a user or role name, an instance id),
 	// each with its reason.

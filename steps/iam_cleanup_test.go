@@ -95,6 +95,8 @@ func TestRotationRespectsTheTwoKeyLimitAndShowsTheSecretOnlyAsASecret(t *testing
 	if len(again.Secrets) != 0 || statuses(again)[StatusFailed] != 0 {
 		t.Fatalf("applying the same plan again must not create another key: %+v", again.Results)
 	}
+	// The operator saved the new secret in the dialog, which the run journals.
+	d.env.SecretsKept = func() map[string]bool { return map[string]bool{secret.AccessKeyID: true} }
 	off, err := RotateKeys{}.Apply(context.Background(), d.env, changesOf(d.env), out.FollowUp, nil)
 	if err != nil || statuses(off)[StatusApplied] != 1 {
 		t.Fatalf("deactivation follow-up: %+v %v", off, err)

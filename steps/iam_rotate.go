@@ -105,10 +105,15 @@ type rotation struct {
 	// Own is an active key an earlier run of lockdown created for the user and whose secret it
 	// kept: the rotation's new key exists, and only the old keys are left to switch off.
 	Own string
+	// Unkept is a key an earlier run of lockdown created whose secret was never recorded as kept:
+	// it is deleted first (DeleteFirst), since nobody is known to hold its secret.
+	Unkept string
 }
 
 // planUserRotation plans one user's rotation, continuing one an earlier run began: lockdown's own
-// new key is neither rotated away nor made twice.
+// new key is neither rotated away nor made twice. An own key whose secret was never recorded as
+// kept (the run died with the secret on screen) is worth nothing: nobody can be known to hold its
+// secret, so it is deleted first and the rotation starts again, the old keys staying active.
 func planUserRotation(env *Env, user string, keys []aws.AccessKey) rotation {
 	own := map[string]bool{}
 	if env.OwnKeys != nil {
@@ -120,8 +125,17 @@ func planUserRotation(env *Env, user string, keys []aws.AccessKey) rotation {
 	}
 	r := PlanRotation(user, slices.Delete(slices.Clone(keys), i, i+1), env.Since)
 	r.Known = append(r.Known, keys[i].ID)
-	r.Own = keys[i].ID
+	if secretKept(env, keys[i].ID) {
+		r.Own = keys[i].ID
+		return r
+	}
+	r.DeleteFirst, r.Unkept = keys[i].ID, keys[i].ID
 	return r
+}
+
+// secretKept reports whether the secret of a key lockdown made is recorded as kept.
+func secretKept(env *Env, keyID string) bool {
+	return env.SecretsKept != nil && env.SecretsKept()[keyID]
 }
 
 // PlanRotation decides, for one user's keys, which key must go first (IAM allows two) and which
@@ -189,7 +203,10 @@ func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []
 		}
 		data.Users = append(data.Users, r)
 		p.Changes = append(p.Changes, rotationChanges(r)...)
-		if r.DeleteFirst != "" {
+		switch {
+		case r.Unkept != "":
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s has %s, a key an earlier run of lockdown made whose secret was never recorded as saved: it is deleted and the rotation starts again; its old keys stay active until the new secret is saved", user, r.Unkept))
+		case r.DeleteFirst != "":
 			p.Notes = append(p.Notes, fmt.Sprintf("%s already has two access keys (IAM's limit): %s is deleted first", user, r.DeleteFirst))
 		}
 	}
@@ -203,7 +220,11 @@ func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []
 
 func rotationChanges(r rotation) []Change {
 	var out []Change
-	if r.DeleteFirst != "" {
+	switch {
+	case r.Unkept != "":
+		out = append(out, Change{ID: "delete/" + r.Unkept, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+			Summary: fmt.Sprintf("delete %s of %s first: lockdown made it earlier, but its secret was never saved, so nothing can use it", r.Unkept, r.User)})
+	case r.DeleteFirst != "":
 		out = append(out, Change{ID: "delete/" + r.DeleteFirst, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
 			Summary: fmt.Sprintf("delete %s of %s first: a user can have only two keys", r.DeleteFirst, r.User)})
 	}
@@ -240,7 +261,7 @@ func (RotateKeys) Apply(ctx context.Context, env *Env, changes aws.Changes, plan
 		}
 		switch state {
 		case rotationWaits:
-			waiting.Users = append(waiting.Users, rotation{User: r.User, Deactivate: r.Deactivate, Evidence: r.Evidence})
+			waiting.Users = append(waiting.Users, rotation{User: r.User, Deactivate: r.Deactivate, Evidence: r.Evidence, Created: r.Created})
 		case rotationDone:
 			deletable.Users = append(deletable.Users, keepEvidence(out, r)...)
 		}

@@ -87,19 +87,34 @@ func deactivationPlan(data *rotatePlan) *Plan {
 	return p
 }
 
-// deactivateOldKeys applies the deactivation follow-up, then offers deleting what may be deleted.
+// deactivateOldKeys applies the deactivation follow-up: a user's old keys go off only once the
+// secret of the key that replaces them is recorded as kept (saved to a file, or stored elsewhere
+// on the operator's word); until then they stay active and wait in a further follow-up. Then it
+// offers deleting what may be deleted.
 func deactivateOldKeys(ctx context.Context, env *Env, changes aws.Changes, data *rotatePlan) *Outcome {
 	out := &Outcome{}
 	deletable := &rotatePlan{Made: data.Made, DeleteOnly: true}
+	waiting := &rotatePlan{Made: data.Made, DeactivateOnly: true}
 	for i := range data.Users {
 		r := &data.Users[i]
+		if r.Created != "" && !secretKept(env, r.Created) {
+			waiting.Users = append(waiting.Users, *r)
+			for _, id := range r.Deactivate {
+				out.Results = append(out.Results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped, Code: "SecretNotSaved",
+					Message: fmt.Sprintf("%s stays active: the secret of its replacement %s is not recorded as saved, and switching %s off would leave %s with no key anyone holds", id, r.Created, id, r.User)})
+			}
+			continue
+		}
 		results := deactivate(ctx, changes, r)
 		out.Results = append(out.Results, results...)
 		if !slices.ContainsFunc(results, func(res Result) bool { return res.Status == StatusFailed }) {
 			deletable.Users = append(deletable.Users, keepEvidence(out, r)...)
 		}
 	}
-	if len(deletable.Users) > 0 {
+	switch {
+	case len(waiting.Users) > 0:
+		out.FollowUp = deactivationPlan(waiting)
+	case len(deletable.Users) > 0:
 		out.FollowUp = deletionPlan(env, deletable)
 	}
 	return out

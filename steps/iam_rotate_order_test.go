@@ -141,6 +141,7 @@ func TestARotationAnEarlierRunBeganIsContinuedNotRedoneAndItsNewKeyIsNeverRotate
 	}
 	d.clock.Advance(time.Minute)
 	d.env.OwnKeys = func() map[string]bool { return map[string]bool{made.ID: true} }
+	d.env.SecretsKept = func() map[string]bool { return map[string]bool{made.ID: true} }
 	d.env.KeepSecret = func(Secret) error { return nil }
 	plan := d.planRotation(t, "alice")
 	var ids []string

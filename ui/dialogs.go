@@ -40,7 +40,8 @@ func (m *Model) startApply(stepID string, plan *steps.Plan, typed string) tea.Cm
 	return tea.Batch(applyCmd(ctx, m.run, t, plan, typed), t.listen(), m.spinner.Tick)
 }
 
-// onSecretKey closes the secret dialog by wiping every secret it holds; nothing of them is kept.
+// onSecretKey closes the secret dialog, once it lets itself be closed, by wiping every secret it
+// holds; nothing of them stays in memory.
 func (m *Model) onSecretKey(msg tea.KeyPressMsg) tea.Cmd {
 	v, cmd := m.secret.Update(msg)
 	if v == cancelled {
@@ -49,7 +50,7 @@ func (m *Model) onSecretKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.quitting && m.task == nil {
 			return m.quit()
 		}
-		return m.status.notice("secret closed and wiped from memory")
+		return m.status.notice("secrets kept, closed and wiped from memory")
 	}
 	return cmd
 }
@@ -127,5 +128,20 @@ func (d *secretDialog) keys() paneKeys {
 	if d.asking {
 		return paneKeys{"new credentials", []key.Binding{named(k.Enter, "save to the file"), k.esc("back to the secret")}}
 	}
-	return paneKeys{"new credentials", []key.Binding{k.Reveal, k.Write, k.Up, k.Down, k.esc("close (wipes the secret)")}}
+	if len(d.unkept()) > 0 {
+		return paneKeys{"new credentials", []key.Binding{k.Reveal, k.Write, k.StoredElsewhere, k.Up, k.Down, k.esc("close, once every secret is kept")}}
+	}
+	return paneKeys{"new credentials", []key.Binding{k.Reveal, k.Write, k.Up, k.Down, k.esc("close (wipes the secrets)")}}
+}
+
+// secretRecorder journals, through the run, that the secrets of keys a step made are kept.
+func (m *Model) secretRecorder(stepID string) secretRecorder {
+	run := m.run
+	return func(keys []string, how, path string) error {
+		var errs []error
+		for _, k := range keys {
+			errs = append(errs, run.SecretKept(stepID, k, how, path))
+		}
+		return errors.Join(errs...)
+	}
 }

@@ -73,7 +73,7 @@ func startTeatestDrill(t *testing.T) *teatestDrill {
 // so the test types its next key when the operator would: after the screen has caught up.
 type observedModel struct {
 	*Model
-	busy, asking, debriefShown atomic.Bool
+	busy, asking, debriefShown, secretShown atomic.Bool
 }
 
 func (o *observedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -81,6 +81,7 @@ func (o *observedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	o.busy.Store(o.task != nil)
 	o.asking.Store(o.confirm != nil)
 	o.debriefShown.Store(o.debrief != nil)
+	o.secretShown.Store(o.secret != nil)
 	return o, cmd
 }
 

@@ -169,6 +169,11 @@ func (r *fakeRunner) Note(id, text string) error {
 // Keep records the decision like a note.
 func (r *fakeRunner) Keep(id, item, reason string) error { return r.Note(id, "kept "+item+": "+reason) }
 
+// SecretKept records a kept secret like a note: the key and how, never the secret.
+func (r *fakeRunner) SecretKept(id, keyID, how, path string) error {
+	return r.Note(id, "secret of "+keyID+" kept: "+how+" "+path)
+}
+
 // Verify has nothing to check in the fake runbooks.
 func (r *fakeRunner) Verify(context.Context, string) ([]runbooks.Verification, error) {
 	return nil, errors.New("nothing to verify")

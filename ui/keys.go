@@ -20,6 +20,8 @@ type KeyMap struct {
 	Keep          key.Binding
 	Yes, No       key.Binding
 	Reveal, Write key.Binding
+	// StoredElsewhere records the operator's word that a new secret is kept outside lockdown.
+	StoredElsewhere key.Binding
 	// Erase deletes the last character of a filter being typed.
 	Erase key.Binding
 	// FieldUp and FieldDown move between the text fields of a step.
@@ -35,39 +37,40 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:        b("↑/k", "up", "up", "k"),
-		Down:      b("↓/j", "down", "down", "j"),
-		PageUp:    b("pgup", "page up", "pgup"),
-		PageDown:  b("pgdn", "page down", "pgdown"),
-		NextStep:  b("]", "next step", "]"),
-		PrevStep:  b("[", "previous step", "["),
-		Focus:     b("tab", "next pane", "tab"),
-		Enter:     b("enter", "choose", "enter"),
-		Open:      b("enter", "open row", "enter"),
-		Inspect:   b("i", "inspect (read-only)", "i"),
-		Retry:     b("r", "retry", "r"),
-		Toggle:    b("space", "select row", "space"),
-		All:       b("a", "select all", "a"),
-		None:      b("n", "select none", "n"),
-		Filter:    b("/", "filter rows", "/"),
-		Plan:      b("p", "plan changes", "p"),
-		Apply:     b("A", "apply… (asks first)", "A"),
-		Skip:      b("s", "skip step…", "s"),
-		Complete:  b("c", "complete step", "c"),
-		Verify:    b("v", "verify through IAM", "v"),
-		Keep:      b("K", "keep… (with a reason)", "K"),
-		Back:      b("esc", "back", "esc"),
-		Yes:       b("y", "yes", "y"),
-		No:        b("n", "no", "n", "N"),
-		Reveal:    b("r", "reveal/hide", "r"),
-		Write:     b("w", "write to file", "w"),
-		Erase:     b("backspace", "erase", "backspace"),
-		FieldUp:   b("↑", "previous field", "up"),
-		FieldDown: b("↓", "next field", "down"),
-		Note:      b("N", "note…", "N"),
-		Help:      b("?", "keys", "?"),
-		Quit:      b("q", "quit", "q"),
-		Interrupt: b("ctrl+c", "quit", "ctrl+c"),
+		Up:              b("↑/k", "up", "up", "k"),
+		Down:            b("↓/j", "down", "down", "j"),
+		PageUp:          b("pgup", "page up", "pgup"),
+		PageDown:        b("pgdn", "page down", "pgdown"),
+		NextStep:        b("]", "next step", "]"),
+		PrevStep:        b("[", "previous step", "["),
+		Focus:           b("tab", "next pane", "tab"),
+		Enter:           b("enter", "choose", "enter"),
+		Open:            b("enter", "open row", "enter"),
+		Inspect:         b("i", "inspect (read-only)", "i"),
+		Retry:           b("r", "retry", "r"),
+		Toggle:          b("space", "select row", "space"),
+		All:             b("a", "select all", "a"),
+		None:            b("n", "select none", "n"),
+		Filter:          b("/", "filter rows", "/"),
+		Plan:            b("p", "plan changes", "p"),
+		Apply:           b("A", "apply… (asks first)", "A"),
+		Skip:            b("s", "skip step…", "s"),
+		Complete:        b("c", "complete step", "c"),
+		Verify:          b("v", "verify through IAM", "v"),
+		Keep:            b("K", "keep… (with a reason)", "K"),
+		Back:            b("esc", "back", "esc"),
+		Yes:             b("y", "yes", "y"),
+		No:              b("n", "no", "n", "N"),
+		Reveal:          b("r", "reveal/hide", "r"),
+		Write:           b("w", "write all to a file", "w"),
+		StoredElsewhere: b("e", "stored elsewhere", "e"),
+		Erase:           b("backspace", "erase", "backspace"),
+		FieldUp:         b("↑", "previous field", "up"),
+		FieldDown:       b("↓", "next field", "down"),
+		Note:            b("N", "note…", "N"),
+		Help:            b("?", "keys", "?"),
+		Quit:            b("q", "quit", "q"),
+		Interrupt:       b("ctrl+c", "quit", "ctrl+c"),
 	}
 }
 

@@ -108,7 +108,7 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 		}
 		if applied == 1 {
 			out.FollowUp = &steps.Plan{Changes: []steps.Change{{ID: "del", Op: "DeleteAccessKey", Target: "AKIAOLD", Summary: "delete the old key"}}}
-			out.Secrets = []steps.Secret{steps.NewSecret("bob", "AKIANEW", testSecretValue)}
+			out.Secrets = []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)}
 		}
 		return out, nil
 	}
@@ -122,7 +122,12 @@ func TestAFollowUpPlanGoesThroughItsOwnConfirmationOnTheRealRun(t *testing.T) {
 	if m.secret == nil {
 		t.Fatalf("no secret dialog after apply:\n%s", screen(m))
 	}
-	press(m, "esc") // warns: the secret was neither revealed nor saved
+	press(m, "esc") // refused: the secret is kept nowhere
+	if m.secret == nil {
+		t.Fatal("the dialog closed with the secret kept nowhere")
+	}
+	press(m, "r")
+	drain(m, press(m, "e")) // stored elsewhere, on the operator's word, journaled by the run
 	press(m, "esc")
 	if !strings.Contains(screen(m), "Follow-up plan: 1 change needs") {
 		t.Fatalf("follow-up not offered:\n%s", screen(m))

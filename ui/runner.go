@@ -26,6 +26,9 @@ type Runner interface {
 	Skip(stepID, reason string) error
 	Note(stepID, text string) error
 	Keep(stepID, item, reason string) error
+	// SecretKept journals that a new key's secret is kept (saved to a file, or stored elsewhere on
+	// the operator's word); the rotation switches the old key off only after it.
+	SecretKept(stepID, keyID, how, path string) error
 	Complete(stepID string) error
 }
 
@@ -58,9 +61,19 @@ type (
 	}
 	noticeExpiredMsg struct{ id int }
 	clockMsg         time.Time
+	// secretWrittenMsg reports a write of the new secrets: err when the file was not written;
+	// keys are those saved, and journalErr says the journal could not record them.
 	secretWrittenMsg struct {
-		path string
-		err  error
+		path       string
+		err        error
+		keys       []string
+		journalErr error
+	}
+	// secretAckMsg reports the journaling of the operator's word that a secret is stored elsewhere.
+	secretAckMsg struct {
+		index int
+		key   string
+		err   error
 	}
 )
 

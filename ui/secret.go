@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -8,30 +10,42 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lockdown/review"
+	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
-// secretDialog shows new credentials once: masked until the operator reveals them, savable to a
-// private file, and wiped from memory when the dialog closes.
+// secretRecorder journals that the secrets of keys are kept (how: saved to path, or stored
+// elsewhere on the operator's word). It names the keys, never the secrets.
+type secretRecorder func(keys []string, how, path string) error
+
+// secretDialog shows new credentials once: masked until the operator reveals them, all saved to a
+// private file with one key, and wiped from memory when the dialog closes. It does not close while
+// a secret is neither saved nor acknowledged as stored elsewhere: the old key it replaces is
+// switched off only once its secret is kept, and a secret lost here is lost for good.
 type secretDialog struct {
-	ctx      *Context
-	secrets  []steps.Secret
+	ctx     *Context
+	secrets []steps.Secret
+	// kept says, per secret, where it is kept ("saved to …", "stored elsewhere"); empty while it
+	// is kept nowhere.
+	kept     []string
 	cursor   int
 	revealed bool
-	asking   bool
-	path     textinput.Model
-	notice   string
-	// kept is true once the operator revealed or saved a secret; closing before that asks twice,
-	// because a secret that was never seen is lost for good.
-	kept   bool
-	warned bool
-	// saving is true while a file write is under way; the dialog does not close meanwhile.
+	// seen is true once the secrets were revealed: only a secret the operator has seen can have
+	// been stored elsewhere.
+	seen   bool
+	asking bool
+	path   textinput.Model
+	notice string
+	// saving is true while a file write or a journal entry is under way; the dialog does not
+	// close meanwhile.
 	saving bool
+	record secretRecorder
 	width  int
 }
 
-func newSecretDialog(ctx *Context, secrets []steps.Secret) *secretDialog {
-	return &secretDialog{ctx: ctx, secrets: secrets, path: newInput(ctx, "file path, e.g. ./new-key.ini")}
+func newSecretDialog(ctx *Context, secrets []steps.Secret, record secretRecorder) *secretDialog {
+	return &secretDialog{ctx: ctx, secrets: secrets, kept: make([]string, len(secrets)), record: record,
+		path: newInput(ctx, "file path, e.g. ./new-keys.ini")}
 }
 
 func (d *secretDialog) SetSize(width, _ int) {
@@ -48,7 +62,19 @@ func (d *secretDialog) Wipe() {
 	d.revealed = false
 }
 
-// Update returns cancelled when the operator closes the dialog; the caller must then Wipe it.
+// unkept lists the key ids of the secrets kept nowhere yet.
+func (d *secretDialog) unkept() []string {
+	var out []string
+	for i, s := range d.secrets {
+		if d.kept[i] == "" {
+			out = append(out, s.AccessKeyID)
+		}
+	}
+	return out
+}
+
+// Update returns cancelled when the operator closes the dialog, which only happens once every
+// secret is kept; the caller must then Wipe it.
 func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -60,19 +86,10 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(kp, k.Back, k.Enter, k.Quit, k.Interrupt):
-		if d.saving {
-			d.notice = "still saving: the dialog closes once the file is written, or says why it was not"
-			return undecided, nil
-		}
-		if !d.kept && !d.warned {
-			d.warned = true
-			d.notice = "You have not revealed or saved the secret, and it cannot be shown again. Press esc again to close anyway."
-			return undecided, nil
-		}
-		return cancelled, nil
+		return d.close()
 	case key.Matches(kp, k.Reveal):
 		d.revealed = !d.revealed
-		d.kept = true
+		d.seen = true
 	case key.Matches(kp, k.Up):
 		d.cursor = max(0, d.cursor-1)
 	case key.Matches(kp, k.Down):
@@ -81,8 +98,59 @@ func (d *secretDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 		d.asking = true
 		d.notice = ""
 		return undecided, d.path.Focus()
+	case key.Matches(kp, k.StoredElsewhere):
+		return undecided, d.acknowledge()
 	}
 	return undecided, nil
+}
+
+// close closes the dialog only when nothing is under way and every secret is kept.
+func (d *secretDialog) close() (verdict, tea.Cmd) {
+	if d.saving {
+		d.notice = "still saving: the dialog closes once the file is written and recorded, or says why it was not"
+		return undecided, nil
+	}
+	if missing := d.unkept(); len(missing) > 0 {
+		d.notice = fmt.Sprintf("Not closed: the secret of %s is neither saved nor stored elsewhere, and cannot be shown again. "+
+			"w writes every secret to a new file; e records that the one under the cursor is stored elsewhere. "+
+			"Until then its old key stays active.", strings.Join(missing, ", "))
+		return undecided, nil
+	}
+	return cancelled, nil
+}
+
+// acknowledge records the operator's word that the secret under the cursor is stored elsewhere
+// (a password manager, the service's own configuration). The word is journaled, the secret not.
+func (d *secretDialog) acknowledge() tea.Cmd {
+	switch {
+	case d.saving:
+		d.notice = "still saving: wait for it"
+		return nil
+	case !d.seen:
+		d.notice = "Reveal the secrets first (r): a secret you have not seen cannot be stored elsewhere."
+		return nil
+	case d.kept[d.cursor] != "":
+		d.notice = d.secrets[d.cursor].AccessKeyID + " is already " + d.kept[d.cursor]
+		return nil
+	}
+	d.saving = true
+	index, keyID, record := d.cursor, d.secrets[d.cursor].AccessKeyID, d.record
+	return func() tea.Msg {
+		return secretAckMsg{index: index, key: keyID, err: record([]string{keyID}, runbooks.SecretStoredElsewhere, "")}
+	}
+}
+
+// acknowledged records the result of journaling an acknowledgement.
+func (d *secretDialog) acknowledged(msg secretAckMsg) {
+	d.saving = false
+	if msg.err != nil {
+		d.notice = "not recorded, so " + msg.key + " still counts as kept nowhere: " + msg.err.Error()
+		return
+	}
+	if msg.index < len(d.kept) && d.secrets[msg.index].AccessKeyID == msg.key {
+		d.kept[msg.index] = "stored elsewhere (your word, journaled)"
+	}
+	d.notice = msg.key + ": recorded as stored elsewhere"
 }
 
 // paste puts pasted text into the file path while the dialog asks for one; elsewhere it is ignored.
@@ -107,39 +175,68 @@ func (d *secretDialog) updatePath(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 			d.notice = "type a file path first"
 			return undecided, nil
 		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		d.asking = false
 		d.path.Blur()
 		d.path.SetValue("") // the next save starts from an empty field, not this path
 		d.saving = true
-		// The write works on its own copy, wiped when written, so closing the dialog (which
-		// wipes the original) can never race with it.
-		s := d.secrets[d.cursor]
-		own := steps.NewSecret(s.Label, s.AccessKeyID, s.Reveal())
-		return undecided, func() tea.Msg {
-			defer own.Wipe()
-			return secretWrittenMsg{path: path, err: review.WriteSecretsFile(path, own)}
-		}
+		return undecided, d.writeAll(path)
 	}
 	var cmd tea.Cmd
 	d.path, cmd = d.path.Update(kp)
 	return undecided, cmd
 }
 
-// written records the result of saving a secret.
+// writeAll writes every secret to one new file, then journals that each is kept there. The write
+// works on its own copies, wiped once written, so closing the dialog (which wipes the originals)
+// can never race with it.
+func (d *secretDialog) writeAll(path string) tea.Cmd {
+	own := make([]steps.Secret, len(d.secrets))
+	keys := make([]string, len(d.secrets))
+	for i, s := range d.secrets {
+		own[i] = steps.NewSecret(s.Label, s.AccessKeyID, s.Reveal())
+		keys[i] = s.AccessKeyID
+	}
+	record := d.record
+	return func() tea.Msg {
+		defer func() {
+			for _, s := range own {
+				s.Wipe()
+			}
+		}()
+		if err := review.WriteSecretsFile(path, own...); err != nil {
+			return secretWrittenMsg{path: path, err: err}
+		}
+		return secretWrittenMsg{path: path, keys: keys, journalErr: record(keys, runbooks.SecretSavedToFile, path)}
+	}
+}
+
+// written records the result of saving the secrets.
 func (d *secretDialog) written(msg secretWrittenMsg) {
 	d.saving = false
 	if msg.err != nil {
 		d.notice = "not saved: " + msg.err.Error()
 		return
 	}
-	d.notice = "saved to " + msg.path + " (mode 0600)"
-	d.kept = true
+	for i, s := range d.secrets {
+		for _, k := range msg.keys {
+			if s.AccessKeyID == k && d.kept[i] == "" {
+				d.kept[i] = "saved to " + msg.path
+			}
+		}
+	}
+	d.notice = fmt.Sprintf("%d secrets saved to %s (mode 0600)", len(msg.keys), msg.path)
+	if msg.journalErr != nil {
+		d.notice += "; but the journal could not record it, so their old keys stay active: " + msg.journalErr.Error()
+	}
 }
 
 func (d *secretDialog) View() string {
 	s := d.ctx.Styles
 	lines := []string{
-		s.Warning.Render("New credentials — shown once, never saved by lockdown"),
+		s.Warning.Render("New credentials — shown once, never saved by lockdown unless you say where"),
 		"",
 	}
 	for i, sec := range d.secrets {
@@ -151,13 +248,21 @@ func (d *secretDialog) View() string {
 		if i == d.cursor {
 			mark = "> "
 		}
-		lines = append(lines, mark+sec.Label, "    access key id:     "+sec.AccessKeyID, "    secret access key: "+value)
+		status := s.Warning.Render("NOT SAVED: its old key stays active")
+		if d.kept[i] != "" {
+			status = s.OK.Render(d.kept[i])
+		}
+		lines = append(lines, mark+sec.Label+" — "+status, "    access key id:     "+sec.AccessKeyID, "    secret access key: "+value)
 	}
 	lines = append(lines, "")
-	if d.asking {
-		lines = append(lines, "Write to a new file (0600, never overwrites):", d.path.View(), s.Subtle.Render("enter saves · esc goes back"))
-	} else {
-		lines = append(lines, s.Subtle.Render("r reveal/hide · w write to file · esc/enter close (wipes the secret)"))
+	switch {
+	case d.asking:
+		lines = append(lines, fmt.Sprintf("Write all %d secrets to a new file (0600, never overwrites):", len(d.secrets)), d.path.View(),
+			s.Subtle.Render("enter saves · esc goes back"))
+	case len(d.unkept()) > 0:
+		lines = append(lines, s.Subtle.Render("r reveal/hide · w write all to a file · e stored elsewhere (the one under the cursor) · closes once every secret is kept"))
+	default:
+		lines = append(lines, s.Subtle.Render("r reveal/hide · w write all to another file · esc/enter close (wipes the secrets)"))
 	}
 	if d.notice != "" {
 		lines = append(lines, s.Warning.Render(d.notice))

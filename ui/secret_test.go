@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,9 +44,20 @@ func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
 	if !strings.Contains(screen(m), testSecretValue) {
 		t.Fatalf("r did not reveal the secret:\n%s", screen(m))
 	}
+	drain(m, press(m, "e"))
+	if !slices.ContainsFunc(r.notes, func(n string) bool {
+		return strings.Contains(n, "AKIAEXAMPLENEWKEY001") && strings.Contains(n, "elsewhere")
+	}) {
+		t.Fatalf("the operator's word was not journaled: %q", r.notes)
+	}
+	for _, n := range r.notes {
+		if strings.Contains(n, testSecretValue) {
+			t.Fatalf("the journal holds the secret: %q", n)
+		}
+	}
 	press(m, "esc")
 	if m.secret != nil {
-		t.Fatal("esc did not close the secret dialog")
+		t.Fatalf("esc did not close the secret dialog once the secret was kept:\n%s", screen(m))
 	}
 	if strings.Contains(screen(m), testSecretValue) {
 		t.Fatal("the secret is still on screen after closing")
@@ -57,11 +70,27 @@ func TestSecretIsMaskedRevealedOnRAndWipedOnClose(t *testing.T) {
 	}
 }
 
-func TestSecretCanBeWrittenToANewFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bob.ini")
-	ctx := NewContext(steps.Live, time.Time{})
-	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)})
-	d.SetSize(80, 20)
+// recorded is a secret recorder that remembers what it was told and can fail.
+type recorded struct {
+	keys []string
+	how  []string
+	fail error
+}
+
+func (r *recorded) record(keys []string, how, path string) error {
+	if r.fail != nil {
+		return r.fail
+	}
+	r.keys = append(r.keys, keys...)
+	for range keys {
+		r.how = append(r.how, how+" "+path)
+	}
+	return nil
+}
+
+// writeAll asks the dialog to write its secrets to path and hands it the result.
+func writeAll(t *testing.T, d *secretDialog, path string) {
+	t.Helper()
 	d.Update(keyMsg("w"))
 	for _, r := range path {
 		d.Update(keyMsg(string(r)))
@@ -72,6 +101,15 @@ func TestSecretCanBeWrittenToANewFile(t *testing.T) {
 		t.Fatalf("writing yielded %d messages", len(msgs))
 	}
 	d.written(msgs[0].(secretWrittenMsg))
+}
+
+func TestSecretCanBeWrittenToANewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bob.ini")
+	ctx := NewContext(steps.Live, time.Time{})
+	rec := &recorded{}
+	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)}, rec.record)
+	d.SetSize(80, 20)
+	writeAll(t, d, path)
 	if !strings.Contains(d.View(), "saved to "+path) {
 		t.Errorf("no confirmation of the save:\n%s", d.View())
 	}
@@ -79,47 +117,110 @@ func TestSecretCanBeWrittenToANewFile(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), testSecretValue) {
 		t.Fatalf("file not written: %v %q", err, data)
 	}
+	if !slices.Equal(rec.keys, []string{"AKIAEXAMPLENEWKEY001"}) || !strings.Contains(rec.how[0], path) {
+		t.Errorf("the save was not journaled with the key and the file: %v %v", rec.keys, rec.how)
+	}
 }
 
-func TestClosingBeforeTheSecretWasSeenOrSavedAsksTwice(t *testing.T) {
-	ctx := NewContext(steps.Drill, time.Time{})
-	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
-	d := newSecretDialog(ctx, []steps.Secret{secret})
-	d.SetSize(90, 20)
-	if v, _ := d.Update(keyMsg("enter")); v == cancelled {
-		t.Fatal("enter closed the dialog before the secret was revealed or saved")
+func TestOneWriteSavesEveryNewSecretToTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.ini")
+	ids := []string{"AKIAEXAMPLENEWKEY001", "AKIAEXAMPLENEWKEY002", "AKIAEXAMPLENEWKEY003"}
+	var secrets []steps.Secret
+	for i, id := range ids {
+		secrets = append(secrets, steps.NewSecret("user "+id, id, testSecretValue[:30]+strings.Repeat(string(rune('A'+i)), 10)))
 	}
-	if !strings.Contains(ansi.Strip(d.View()), "cannot be shown again") {
-		t.Fatalf("no warning:\n%s", ansi.Strip(d.View()))
+	rec := &recorded{}
+	d := newSecretDialog(NewContext(steps.Drill, time.Time{}), secrets, rec.record)
+	d.SetSize(100, 30)
+	writeAll(t, d, path) // the cursor is on the first secret: all three are written anyway
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if !strings.Contains(string(data), "["+id+"]") || !strings.Contains(string(data), secrets[i].Reveal()) {
+			t.Errorf("%s is not in the file:\n%s", id, data)
+		}
+	}
+	if !slices.Equal(rec.keys, ids) {
+		t.Errorf("journaled %v, want all three", rec.keys)
 	}
 	if v, _ := d.Update(keyMsg("esc")); v != cancelled {
-		t.Fatal("a second esc must close the dialog")
-	}
-
-	seen := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)})
-	seen.Update(keyMsg("r"))
-	if v, _ := seen.Update(keyMsg("esc")); v != cancelled {
-		t.Fatal("once revealed, esc closes at once")
+		t.Fatalf("every secret is saved, yet esc did not close:\n%s", ansi.Strip(d.View()))
 	}
 }
 
-func TestCtrlCWithANewSecretOnScreenWarnsBeforeAnythingIsLost(t *testing.T) {
+func TestTheDialogDoesNotCloseWhileASecretIsKeptNowhere(t *testing.T) {
+	ctx := NewContext(steps.Drill, time.Time{})
+	rec := &recorded{}
+	d := newSecretDialog(ctx, []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue),
+		steps.NewSecret("carol", "AKIAEXAMPLENEWKEY002", testSecretValue)}, rec.record)
+	d.SetSize(90, 20)
+	for _, k := range []string{"enter", "esc", "q", "ctrl+c", "esc"} {
+		if v, _ := d.Update(keyMsg(k)); v == cancelled {
+			t.Fatalf("%s closed the dialog while no secret was kept", k)
+		}
+	}
+	if got := ansi.Strip(d.View()); !strings.Contains(got, "cannot be shown again") || !strings.Contains(got, "AKIAEXAMPLENEWKEY002") {
+		t.Fatalf("the refusal does not say why, naming the keys:\n%s", got)
+	}
+	if _, cmd := d.Update(keyMsg("e")); cmd != nil || len(rec.keys) > 0 {
+		t.Fatal("a secret nobody has seen was recorded as stored elsewhere")
+	}
+	d.Update(keyMsg("r"))
+	_, cmd := d.Update(keyMsg("e"))
+	for _, msg := range collect(cmd) {
+		d.acknowledged(msg.(secretAckMsg))
+	}
+	if v, _ := d.Update(keyMsg("esc")); v == cancelled {
+		t.Fatal("closed with carol's secret kept nowhere")
+	}
+	d.Update(keyMsg("j"))
+	_, cmd = d.Update(keyMsg("e"))
+	for _, msg := range collect(cmd) {
+		d.acknowledged(msg.(secretAckMsg))
+	}
+	if !slices.Equal(rec.keys, []string{"AKIAEXAMPLENEWKEY001", "AKIAEXAMPLENEWKEY002"}) {
+		t.Fatalf("journaled %v", rec.keys)
+	}
+	if v, _ := d.Update(keyMsg("esc")); v != cancelled {
+		t.Fatalf("both secrets are stored elsewhere, yet esc did not close:\n%s", ansi.Strip(d.View()))
+	}
+}
+
+func TestAnAcknowledgementTheJournalCouldNotRecordKeepsTheDialogOpen(t *testing.T) {
+	rec := &recorded{fail: errors.New("disk full")}
+	d := newSecretDialog(NewContext(steps.Drill, time.Time{}), []steps.Secret{steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)}, rec.record)
+	d.SetSize(90, 20)
+	d.Update(keyMsg("r"))
+	_, cmd := d.Update(keyMsg("e"))
+	for _, msg := range collect(cmd) {
+		d.acknowledged(msg.(secretAckMsg))
+	}
+	if !strings.Contains(ansi.Strip(d.View()), "disk full") {
+		t.Fatalf("the failure is not shown:\n%s", ansi.Strip(d.View()))
+	}
+	if v, _ := d.Update(keyMsg("esc")); v == cancelled {
+		t.Fatal("closed although nothing recorded that the secret is kept")
+	}
+}
+
+func TestCtrlCWithANewSecretKeptNowhereNeitherQuitsNorClosesTheDialog(t *testing.T) {
 	r := newFakeRunner(testBook(), testActions())
 	m, _ := newTestModel(t, r)
 	drain(m, m.Init())
 	secret := steps.NewSecret("bob", "AKIAEXAMPLENEWKEY001", testSecretValue)
-	m.secret = newSecretDialog(m.ctx, []steps.Secret{secret})
+	m.secret = newSecretDialog(m.ctx, []steps.Secret{secret}, m.secretRecorder("terminate"))
 	m.layout()
-	if cmd := press(m, "ctrl+c"); isQuit(cmd) || m.secret == nil {
-		t.Fatal("ctrl+c quit and lost a secret nobody had seen")
+	for range 3 {
+		if cmd := press(m, "ctrl+c"); isQuit(cmd) || m.secret == nil {
+			t.Fatal("ctrl+c quit or closed the dialog and lost a secret kept nowhere")
+		}
 	}
 	if !strings.Contains(screen(m), "cannot be shown again") {
 		t.Fatalf("no warning on screen:\n%s", screen(m))
 	}
-	if cmd := press(m, "ctrl+c"); isQuit(cmd) || m.secret != nil {
-		t.Fatal("the second ctrl+c must close the dialog (wiping the secret), not quit")
-	}
-	if strings.Trim(secret.Reveal(), "\x00") != "" {
-		t.Fatal("closing the dialog did not wipe the secret")
+	if strings.Trim(secret.Reveal(), "\x00") == "" {
+		t.Fatal("the secret was wiped while the dialog still holds it")
 	}
 }

@@ -97,6 +97,10 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		if m.secret != nil {
 			m.secret.written(msg)
 		}
+	case secretAckMsg:
+		if m.secret != nil {
+			m.secret.acknowledged(msg)
+		}
 	}
 	return m.forwardToDialog(msg)
 }
@@ -113,7 +117,7 @@ func (m *Model) showOutcome(stepID string, out *steps.Outcome) {
 	}
 	p.setOutcome(out)
 	if len(out.Secrets) > 0 {
-		m.secret = newSecretDialog(m.ctx, out.Secrets)
+		m.secret = newSecretDialog(m.ctx, out.Secrets, m.secretRecorder(stepID))
 		// The dialog now holds the only reference; the run's copy of the outcome drops it too.
 		out.Secrets = nil
 	}
