@@ -5,6 +5,7 @@ package debrief
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"lockdown/aws/sim"
@@ -44,7 +45,7 @@ type Debrief struct {
 	InstanceHours float64
 	Cost          float64
 	Unpriced      []string
-	Collateral    []string
+	Collateral    []Charge
 	StillHeld     []string
 	Containment   runbooks.Containment
 	Score         Score
@@ -57,9 +58,10 @@ type Milestone struct {
 	Reached bool
 	// At is the time from the briefing in the responder's time; AttackerAt on the attacker's clock.
 	At, AttackerAt time.Duration
-	// Why says what is missing when the milestone was not reached.
-	Why string
-	Par time.Duration
+	// Why says what is missing when the milestone was not reached; How, how it was reached when
+	// that is worth saying (the leaked credential deactivated, or its role denying it).
+	Why, How string
+	Par      time.Duration
 	// Mark is the letter the chart marks the milestone with.
 	Mark rune
 }
@@ -96,13 +98,30 @@ func (f Facts) responderTime(t time.Time) time.Duration {
 	return time.Duration(float64(t.Sub(f.Briefing)) / f.Pace).Round(time.Second)
 }
 
-func milestones(f Facts, own owner) []Milestone {
+func milestones(f Facts, own *owner) []Milestone {
+	return []Milestone{credentialMilestone(f), instancesMilestone(f, own), containedMilestone(f)}
+}
+
+// credentialMilestone is reached when the attacker's next call with the leaked credential would
+// be refused: a key deactivated or deleted, a session whose role denies it or is gone.
+func credentialMilestone(f Facts) Milestone {
 	key := Milestone{Name: "leaked key inactive", Par: f.Par.KeyInactive, Mark: 'K', Why: "the leaked key still works"}
+	if strings.HasPrefix(f.LeakedKey, "ASIA") {
+		key.Name, key.Why = "leaked session revoked", "the leaked session still works"
+	}
 	for _, h := range f.After {
-		if h.Kind == sim.HoldingAccessKey && h.ID == f.LeakedKey && !h.Lasts() {
-			key.reach(f, firstSet(f.Briefing, h.Disabled, h.Ended))
+		if h.ID != f.LeakedKey || (h.Kind != sim.HoldingAccessKey && h.Kind != sim.HoldingSession) {
+			continue
+		}
+		if at := firstSet(time.Time{}, h.Refused, h.Disabled, h.Ended); !at.IsZero() && (!h.Refused.IsZero() || !h.Lasts()) {
+			key.reach(f, at)
+			key.How = h.RefusedWhy
 		}
 	}
+	return key
+}
+
+func instancesMilestone(f Facts, own *owner) Milestone {
 	inst := Milestone{Name: "last rogue instance terminated", Par: f.Par.InstancesTerminated, Mark: 'I'}
 	last, running := f.Briefing, 0
 	for _, h := range f.After {
@@ -118,15 +137,19 @@ func milestones(f Facts, own owner) []Milestone {
 	if running == 0 {
 		inst.reach(f, last)
 	} else {
-		inst.Why = plural(running, "rogue instance") + " still running"
+		inst.Why = plural(running, "rogue instance") + " not terminated"
 	}
+	return inst
+}
+
+func containedMilestone(f Facts) Milestone {
 	contained := Milestone{Name: "verified contained", Par: f.Par.Contained, Mark: 'C', Why: "no verification said contained"}
 	if c := f.Containment; c.Verdict == runbooks.Contained && !c.ChangedSince {
 		contained.reach(f, c.At)
 	} else if c.Verdict == runbooks.Contained {
 		contained.Why = "changes were applied after the verification that said contained"
 	}
-	return []Milestone{key, inst, contained}
+	return contained
 }
 
 func (m *Milestone) reach(f Facts, at time.Time) {

@@ -20,8 +20,9 @@ var briefing = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 func at(d time.Duration) time.Time { return briefing.Add(d) }
 
 const (
-	leaked   = "AKIAEXAMPLELEAKED001"
-	backdoor = "AKIAEXAMPLEBACKDOOR1"
+	leaked    = "AKIAEXAMPLELEAKED001"
+	backdoor  = "AKIAEXAMPLEBACKDOOR1"
+	responder = "AKIAEXAMPLERESPONDER"
 )
 
 // drillFacts is a small drill at 10x: the key deactivated at 20m on the attacker's clock (2m for
@@ -45,7 +46,7 @@ func drillFacts() Facts {
 		{Kind: sim.HoldingUser, ID: "alice"},
 		{Kind: sim.HoldingInstance, ID: "i-miner1", Region: "us-west-2", Type: "p3.16xlarge", KeyName: "xmr", By: leaked, Created: at(-time.Hour), State: "terminated", Ended: at(time.Hour)},
 		{Kind: sim.HoldingInstance, ID: "i-miner2", Region: "us-west-2", Type: "p3.8xlarge", KeyName: "xmr", By: leaked, Created: at(10 * time.Minute), State: "terminated", Ended: at(40 * time.Minute)},
-		{Kind: sim.HoldingInstance, ID: "i-web1", Region: "us-east-1", Type: "m5.large", KeyName: "deploy", Created: at(-100 * time.Hour), State: "terminated", Ended: at(50 * time.Minute)},
+		{Kind: sim.HoldingInstance, ID: "i-web1", Region: "us-east-1", Type: "m5.large", KeyName: "deploy", Created: at(-100 * time.Hour), State: "terminated", Ended: at(50 * time.Minute), EndedBy: responder},
 		{Kind: sim.HoldingInstance, ID: "i-odd", Region: "us-west-2", Type: "x9.huge", By: leaked, Created: at(5 * time.Minute), State: "terminated", Ended: at(35 * time.Minute)},
 		{Kind: sim.HoldingKeyPair, ID: "deploy", Region: "us-east-1"},
 		{Kind: sim.HoldingKeyPair, ID: "xmr", Region: "us-west-2", State: "deleted", Ended: at(61 * time.Minute)},
@@ -101,7 +102,7 @@ func TestTheScoreIsFullAtParLessBeyondAndCollateralCosts(t *testing.T) {
 func TestCollateralIsWhatTheResponseTookFromTheAccountItself(t *testing.T) {
 	t.Parallel()
 	d := Build(drillFacts())
-	if len(d.Collateral) != 1 || d.Collateral[0] != "instance i-web1 (m5.large) in us-east-1 terminated at +50m00s on the attacker's clock" {
+	if len(d.Collateral) != 1 || d.Collateral[0].line(d.Pace) != "instance i-web1 (m5.large) in us-east-1 terminated at +50m00s on the attacker's clock" {
 		t.Errorf("collateral = %q", d.Collateral)
 	}
 	if len(d.StillHeld) != 2 || d.StillHeld[0] != "user support-sync" ||

@@ -27,7 +27,7 @@ var onDemandPerHour = map[string]float64{
 
 // instanceCost adds up the attacker's instances' hours during the drill, on the attacker's clock,
 // from their launch (or the briefing) to their termination (or the end), and their price.
-func instanceCost(f Facts, own owner) (hours, cost float64, unpriced []string) {
+func instanceCost(f Facts, own *owner) (hours, cost float64, unpriced []string) {
 	for _, h := range f.After {
 		if h.Kind != sim.HoldingInstance || !own.attackers(h) || h.State == "stopped" {
 			continue
@@ -38,7 +38,7 @@ func instanceCost(f Facts, own owner) (hours, cost float64, unpriced []string) {
 		}
 		to := f.End
 		if !h.Lasts() {
-			if h.Ended.IsZero() { // gone before the drill
+			if h.Ended.IsZero() { // gone before the drill: the scenario's terminated instances
 				continue
 			}
 			to = h.Ended

@@ -124,7 +124,7 @@ func (d *Debrief) ScoredLines() []string {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", d.CostLine(), "")
-	lines = append(lines, section("Collateral (the account's own resources the response changed)", d.Collateral, "none")...)
+	lines = append(lines, section("Collateral (the account's own resources the response changed)", d.collateralLines("    "), "none")...)
 	return append(lines, section("What the attacker still held at the end", d.StillHeld, "nothing the simulator knows of")...)
 }
 
@@ -132,11 +132,30 @@ func section(title string, items []string, none string) []string {
 	if len(items) == 0 {
 		return []string{title + ": " + none, ""}
 	}
-	out := []string{fmt.Sprintf("%s: %d", title, len(items))}
+	n := 0
+	for _, it := range items {
+		if !strings.HasPrefix(it, " ") {
+			n++
+		}
+	}
+	out := []string{fmt.Sprintf("%s: %d", title, n)}
 	for _, it := range items {
 		out = append(out, "  "+it)
 	}
 	return append(out, "")
+}
+
+// collateralLines are the charges, each followed by who made the resource and the evidence,
+// indented by indent.
+func (d *Debrief) collateralLines(indent string) []string {
+	var out []string
+	for _, c := range d.Collateral {
+		out = append(out, c.line(d.Pace))
+		for _, l := range c.details() {
+			out = append(out, indent+l)
+		}
+	}
+	return out
 }
 
 // WriteMarkdown writes the debrief as a Markdown section, for the file beside the journal.
@@ -156,7 +175,7 @@ func (d *Debrief) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("\n```\n" + strings.Join(d.Chart.Lines(), "\n") + "\n```\n\n")
 	fmt.Fprintf(&b, "### Cost\n\n%s.\n\n", d.CostLine())
-	markdownList(&b, "Collateral", d.Collateral, "None: the response changed none of the account's own resources.")
+	markdownList(&b, "Collateral", d.collateralLines("  - "), "None: the response changed none of the account's own resources.")
 	markdownList(&b, "What the attacker still held at the end", d.StillHeld, "Nothing the simulator knows of.")
 	b.WriteString("### Is the attacker out?\n\n")
 	for _, l := range d.containmentLines() {
@@ -173,6 +192,10 @@ func markdownList(b *strings.Builder, title string, items []string, none string)
 		return
 	}
 	for _, it := range items {
+		if strings.HasPrefix(it, " ") {
+			fmt.Fprintf(b, "%s\n", it) // a detail of the item above, already a sub-item
+			continue
+		}
 		fmt.Fprintf(b, "- %s\n", it)
 	}
 	b.WriteString("\n")

@@ -81,8 +81,9 @@ func TestDrillFollowingTheVerdictsChangesNothingOfTheAccountsOwnAndSelectingItAn
 			// Everything of the account's own made after T0 — instances, users, keys — still works.
 			attacker := d.srv.AttackerCredentials()
 			for _, h := range d.srv.Holdings() {
-				own := !attacker[h.By] && !attacker[h.ID] && h.Kind != sim.HoldingKeyPair
-				if own && h.Created.After(d.srv.IncidentStart()) && !h.Lasts() && h.Kind != sim.HoldingSpot {
+				kinds := map[string]bool{sim.HoldingInstance: true, sim.HoldingUser: true, sim.HoldingAccessKey: true}
+				own := !attacker[h.By] && !attacker[h.ID] && kinds[h.Kind]
+				if own && h.Created.After(d.srv.IncidentStart()) && !h.Lasts() {
 					t.Errorf("following the verdicts, the account's own %s %s is %s", h.Kind, h.ID, h.State)
 				}
 			}
@@ -102,7 +103,7 @@ func TestDrillFollowingTheVerdictsChangesNothingOfTheAccountsOwnAndSelectingItAn
 			d.idle("the termination")
 			got := watch.Debrief()
 			want := "instance " + legit.ID + " (" + legit.Type + ") in " + legit.Region + " terminated at +"
-			if len(got.Collateral) != 1 || !strings.HasPrefix(got.Collateral[0], want) || got.Score.Penalty != debrief.CollateralPenalty {
+			if len(got.Collateral) != 1 || !strings.HasPrefix(got.Collateral[0].Resource+" "+got.Collateral[0].Change+" at +", want) || got.Score.Penalty != debrief.CollateralPenalty {
 				t.Errorf("the debrief's collateral is %q (penalty %d), want %q…", got.Collateral, got.Score.Penalty, want)
 			}
 		})

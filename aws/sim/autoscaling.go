@@ -118,7 +118,7 @@ func (r *ec2Region) settleScaleIn(now time.Time) {
 		kept := g.members[:0]
 		for _, m := range g.members {
 			if !m.terminatingSince.IsZero() && !now.Before(m.terminatingSince.Add(scaleInTime)) {
-				m.inst.State = "terminated"
+				m.inst.end("terminated", m.terminatingSince, "")
 				continue
 			}
 			kept = append(kept, m)
@@ -173,7 +173,8 @@ func (s *Server) updateGroup(c *Call) (any, error) {
 	g.Min, g.Max, g.Desired = minSize, maxSize, desired
 	for i := len(g.members) - 1; i >= 0 && g.inService() > g.Desired; i-- {
 		if m := g.members[i]; m.terminatingSince.IsZero() {
-			m.terminatingSince, m.inst.State = c.Now, "shutting-down"
+			m.terminatingSince = c.Now
+			m.inst.end("shutting-down", c.Now, c.callerKeyID())
 		}
 	}
 	r.fillGroup(s, g, c.Now)
@@ -198,7 +199,7 @@ func (s *Server) deleteGroup(c *Call) (any, error) {
 		}
 	}
 	for _, m := range g.members {
-		m.inst.State = "terminated"
+		m.inst.end("terminated", c.Now, c.callerKeyID())
 	}
 	for i, x := range r.groups {
 		if x == g {

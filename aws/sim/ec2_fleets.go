@@ -277,8 +277,8 @@ func (s *Server) cancelFleets(c *Call, kind string) (any, error) {
 		if terminate == "true" {
 			f.State = api.stateDone
 			for _, inst := range r.instances {
-				if tagValue(inst.Tags, kind) == f.ID {
-					inst.State = "terminated"
+				if tagValue(inst.Tags, kind) == f.ID && inst.State != "terminated" {
+					inst.end("terminated", c.Now, c.callerKeyID())
 				}
 			}
 		}

@@ -129,7 +129,7 @@ func (s *Server) terminateInstances(c *Call) (any, error) {
 		current := "terminated"
 		if inst.State != "terminated" {
 			current = "shutting-down"
-			inst.State = "terminated"
+			inst.end("terminated", c.Now, c.callerKeyID())
 			s.respawn(r, inst, c.Now)
 			s.relaunch(r, inst, c.Now)
 		}

@@ -164,6 +164,21 @@ type instance struct {
 	SpotRequest                                        string
 	// By is the credential that launched the instance, or the scenario's `by`.
 	By string
+	// Launcher names the respawner that launched it (a group, fleet or spot request), as a
+	// holding's key, when one did: the instance is then whoever made that respawner's.
+	Launcher string
+	// Ended is when it began to terminate, and EndedBy the credential whose call did it.
+	Ended   time.Time
+	EndedBy string
+}
+
+// end marks an instance as going away at now, because of a call by by: it is terminated at once,
+// or shutting down until a scale-in completes.
+func (inst *instance) end(state string, now time.Time, by string) {
+	if inst.Ended.IsZero() {
+		inst.Ended, inst.EndedBy = now, by
+	}
+	inst.State = state
 }
 
 type tag struct{ Key, Value string }
@@ -171,6 +186,8 @@ type tag struct{ Key, Value string }
 type keyPair struct {
 	ID, Name, Fingerprint string
 	Created               time.Time
+	// By is the credential that created or imported it, when known.
+	By string
 }
 
 type spotRequest struct {
@@ -187,6 +204,8 @@ type launchSpec struct {
 	Protected            bool
 	// By is who launches: a persistent spot request's replacements are its launcher's.
 	By string
+	// Launcher is the holding key of the respawner that launches, if any.
+	Launcher string
 }
 
 func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
@@ -287,7 +306,7 @@ func (r *ec2Region) launch(s *Server, spec launchSpec, at time.Time, state, id, 
 		spec.Image = "ami-0abcdef1234567890"
 	}
 	inst := &instance{ID: id, Reservation: reservation, Type: spec.Type, State: state, KeyName: spec.KeyName,
-		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected, By: spec.By}
+		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected, By: spec.By, Launcher: spec.Launcher}
 	r.instances = append(r.instances, inst)
 	r.byID[id] = inst
 	return inst
@@ -321,6 +340,7 @@ func (r *ec2Region) addSpotRequest(s *Server, kind string, created time.Time, sp
 	}
 	sr := &spotRequest{ID: s.ids.hex("sir-", 8), Type: kind, State: "open", StatusCode: "pending-evaluation",
 		Created: created.UTC().Truncate(time.Second), launch: spec}
+	sr.launch.Launcher = HoldingKey(HoldingSpot, r.name, sr.ID)
 	r.spot = append(r.spot, sr)
 	r.spotByID[sr.ID] = sr
 	return sr
@@ -328,7 +348,7 @@ func (r *ec2Region) addSpotRequest(s *Server, kind string, created time.Time, sp
 
 func (sr *spotRequest) fulfil(inst *instance) {
 	sr.State, sr.StatusCode, sr.InstanceID = "active", "fulfilled", inst.ID
-	inst.SpotRequest = sr.ID
+	inst.SpotRequest, inst.Launcher = sr.ID, sr.launch.Launcher
 }
 
 func tagList(m map[string]string) []tag {

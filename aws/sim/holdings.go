@@ -37,21 +37,39 @@ type Holding struct {
 	// User is an access key's user.
 	User string
 	// By is the credential that made it: the scenario's `by`, or the key that signed the call.
-	By      string
+	By string
+	// Via is the key (see Key) of the holding it came through: the group, fleet or spot request
+	// that launched an instance, the template a group launches from, the user a password or MFA
+	// device belongs to, the role of an inline or trust policy. Whoever made that made this.
+	Via     string
 	Created time.Time
 	// Disabled is when an access key was first deactivated.
 	Disabled time.Time
-	// Ended is when it was terminated or deleted; zero while it lasts.
-	Ended time.Time
-	// State is running, stopped, terminated; Active, Inactive; open, active, closed, cancelled;
-	// revoked, expired; deleted; or empty where the kind has none.
+	// Ended is when it was terminated, deleted or stopped working; zero while it lasts. EndedBy is
+	// the credential whose call did that, when a call did.
+	Ended   time.Time
+	EndedBy string
+	// Refused, for an access key or a session, is since when a call signed with it is refused,
+	// and RefusedWhy why; zero while it works.
+	Refused    time.Time
+	RefusedWhy string
+	// State is running, shutting-down, stopped, terminated; Active, Inactive; open, active,
+	// closed, cancelled; revoked, expired; deleted; not default, replaced; or empty where the
+	// kind has none.
 	State string
 }
+
+// HoldingKey names a holding uniquely among the account's: its kind, region and id.
+func HoldingKey(kind, region, id string) string { return kind + "|" + region + "|" + id }
+
+// Key is the holding's HoldingKey.
+func (h Holding) Key() string { return HoldingKey(h.Kind, h.Region, h.ID) }
 
 // Lasts reports whether the resource is still there and, for an instance or a key, still working.
 func (h Holding) Lasts() bool {
 	switch h.State {
-	case "deleted", "terminated", "Inactive", "closed", "cancelled", "revoked", "expired":
+	case "deleted", "terminated", "shutting-down", "Inactive", "closed", "cancelled", "revoked", "expired",
+		"not default", "replaced":
 		return false
 	}
 	return true
@@ -63,16 +81,14 @@ func (s *Server) Holdings() []Holding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fireAttacker()
+	now := s.clock.Now()
 	var out []Holding
 	for _, name := range slices.Sorted(maps.Keys(s.ec2.regions)) {
 		r := s.ec2.regions[name]
+		r.settleScaleIn(now)
 		for _, inst := range r.instances {
-			h := Holding{Kind: HoldingInstance, ID: inst.ID, Region: name, Type: inst.Type, KeyName: inst.KeyName,
-				By: inst.By, Created: inst.Launched, State: inst.State}
-			if inst.State == "terminated" {
-				h.Ended = s.ledger.terminated[inst.ID]
-			}
-			out = append(out, h)
+			out = append(out, Holding{Kind: HoldingInstance, ID: inst.ID, Region: name, Type: inst.Type, KeyName: inst.KeyName,
+				By: inst.By, Via: inst.Launcher, Created: inst.Launched, State: inst.State, Ended: inst.Ended, EndedBy: inst.EndedBy})
 		}
 		for _, k := range r.keyPairs {
 			out = append(out, keyPairHolding(name, k))
@@ -81,7 +97,7 @@ func (s *Server) Holdings() []Holding {
 			out = append(out, Holding{Kind: HoldingSpot, ID: sr.ID, Region: name, Type: sr.Type, By: sr.launch.By,
 				Created: sr.Created, State: sr.State})
 		}
-		out = append(out, respawnerHoldings(name, &r.respawnerState)...)
+		out = append(out, respawnerHoldings(r)...)
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.iam.keys)) {
 		out = append(out, s.keyHolding(s.iam.keys[id]))
@@ -95,31 +111,45 @@ func (s *Server) Holdings() []Holding {
 		}
 	}
 	out = append(out, s.sessionHoldings()...)
-	return append(out, s.ledger.goneSorted()...)
+	out = append(out, s.iamPersistenceHoldings()...)
+	out = append(out, s.ledger.goneSorted()...)
+	for i := range out {
+		h := &out[i]
+		if e, ok := s.ledger.ended[h.Key()]; ok && !h.Lasts() && h.EndedBy == "" {
+			h.EndedBy = e.By
+			if h.Ended.IsZero() {
+				h.Ended = e.At
+			}
+		}
+		if h.Kind == HoldingAccessKey || h.Kind == HoldingSession {
+			if r, ok := s.refusedSince(h.ID, now); ok {
+				h.Refused, h.RefusedWhy = r.At, r.Why
+			}
+		}
+	}
+	return out
 }
 
 // sessionHoldings are the role sessions and session tokens issued so far: active until they
-// expire or their role (or user) denies tokens issued before a cutoff after them.
+// expire, their role (or user) denies tokens issued before a cutoff after them, or their role or
+// user is deleted.
 func (s *Server) sessionHoldings() []Holding {
 	now := s.clock.Now()
 	var out []Holding
 	for _, id := range slices.Sorted(maps.Keys(s.trail.sessions)) {
 		sess := s.trail.sessions[id]
-		h := Holding{Kind: HoldingSession, ID: id, Created: sess.Issued, State: "active"}
-		policies := map[string]string{}
+		h := Holding{Kind: HoldingSession, ID: id, By: sess.By, Created: sess.Issued, State: "active"}
 		switch {
 		case sess.Role != nil:
-			h.Type, policies = sess.Role.Name, sess.Role.Inline
+			h.Type = sess.Role.Name
 		case sess.User != nil:
-			h.User, policies = sess.User.Name, sess.User.Inline
+			h.User = sess.User.Name
 		}
-		for _, doc := range policies {
-			if cutoff, ok := revokedBefore(doc); ok && sess.Issued.Before(cutoff) {
-				h.State, h.Ended = "revoked", cutoff
+		if r, refused := s.refusedSince(id, now); refused {
+			h.State, h.Ended = "revoked", r.At
+			if r.Why == "expired" {
+				h.State = "expired"
 			}
-		}
-		if h.State == "active" && now.After(sess.Expires) {
-			h.State, h.Ended = "expired", sess.Expires
 		}
 		out = append(out, h)
 	}
@@ -140,12 +170,12 @@ func roleHolding(r *iamRole) Holding {
 }
 
 func keyPairHolding(region string, k *keyPair) Holding {
-	return Holding{Kind: HoldingKeyPair, ID: k.Name, Region: region, Created: k.Created}
+	return Holding{Kind: HoldingKeyPair, ID: k.Name, Region: region, By: k.By, Created: k.Created}
 }
 
 // AttackerCredentials are the access key ids the attacker holds or held: the leaked key, the keys
-// and sessions the scenario gives the attacker, and every key made by one of those or belonging to
-// a user one of those made, to any depth.
+// and sessions the scenario gives the attacker, and every key or session made by one of those or
+// belonging to a user one of those made, to any depth.
 func (s *Server) AttackerCredentials() map[string]bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -177,10 +207,13 @@ func (s *Server) AttackerCredentials() map[string]bool {
 			userBy[h.ID] = h.By
 		}
 	}
+	for _, sess := range s.trail.sessions {
+		keys = append(keys, Holding{Kind: HoldingSession, ID: sess.AccessKeyID, By: sess.By})
+	}
 	for grew := true; grew; {
 		grew = false
 		for _, k := range keys {
-			if !creds[k.ID] && (creds[k.By] || creds[userBy[k.User]]) {
+			if !creds[k.ID] && (creds[k.By] || (k.User != "" && creds[userBy[k.User]])) {
 				creds[k.ID], grew = true, true
 			}
 		}
@@ -190,18 +223,19 @@ func (s *Server) AttackerCredentials() map[string]bool {
 }
 
 // respawnerHoldings are a region's Auto Scaling groups, launch templates and fleets: what brings
-// terminated instances back. A deleted group or template is gone; a cancelled or deleted fleet
-// launches nothing more, whatever its instances do.
-func respawnerHoldings(region string, r *respawnerState) []Holding {
+// terminated instances back. A deleted template stays listed as deleted (the ledger knows when and
+// by whom); a cancelled or deleted fleet launches nothing more, whatever its instances do.
+func respawnerHoldings(r *ec2Region) []Holding {
 	var out []Holding
 	for _, g := range r.groups {
-		out = append(out, Holding{Kind: HoldingGroup, ID: g.Name, Region: region, By: g.by, Created: g.Created,
-			Type: fmt.Sprintf("desired %d, min %d, max %d", g.Desired, g.Min, g.Max)})
+		out = append(out, groupHolding(r, g))
 	}
 	for _, t := range r.templates {
-		if !t.deleted {
-			out = append(out, Holding{Kind: HoldingTemplate, ID: t.Name, Region: region, By: t.by, Created: t.Created})
+		h := Holding{Kind: HoldingTemplate, ID: t.Name, Region: r.name, By: t.by, Created: t.Created, KeyName: t.launch.KeyName}
+		if t.deleted {
+			h.State = "deleted"
 		}
+		out = append(out, h)
 	}
 	for _, f := range r.fleets {
 		state := f.State
@@ -211,7 +245,13 @@ func respawnerHoldings(region string, r *respawnerState) []Holding {
 		case strings.HasPrefix(state, "deleted"):
 			state = "deleted"
 		}
-		out = append(out, Holding{Kind: HoldingFleet, ID: f.ID, Region: region, Type: f.Type, By: f.by, Created: f.Created, State: state})
+		out = append(out, Holding{Kind: HoldingFleet, ID: f.ID, Region: r.name, Type: f.Type, By: f.by, Created: f.Created, State: state})
 	}
 	return out
+}
+
+func groupHolding(r *ec2Region, g *scalingGroup) Holding {
+	return Holding{Kind: HoldingGroup, ID: g.Name, Region: r.name, By: g.by, Created: g.Created,
+		Via:  HoldingKey(HoldingTemplate, r.name, g.Template),
+		Type: fmt.Sprintf("desired %d, min %d, max %d", g.Desired, g.Min, g.Max)}
 }

@@ -2,9 +2,12 @@ package sim_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -79,3 +82,73 @@ func TestHoldingsRememberWhoMadeWhatAndWhenItWent(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// A stolen session is refused from the moment its role denies sessions issued before now, and the
+// simulator says so: the attacker's next call fails, and the session's holding says since when.
+func TestASessionIsRefusedFromTheMomentItsRoleDeniesIt(t *testing.T) {
+	t.Parallel()
+	srv, clock, url := startSim(t, "temporary-credentials")
+	ctx := context.Background()
+	id, secret := srv.ResponderCredentials()
+	clock.Advance(12 * time.Second)
+	revokeAt := clock.Now().UTC().Format(time.RFC3339)
+	iamClient := iam.NewFromConfig(sdkConfig(url, "us-east-1", id, secret))
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + revokeAt + `"}}}]}`
+	if _, err := iamClient.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: ptr("app-server"),
+		PolicyName: ptr("AWSRevokeOlderSessions"), PolicyDocument: ptr(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(3 * time.Minute) // the attacker's first check is due at +2m
+	for _, h := range srv.Holdings() {
+		if h.ID == "ASIAEXAMPLEAPPSRV001" {
+			if !h.Refused.Equal(srv.Start().Add(12*time.Second)) || h.Lasts() || !strings.Contains(h.RefusedWhy, "app-server") {
+				t.Errorf("the stolen session: %+v, want refused since +12s by its role", h)
+			}
+		}
+	}
+	log := srv.AttackLog()
+	if len(log) == 0 || log[0].Succeeded() {
+		t.Errorf("the attacker's next call with the revoked session: %+v", log)
+	}
+}
+
+// What an Auto Scaling group or a fleet takes with it when it is stopped ends at the call that
+// stopped it, by its caller; a deleted launch template stays listed as deleted, with its end.
+func TestRespawnersAndTheirInstancesEndWithTheCallThatStoppedThem(t *testing.T) {
+	t.Parallel()
+	srv, clock, url := startSim(t, "persistence")
+	ctx := context.Background()
+	id, secret := srv.ResponderCredentials()
+	clock.Advance(4 * time.Minute)
+	cfg := sdkConfig(url, "us-west-2", id, secret)
+	if _, err := autoscaling.NewFromConfig(cfg).DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{
+		AutoScalingGroupName: ptr("gpu-workers"), ForceDelete: sdkaws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2.NewFromConfig(cfg).DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateName: ptr("gpu-workers")}); err != nil {
+		t.Fatal(err)
+	}
+	end := srv.Start().Add(4 * time.Minute)
+	members, template := 0, false
+	for _, h := range srv.Holdings() {
+		switch {
+		case h.Kind == sim.HoldingInstance && h.Via == sim.HoldingKey(sim.HoldingGroup, "us-west-2", "gpu-workers"):
+			members++
+			if h.State != "terminated" || !h.Ended.Equal(end) || h.EndedBy != id {
+				t.Errorf("a group member: %+v, want terminated at +4m by the responder", h)
+			}
+		case h.Kind == sim.HoldingTemplate && h.ID == "gpu-workers":
+			template = true
+			if h.State != "deleted" || !h.Ended.Equal(end) || h.EndedBy != id {
+				t.Errorf("the deleted template: %+v", h)
+			}
+		case h.Kind == sim.HoldingGroup && h.ID == "gpu-workers":
+			if h.State != "deleted" || h.EndedBy != id || h.By != "AKIAEXAMPLELEAKED002" {
+				t.Errorf("the deleted group: %+v", h)
+			}
+		}
+	}
+	if members != 2 || !template {
+		t.Errorf("group members %d, template listed %v", members, template)
+	}
+}

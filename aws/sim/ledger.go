@@ -6,19 +6,45 @@ import (
 )
 
 // ledger remembers, for the drill's debrief, what the account's state alone forgets: when a key was
-// deactivated, when an instance was terminated, and what was deleted, with who had made it. It is
-// kept by the server as calls succeed, on the simulated clock, so a debrief is repeatable.
+// deactivated, when a credential stopped working, what was deleted and by whose call, and who made
+// what the state keeps no author for. It is kept by the server as calls succeed, on the simulated
+// clock, so a debrief is repeatable.
 type ledger struct {
 	// inactive is when each access key was first deactivated.
 	inactive map[string]time.Time
-	// terminated is when each instance was terminated, by id.
-	terminated map[string]time.Time
+	// refused is when each credential (access key or session) began to be refused, for as long as
+	// it still is.
+	refused map[string]refusal
+	// ended is when, and by whose call, a resource that stays listed stopped working: a fleet
+	// cancelled, a spot request cancelled, a template deleted, a key deactivated. By holding key.
+	ended map[string]ending
+	// made is who made what the state does not record an author for (a policy version, a
+	// provider, a password, an inline policy, a trust policy), by holding key.
+	made map[string]string
 	// gone are the resources deleted during the simulation, as they were just before.
 	gone []Holding
 }
 
+type ending struct {
+	At time.Time
+	By string
+}
+
+type refusal struct {
+	At  time.Time
+	Why string
+}
+
 func newLedger() *ledger {
-	return &ledger{inactive: map[string]time.Time{}, terminated: map[string]time.Time{}}
+	return &ledger{inactive: map[string]time.Time{}, refused: map[string]refusal{}, ended: map[string]ending{},
+		made: map[string]string{}}
+}
+
+// end notes that a listed resource stopped working, the first time only.
+func (l *ledger) end(key string, at time.Time, by string) {
+	if _, seen := l.ended[key]; !seen {
+		l.ended[key] = ending{at, by}
+	}
 }
 
 // callerKeyID is the access key id that signed the call: a user's key or a session's.
@@ -34,10 +60,14 @@ func (c *Call) callerKeyID() string {
 	return ""
 }
 
-// before notes what a call is about to delete, while it is still there to be described.
+// before notes what a call is about to delete or replace, while it is still there to be
+// described.
 func (s *Server) before(c *Call) []Holding {
 	if c.DryRun() {
 		return nil
+	}
+	if h, ok := s.iamBefore(c); ok {
+		return h
 	}
 	switch c.Service + ":" + c.Action {
 	case "iam:DeleteAccessKey":
@@ -60,6 +90,11 @@ func (s *Server) before(c *Call) []Holding {
 				return []Holding{keyPairHolding(r.name, k)}
 			}
 		}
+	case "autoscaling:DeleteAutoScalingGroup":
+		r := s.ec2.region(c.Region)
+		if g := r.groupNamed(c.Params.Get("AutoScalingGroupName")); g != nil {
+			return []Holding{groupHolding(r, g)}
+		}
 	}
 	return nil
 }
@@ -69,16 +104,20 @@ func (s *Server) after(c *Call, deleted []Holding, result any) {
 	if c.DryRun() {
 		return
 	}
+	by := c.callerKeyID()
 	for _, h := range deleted {
-		h.Ended, h.State = c.Now, "deleted"
+		if h.State == "" || h.Lasts() {
+			h.State = "deleted"
+		}
+		h.Ended, h.EndedBy = c.Now, by
 		s.ledger.gone = append(s.ledger.gone, h)
 	}
-	by := c.callerKeyID()
 	switch c.Service + ":" + c.Action {
 	case "iam:UpdateAccessKey":
 		id := c.Params.Get("AccessKeyId")
 		if _, seen := s.ledger.inactive[id]; !seen && c.Params.Get("Status") == statusInactive {
 			s.ledger.inactive[id] = c.Now
+			s.ledger.end(HoldingKey(HoldingAccessKey, "", id), c.Now, by)
 		}
 	case "iam:CreateUser":
 		if u, ok := s.iam.users[c.Params.Get("UserName")]; ok {
@@ -90,12 +129,37 @@ func (s *Server) after(c *Call, deleted []Holding, result any) {
 				k.By = by
 			}
 		}
-	case "ec2:TerminateInstances":
-		r := s.ec2.region(c.Region)
-		for _, id := range listParam(c.Params, "InstanceId") {
-			if _, seen := s.ledger.terminated[id]; !seen && r.byID[id] != nil {
-				s.ledger.terminated[id] = c.Now
-			}
+	}
+	s.ec2After(c, by, result)
+	s.iamAfter(c, by)
+	if c.Service == "iam" {
+		s.noteRefusals(c.Now)
+	}
+}
+
+// ec2After records the EC2 and Auto Scaling changes that leave their resource listed.
+func (s *Server) ec2After(c *Call, by string, result any) {
+	r := s.ec2.region(c.Region)
+	switch c.Service + ":" + c.Action {
+	case "ec2:CreateKeyPair", "ec2:ImportKeyPair":
+		if k := r.keyPair(c.Params.Get("KeyName")); k != nil {
+			k.By = by
+		}
+	case "ec2:CancelSpotInstanceRequests":
+		for _, id := range listParam(c.Params, "SpotInstanceRequestId") {
+			s.ledger.end(HoldingKey(HoldingSpot, r.name, id), c.Now, by)
+		}
+	case "ec2:CancelSpotFleetRequests":
+		for _, id := range listParam(c.Params, "SpotFleetRequestId") {
+			s.ledger.end(HoldingKey(HoldingFleet, r.name, id), c.Now, by)
+		}
+	case "ec2:DeleteFleets":
+		for _, id := range listParam(c.Params, "FleetId") {
+			s.ledger.end(HoldingKey(HoldingFleet, r.name, id), c.Now, by)
+		}
+	case "ec2:DeleteLaunchTemplate":
+		if out, ok := result.(deleteTemplateXML); ok {
+			s.ledger.end(HoldingKey(HoldingTemplate, r.name, out.Template.Name), c.Now, by)
 		}
 	}
 }

@@ -165,9 +165,13 @@ func (s *Server) seedGroup(gs AutoScalingGroupSpec) error {
 		Created: created.UTC().Truncate(time.Second), launch: t.launch, by: gs.By,
 		ARN: fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s", gs.Region, s.Account(), s.ids.uuid(), gs.Name)}
 	g.launch.Tags = append(append([]tag(nil), g.launch.Tags...), tag{groupTag, gs.Name})
+	g.launch.Launcher = HoldingKey(HoldingGroup, gs.Region, gs.Name)
 	for _, inst := range r.instances {
 		if tagValue(inst.Tags, groupTag) == gs.Name && inst.State != "terminated" {
 			g.members = append(g.members, &groupMember{inst: inst})
+			if inst.Launcher == "" {
+				inst.Launcher = g.launch.Launcher
+			}
 		}
 	}
 	r.groups = append(r.groups, g)
@@ -198,6 +202,7 @@ func (r *ec2Region) addFleet(s *Server, kind, typ string, target int, created ti
 		f.ID = "fleet-" + s.ids.uuid()
 	}
 	f.launch.Tags = []tag{{kind, f.ID}}
+	f.launch.Launcher = HoldingKey(HoldingFleet, r.name, f.ID)
 	r.fleets = append(r.fleets, f)
 	for n := 0; n < target; n++ {
 		r.launch(s, f.launch, f.Created.Add(time.Minute), "running", "", s.ids.hex("r-", 17))

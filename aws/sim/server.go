@@ -142,6 +142,8 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	if err := s.seedHistory(sc); err != nil {
 		return nil, fmt.Errorf("cloudtrail history: %w", err)
 	}
+	s.seedProvenance(sc)
+	s.noteRefusals(start)
 	return s, nil
 }
 

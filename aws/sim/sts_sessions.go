@@ -17,6 +17,8 @@ type roleSession struct {
 	User                       *iamUser
 	Name                       string
 	Issued, Expires            time.Time
+	// By is the credential that opened the session, when a call did.
+	By string
 }
 
 func (s *Server) registerSessions() {
@@ -81,6 +83,7 @@ func (s *Server) assumeRole(c *Call) (any, error) {
 		return nil, apiErr
 	}
 	sess := s.trail.openSession(r, nil, name, c.Now, d)
+	sess.By = c.callerKeyID()
 	var out assumeRoleResult
 	out.Credentials = sess.credentials()
 	out.AssumedRoleUser.AssumedRoleID = r.ID + ":" + name
@@ -97,6 +100,7 @@ func (s *Server) getSessionToken(c *Call) (any, error) {
 		return nil, apiErr
 	}
 	sess := s.trail.openSession(nil, c.Caller.User, c.Caller.User.Name, c.Now, d)
+	sess.By = c.callerKeyID()
 	return sessionTokenResult{Credentials: sess.credentials()}, nil
 }
 
@@ -120,6 +124,9 @@ func (s *Server) authenticateSession(sc scope, now time.Time) (*principal, *APIE
 		return nil, invalidToken(sc.Service, "The security token included in the request is invalid.")
 	case now.After(sess.Expires):
 		return nil, invalidToken(sc.Service, "The security token included in the request is expired")
+	case sess.Role != nil && s.iam.roles[sess.Role.Name] != sess.Role, sess.User != nil && s.iam.users[sess.User.Name] != sess.User:
+		// The role or user is gone: nothing allows the session anything any more.
+		return nil, denied(sc.Service, "*")
 	}
 	policies := map[string]string{}
 	if sess.Role != nil {
