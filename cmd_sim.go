@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"lockdown/aws/sim"
@@ -31,29 +32,51 @@ func (c *SimServeCmd) Run(g *Globals) error {
 	return l.Close()
 }
 
+// served is what sim serve serves: one account, or an organization of them.
+type served interface {
+	Requests() []sim.Request
+}
+
 // start loads the scenario and serves it on the loopback address, the attacker's timeline
-// running from now; the caller closes the listener.
-func (c *SimServeCmd) start(g *Globals) (*sim.Server, *sim.Listener, error) {
+// running from now; the caller closes the listener. A scenario with an organization serves every
+// account of it behind the one address, each answering the keys it owns.
+func (c *SimServeCmd) start(g *Globals) (served, *sim.Listener, error) {
 	sc, err := sim.LoadScenario(c.Scenario)
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
 	log := slog.New(slog.NewTextHandler(g.stderr, nil))
-	srv, err := sim.New(sc, sim.Options{AcceptUnknownKeys: !c.StrictKeys, Log: log})
-	if err != nil {
-		return nil, nil, err
+	opts := sim.Options{AcceptUnknownKeys: !c.StrictKeys, Log: log}
+	var srv *sim.Server
+	var handler http.Handler
+	var all served
+	if sc.Organization != nil {
+		org, err := sim.NewOrganization(sc, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		srv, handler, all = org.Management(), org, org
+	} else {
+		if srv, err = sim.New(sc, opts); err != nil {
+			return nil, nil, err
+		}
+		handler, all = srv, srv
 	}
-	l, err := sim.Listen(srv, c.Addr)
+	l, err := sim.Listen(handler, c.Addr)
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
 	id, secret := srv.ResponderCredentials()
 	g.eprintf("Simulated account %s (%s), scenario %s, on %s\n", srv.Account(), sc.Account.Alias, sc.Name, l.URL)
+	if org, ok := all.(*sim.Organization); ok {
+		g.eprintf("It is the management account of organization %s: %d member accounts answer on the same address\n",
+			org.ID(), len(org.AccountIDs())-1)
+	}
 	g.eprintf("Point the AWS CLI at it, for example:\n\n")
 	g.eprintf("  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", id, secret)
 	g.eprintf("  aws --endpoint-url %s sts get-caller-identity\n\n", l.URL)
 	g.eprintf("Stop with Ctrl-C.\n")
-	return srv, l, nil
+	return all, l, nil
 }
 
 // scenarioList is `drill --list`: each built-in scenario's name, difficulty and one-line brief.

@@ -40,6 +40,9 @@ func TestSimServeAnswersTheSDKWithInstancesInThreeRegionsAndIAMUsersForEveryScen
 				t.Errorf("the banner does not name the scenario and address:\n%s", stderr.String())
 			}
 			regions, users := seenBySDK(t, l.URL)
+			if sc, _ := sim.LoadScenario(name); sc.Organization != nil {
+				regions += regionsOfMembers(t, l.URL) // an organization's instances may all be in members
+			}
 			if regions < 3 || users == 0 {
 				t.Errorf("the SDK sees instances in %d regions and %d IAM users; want 3 regions or more and some users", regions, users)
 			}
@@ -61,12 +64,18 @@ func seenBySDK(t *testing.T, url string) (regions, users int) {
 			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts, o.MaxBackoff = 10, 50*time.Millisecond })
 		},
 	}
+	return countInstanceRegions(ctx, t, cfg, 3), countUsers(ctx, t, cfg)
+}
+
+// countInstanceRegions counts the regions with instances, stopping at most.
+func countInstanceRegions(ctx context.Context, t *testing.T, cfg awssdk.Config, most int) (regions int) {
+	t.Helper()
 	found, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	if err != nil {
 		t.Fatalf("DescribeRegions: %v", err)
 	}
 	for _, r := range found.Regions {
-		if regions == 3 {
+		if regions == most {
 			break
 		}
 		out, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = *r.RegionName }).DescribeInstances(ctx, &ec2.DescribeInstancesInput{MaxResults: awssdk.Int32(5)})
@@ -77,9 +86,14 @@ func seenBySDK(t *testing.T, url string) (regions, users int) {
 			regions++
 		}
 	}
+	return regions
+}
+
+func countUsers(ctx context.Context, t *testing.T, cfg awssdk.Config) int {
+	t.Helper()
 	list, err := iam.NewFromConfig(cfg).ListUsers(ctx, &iam.ListUsersInput{})
 	if err != nil {
 		t.Fatalf("ListUsers: %v", err)
 	}
-	return regions, len(list.Users)
+	return len(list.Users)
 }

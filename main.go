@@ -37,6 +37,7 @@ type CLI struct {
 	Plan     PlanCmd     `cmd:"" help:"Dry-run the runbook headless and write a plan for review; never changes anything."`
 	Apply    ApplyCmd    `cmd:"" help:"Apply exactly a reviewed plan (--live --confirm ACCOUNT_ID); a step that drifted since review is not applied."`
 	Report   ReportCmd   `cmd:"" help:"Render an incident report (Markdown, or --json) from a journal."`
+	Whose    WhoseCmd    `cmd:"" help:"Which account owns an access key, and its place in the organization (read-only)."`
 	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
 	Sim      SimCmd      `cmd:"" help:"The simulated account."`
 	Version  VersionCmd  `cmd:"" help:"Print lockdown's version."`

@@ -141,7 +141,14 @@ func (n schemaNode) resolve(root schemaNode) schemaNode {
 	if !ok {
 		return n
 	}
-	def, _ := root["$defs"].(map[string]any)[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+	// A local JSON pointer: "#/$defs/when", or "#/properties/iam" for a part of the scenario that
+	// a member account of an organization has too.
+	var at any = map[string]any(root)
+	for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+		m, _ := at.(map[string]any)
+		at = m[part]
+	}
+	def, _ := at.(map[string]any)
 	return def
 }
 

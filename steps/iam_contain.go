@@ -48,11 +48,17 @@ func (ContainKey) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		return nil, err
 	}
 	if aws.IsTemporaryKey(keyID) {
+		if err := keyElsewhere(ctx, env, keyID); err != nil {
+			return nil, err
+		}
 		return inspectSession(ctx, env, keyID)
 	}
 	api := env.Account.IAM()
 	user, use, err := aws.KeyLastUsed(ctx, api, keyID)
 	if err != nil {
+		if elsewhere := keyElsewhere(ctx, env, keyID); elsewhere != nil {
+			return nil, elsewhere
+		}
 		return nil, ownerLookupError(keyID, err)
 	}
 	if user == "" || user == "root" || user == "<root_account>" {

@@ -99,6 +99,11 @@ func checkLeakedKey(ctx context.Context, env *Env, keyID string) VerifyCheck {
 	c := VerifyCheck{Check: "leaked key", Item: keyID, HandledBy: byContain}
 	api := env.Account.IAM()
 	user, _, err := aws.KeyLastUsed(ctx, api, keyID)
+	if err != nil {
+		if elsewhere, ok := leakedKeyElsewhere(ctx, env, keyID); ok {
+			return elsewhere // IAM here does not know it because it is another account's
+		}
+	}
 	if aws.ErrorCode(err) == "NoSuchEntity" {
 		c.Result, c.Evidence = VerifyPass, "deleted: IAM does not know it"
 		return c

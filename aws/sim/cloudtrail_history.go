@@ -265,6 +265,8 @@ func (s *Server) historyActor(by string, at time.Time) (actor, error) {
 		p.User, p.Session = sess.User, sess
 	} else if k, ok := s.iam.keys[by]; ok {
 		p.User, p.Key = s.iam.users[k.User], k
+	} else if a, ok := s.foreignActor(by); ok {
+		return a, nil // a key of another account of the organization: org_assume.go
 	} else {
 		return actor{}, fmt.Errorf("by %q: not an access key, role:NAME, service:NAME or user:NAME of the scenario", by)
 	}

@@ -154,6 +154,9 @@ func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
 	if err := st.loadIAMPersistence(s, sc.IAM); err != nil {
 		return nil, err
 	}
+	if sc.member {
+		return st, nil
+	}
 	return st, st.ensureResponder(s, sc.Responder)
 }
 

@@ -18,9 +18,9 @@ type Listener struct {
 	stop context.CancelFunc
 }
 
-// Listen serves s on addr ("127.0.0.1:0" picks a free loopback port). Only loopback addresses are
+// Listen serves s (a Server, or an Organization of them) on addr ("127.0.0.1:0" picks a free loopback port). Only loopback addresses are
 // accepted: the simulator is never exposed to a network.
-func Listen(s *Server, addr string) (*Listener, error) {
+func Listen(s http.Handler, addr string) (*Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("address %q: %w", addr, err)

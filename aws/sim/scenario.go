@@ -50,6 +50,13 @@ type Scenario struct {
 	GuardDuty GuardDutySpec `yaml:"guardduty"`
 	// Par is how fast a practised on-call handles the scenario, for the drill's score.
 	Par ParSpec `yaml:"par"`
+	// Organization makes the account the management account of an organization of members,
+	// each simulated as an account of its own (org_spec.go).
+	Organization *OrganizationSpec `yaml:"organization"`
+
+	// member marks a member account's scenario, built from its organization: it has no responder
+	// of its own (the responder comes in through the access role).
+	member bool
 }
 
 // AlertSpec is how the incident reaches the on-call: who sent what, when, and what it cost so far.
@@ -287,7 +294,13 @@ func (sc *Scenario) validate() error {
 			return fmt.Errorf("faults[%d]: %w", i, err)
 		}
 	}
-	return sc.Attacker.validate()
+	if err := sc.Attacker.validate(); err != nil {
+		return err
+	}
+	if sc.Organization != nil {
+		return sc.Organization.validate(sc)
+	}
+	return nil
 }
 
 // commercialRegions are AWS's commercial regions; the first 17 are enabled in every account.

@@ -10,7 +10,7 @@ import (
 func TestEveryBuiltinScenarioIsADrillWithInstancesInThreeRegionsAndIAMUsers(t *testing.T) {
 	t.Parallel()
 	names := ScenarioNames()
-	for _, want := range []string{"crypto-miner", "persistence", "false-positive", "temporary-credentials", "own-key", "large-noisy"} {
+	for _, want := range []string{"crypto-miner", "persistence", "false-positive", "temporary-credentials", "own-key", "large-noisy", "org-pivot"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("no built-in scenario %s among %v", want, names)
 		}
@@ -22,11 +22,13 @@ func TestEveryBuiltinScenarioIsADrillWithInstancesInThreeRegionsAndIAMUsers(t *t
 			continue
 		}
 		regions := map[string]bool{}
-		for _, in := range sc.EC2.Instances {
-			regions[in.Region] = true
-		}
-		for _, f := range sc.EC2.Generate {
-			regions[f.Region] = true
+		for _, spec := range append([]EC2Spec{sc.EC2}, memberEC2(sc)...) {
+			for _, in := range spec.Instances {
+				regions[in.Region] = true
+			}
+			for _, f := range spec.Generate {
+				regions[f.Region] = true
+			}
 		}
 		switch {
 		case sc.Name != name:
@@ -38,6 +40,45 @@ func TestEveryBuiltinScenarioIsADrillWithInstancesInThreeRegionsAndIAMUsers(t *t
 		case sc.Par.Times().Contained == 0 || len(sc.Goals) == 0 || sc.Alert.Text == "":
 			t.Errorf("%s: a drill needs par times, goals and an alert for the briefing", name)
 		}
+	}
+}
+
+// memberEC2 is the EC2 of an organization scenario's members: a drill of an organization may keep
+// its instances in the members.
+func memberEC2(sc *Scenario) []EC2Spec {
+	if sc.Organization == nil {
+		return nil
+	}
+	var out []EC2Spec
+	for _, m := range sc.Organization.Members {
+		out = append(out, m.EC2)
+	}
+	return out
+}
+
+func TestTheOrgPivotScenarioIsAFortyMemberOrganizationWithThreeEnteredAndOneUnreachable(t *testing.T) {
+	t.Parallel()
+	sc, err := LoadScenario("org-pivot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := sc.Organization.members()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, unreachable := 0, 0
+	for _, m := range members {
+		for _, ss := range m.State.Attacker.Sessions {
+			if ss.Role == DefaultAccessRole && ss.By == "" {
+				entered++ // assumed with the leaked management key
+			}
+		}
+		if sc.Organization.accessRole(m) == "" {
+			unreachable++
+		}
+	}
+	if len(members) != 40 || entered != 3 || unreachable != 1 {
+		t.Errorf("%d members, %d entered with the leaked key, %d without an access role; want 40, 3, 1", len(members), entered, unreachable)
 	}
 }
 

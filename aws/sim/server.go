@@ -26,7 +26,10 @@ type Options struct {
 
 // Server is one simulated account. It is safe for concurrent use.
 type Server struct {
-	mu       sync.Mutex
+	// mu is the server's own lock, or its organization's, which every account of it shares so a
+	// call that crosses accounts (AssumeRole into a member) holds one lock, never two.
+	mu       *sync.Mutex
+	org      *Organization
 	scenario *Scenario
 	opts     Options
 	clock    Clock
@@ -61,6 +64,8 @@ type Call struct {
 	Now                     time.Time
 	// Attacker marks a call the scenario's attacker made with the leaked key.
 	Attacker bool
+	// from is where the call came from, as CloudTrail records it.
+	from scope
 }
 
 // DryRun reports whether an EC2 call asked only to check permissions.
@@ -85,6 +90,11 @@ type Request struct {
 
 // New builds a simulated account from a scenario.
 func New(sc *Scenario, opts Options) (*Server, error) {
+	return newServer(sc, opts, nil)
+}
+
+// newServer builds one account; an organization's accounts share its lock.
+func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = WallClock{}
 	}
@@ -96,7 +106,13 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	mu := &sync.Mutex{}
+	if org != nil {
+		mu = org.mu
+	}
 	s := &Server{
+		mu:       mu,
+		org:      org,
 		scenario: sc,
 		opts:     opts,
 		clock:    opts.Clock,
@@ -124,6 +140,7 @@ func New(sc *Scenario, opts Options) (*Server, error) {
 	s.registerEC2()
 	s.registerPersistence()
 	s.registerRespawners()
+	s.registerOrganizations()
 	if s.iam, err = newIAMState(s, sc); err != nil {
 		return nil, fmt.Errorf("iam: %w", err)
 	}
@@ -191,6 +208,9 @@ func (s *Server) ResetRequests() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sc, err := parseScope(r.Header.Get("Authorization")); err == nil && sc.Service == "guardduty" {
 		s.serveGuardDuty(w, r, sc)
+		return
+	} else if err == nil && sc.Service == "organizations" {
+		s.serveOrganizations(w, r, sc) // org_api.go
 		return
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
@@ -296,7 +316,7 @@ func (s *Server) serve(sc scope, action string, form url.Values, fault *APIError
 	if fault != nil {
 		return nil, fault
 	}
-	c := &Call{Service: sc.Service, Region: sc.Region, Action: action, Params: form, Caller: caller, Now: now, Attacker: byAttacker}
+	c := &Call{Service: sc.Service, Region: sc.Region, Action: action, Params: form, Caller: caller, Now: now, Attacker: byAttacker, from: sc}
 	if apiErr := s.authorize(c); apiErr != nil {
 		s.recordCall(sc, c, h.mutating, nil, apiErr)
 		return nil, apiErr

@@ -74,6 +74,9 @@ func (s *Server) assumeRole(c *Call) (any, error) {
 	if arn == "" || name == "" {
 		return nil, Errorf(http.StatusBadRequest, "ValidationError", "RoleArn and RoleSessionName are required.")
 	}
+	if account := arnAccount(arn); account != s.Account() {
+		return s.assumeRoleAcross(c, account) // a role of another account: org_assume.go
+	}
 	r, err := s.iam.role(arn[strings.LastIndex(arn, "/")+1:])
 	if err != nil || r.ARN != arn || r.ServiceLinked || !trustAllows(r.Trust, c.Caller.arn(s.Account()), s.Account()) {
 		return nil, Errorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.arn(s.Account()), arn)

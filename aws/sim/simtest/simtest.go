@@ -25,6 +25,18 @@ type Sim struct {
 // stopped at start. The server stops when the test ends.
 func Start(t testing.TB, scenario string, start time.Time) *Sim {
 	t.Helper()
+	sc := load(t, scenario)
+	clock := sim.NewManualClock(start)
+	srv, err := sim.New(sc, sim.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Sim{Server: srv, Clock: clock, URL: serve(t, srv)}
+}
+
+// load reads a built-in scenario by name, or YAML text when it has a line break.
+func load(t testing.TB, scenario string) *sim.Scenario {
+	t.Helper()
 	var sc *sim.Scenario
 	var err error
 	if strings.Contains(scenario, "\n") {
@@ -35,17 +47,18 @@ func Start(t testing.TB, scenario string, start time.Time) *Sim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := sim.NewManualClock(start)
-	srv, err := sim.New(sc, sim.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
+	return sc
+}
+
+// serve listens on a loopback port until the test ends.
+func serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	l, err := sim.Listen(h, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
-	return &Sim{Server: srv, Clock: clock, URL: l.URL}
+	return l.URL
 }
 
 // Watch puts a recording proxy in front of the simulator and points URL at it, so every request
@@ -90,8 +103,9 @@ func (s *Sim) Account(t testing.TB, opts aws.Options) *aws.Account {
 // whole runbook through it in seconds.
 const maxWalkedInstances = 1000
 
-// SmallScenarios are the built-in scenarios a test can walk whole in a few seconds: all but those
-// with thousands of instances (large-noisy), whose scale benchmarks measure instead.
+// SmallScenarios are the built-in single-account scenarios a test can walk whole in a few
+// seconds: all but those with thousands of instances (large-noisy), whose scale benchmarks
+// measure instead, and organizations (org-pivot), which the --org tests walk account by account.
 func SmallScenarios(t testing.TB) []string {
 	t.Helper()
 	var names []string
@@ -100,7 +114,8 @@ func SmallScenarios(t testing.TB) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sc.InstanceCount() <= maxWalkedInstances {
+		// An organization's scenario is walked account by account with --org (org tests).
+		if sc.InstanceCount() <= maxWalkedInstances && sc.Organization == nil {
 			names = append(names, name)
 		}
 	}
