@@ -58,6 +58,11 @@ func (c *liveChanges) StopScalingGroup(ctx context.Context, region, name string)
 			"terminate them, then apply again to delete the group", name, region, inService)
 	}
 	if err := c.deleteGroup(ctx, region, name, g.Terminating > 0); err != nil {
+		if Denied(err) {
+			// Scaled to 0 and read back, the group launches nothing while its sizes stay so:
+			// containment holds though the group stays.
+			return "", fmt.Errorf("the group %s in %s is scaled to 0 (min, max and desired read back 0) and launches nothing, but deleting it was refused (autoscaling DeleteAutoScalingGroup: %w): it stays, and whoever can change it can scale it up again", name, region, err)
+		}
 		return "", fmt.Errorf("autoscaling DeleteAutoScalingGroup %s in %s: %w", name, region, err)
 	}
 	return Changed, nil

@@ -82,7 +82,7 @@ func (rr *regionRun) fail(ids []string, err error) {
 
 // terminateBatch sends one batch. EC2 fails the whole call when one instance is protected (or
 // unknown) and names it; that instance is taken out and the rest retried, so one protected
-// instance never shields the others.
+// instance never shields the others. A call refused as unauthorized is tried instance by instance.
 func (rr *regionRun) terminateBatch(ctx context.Context, batch []string) {
 	pending := slices.Clone(batch)
 	for len(pending) > 0 {
@@ -94,6 +94,14 @@ func (rr *regionRun) terminateBatch(ctx context.Context, batch []string) {
 			return
 		case code == "DryRunOperation":
 			rr.set(pending, WouldSucceed, "", "the DryRun call says this would succeed")
+			return
+		case code == "UnauthorizedOperation" && len(pending) > 1:
+			// A policy may deny some instances and allow the others, and EC2 then refuses the
+			// whole call: each instance is tried on its own, so a denied one never shields the
+			// others from termination.
+			for _, id := range pending {
+				rr.terminateBatch(ctx, []string{id})
+			}
 			return
 		case code == "OperationNotPermitted" || code == "InvalidInstanceID.NotFound":
 			named := namedIDs(ErrorMessage(err), pending)

@@ -112,9 +112,10 @@ func (p *planner) planChanges(ctx context.Context, ps PlanStep, found *steps.Ins
 		return p.failed(ps, err)
 	}
 	if n := out.Failed(); n > 0 {
-		ps.Status, ps.Reason = PlanFailed, fmt.Sprintf("%d of %d dry-run checks failed", n, len(out.Results))
-		p.blocked[ps.Step] = fmt.Sprintf("not planned: step %q failed its dry-run checks", ps.Step)
-		return ps
+		// Changes are gated one by one, never step by step: a permitted change is applied even
+		// when a sibling's check failed, and the steps after this one go on. Each failed check
+		// counts as a problem of the plan and is printed with its cause.
+		ps.Reason = fmt.Sprintf("%d of %d dry-run checks failed: at apply every change is sent on its own, and those AWS refuses are reported with the cause", n, len(out.Results))
 	}
 	if out.FollowUp != nil {
 		ps.Notes = append(ps.Notes, "After this is applied a further plan will need its own review: "+out.FollowUp.Confirm.Prompt)

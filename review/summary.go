@@ -63,7 +63,11 @@ func PrintSummary(w io.Writer, doc *PlanDocument) {
 func stepVerdict(ps PlanStep) string {
 	switch ps.Status {
 	case PlanPlanned:
-		return fmt.Sprintf("planned: %d changes, %s", len(ps.Changes), checkWords(ps.DryRunResults))
+		line := fmt.Sprintf("planned: %d changes, %s", len(ps.Changes), checkWords(ps.DryRunResults))
+		if ps.Reason != "" {
+			line += " — " + ps.Reason
+		}
+		return line
 	case PlanManual:
 		return fmt.Sprintf("manual: %d checklist items", len(ps.ManualChecklist))
 	case PlanInspected:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"lockdown/aws"
@@ -146,6 +147,10 @@ func (RemoveBackdoorUsers) Apply(ctx context.Context, env *Env, changes aws.Chan
 	return out, nil
 }
 
+// removeUser removes the user's parts one by one, then the user. A part that cannot be removed
+// does not stop the others: when deleting a key is denied the key is deactivated instead, and
+// whatever was allowed (the password, the policies) still goes. A user left standing is reported
+// with what remains and the permissions that were missing.
 func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUser) []Result {
 	current, _, err := aws.UserParts(ctx, env.Account.IAM(), u.Name)
 	if aws.IsNoSuchEntity(err) {
@@ -155,7 +160,8 @@ func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUse
 		return []Result{resultOf("user/"+u.Name, "", err, "")}
 	}
 	var results []Result
-	failed, drifted := false, 0
+	left := &leftBehind{}
+	drifted := 0
 	for _, part := range mergeParts(u.Parts, current) {
 		id := partChangeID(u.Name, part)
 		switch {
@@ -165,13 +171,18 @@ func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUse
 		case !containsPart(u.Parts, part):
 			// Nobody reviewed this part: removing it would act beyond the consent given.
 			drifted++
+			left.add(part.String()+" (appeared after the plan)", "")
 			results = append(results, Result{ChangeID: id, Status: StatusFailed, Code: "Drift",
 				Message: part.String() + " appeared after the plan was made: not removed (it was not reviewed); plan again"})
 			continue
 		}
 		eff, err := changes.RemovePart(ctx, u.Name, part)
 		r := resultOf(id, eff, err, "removed "+part.String())
-		failed = failed || r.Status == StatusFailed
+		if err != nil && part.Kind == aws.PartAccessKey && aws.Denied(err) {
+			r = deactivateInstead(ctx, changes, u.Name, part.ID, id, err, left)
+		} else if r.Status == StatusFailed {
+			left.add(part.String(), aws.DeniedAction(err, part.Kind.Operation()))
+		}
 		results = append(results, r)
 		env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", part.String(), "effect", eff, "error", errText(err))
 	}
@@ -179,12 +190,69 @@ func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUse
 	case drifted > 0:
 		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped,
 			Message: fmt.Sprintf("not deleted: %d parts appeared after the plan and were not reviewed; plan again to remove them", drifted)})
-	case failed:
-		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped, Message: "not deleted: something attached to it could not be removed"})
+	case !left.empty():
+		return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusSkipped, Code: left.code(),
+			Message: "not deleted: IAM deletes a user only once nothing is attached; " + left.String()})
 	}
 	eff, err := changes.DeleteUser(ctx, u.Name)
 	env.Logger().Info("iam.remove-rogue-users", "user", u.Name, "part", "user", "effect", eff, "error", errText(err))
-	return append(results, resultOf("user/"+u.Name, eff, err, "deleted user "+u.Name))
+	r := resultOf("user/"+u.Name, eff, err, "deleted user "+u.Name)
+	if r.Status == StatusFailed && aws.Denied(err) {
+		left.add("the user itself, with nothing attached: it can sign in with no key and no password", aws.DeniedAction(err, "iam:DeleteUser"))
+		r.Message = "not deleted: " + left.String() + " (" + r.Message + ")"
+	}
+	return append(results, r)
+}
+
+// deactivateInstead contains a key whose deletion was refused: deactivated, it signs nothing.
+func deactivateInstead(ctx context.Context, changes aws.Changes, user, keyID, changeID string, cause error, left *leftBehind) Result {
+	missing := aws.DeniedAction(cause, "iam:DeleteAccessKey")
+	eff, err := changes.DeactivateKey(ctx, user, keyID)
+	if err != nil {
+		left.add("access key "+keyID+" (active)", missing)
+		left.add("", aws.DeniedAction(err, "iam:UpdateAccessKey"))
+		return Result{ChangeID: changeID, Status: StatusFailed, Code: aws.ErrorCode(cause),
+			Message: fmt.Sprintf("not deleted (%s) and not deactivated either (%s): %s still signs requests", aws.ErrorMessage(cause), aws.ErrorMessage(err), keyID)}
+	}
+	left.add("access key "+keyID+" (inactive)", missing)
+	done := "deactivated instead"
+	if eff == aws.WouldChange {
+		done = "would be deactivated instead"
+	}
+	return Result{ChangeID: changeID, Status: StatusFailed, Code: aws.ErrorCode(cause),
+		Message: fmt.Sprintf("not deleted, %s missing: %s, so it signs nothing (%s)", missing, done, aws.ErrorMessage(cause))}
+}
+
+// leftBehind is what a removal could not take away, and the permissions it lacked.
+type leftBehind struct {
+	parts, missing []string
+}
+
+func (l *leftBehind) add(part, permission string) {
+	if part != "" {
+		l.parts = append(l.parts, part)
+	}
+	if permission != "" && !slices.Contains(l.missing, permission) {
+		l.missing = append(l.missing, permission)
+	}
+}
+
+func (l *leftBehind) empty() bool { return len(l.parts) == 0 }
+
+// code marks a removal stopped by a missing permission.
+func (l *leftBehind) code() string {
+	if len(l.missing) > 0 {
+		return "AccessDenied"
+	}
+	return ""
+}
+
+func (l *leftBehind) String() string {
+	s := "still there: " + strings.Join(l.parts, ", ")
+	if len(l.missing) > 0 {
+		s += "; missing permission: " + strings.Join(l.missing, ", ")
+	}
+	return s
 }
 
 func allAlreadyGone(u plannedUser) []Result {

@@ -112,6 +112,10 @@ func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, sel
 		p.Changes = append(p.Changes, Change{ID: "revoke/" + name, Op: "iam:PutRolePolicy", Target: name,
 			Summary: fmt.Sprintf("deny sessions of %s issued before the moment this is applied (%s)", name, aws.RevokeSessionsPolicy)})
 	}
+	for _, role := range data.Roles {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("Revoking the older sessions of %s also cuts the team's own sessions of %s: "+
+			"whatever assumed it before now (instances, CI jobs, people, other accounts' automation) loses access until it assumes %s again.", role, role, role))
+	}
 	p.Notes = append(p.Notes, "Workloads using these roles must assume them again; anything holding older credentials is cut off.")
 	if len(data.Deletions) > 0 {
 		p.Notes = append(p.Notes, "A deleted role's sessions lose every permission with its policies, so it is not revoked first.")
