@@ -12,15 +12,22 @@ import (
 
 // KeysCmd is `lockdown keys`: the read-only IAM credential inventory, flagged against --since.
 type KeysCmd struct {
-	JSON    bool   `name:"json" help:"Print one JSON document on stdout."`
-	Workers int    `help:"Users read at once." default:"8"`
-	Key     string `help:"The leaked access key id: trace it through CloudTrail so each user and key says who created it." placeholder:"AKIA…"`
+	JSON     bool   `name:"json" help:"Print one JSON document on stdout."`
+	Workers  int    `help:"Users read at once." default:"8"`
+	Key      string `help:"The leaked access key id: trace it through CloudTrail so each user and key says who created it." placeholder:"AKIA…"`
+	OrgFlags `embed:""`
 }
 
 // Run takes the inventory. It never changes anything, whatever --live says, and no secret can
 // appear in its output: the report holds key ids and dates only. Users that could not be read
 // completely make it exit 3.
 func (c *KeysCmd) Run(g *Globals) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if c.Org {
+		return c.runOrg(g) // cmd_keys_org.go
+	}
 	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {
 		return err

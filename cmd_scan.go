@@ -18,11 +18,18 @@ type ScanCmd struct {
 	Concurrency int      `help:"Regions scanned at once (default: every enabled region, up to 32)."`
 	UsualRegion []string `name:"usual-regions" help:"Regions the account normally uses (default: inferred from instances older than T0)." sep:"," placeholder:"a,b"`
 	Key         string   `help:"The leaked access key id: trace it through CloudTrail so verdicts follow who launched each instance." placeholder:"AKIA…"`
+	OrgFlags    `embed:""`
 }
 
 // Run scans, prints the result, and exits 3 when any region could not be scanned: a partial scan
 // must never look like a clean one to a script.
 func (c *ScanCmd) Run(g *Globals) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if c.Org {
+		return c.runOrg(g) // cmd_scan_org.go
+	}
 	ctx := g.Context()
 	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {

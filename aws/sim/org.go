@@ -244,3 +244,13 @@ func (o *Organization) Requests() []Request {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
 }
+
+// UnitID is the id of the organizational unit with this name, or "".
+func (o *Organization) UnitID(name string) string {
+	for _, u := range o.units {
+		if u.Name == name {
+			return u.ID
+		}
+	}
+	return ""
+}
