@@ -54,7 +54,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 		t.Fatalf("verify of the untouched account exited %d, contained=%v; want 3, not contained", code, before.Contained)
 	}
 	want := []string{"leaked key " + simLeakedKey, "new users support-sync", "new access keys support-sync/AKIAEXAMPLEBACKDOOR1",
-		"outside trust sync-automation"}
+		"new roles sync-automation"}
 	for _, in := range s.srv.EC2Instances("") {
 		// The Auto Scaling scale-out after T0 is not the attacker's: CloudTrail says who launched it.
 		if in.Launched.After(s.srv.IncidentStart()) && in.State == "running" && in.Tags["aws:autoscaling:groupName"] == "" {
@@ -104,8 +104,8 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 			strings.Join(failing(after), "\n"), stderr)
 	}
 	for _, c := range after.Checks {
-		if c.Check == "outside trust" && c.Kept != reason {
-			t.Errorf("the kept trust reads %+v, want the operator's reason", c)
+		if c.Check == "new roles" && c.Kept != reason {
+			t.Errorf("the kept role reads %+v, want the operator's reason", c)
 		}
 	}
 
@@ -121,7 +121,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	}
 	code, report, _ := s.lockdown("report", journals[0])
 	for _, want := range []string{"**Attacker: contained: the verification (Verify: is the attacker out?) passed at ",
-		"- outside trust sync-automation: kept by the operator: " + reason} {
+		"- new roles sync-automation: kept by the operator: " + reason} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report (exit %d) lacks %q:\n%s", code, want, report)
 		}
@@ -160,7 +160,7 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 	}
 	code, after, _ := s.verifyJSON()
 	// The attacker's security group rule, which lockdown cannot undo, stays too.
-	if got := failing(after); code != exitPartial || strings.Join(got, ", ") != "by hand "+sshRule+", outside trust deploy-role" {
+	if got := failing(after); code != exitPartial || len(got) != 2 || !strings.HasPrefix(got[0], "by hand "+sshRule+"/") || got[1] != "outside trust deploy-role" {
 		t.Fatalf("verify after the plan exited %d listing %v; want 3 with deploy-role's outside trust alone", code, got)
 	}
 	for _, c := range after.Checks {

@@ -21,6 +21,9 @@ type IAMPersistenceChanges interface {
 	DeleteGroupPolicy(ctx context.Context, group, policy string) (Effect, error)
 	// RequirePasswordReset makes user choose a new console password at the next sign-in.
 	RequirePasswordReset(ctx context.Context, user string) (Effect, error)
+	// RevokeGrant detaches a managed policy, deletes an inline policy or removes a group
+	// membership of an existing user, group or role.
+	RevokeGrant(ctx context.Context, g Grant) (Effect, error)
 }
 
 // checkDeletePolicyVersion: a version gone is AlreadyDone; the default version is deleted only

@@ -51,9 +51,18 @@ func (e TrailEvent) Touched() []Touched {
 		if u := field(req, "userName"); u != "" {
 			return []Touched{{Kind: "user", ID: u, User: u, ARN: e.iamARN("user/" + u)}}
 		}
-	case "UpdateAssumeRolePolicy", "AttachRolePolicy", "PutRolePolicy":
+	case "UpdateAssumeRolePolicy", "AttachRolePolicy", "PutRolePolicy", "DetachRolePolicy", "DeleteRolePolicy":
 		if r := field(req, "roleName"); r != "" {
 			return []Touched{{Kind: "role", ID: r, ARN: e.iamARN("role/" + r)}}
+		}
+	case "AttachGroupPolicy", "PutGroupPolicy":
+		if g := field(req, "groupName"); g != "" {
+			return []Touched{{Kind: "group", ID: g, ARN: e.iamARN("group/" + g)}}
+		}
+	case "DeleteTrail", "StopLogging", "PutEventSelectors", "PutAdvancedEventSelectors", "UpdateTrail":
+		if t := firstOf(field(req, "name"), field(req, "trailName")); t != "" {
+			name := t[strings.LastIndex(t, "/")+1:]
+			return []Touched{{Kind: "trail", ID: name, ARN: firstOf(arnOrEmpty(t), e.arn("cloudtrail", "trail/"+name))}}
 		}
 	case "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "CreateSecurityGroup":
 		id := firstOf(field(req, "groupId"), field(e.rec.Response(), "groupId"))
@@ -75,13 +84,27 @@ func (e TrailEvent) Touched() []Touched {
 	// Anything else: what the record itself names, so the responder knows where to look.
 	for _, r := range e.rec.Resources {
 		if r.ARN != "" {
-			out = append(out, Touched{Kind: e.service(), ID: r.ARN[strings.LastIndexAny(r.ARN, "/:")+1:], ARN: r.ARN})
+			out = append(out, Touched{Kind: firstOf(iamKind(r.ARN), e.service()), ID: r.ARN[strings.LastIndexAny(r.ARN, "/:")+1:], ARN: r.ARN})
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, Touched{Kind: e.service(), ID: strings.Join(e.Resources, " ")})
 	}
 	return out
+}
+
+// iamKind is "user", "role", "group" or "policy" for the ARN of one, "" for anything else.
+func iamKind(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" {
+		return ""
+	}
+	kind, _, _ := strings.Cut(parts[5], "/")
+	switch kind {
+	case "user", "role", "group", "policy":
+		return kind
+	}
+	return ""
 }
 
 // service is the short name of the event's service: "ec2" for ec2.amazonaws.com.
@@ -110,6 +133,14 @@ func (e TrailEvent) IdentityType() string { return e.rec.UserIdentity.Type }
 // SessionIssuer is the role (or user) behind a session's event, from its session context.
 func (e TrailEvent) SessionIssuer() string {
 	return e.rec.UserIdentity.SessionContext.SessionIssuer.ARN
+}
+
+// arnOrEmpty passes an ARN through and drops anything else.
+func arnOrEmpty(s string) string {
+	if strings.HasPrefix(s, "arn:") {
+		return s
+	}
+	return ""
 }
 
 func firstOf(s ...string) string {

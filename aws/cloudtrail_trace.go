@@ -173,12 +173,14 @@ func (c AttackerCredential) lookup() lookup {
 	return lookup{key: "AccessKeyId", value: c.ID}
 }
 
-// contextLookups read who launched instances in a region and, in us-east-1, who created users and
-// keys, whoever they were: a launch after T0 by Auto Scaling is evidence too.
+// contextLookups read who launched instances in a region and, in us-east-1, who created users,
+// keys and roles, whoever they were: a launch after T0 by Auto Scaling is evidence too, and so is
+// a role a teammate made.
 func contextLookups(region string) []lookup {
 	out := []lookup{{key: "EventName", value: "RunInstances", context: true}, {key: "EventName", value: "RequestSpotInstances", context: true}}
 	if region == globalRegion {
-		out = append(out, lookup{key: "EventName", value: "CreateUser", context: true}, lookup{key: "EventName", value: "CreateAccessKey", context: true})
+		out = append(out, lookup{key: "EventName", value: "CreateUser", context: true}, lookup{key: "EventName", value: "CreateAccessKey", context: true},
+			lookup{key: "EventName", value: "CreateRole", context: true})
 	}
 	return out
 }

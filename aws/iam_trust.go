@@ -9,14 +9,8 @@ import (
 // other accounts' principals, or "*" for anyone. A role that trusts another account is how an
 // attacker keeps a way back in after every key is gone, so the operator must see it.
 func ExternalTrust(trustPolicy, account string) []string {
-	var doc struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal([]byte(decodeDocument(trustPolicy)), &doc) != nil {
-		return nil
-	}
 	var out []string
-	for _, st := range statements(doc.Statement) {
+	for _, st := range trustStatements(trustPolicy) {
 		if st.Effect != "Allow" {
 			continue
 		}
@@ -32,6 +26,17 @@ func ExternalTrust(trustPolicy, account string) []string {
 type trustStatement struct {
 	Effect    string
 	Principal json.RawMessage
+}
+
+// trustStatements reads a trust policy's statements; none when it is not JSON.
+func trustStatements(trustPolicy string) []trustStatement {
+	var doc struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(decodeDocument(trustPolicy)), &doc) != nil {
+		return nil
+	}
+	return statements(doc.Statement)
 }
 
 // statements accepts a single statement or a list, as IAM does.
@@ -75,4 +80,34 @@ func principalAccount(p string) string {
 		return fields[4]
 	}
 	return p
+}
+
+// TrustPrincipals lists every principal an Allow statement of a trust policy names: AWS
+// principals, services and federated identity providers, as written.
+func TrustPrincipals(trustPolicy string) []string {
+	var out []string
+	for _, st := range trustStatements(trustPolicy) {
+		if st.Effect != "Allow" {
+			continue
+		}
+		out = append(out, awsPrincipals(st.Principal)...)
+		var p struct {
+			Service, Federated json.RawMessage
+		}
+		if json.Unmarshal(st.Principal, &p) != nil {
+			continue
+		}
+		for _, raw := range []json.RawMessage{p.Service, p.Federated} {
+			var one string
+			var many []string
+			switch {
+			case len(raw) == 0:
+			case json.Unmarshal(raw, &one) == nil:
+				out = append(out, one)
+			case json.Unmarshal(raw, &many) == nil:
+				out = append(out, many...)
+			}
+		}
+	}
+	return out
 }

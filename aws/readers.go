@@ -28,6 +28,7 @@ type IAMReader interface {
 	RoleReadAPI
 	RoleChangeAPI
 	IAMPersistenceReadAPI
+	GrantReadAPI
 	AliasAPI
 	SimulateAPI
 }

@@ -36,3 +36,8 @@ func (j *journaledChanges) RequirePasswordReset(ctx context.Context, user string
 		Summary: "require " + user + " to choose a new console password at the next sign-in"}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.RequirePasswordReset(ctx, user) })
 }
+
+func (j *journaledChanges) RevokeGrant(ctx context.Context, g aws.Grant) (aws.Effect, error) {
+	c := steps.Change{ID: steps.GrantChangeID(g), Op: g.Operation(), Target: g.Owner, Summary: "remove the " + g.String()}
+	return j.around(c, func() (aws.Effect, error) { return j.inner.RevokeGrant(ctx, g) })
+}

@@ -38,17 +38,24 @@ func attackerChanges(f *aws.Footprint) []AttackerChange {
 			created[e.EventID] = true
 		}
 	}
-	attackerUsers := map[string]bool{}
+	made := attackerMade{users: map[string]bool{}, roles: map[string]bool{}}
 	for _, c := range f.Credentials {
 		if c.Kind == "user" && created[c.EventID] {
-			attackerUsers[c.ID] = true
+			made.users[c.ID] = true
+		}
+	}
+	for _, e := range f.Timeline {
+		if e.EventName == "CreateRole" {
+			for _, t := range e.Touched() {
+				made.roles[t.ID] = true
+			}
 		}
 	}
 	var out []AttackerChange
 	for _, e := range f.Timeline {
 		for _, t := range e.Touched() {
 			c := AttackerChange{Time: e.Time, Region: e.Region, Event: e.EventName, EventID: e.EventID, Credential: e.Credential, Resource: t}
-			c.HandledBy = handlingStep(t, e.EventName, attackerUsers)
+			c.HandledBy = handlingStep(t, e.EventName, made)
 			if c.HandledBy == "" {
 				c.Manual = manualItem(c)
 			}
@@ -58,14 +65,21 @@ func attackerChanges(f *aws.Footprint) []AttackerChange {
 	return out
 }
 
+// attackerMade are the users and roles the attacker created: what is done to them goes with them.
+type attackerMade struct{ users, roles map[string]bool }
+
 // handlingStep is the title of the step that undoes a change, or "" when none does.
-func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) string {
+func handlingStep(t aws.Touched, event string, made attackerMade) string {
+	attackerUsers := made.users
 	switch {
+	case t.Kind == "role" && made.roles[t.ID]:
+		// Revoke role sessions deletes the attacker's role with its policies.
+		return byRevoke
 	case iamPersistenceEvent(event) && !attackerUsers[t.ID]:
 		return byIAMPersistence
-	case event == "StopLogging" || event == "UpdateDetector" || event == "DeleteDetector":
-		// Restore logging starts the trail and enables or re-creates the detector; a deleted
-		// trail or narrowed selectors stay manual (the previous settings are not in the event).
+	case contains(loggingEvents, event):
+		// Restore logging starts the trail, puts back its selectors and enables or re-creates the
+		// detector; it names a deleted trail's settings for the operator to create it again.
 		return byLogging
 	case event == "CreateKeyPair" || event == "ImportKeyPair":
 		return byKeyPairs
@@ -75,15 +89,6 @@ func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) st
 		return byTerminate
 	case aws.TouchedScalingGroup, aws.TouchedLaunchTemplate, aws.TouchedSpotFleet, aws.TouchedEC2Fleet:
 		return byRespawners
-	case "cloudtrail":
-		// A stopped trail is started again; a deleted trail or narrowed selectors are by hand.
-		if event == "StopLogging" {
-			return byLogging
-		}
-	case "guardduty":
-		if event == "UpdateDetector" || event == "DeleteDetector" {
-			return byLogging
-		}
 	case "access key":
 		// A key on a user the attacker created goes with the user; on a user that was there
 		// before, it is the attacker-keys step's.
@@ -110,6 +115,9 @@ func handlingStep(t aws.Touched, event string, attackerUsers map[string]bool) st
 	}
 	return ""
 }
+
+// loggingEvents are the events whose change Restore logging undoes or, for a deleted trail, lists.
+var loggingEvents = []string{"StopLogging", "DeleteTrail", "PutEventSelectors", "PutAdvancedEventSelectors", "UpdateDetector", "DeleteDetector"}
 
 // iamPersistenceEvent reports an event whose change Remove IAM persistence undoes.
 func iamPersistenceEvent(event string) bool {

@@ -219,8 +219,8 @@ func TestAManualItemIsSettledOnlyByTheOperatorsRecordedWord(t *testing.T) {
 	_, found := traceNow(t, env)
 	env.Trace = found.Evidence
 	v := verifyWith(t, env)
-	item, ok := v.Keepable("sg-0c1d2e3f4a5b6c7d8") // as plan --keep names it
-	if !ok || item != "us-west-2/sg-0c1d2e3f4a5b6c7d8" {
+	item, ok := v.Keepable("sg-0c1d2e3f4a5b6c7d8") // as plan --keep names it: every change on the group
+	if !ok || item != "sg-0c1d2e3f4a5b6c7d8" {
 		t.Fatalf("the security group rule cannot be settled by the operator: %q %v", item, ok)
 	}
 	env.Kept = func() map[string]string { return map[string]string{item: "rule revoked by hand, INC-42"} }

@@ -17,7 +17,7 @@ type RemoveIAMPersistence struct{}
 
 // Spec describes iam.remove-persistence.
 func (RemoveIAMPersistence) Spec() Spec {
-	return Spec{Name: "iam.remove-persistence", Summary: "Undo IAM changes made after T0: policy versions, identity providers, console passwords, MFA devices, inline policies, trust policies"}
+	return Spec{Name: "iam.remove-persistence", Summary: "Undo IAM changes made after T0: policy versions, identity providers, console passwords, MFA devices, inline and managed policies, group memberships, trust policies"}
 }
 
 // Inspect hunts, and preselects what the hunt flags.
@@ -43,6 +43,10 @@ func (RemoveIAMPersistence) Inspect(ctx context.Context, env *Env, report func(P
 			row.Tone = ToneSuspicious
 		}
 		t.Rows = append(t.Rows, row)
+	}
+	for _, f := range hunt.Undone {
+		t.Rows = append(t.Rows, Row{ID: "undone/" + f.RowID, Group: "already undone", Tone: ToneOK,
+			Cells: []string{f.Kind, f.Item, when(f.When), f.Reason}, Reasons: []string{f.Reason}})
 	}
 	for _, p := range hunt.Shown {
 		t.Rows = append(t.Rows, Row{ID: "shown/" + p.OwnerKind + "/" + p.Owner + "/" + p.Name, Group: "inline policies",
@@ -130,6 +134,9 @@ func findingChange(f iamFinding) Change {
 	case kindTrust:
 		c.Op, c.Target, c.Summary = "iam:UpdateAssumeRolePolicy", f.Item, "restore the trust policy of "+f.Item+" from before the change: "+f.Reason
 	}
+	if f.Grant != nil {
+		c.Op, c.Target, c.Summary = f.Grant.Operation(), f.Grant.Owner, "remove the "+f.Grant.String()+": "+f.Reason
+	}
 	return c
 }
 
@@ -152,6 +159,9 @@ func (RemoveIAMPersistence) Apply(ctx context.Context, env *Env, changes aws.Cha
 
 // findingDone says what a finding's change does, without the reason.
 func findingDone(f iamFinding) string {
+	if f.Grant != nil {
+		return "remove the " + f.Grant.String()
+	}
 	switch f.Kind {
 	case kindPolicyVersion:
 		return "delete version " + f.Version + " of " + f.PolicyARN + ", with " + f.Previous + " as default"
@@ -169,6 +179,9 @@ func findingDone(f iamFinding) string {
 
 func applyFinding(ctx context.Context, env *Env, changes aws.Changes, f iamFinding) (aws.Effect, error) {
 	api := env.Account.IAM()
+	if f.Grant != nil {
+		return changes.RevokeGrant(ctx, *f.Grant)
+	}
 	switch f.Kind {
 	case kindPolicyVersion:
 		return changes.DeletePolicyVersion(ctx, f.PolicyARN, f.Version, f.Previous)

@@ -27,8 +27,8 @@ const (
 )
 
 // iamPersistenceEvents are the IAM events that make or change the items the hunt looks for.
-var iamPersistenceEvents = []string{"CreatePolicyVersion", "CreateOpenIDConnectProvider", "CreateSAMLProvider",
-	"CreateLoginProfile", "UpdateLoginProfile", "EnableMFADevice", "PutRolePolicy", "PutGroupPolicy", "UpdateAssumeRolePolicy"}
+var iamPersistenceEvents = append([]string{"CreatePolicyVersion", "CreateOpenIDConnectProvider", "CreateSAMLProvider",
+	"CreateLoginProfile", "UpdateLoginProfile", "EnableMFADevice", "PutRolePolicy", "PutGroupPolicy", "UpdateAssumeRolePolicy"}, grantEvents...)
 
 // iamFinding is one item the hunt found. Flagged items are what the removal step proposes.
 type iamFinding struct {
@@ -44,6 +44,8 @@ type iamFinding struct {
 	Owner, PolicyName            string
 	ProviderARN                  string
 	TrustBefore, TrustAfter      string
+	// Grant is the managed policy, inline policy or group membership a grant finding removes.
+	Grant *aws.Grant `json:",omitempty"`
 }
 
 // iamHunt is everything the hunt read.
@@ -52,6 +54,11 @@ type iamHunt struct {
 	Warnings []string
 	// Shown are inline policies of roles and groups that nothing flags, for the record.
 	Shown []aws.InlinePolicy
+	// Undone are grants made since T0 that no longer stand, each with the read that says so.
+	Undone []iamFinding
+	// History says why CloudTrail's event history could not be read; "" when it was. Without it
+	// the changes IAM keeps no date for cannot be seen.
+	History string
 }
 
 // hunter holds what judging needs: T0, the events since, the responder and the trace.
@@ -78,8 +85,8 @@ func huntIAMPersistence(ctx context.Context, env *Env) (*iamHunt, error) {
 		return out, nil
 	}
 	if h.events, err = env.Account.IAMEvents(ctx, iamPersistenceEvents, env.Since); err != nil {
-		h.history = err.Error()
-		out.Warnings = append(out.Warnings, err.Error()+": inline policies put and trust policies or console passwords changed after T0 cannot be found; items are judged by their timestamps.")
+		h.history, out.History = err.Error(), err.Error()
+		out.Warnings = append(out.Warnings, err.Error()+": "+undatedChanges+" after T0 cannot be found; the rest is judged by its timestamps.")
 	}
 	policies, err := aws.ListCustomerPolicies(ctx, api)
 	if err != nil {
@@ -108,8 +115,21 @@ func huntIAMPersistence(ctx context.Context, env *Env) (*iamHunt, error) {
 	if err := h.trustChanges(ctx, out, roles); err != nil {
 		return nil, err
 	}
+	newUser, newRole := map[string]bool{}, map[string]bool{}
+	for _, u := range inv.Users {
+		newUser[u.Name] = after(u.Created, env.Since) && goesWhole(env.Trace, u.Name)
+	}
+	for _, r := range roles {
+		newRole[r.Name] = after(r.Created, env.Since) && goesWhole(env.Trace, r.ARN, r.Name)
+	}
+	if err := h.grants(ctx, out, newUser, newRole); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
+
+// undatedChanges are the IAM changes only CloudTrail dates.
+const undatedChanges = "managed policies attached, inline policies put, group memberships added, console passwords changed and trust policies replaced"
 
 // judge says whether an item made at t (by event ev, when found) is the attacker's, and why.
 // skip is true for lockdown's own changes, which are never findings.

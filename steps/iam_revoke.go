@@ -34,14 +34,23 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 	named := env.Params.Strings("roles")
 	held := attackerRoleSessions(env.Trace)
 	t := &Table{Selectable: true, Columns: []Column{{Title: "Role"}, {Title: "Created", Width: 17}, {Title: "Sessions revoked before", Width: 22}, {Title: "Why"}}}
+	found := &roleFindings{Roles: roles, Why: map[string]string{}}
 	for _, r := range roles {
 		row := Row{ID: r.Name, Cells: []string{r.Name, when(r.Created), revokedCell(r.RevokedBefore), ""}}
 		switch {
 		case r.ServiceLinked():
 			row.Tone, row.Reasons = ToneProtected, []string{"service-linked: only its AWS service can change it"}
 		case after(r.Created, env.Since):
-			row.Tone, row.Reasons = ToneRogue, []string{"created after T0"}
-			row.Selected = len(named) == 0 || contains(named, r.Name)
+			// Deleted whatever its trust: a role made after T0 is a way back in for whoever made it.
+			v := judgeNewRole(env.Trace, r)
+			found.Why[r.Name] = v.Why
+			row.Tone, row.Reasons = ToneSuspicious, []string{v.Why}
+			if v.Attacker {
+				row.Tone = ToneRogue
+				row.Selected = len(named) == 0 || contains(named, r.Name)
+			} else {
+				row.Selected = contains(named, r.Name)
+			}
 		default:
 			row.Selected = contains(named, r.Name)
 		}
@@ -62,7 +71,13 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return &Inspection{Summary: plural(len(roles), "role"), Table: t, Data: roles}, nil
+	return &Inspection{Summary: plural(len(roles), "role"), Table: t, Data: found}, nil
+}
+
+// roleFindings is what Inspect read: every role, and why each role made after T0 is judged as it is.
+type roleFindings struct {
+	Roles []aws.Role
+	Why   map[string]string
 }
 
 func revokedCell(t time.Time) string {
@@ -84,10 +99,11 @@ type revokePlan struct {
 // changes nothing more. The cutoff itself is the moment of Apply, so sessions minted while the
 // operator read the plan are revoked too.
 func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, selected []string) (*Plan, error) {
-	roles, ok := found.Data.([]aws.Role)
+	rf, ok := found.Data.(*roleFindings)
 	if !ok {
 		return nil, errors.New("iam.revoke-sessions: inspect first")
 	}
+	roles := rf.Roles
 	data := &revokePlan{Cutoff: env.Clock().UTC().Truncate(time.Second)}
 	p := &Plan{Data: data}
 	for _, name := range selected {
@@ -96,7 +112,7 @@ func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, sel
 			continue
 		}
 		if i := roleIndex(roles, name); i >= 0 && after(roles[i].Created, env.Since) {
-			d, err := planRoleDeletion(ctx, env, p, roles[i])
+			d, err := planRoleDeletion(ctx, env, p, roles[i], rf.Why[name])
 			if err != nil {
 				return nil, err
 			}

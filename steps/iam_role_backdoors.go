@@ -30,7 +30,7 @@ type roleDeletion struct {
 }
 
 // planRoleDeletion lists what IAM requires gone before DeleteRole and plans each removal.
-func planRoleDeletion(ctx context.Context, env *Env, p *Plan, role aws.Role) (*roleDeletion, error) {
+func planRoleDeletion(ctx context.Context, env *Env, p *Plan, role aws.Role, why string) (*roleDeletion, error) {
 	parts, err := aws.ListRoleParts(ctx, env.Account.IAM(), role.Name)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,9 @@ func planRoleDeletion(ctx context.Context, env *Env, p *Plan, role aws.Role) (*r
 		p.Changes = append(p.Changes, Change{ID: rolePartChangeID(role.Name, part), Op: part.Kind.Operation(), Target: role.Name,
 			Summary: fmt.Sprintf("remove the %s %s of %s", part.Kind, part.ID, role.Name), Destructive: true})
 	}
-	why := "created " + when(role.Created) + ", after T0 (by its creation time: this step does not read CloudTrail; `lockdown trace` shows who created it)"
+	if why == "" {
+		why = "created " + when(role.Created) + ", after T0"
+	}
 	p.Changes = append(p.Changes, Change{ID: "role/" + role.Name, Op: "iam:DeleteRole", Target: role.Name, Destructive: true,
 		Summary: "delete role " + role.Name + ": " + why})
 	return d, nil

@@ -26,6 +26,7 @@ type drill struct {
 	wire  *wiretest.Proxy
 	env   *Env
 	log   *bytes.Buffer
+	sim   *simtest.Sim
 }
 
 func startDrill(t *testing.T, mode Mode) *drill {

@@ -70,6 +70,7 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	}
 	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me) })
 	stage("role trust", func() []VerifyCheck { return checkTrust(ctx, env) })
+	stage("new roles", func() []VerifyCheck { return checkNewRoles(ctx, env) })
 	stage("role sessions", func() []VerifyCheck { return checkAttackerSessions(ctx, env) })
 	stage("instances", func() []VerifyCheck { return checkInstances(ctx, env) })
 	stage("logging", func() []VerifyCheck { return checkLogging(ctx, env) })

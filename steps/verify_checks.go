@@ -43,7 +43,7 @@ func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 // colleague may have made after T0 on purpose. The leaked key and a spot request behind a rogue
 // instance never are.
 var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true,
-	"IAM persistence": true, "password reset": true}
+	"IAM persistence": true, "password reset": true, "new roles": true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
 // item, or the last part of its item (an access key id, an instance id).
@@ -51,21 +51,30 @@ func (v *Verification) Keepable(id string) (item string, ok bool) {
 	id = strings.TrimSpace(id)
 	for _, c := range v.Checks {
 		// A change lockdown cannot undo is settled by the operator's word that it was undone by hand.
-		byHand := c.Check == checkByHand && c.Result == VerifyNotChecked
-		if !byHand && (c.Result != VerifyFail || !keepable[c.Check]) {
+		byHand := c.Check == checkByHand && c.Result != VerifyPass
+		unknown := c.Result == VerifyUnknown && keepableUnknown[c.RowID()]
+		if !byHand && !unknown && (c.Result != VerifyFail || !keepable[c.Check]) {
 			continue
 		}
 		if id == c.RowID() || id == c.Item || strings.HasSuffix(c.Item, "/"+id) {
 			return c.Item, true
 		}
+		// A by-hand item's resource keeps every change made on it.
+		if byHand && id != "" && strings.Contains(c.Item, "/"+id+"/") {
+			return id, true
+		}
 	}
 	return "", false
 }
 
+// keepableUnknown are the unknown items the operator may settle with their word, each what only
+// CloudTrail's history could show: having checked by hand, they keep the item with the reason.
+var keepableUnknown = map[string]bool{"IAM persistence/" + itemUndatedIAM: true, "logging on/" + itemDeletedLogging: true}
+
 // keptBy turns a failed check into a pass when the operator recorded a decision to keep one of
 // names (the item's ids, most specific first), keeping the reason beside the evidence.
 func (c *VerifyCheck) keptBy(kept map[string]string, names ...string) {
-	if c.Result != VerifyFail {
+	if c.Result != VerifyFail && (c.Result != VerifyUnknown || !keepableUnknown[c.RowID()]) {
 		return
 	}
 	for _, n := range names {
@@ -192,7 +201,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 	return out
 }
 
-// checkTrust: no role may be assumed from an account outside this one.
+// checkTrust: no role older than T0 may be assumed from an account outside this one.
 func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 	roles, err := aws.ListRoles(ctx, env.Account.IAM())
 	if err != nil {
@@ -201,6 +210,9 @@ func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 	kept := keptItems(env)
 	var out []VerifyCheck
 	for _, r := range roles {
+		if after(r.Created, env.Since) {
+			continue // a role made after T0 fails as a new role, whatever its trust (verify_roles.go)
+		}
 		if len(r.ExternalTrust) > 0 {
 			c := VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
 				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byRevoke}
@@ -209,7 +221,11 @@ func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, VerifyCheck{Check: "outside trust", Item: "all roles", Result: VerifyPass, Evidence: fmt.Sprintf("none of %d roles trusts an outside account", len(roles))})
+		evidence := fmt.Sprintf("none of %d roles trusts an outside account", len(roles))
+		if !env.Since.IsZero() {
+			evidence = fmt.Sprintf("no role made before T0 trusts an outside account (%d roles; those made after T0 are new roles)", len(roles))
+		}
+		out = append(out, VerifyCheck{Check: "outside trust", Item: "all roles", Result: VerifyPass, Evidence: evidence})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // The steps that handle the IAM persistence the verification finds, by their titles.
@@ -31,12 +32,25 @@ func checkIAMPersistence(ctx context.Context, env *Env) []VerifyCheck {
 		c.keptBy(kept, c.Item, f.RowID)
 		out = append(out, c)
 	}
-	if len(out) == 0 {
+	for _, f := range hunt.Undone {
+		out = append(out, VerifyCheck{Check: check, Item: f.Kind + " " + f.Item, Result: VerifyPass, Evidence: f.Reason})
+	}
+	if hunt.History != "" {
+		// IAM keeps no date for these: only the history could show them, so nothing here passes.
+		c := VerifyCheck{Check: check, Item: itemUndatedIAM, Result: VerifyUnknown, HandledBy: "by hand: read CloudTrail (or the organization's trail) for IAM changes since T0",
+			Evidence: undatedChanges + " since T0 cannot be seen: " + hunt.History}
+		c.keptBy(kept, c.Item)
+		out = append(out, c)
+	}
+	if !slices.ContainsFunc(out, func(c VerifyCheck) bool { return c.Result != VerifyPass || c.Kept != "" }) {
 		out = append(out, VerifyCheck{Check: check, Item: "IAM", Result: VerifyPass,
-			Evidence: fmt.Sprintf("no policy version, identity provider, console password, MFA device, inline policy or trust policy made after T0 %s is left (%d looked at, none the attacker's)", when(env.Since), len(hunt.Findings))})
+			Evidence: fmt.Sprintf("no policy version, identity provider, console password, MFA device, inline or managed policy, group membership or trust policy made after T0 %s is left (%d looked at, none the attacker's)", when(env.Since), len(hunt.Findings))})
 	}
 	return out
 }
+
+// itemUndatedIAM is the verification's item for the IAM changes only CloudTrail dates.
+const itemUndatedIAM = "changes IAM keeps no date for"
 
 // checkPasswordResets: every remaining console user has a reset pending, or has signed in since
 // T0 (and so may have chosen a new password already: CloudTrail's ChangePassword events tell).

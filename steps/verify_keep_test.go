@@ -38,7 +38,7 @@ func TestVerifyCountsAKeepDecisionWithItsReasonAsAPassAndNothingElse(t *testing.
 	insp, v := verifyNow(t, d.env)
 
 	for _, want := range []struct{ check, item, reason string }{
-		{"outside trust", "sync-automation", kept["sync-automation"]},
+		{"new roles", "sync-automation", kept["sync-automation"]},
 		{"new access keys", backdoor.Item, "made by the billing team at 01:00 for the new exporter"},
 		{"rogue instances", protected.Item, "the ML team's training run, approved in CHG-7"},
 	} {
@@ -59,8 +59,8 @@ func TestVerifyCountsAKeepDecisionWithItsReasonAsAPassAndNothingElse(t *testing.
 	if _, ok := v.Keepable(leakedKey); ok {
 		t.Error("the leaked key is offered for keeping")
 	}
-	if item, ok := before.Keepable("outside trust/sync-automation"); !ok || item != "sync-automation" {
-		t.Errorf("the outside trust row is not keepable by its row id: %q %v", item, ok)
+	if item, ok := before.Keepable("new roles/sync-automation"); !ok || item != "sync-automation" {
+		t.Errorf("the new role's row is not keepable by its row id: %q %v", item, ok)
 	}
 }
 

@@ -17,6 +17,12 @@ type ledgerCheck func(ctx context.Context, env *Env, change AttackerChange, even
 // operator records that it was undone by hand.
 func ledgerCheckFor(eventName string) ledgerCheck {
 	switch eventName {
+	case "AttachUserPolicy", "PutUserPolicy", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "PutRolePolicy", "PutGroupPolicy":
+		return recheckGrant
+	case "CreateRole":
+		return recheckRole
+	case "CreatePolicy":
+		return recheckPolicy
 	}
 	return nil
 }

@@ -8,6 +8,10 @@ import (
 	"lockdown/aws"
 )
 
+// itemDeletedLogging is the verification's item for trails and detectors deleted after T0, which
+// only CloudTrail's history shows.
+const itemDeletedLogging = "deleted trails and detectors"
+
 // The steps that handle the persistence the verification finds, by their titles in the runbook.
 const (
 	byLogging  = "Restore logging"

@@ -49,7 +49,7 @@ func TestVerifyListsWhatTheAttackerStillHolds(t *testing.T) {
 		{"leaked key", leakedKey},
 		{"new access keys", "support-sync/AKIAEXAMPLEBACKDOOR1"},
 		{"new users", "support-sync"},
-		{"outside trust", "sync-automation"},
+		{"new roles", "sync-automation"},
 		{"rogue instances", "us-west-2/"},
 		{"rogue instances", "eu-north-1/"},
 	} {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"lockdown/aws"
 )
 
 // checkByHand is the verification's check for the attacker's changes lockdown has no action for.
@@ -28,23 +30,11 @@ func checkAttackerChanges(ctx context.Context, env *Env) []VerifyCheck {
 		if c.Manual == "" {
 			continue
 		}
-		where := c.Resource.ARN
-		if where == "" {
-			where = c.Region
-		}
-		check := VerifyCheck{Check: checkByHand, Item: c.Region + "/" + c.Resource.ID, Result: VerifyNotChecked,
-			Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
-		if recheck := ledgerCheckFor(c.Event); recheck != nil {
-			if ev, ok := traceEvent(trace.Footprint, c.EventID); ok {
-				check.Result, check.Evidence = recheck(ctx, env, c, ev)
-				if check.Result == VerifyPass {
-					check.HandledBy = ""
-				}
-			}
-		}
-		// The operator's recorded word that it was undone (K, with the reason) settles it.
-		for _, name := range []string{check.Item, c.Resource.ID, c.Resource.ARN} {
-			if reason, ok := kept[name]; ok && name != "" {
+		check := recheckChange(ctx, env, trace.Footprint, c)
+		// The operator's recorded word that it was undone or is wanted (K, with the reason)
+		// settles it.
+		for _, name := range []string{check.Item, c.EventID, c.Resource.ID, c.Resource.ARN} {
+			if reason, ok := kept[name]; ok && name != "" && check.Result != VerifyPass {
 				check.Result, check.Kept, check.HandledBy = VerifyPass, reason, ""
 				break
 			}
@@ -52,6 +42,45 @@ func checkAttackerChanges(ctx context.Context, env *Env) []VerifyCheck {
 		out = append(out, check)
 	}
 	return out
+}
+
+// byHandItem is a by-hand change's item: its region and resource, then the event that made it,
+// so two runs name it alike and two events on one resource are two items.
+func byHandItem(c AttackerChange) string {
+	return c.Region + "/" + c.Resource.ID + "/" + c.EventID
+}
+
+// recheckChange reads the account for one by-hand change: the read for its kind when there is
+// one, else whether the resource it was made on still exists. The evidence always names the
+// event, so the text is the same from run to run.
+func recheckChange(ctx context.Context, env *Env, f *aws.Footprint, c AttackerChange) VerifyCheck {
+	where := c.Resource.ARN
+	if where == "" {
+		where = c.Region
+	}
+	check := VerifyCheck{Check: checkByHand, Item: byHandItem(c), Result: VerifyNotChecked,
+		Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
+	what := fmt.Sprintf("%s on %s %s (CloudTrail event %s)", c.Event, c.Resource.Kind, c.Resource.ID, c.EventID)
+	var result VerifyResult
+	var evidence string
+	if recheck := ledgerCheckFor(c.Event); recheck != nil {
+		if ev, ok := traceEvent(f, c.EventID); ok {
+			result, evidence = recheck(ctx, env, c, ev)
+		}
+	}
+	if result == "" || result == VerifyNotChecked {
+		if gone, why := resourceGone(ctx, env, c.Resource); gone {
+			result, evidence = VerifyPass, why
+		}
+	}
+	switch result {
+	case "", VerifyNotChecked:
+		return check
+	case VerifyPass:
+		check.HandledBy = ""
+	}
+	check.Result, check.Evidence = result, what+": "+evidence
+	return check
 }
 
 // traceWarning says what the verification cannot see without a trace.

@@ -135,7 +135,7 @@ func TestDrillVerificationTurnsGreenOnlyOnceTheBackdoorKeyOnBillingReportsIsGone
 		t.Fatalf("verified contained while the backdoor key %s is active:\n%s", backdoor, d.screen())
 	}
 	// The outside account is the team's backup vendor: the operator keeps that trust, with why.
-	d.keepRow("outside", "the backup vendor's account, ticket SEC-12")
+	d.keepRow("sync-automation", "the backup vendor's account, ticket SEC-12")
 	d.press("i")
 	d.idle("the verification runs again")
 	v = d.run.Status("verify-contained").Inspection.Data.(*steps.Verification)
@@ -173,7 +173,7 @@ func TestDrillSkippingTheAttackerKeysLeavesTheVerificationRedAndTheDebriefNamesT
 	d.press("enter")
 	d.until("the step is skipped", func() bool { return d.run.Status("disable-attacker-keys").State == runbooks.StateSkipped })
 	d.verifyNow()
-	d.keepRow("outside", "the backup vendor's account, ticket SEC-12")
+	d.keepRow("sync-automation", "the backup vendor's account, ticket SEC-12")
 	d.press("i")
 	d.idle("the verification runs again")
 	if st := d.run.Status("verify-contained"); st.State.Finished() {

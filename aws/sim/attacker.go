@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -54,7 +56,7 @@ const maxRepeats = 200
 func (a *AttackerSpec) validate() error {
 	for i, c := range a.History {
 		if err := c.validate(); err != nil {
-			return fmt.Errorf("attacker.history[%d]: %w", i, err)
+			return fmt.Errorf("attacker.history[%d]%s", i, underKey(err))
 		}
 	}
 	for i, e := range a.Events {
@@ -64,6 +66,9 @@ func (a *AttackerSpec) validate() error {
 		if _, err := e.At.Resolve(time.Time{}); err != nil {
 			return fmt.Errorf("attacker.events[%d].at: %w", i, err)
 		}
+		if err := checkTimedCall(e); err != nil {
+			return fmt.Errorf("attacker.events[%d]%s", i, underKey(err))
+		}
 		if e.Every != "" {
 			if d, err := time.ParseDuration(e.Every); err != nil || d <= 0 {
 				return fmt.Errorf("attacker.events[%d].every: %q is not a positive duration", i, e.Every)
@@ -71,6 +76,16 @@ func (a *AttackerSpec) validate() error {
 		}
 	}
 	return nil
+}
+
+// underKey joins an entry's error to its path: ".params: …" when it names one of the entry's keys,
+// so the problem is placed there, ": …" otherwise.
+func underKey(err error) string {
+	msg := err.Error()
+	if key, _, ok := strings.Cut(msg, ": "); ok && keyPath.MatchString(key) && !strings.Contains(key, " ") {
+		return "." + msg
+	}
+	return ": " + msg
 }
 
 // pendingAttack is one scheduled occurrence.
@@ -121,10 +136,7 @@ func (s *Server) fireAttacker() {
 	for a.next < len(a.schedule) && !a.schedule[a.next].at.After(now) {
 		e := a.schedule[a.next].event
 		a.next++
-		form := url.Values{"Action": {e.Action}}
-		for k, v := range e.Params {
-			form.Set(k, fmt.Sprint(v))
-		}
+		form := attackForm(e)
 		region := e.Region
 		if region == "" {
 			region = "us-east-1"
@@ -141,6 +153,25 @@ func (s *Server) fireAttacker() {
 		a.records = append(a.records, rec)
 	}
 }
+
+// attackForm is an attacker call's parameters as its service's handlers read them: query
+// parameters as given, or a JSON service's body members (objects and lists of objects as JSON).
+func attackForm(e *AttackEvent) url.Values {
+	form := url.Values{}
+	if jsonService(e.Service) {
+		body, _ := json.Marshal(e.Params)
+		form, _ = jsonParams(body)
+	} else {
+		for k, v := range e.Params {
+			form.Set(k, fmt.Sprint(v))
+		}
+	}
+	form.Set("Action", e.Action)
+	return form
+}
+
+// jsonService reports a service that speaks JSON rather than the query protocols.
+func jsonService(service string) bool { return service == "cloudtrail" || service == "guardduty" }
 
 // AttackLog returns what the attacker has done so far, firing anything now due.
 func (s *Server) AttackLog() []AttackRecord {

@@ -36,7 +36,7 @@ func (c PastCall) validate() error {
 	if _, err := c.At.Resolve(time.Time{}); err != nil {
 		return fmt.Errorf("at: %w", err)
 	}
-	return nil
+	return checkPastCall(c)
 }
 
 // seedPastCalls records the attacker's past calls; by then every scenario key and session exists.

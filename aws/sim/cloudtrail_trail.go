@@ -136,6 +136,11 @@ func (s *Server) responseElements(c *Call, result any) (any, []lookupResource) {
 			return nil, nil
 		}
 		return userElements(r.User), []lookupResource{{"AWS::IAM::User", r.User.UserName}}
+	case createRoleResult:
+		role := r.Role
+		return map[string]any{"role": map[string]any{"path": role.Path, "roleName": role.RoleName, "roleId": role.RoleID,
+				"arn": role.Arn, "createDate": iamDate(role.CreateDate), "assumeRolePolicyDocument": role.AssumeRolePolicyDocument}},
+			[]lookupResource{{"AWS::IAM::Role", role.Arn}}
 	case reservationXML:
 		return s.reservationElements(r)
 	case assumeRoleResult:

@@ -41,7 +41,8 @@ func (s *Server) serveTrailCall(sc scope, action string, body []byte, fault *API
 }
 
 // jsonParams flattens a JSON object's top-level members into parameters: strings, numbers and
-// booleans as they are, a list of strings as Name.1, Name.2, ...
+// booleans as they are, a list as Name.1, Name.2, ..., and an object (alone or in a list) as its
+// JSON text, which the few handlers that take one decode.
 func jsonParams(body []byte) (url.Values, error) {
 	form := url.Values{}
 	if len(body) == 0 {
@@ -55,14 +56,23 @@ func jsonParams(body []byte) (url.Values, error) {
 		switch v := v.(type) {
 		case []any:
 			for i, item := range v {
-				form.Set(k+"."+strconv.Itoa(i+1), fmt.Sprint(item))
+				form.Set(k+"."+strconv.Itoa(i+1), jsonValue(item))
 			}
-		case map[string]any, nil:
+		case nil:
 		default:
-			form.Set(k, fmt.Sprint(v))
+			form.Set(k, jsonValue(v))
 		}
 	}
 	return form, nil
+}
+
+func jsonValue(v any) string {
+	switch v.(type) {
+	case map[string]any, []any:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return fmt.Sprint(v)
 }
 
 type trailJSON struct {

@@ -88,7 +88,7 @@ func (st *iamState) loadIAMPersistence(s *Server, sp IAMSpec) error {
 			r.Trust = trustDocument(s.Account(), RoleSpec{Trust: tc.Trust})
 		}
 	}
-	return nil
+	return st.loadAttachments(s, sp)
 }
 
 // seedIAMPersistenceHistory writes the events behind the planted items that name who made them.
@@ -121,6 +121,7 @@ func (s *Server) seedIAMPersistenceHistory(sc *Scenario) error {
 	for _, rs := range sc.IAM.Roles {
 		events = append(events, s.roleEvents(rs)...)
 	}
+	events = append(events, s.attachmentEvents(sc)...)
 	for _, e := range events {
 		if e.by == "" {
 			continue

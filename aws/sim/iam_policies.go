@@ -205,14 +205,8 @@ func (s *Server) attachUserPolicy(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.iam.policy(c.Params.Get("PolicyArn"))
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(u.Attached, p.ARN) {
-		u.Attached = append(u.Attached, p.ARN)
-	}
-	return nil, nil
+	u.Attached, err = s.attach(u.Attached, c.Params.Get("PolicyArn"), "PoliciesPerUser")
+	return nil, err
 }
 
 func (s *Server) detachUserPolicy(c *Call) (any, error) {

@@ -3,7 +3,6 @@ package sim
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 )
 
 // The calls that read one role, change its trust policy, or take it apart and delete it, with
@@ -27,8 +26,7 @@ func (s *Server) getRole(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return getRoleResult{Role: roleXML{RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, Path: r.Path, CreateDate: r.Created,
-		AssumeRolePolicyDocument: url.QueryEscape(r.Trust)}}, nil
+	return getRoleResult{Role: r.xml()}, nil
 }
 
 // modifiableRole is the named role unless only its AWS service may change it.
@@ -51,18 +49,26 @@ func (s *Server) updateAssumeRolePolicy(c *Call) (any, error) {
 		return nil, err
 	}
 	doc := c.Params.Get("PolicyDocument")
+	if err := checkTrustDocument(doc); err != nil {
+		return nil, err
+	}
+	r.Trust = doc
+	return nil, nil
+}
+
+// checkTrustDocument refuses a trust policy that is not JSON or has no statement, as IAM does.
+func checkTrustDocument(doc string) error {
 	var parsed struct {
 		Statement json.RawMessage
 	}
 	if json.Unmarshal([]byte(doc), &parsed) != nil {
-		return nil, Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "Syntax errors in policy.")
+		return Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "Syntax errors in policy.")
 	}
 	var list []json.RawMessage
 	if len(parsed.Statement) == 0 || string(parsed.Statement) == "null" || (json.Unmarshal(parsed.Statement, &list) == nil && len(list) == 0) {
-		return nil, Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "Policy statement must contain at least one statement.")
+		return Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "Policy statement must contain at least one statement.")
 	}
-	r.Trust = doc
-	return nil, nil
+	return nil
 }
 
 func (s *Server) listAttachedRolePolicies(c *Call) (any, error) {

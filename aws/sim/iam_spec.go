@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,6 +39,8 @@ type GroupSpec struct {
 	AttachedPolicies []string          `yaml:"attached_policies"`
 	InlinePolicies   map[string]string `yaml:"inline_policies"`
 	PutPolicies      []PutPolicySpec   `yaml:"put_policies"`
+	// AttachPolicies are managed policies attached at a known time (AttachGroupPolicy).
+	AttachPolicies []AttachSpec `yaml:"attach_policies"`
 }
 
 // UserSpec is one IAM user. Attached policies are ARNs, or names of AWS-managed policies.
@@ -55,6 +58,11 @@ type UserSpec struct {
 	AttachedPolicies    []string          `yaml:"attached_policies"`
 	Groups              []string          `yaml:"groups"`
 	PermissionsBoundary string            `yaml:"permissions_boundary"`
+	// AttachPolicies, PutPolicies and AddToGroups are what was attached, put or joined at a known
+	// time, with who did it (AttachUserPolicy, PutUserPolicy, AddUserToGroup).
+	AttachPolicies []AttachSpec    `yaml:"attach_policies"`
+	PutPolicies    []PutPolicySpec `yaml:"put_policies"`
+	AddToGroups    []GroupAddSpec  `yaml:"add_to_groups"`
 	// By is who created the user, for its CloudTrail history: an access key id, role:NAME or user:NAME.
 	By string `yaml:"by"`
 }
@@ -117,6 +125,8 @@ type RoleSpec struct {
 	// TrustChange replaces the trust policy later (UpdateAssumeRolePolicy).
 	TrustChange *TrustChangeSpec `yaml:"trust_change"`
 	PutPolicies []PutPolicySpec  `yaml:"put_policies"`
+	// AttachPolicies are managed policies attached at a known time (AttachRolePolicy).
+	AttachPolicies []AttachSpec `yaml:"attach_policies"`
 }
 
 func (sp *IAMSpec) validate() error {
@@ -162,6 +172,14 @@ func (u UserSpec) validate(groups map[string]bool) error {
 	for _, g := range u.Groups {
 		if !groups[g] {
 			return fmt.Errorf("group %s is not in iam.groups", g)
+		}
+	}
+	for _, a := range u.AddToGroups {
+		switch {
+		case !groups[a.Group]:
+			return fmt.Errorf("add_to_groups: group %q is not in iam.groups", a.Group)
+		case slices.Contains(u.Groups, a.Group):
+			return fmt.Errorf("add_to_groups: the user is in group %s already (groups)", a.Group)
 		}
 	}
 	return nil

@@ -37,6 +37,7 @@ func (s *Server) registerIAM() {
 	s.registerIAMPolicyVersions()
 	s.registerIAMProviders()
 	s.registerIAMLoginAndGroups()
+	s.registerIAMAttachments()
 }
 
 type listAccountAliasesResult struct {

@@ -123,6 +123,10 @@ func (s *Server) after(c *Call, deleted []Holding, result any) {
 		if u, ok := s.iam.users[c.Params.Get("UserName")]; ok {
 			u.By = by
 		}
+	case "iam:CreateRole":
+		if r, ok := s.iam.roles[c.Params.Get("RoleName")]; ok {
+			r.By = by
+		}
 	case "iam:CreateAccessKey":
 		if out, ok := result.(createAccessKeyResult); ok {
 			if k, ok := s.iam.keys[out.AccessKey.AccessKeyID]; ok {

@@ -4,6 +4,10 @@ package simtest
 
 import (
 	"context"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"net/http"
 	"strings"
 	"testing"
@@ -19,6 +23,9 @@ type Sim struct {
 	Server *sim.Server
 	Clock  *sim.ManualClock
 	URL    string
+	// Direct is the simulator's own address, past any proxy Watch puts in front: what a test
+	// does there, such as an operator's change by hand, is not on the watched wire.
+	Direct string
 }
 
 // Start serves scenario — a built-in name, or YAML text when it has a line break — with the clock
@@ -31,7 +38,8 @@ func Start(t testing.TB, scenario string, start time.Time) *Sim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Sim{Server: srv, Clock: clock, URL: serve(t, srv)}
+	url := serve(t, srv)
+	return &Sim{Server: srv, Clock: clock, URL: url, Direct: url}
 }
 
 // load reads a built-in scenario by name, or YAML text when it has a line break.
@@ -120,4 +128,12 @@ func SmallScenarios(t testing.TB) []string {
 		}
 	}
 	return names
+}
+
+// ByHand is an AWS configuration signed as the scenario's responder and sent straight to the
+// simulator, for what an operator does by hand with the CLI or an SDK in region.
+func (s *Sim) ByHand(region string) sdk.Config {
+	id, secret := s.Server.ResponderCredentials()
+	return sdk.Config{Region: region, BaseEndpoint: sdk.String(s.Direct),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 3}
 }
