@@ -10,7 +10,7 @@ import (
 func TestEveryBuiltinScenarioIsADrillWithInstancesInThreeRegionsAndIAMUsers(t *testing.T) {
 	t.Parallel()
 	names := ScenarioNames()
-	for _, want := range []string{"crypto-miner", "persistence", "false-positive", "temporary-credentials", "own-key", "large-noisy", "org-pivot"} {
+	for _, want := range []string{"crypto-miner", "persistence", "false-positive", "temporary-credentials", "own-key", "large-noisy", "org-pivot", "lingering-access"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("no built-in scenario %s among %v", want, names)
 		}

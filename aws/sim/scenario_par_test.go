@@ -8,7 +8,7 @@ import (
 
 func TestBuiltinScenariosHaveParTimes(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"crypto-miner", "persistence"} {
+	for _, name := range []string{"crypto-miner", "persistence", "lingering-access"} {
 		sc, err := LoadScenario(name)
 		if err != nil {
 			t.Fatal(err)
