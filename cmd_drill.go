@@ -98,8 +98,9 @@ func (c *DrillCmd) Run(g *Globals) error {
 func briefing(srv *sim.Server) *ui.Briefing {
 	sc := srv.Scenario()
 	a := sc.Alert
+	responder, _ := srv.ResponderCredentials()
 	b := &ui.Briefing{Scenario: sc.Name, From: a.From, Subject: a.Subject, Text: a.Text, Cost: a.Cost,
-		KeyID: sc.Attacker.AccessKeyID, Goals: sc.Goals}
+		KeyID: sc.Attacker.AccessKeyID, Goals: sc.Goals, OwnKey: responder == sc.Attacker.AccessKeyID}
 	if a.Seen != "" {
 		b.Seen, _ = a.Seen.Resolve(srv.Start()) // checked when the scenario was loaded
 	}

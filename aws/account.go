@@ -94,6 +94,8 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		}
 	}
 	cfg.Retryer = retryer(opts)
+	// CloudTrail records the user agent: the trace knows lockdown's own reads by it.
+	cfg.AppID = lockdownAppID
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = DefaultCallTimeout
 	}

@@ -162,3 +162,38 @@ func TestALeakedSessionKeyNamesItsRole(t *testing.T) {
 		t.Errorf("the session's role is %q", got)
 	}
 }
+
+// In own-key the responder signs with the leaked key: the reads lockdown itself makes are left
+// out of the attacker's timeline (and counted apart), while the attacker's calls with the same key
+// stay in it.
+func TestTheTraceLeavesOutLockdownsOwnReadsWithTheLeakedKey(t *testing.T) {
+	s := simtest.Start(t, "own-key", traceStart)
+	acct := s.Account(t, aws.Options{LookupInterval: time.Millisecond})
+	key, _ := s.Server.ResponderCredentials()
+	if key != s.Server.Scenario().Attacker.AccessKeyID {
+		t.Fatal("own-key's responder no longer signs with the leaked key")
+	}
+	if _, err := aws.TakeInventory(context.Background(), acct.IAM(), aws.DefaultInventoryWorkers, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Advance(10 * time.Minute)
+	f, err := acct.TraceAttacker(context.Background(), aws.TraceOptions{Key: key, Since: traceStart.Add(-2 * time.Hour)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.OwnReads == 0 {
+		t.Error("lockdown's own reads with the leaked key are not counted apart")
+	}
+	writes := 0
+	for _, e := range f.Timeline {
+		if e.EventName == "ListUsers" || e.EventName == "ListAccessKeys" || e.EventName == "GetCallerIdentity" && e.SourceIP != s.Server.Scenario().Attacker.SourceIP {
+			t.Errorf("lockdown's own read is in the attacker's timeline: %s from %s (%s)", e.EventName, e.SourceIP, e.UserAgent)
+		}
+		if e.Write() {
+			writes++
+		}
+	}
+	if writes == 0 {
+		t.Error("the attacker's changes with the leaked key left the timeline too")
+	}
+}

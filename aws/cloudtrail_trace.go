@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,19 @@ type Footprint struct {
 	Regions     []TraceRegion        `json:"regions"`
 	// Origins maps an instance id, spot request id, access key id or user name to its creation.
 	Origins map[string]Origin `json:"origins"`
+	// OwnReads counts the read-only calls lockdown itself made with an attacker credential (the
+	// responder signing with the leaked key): left out of the timeline, they are not the attacker's.
+	OwnReads int `json:"own_reads,omitempty"`
+}
+
+// lockdownAppID is what lockdown's requests name themselves with in the User-Agent, as
+// "app/lockdown", which CloudTrail records.
+const lockdownAppID = "lockdown"
+
+// ownRead reports whether an event is a read lockdown made. The user agent can be forged: only
+// reads are ever left out on its word, never a change.
+func ownRead(e TrailEvent) bool {
+	return e.ReadOnly && strings.Contains(e.UserAgent, "app/"+lockdownAppID)
 }
 
 // Failed lists the regions the trace could not read.
@@ -141,10 +155,14 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 	known := map[string]bool{opts.Key: true}
 	next := []lookup{{key: "AccessKeyId", value: opts.Key}}
 	events := map[string]TrailEvent{}
-	attacker := map[string]bool{}
+	attacker, own := map[string]bool{}, map[string]bool{}
 	for round := 0; len(next) > 0 && round < maxTraceRounds; round++ {
 		found := t.round(ctx, plan, next, round == 0, since, tell)
 		for _, e := range found {
+			if ownRead(e.ev) {
+				own[e.ev.EventID] = true
+				continue
+			}
 			events[e.ev.EventID] = e.ev
 			if !e.context || known[e.ev.Credential] {
 				attacker[e.ev.EventID] = true
@@ -163,6 +181,7 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 		}
 	}
 	f.finish(plan, events, attacker, known)
+	f.OwnReads = len(own)
 	return f, ctx.Err()
 }
 

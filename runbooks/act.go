@@ -40,7 +40,7 @@ func (r *Run) Inspect(ctx context.Context, stepID string, inputs map[string]stri
 		return nil, r.fail(env, stepID, fmt.Errorf("inspection failed: %w", err))
 	}
 	next, problem := StatePending, ""
-	if readOnly && found.Open == 0 {
+	if (readOnly && found.Open == 0) || (!readOnly && nothingToDo(found)) {
 		next = finishedIn(env.Mode(), StateChecked)
 	}
 	if wrong := wrongAccount(env, found); wrong != nil {
@@ -194,4 +194,22 @@ func label(in steps.Input) string {
 		return strings.TrimSuffix(in.Prompt, ":")
 	}
 	return in.Name
+}
+
+// nothingToDo reports whether an inspection leaves the step nothing to do: everything was read,
+// no row is proposed and none is flagged for the operator's judgement. Such a step has done its
+// part by looking, and is not left pending; the operator may still select a row and plan.
+func nothingToDo(found *steps.Inspection) bool {
+	if found.Failed > 0 || found.Open > 0 || found.Table == nil || !found.Table.Selectable {
+		return false
+	}
+	for _, r := range found.Table.Rows {
+		switch {
+		case r.Selected:
+			return false
+		case r.Tone != steps.ToneNone && r.Tone != steps.ToneOK && r.Tone != steps.ToneProtected:
+			return false
+		}
+	}
+	return true
 }

@@ -83,8 +83,11 @@ func traceSummary(f *aws.Footprint, found *TraceFindings) string {
 	s := fmt.Sprintf("%s (%d changed something) by %s: %s touched, %d handled by lockdown's steps, %d by hand",
 		plural(len(f.Timeline), "attacker event"), writes, plural(len(f.Credentials), "credential"),
 		plural(len(found.Changes), "resource"), len(found.Changes)-manual, manual)
+	if f.OwnReads > 0 {
+		s += "; " + plural(f.OwnReads, "read") + " lockdown made with the same key left out"
+	}
 	if n := len(f.Failed()); n > 0 {
-		s += fmt.Sprintf("; %d regions FAILED", n)
+		s += "; " + plural(n, "region") + " FAILED"
 	}
 	return s
 }

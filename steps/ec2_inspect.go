@@ -147,7 +147,7 @@ func instanceSummary(f *InstanceFindings) string {
 	s := fmt.Sprintf("%s in %s: %d rogue, %d suspicious, %d protected", plural(len(f.Instances), "instance"), plural(scanned, "region"),
 		f.Count(VerdictRogue), f.Count(VerdictSuspicious), f.Count(VerdictProtected))
 	if n := f.Scan.Failed(); n > 0 {
-		s += fmt.Sprintf("; %d regions FAILED", n)
+		s += "; " + plural(n, "region") + " FAILED"
 	}
 	return s
 }

@@ -59,8 +59,12 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, changes aws.Chang
 	}
 	if len(protected) > 0 {
 		out.FollowUp = terminationPlan(env, protected, true)
-		out.FollowUp.Warnings = append(out.FollowUp.Warnings, fmt.Sprintf(
-			"%d instances have termination protection and were left running. Someone may have set it on purpose; check before disabling it.", len(protected)))
+		what := fmt.Sprintf("%d instances have termination protection and were", len(protected))
+		if len(protected) == 1 {
+			what = "1 instance has termination protection and was"
+		}
+		out.FollowUp.Warnings = append(out.FollowUp.Warnings,
+			what+" left running. Someone may have set it on purpose; check before disabling it.")
 	}
 	return out, nil
 }

@@ -119,10 +119,14 @@ func stableSortBy[T any](s []T, rank func(T) int) {
 	sort.SliceStable(s, func(i, j int) bool { return rank(s[i]) < rank(s[j]) })
 }
 
-// plural says "1 user", "3 users": the operator reads counts, and "1 users" reads as a bug.
+// plural says "1 user", "3 users", "2 policies": the operator reads counts, and "1 users" or
+// "2 policys" reads as a bug.
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if stem, ok := strings.CutSuffix(noun, "y"); ok && !strings.HasSuffix(stem, "e") && !strings.HasSuffix(stem, "a") && !strings.HasSuffix(stem, "o") {
+		return fmt.Sprintf("%d %sies", n, stem)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -82,9 +82,9 @@ func consoleUsers(ctx context.Context, env *Env) ([]passwordUser, error) {
 		case contains(keep, u.Name):
 			pu.Skip = "kept by the step's parameters"
 		case after(u.Created, env.Since):
-			pu.Skip = "created after T0: " + byRemove + " deletes the user"
+			pu.Skip = userAfterT0(env, u.Name)
 		case after(p.Created, env.Since):
-			pu.Skip = "password created after T0: Remove IAM persistence deletes it"
+			pu.Skip = "password created after T0: Remove IAM persistence proposes removing it"
 		case p.ResetRequired:
 			pu.Skip = "a new password is already required at the next sign-in"
 		}
@@ -138,4 +138,21 @@ func (RequirePasswordReset) Apply(ctx context.Context, env *Env, changes aws.Cha
 		env.Logger().Info("iam.require-password-reset", "user", name, "effect", eff, "error", errText(err))
 	}
 	return out, nil
+}
+
+// userAfterT0 says why a user made after T0 gets no reset here, and what happens to it instead,
+// without claiming more than Remove rogue IAM users does: it proposes deleting the attacker's
+// users and, without a trace, every user made after T0; a teammate's it leaves to the operator.
+func userAfterT0(env *Env, name string) string {
+	if t := env.Trace; t != nil && t.Footprint != nil {
+		if o, ok := t.Footprint.Origin(name); ok && !o.Attacker {
+			who := o.Principal
+			if who == "" {
+				who = o.Credential
+			}
+			return "created after T0 by " + who + ", not the attacker: " + byRemove +
+				" does not propose deleting it; the verification asks you to keep it (K) with a reason"
+		}
+	}
+	return "created after T0: " + byRemove + " proposes deleting the user"
 }

@@ -125,7 +125,7 @@ func TestPasswordResetsGoToTheRemainingConsoleUsersOnly(t *testing.T) {
 		t.Fatalf("selected %v", sel)
 	}
 	attackers, _ := rowByID(insp, "password-reset/svc-reports")
-	if attackers.Selected || !strings.Contains(attackers.Cells[2], "Remove IAM persistence deletes it") {
+	if attackers.Selected || !strings.Contains(attackers.Cells[2], "Remove IAM persistence proposes removing it") {
 		t.Errorf("the attacker's password row: %+v", attackers)
 	}
 	if plan.Confirm.Typed != "" || !strings.Contains(strings.Join(plan.Notes, " "), "dev-kim") {

@@ -119,7 +119,7 @@ func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection
 	typed := typedConfirmation(env)
 	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %s and everything attached to them?", plural(len(data.Users), "user")), Typed: typed}
 	if typed != "" {
-		p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to delete %d users and everything attached to them", typed, len(data.Users))
+		p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to delete %s and everything attached to them", typed, plural(len(data.Users), "user"))
 	}
 	return p, nil
 }

@@ -136,7 +136,7 @@ func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, sel
 	if len(data.Deletions) > 0 {
 		p.Notes = append(p.Notes, "A deleted role's sessions lose every permission with its policies, so it is not revoked first.")
 	}
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Revoke the active sessions of %d roles?", len(data.Roles))}
+	p.Confirm = Confirm{Prompt: "Revoke the active sessions of " + plural(len(data.Roles), "role") + "?"}
 	if len(data.Trust)+len(data.Deletions) > 0 {
 		typed := typedConfirmation(env)
 		what := fmt.Sprintf("delete %s, change the trust policy of %s and revoke the sessions of %s",

@@ -211,7 +211,7 @@ func (RotateKeys) Plan(ctx context.Context, env *Env, _ *Inspection, selected []
 		}
 	}
 	p.Notes = append(p.Notes, "Each new secret is shown once. Deleting the deactivated old keys is offered afterwards, as a separate confirmation.")
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Rotate the access keys of %d users?", len(data.Users))}
+	p.Confirm = Confirm{Prompt: "Rotate the access keys of " + plural(len(data.Users), "user") + "?"}
 	if slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Destructive }) {
 		p.Confirm.Typed = typedConfirmation(env)
 	}

@@ -83,7 +83,7 @@ func deactivationPlan(data *rotatePlan) *Plan {
 		}
 	}
 	p.Notes = []string{"Confirm only once each new secret is kept where the service reads it: until then the old key is what keeps it running."}
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("The new secrets are kept? Deactivate %d old keys", len(p.Changes))}
+	p.Confirm = Confirm{Prompt: "The new secrets are kept? Deactivate " + plural(len(p.Changes), "old key")}
 	return p
 }
 
@@ -215,7 +215,7 @@ func deletionPlan(env *Env, data *rotatePlan) *Plan {
 		}
 	}
 	p.Notes = []string{"Delete old keys only once their last-used time has stopped advancing and nothing has complained."}
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Delete %d deactivated old keys?", len(p.Changes)), Typed: typedConfirmation(env)}
+	p.Confirm = Confirm{Prompt: "Delete " + plural(len(p.Changes), "deactivated old key") + "?", Typed: typedConfirmation(env)}
 	return p
 }
 

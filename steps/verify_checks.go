@@ -221,9 +221,9 @@ func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 		}
 	}
 	if len(out) == 0 {
-		evidence := fmt.Sprintf("none of %d roles trusts an outside account", len(roles))
+		evidence := "none of " + plural(len(roles), "role") + " trusts an outside account"
 		if !env.Since.IsZero() {
-			evidence = fmt.Sprintf("no role made before T0 trusts an outside account (%d roles; those made after T0 are new roles)", len(roles))
+			evidence = fmt.Sprintf("no role made before T0 trusts an outside account (%s; those made after T0 are new roles)", plural(len(roles), "role"))
 		}
 		out = append(out, VerifyCheck{Check: "outside trust", Item: "all roles", Result: VerifyPass, Evidence: evidence})
 	}
@@ -283,7 +283,7 @@ func checkInstances(ctx context.Context, env *Env) []VerifyCheck {
 	// A pass speaks for every region: with one unread, the unknown stands alone.
 	if rogue == 0 && !slices.ContainsFunc(out, func(c VerifyCheck) bool { return c.Result != VerifyPass }) {
 		out = append(out, VerifyCheck{Check: "rogue instances", Item: "all regions", Result: VerifyPass,
-			Evidence: fmt.Sprintf("no rogue instance running or pending, no open spot request behind one, in %d regions scanned", scanned)})
+			Evidence: "no rogue instance running or pending, no open spot request behind one, in " + plural(scanned, "region") + " scanned"})
 	}
 	return out
 }

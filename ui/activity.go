@@ -4,7 +4,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // Activity is something happening in the account outside the operator's hands — in a drill, the
@@ -36,13 +35,13 @@ func listenActivity(feed <-chan Activity, stop <-chan struct{}) tea.Cmd {
 }
 
 // activityView is the latest activity as the header shows it, with how long ago it happened.
-func (m *Model) activityView(width int) string {
+func (m *Model) activityView() string {
 	a := m.activity
-	if a == nil || width < 20 {
+	if a == nil {
 		return ""
 	}
 	ago := m.ctx.accountNow().Sub(a.At).Truncate(time.Second)
-	text := ansi.Truncate(a.Text, width-12, "…") + " · " + ago.String() + " ago"
+	text := a.Text + " · " + ago.String() + " ago"
 	if a.Alarming {
 		return m.ctx.Styles.Destructive.Render(text)
 	}

@@ -21,6 +21,9 @@ type Briefing struct {
 	Seen  time.Time
 	Cost  string
 	Goals []string
+	// OwnKey is true when the leaked key is the one lockdown signs with: containing it first would
+	// lock the responder out, so the drill does not start there.
+	OwnKey bool
 }
 
 // onBriefingKey starts the drill with enter: straight to the step that takes the leaked key, its
@@ -31,6 +34,9 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		m.briefing = false
 		for i, st := range m.statuses {
+			if m.ctx.Briefing.OwnKey && st.Step.Action == "iam.contain-key" {
+				continue // contained last: the first step after it that takes the key
+			}
 			if p := m.panelFor(st.Step); p.wantsInput() && p.hasKnownInput() {
 				m.selectStep(i)
 				m.focus = panePanel
@@ -40,11 +46,13 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.layout()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.Quit):
 		return m.onQuitKey()
 	case key.Matches(msg, k.Interrupt):
 		return m.requestQuit()
+	default:
+		m.briefingScroll = max(0, m.briefingScroll+k.moveBy(msg, max(1, m.bodyRows()-1)))
 	}
 	return nil
 }
@@ -52,7 +60,21 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 // briefingKeys are the keys of the briefing screen.
 func (m *Model) briefingKeys() paneKeys {
 	k := m.ctx.Keys
-	return paneKeys{"briefing", []key.Binding{named(k.Enter, "start: contain the leaked key"), k.Help, m.quitBinding()}}
+	start := "start: contain the leaked key"
+	if m.ctx.Briefing.OwnKey {
+		start = "start: trace the attacker"
+	}
+	return paneKeys{"briefing", append(append([]key.Binding{named(k.Enter, start)}, k.scrollKeys()...), k.Help, m.quitBinding())}
+}
+
+// startLine says where enter starts the drill, as the goals order it: containment first, or,
+// when the leaked key is the one lockdown signs with, last.
+func (m *Model) startLine() string {
+	if m.ctx.Briefing.OwnKey {
+		return "enter starts at the trace, the key filled in: the leaked key is the one lockdown signs with — " +
+			"clean up while it works and contain it last (step 2 warns before it locks you out)"
+	}
+	return "enter starts: containing the leaked key comes first, its id already filled in"
 }
 
 // briefingView is the alert and the goals, full width: the first thing the on-call reads.
@@ -89,12 +111,8 @@ func (m *Model) briefingView(width, height int) string {
 			lines = append(lines, indent(g, "  • ", "    ", w)...)
 		}
 	}
-	lines = append(lines, s.OK.Render("enter starts: containing the leaked key comes first, its id already filled in"))
-	lines = wrapLines(lines, w)
-	if len(lines) > height {
-		lines = append(lines[:height-1], s.Subtle.Render(ansi.Truncate("… (a taller terminal shows the whole alert)", w, "…")))
-	}
-	return strings.Join(lines, "\n")
+	lines = append(lines, s.OK.Render(m.startLine()))
+	return strings.Join(scrolled(s, wrapLines(lines, w), &m.briefingScroll, height, w), "\n")
 }
 
 // indent wraps text to width with every line indented, so a wrapped line stays in its block.

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"lockdown/steps"
 )
@@ -33,6 +32,8 @@ type confirmDialog struct {
 	lines  []string
 	scroll int
 	hint   string
+	// stray is text typed into a yes/no question, which asks for none.
+	stray  string
 	width  int
 	height int
 }
@@ -92,11 +93,16 @@ func (d *confirmDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	switch {
 	case key.Matches(kp, k.Back):
 		return cancelled, nil
-	case key.Matches(kp, k.PageUp, k.FieldUp):
-		d.scroll = max(0, d.scroll-1)
-		return undecided, nil
-	case key.Matches(kp, k.PageDown, k.FieldDown):
-		d.scroll = min(d.scroll+1, max(0, len(d.lines)-d.listHeight()))
+	case key.Matches(kp, k.FieldUp, k.FieldDown, k.PageUp, k.PageDown):
+		// Arrows and page keys scroll: letters may be the typed confirmation.
+		step := 1
+		if key.Matches(kp, k.FieldUp, k.PageUp) {
+			step = -1
+		}
+		if key.Matches(kp, k.PageUp, k.PageDown) {
+			step *= max(1, d.height/2)
+		}
+		d.scroll = max(0, d.scroll+step) // the view stops it at the end
 		return undecided, nil
 	}
 	if d.refused() != "" {
@@ -111,8 +117,17 @@ func (d *confirmDialog) Update(msg tea.Msg) (verdict, tea.Cmd) {
 	switch {
 	case key.Matches(kp, k.Yes):
 		return confirmed, nil
+	case key.Matches(kp, k.Enter) && d.stray != "":
+		// Enter after typed text is someone answering another question (an account id for a
+		// dialog they expected): cancelling silently would leave them believing it applied.
+		d.hint = fmt.Sprintf("this change asks only y (apply) or n (cancel): %q is not needed here — press y or n", d.stray)
+		d.stray = ""
+		return undecided, nil
 	case key.Matches(kp, k.Enter, k.No):
 		return cancelled, nil
+	}
+	if kp.Text != "" && len(d.stray) < 40 {
+		d.stray += kp.Text
 	}
 	d.hint = "press y to apply, or n/esc to cancel"
 	return undecided, nil
@@ -132,9 +147,9 @@ func (d *confirmDialog) updateTyped(kp tea.KeyPressMsg) (verdict, tea.Cmd) {
 	return undecided, cmd
 }
 
-func (d *confirmDialog) listHeight() int { return max(3, d.height-14) }
-
-// View shows who and what will change, in which mode, and how to approve.
+// View shows who and what will change, in which mode, and how to approve. The question stays at
+// the bottom; what is above it scrolls when the dialog is taller than the screen, so every change
+// and warning can be read before answering.
 func (d *confirmDialog) View() string {
 	s := d.ctx.Styles
 	w := max(20, d.width-4)
@@ -153,21 +168,27 @@ func (d *confirmDialog) View() string {
 		b = append(b, s.Destructive.Render(fmt.Sprintf("%s: %s will be made to this account.", strings.ToUpper(string(d.ctx.Mode)), count(len(d.plan.Changes), "change", "changes"))))
 	}
 	b = append(b, "")
-	end := min(len(d.lines), d.scroll+d.listHeight())
-	for _, l := range d.lines[d.scroll:end] {
-		b = append(b, ansi.Truncate(l, w, "…"))
-	}
-	if len(d.lines) > d.listHeight() {
-		b = append(b, s.Subtle.Render(fmt.Sprintf("lines %d–%d of %d (↑/↓ to scroll)", d.scroll+1, end, len(d.lines))))
+	for _, l := range d.lines {
+		b = append(b, indent(l, "", "      ", w)...)
 	}
 	b = append(b, "")
 	for _, warn := range d.plan.Warnings {
 		b = append(b, s.Warning.Render("! "+warn))
 	}
+	// Everything wraps: the end of a change, a prompt or a warning is often the part that matters
+	// (the last region's count, the account).
+	top, question := wrapLines(b, w), wrapLines(d.question(), w)
+	room := max(1, d.height-2-len(question))
+	return s.Dialog.Width(w + 4).Render(strings.Join(append(scrolled(s, top, &d.scroll, room, w), question...), "\n"))
+}
+
+// question is the bottom of the dialog, always in view: what to answer and how.
+func (d *confirmDialog) question() []string {
+	s := d.ctx.Styles
 	if why := d.refused(); why != "" {
-		b = append(b, s.Destructive.Render(why), s.Subtle.Render("enter or esc closes"))
-		return s.Dialog.Width(w + 4).Render(strings.Join(wrapLines(b, w), "\n"))
+		return []string{s.Destructive.Render(why), s.Subtle.Render("enter or esc closes")}
 	}
+	var b []string
 	if d.plan.Confirm.Prompt != "" {
 		b = append(b, d.plan.Confirm.Prompt)
 	}
@@ -180,9 +201,7 @@ func (d *confirmDialog) View() string {
 	if d.hint != "" {
 		b = append(b, s.Warning.Render(d.hint))
 	}
-	// Everything but the change list wraps: the end of a prompt or warning is often the part that
-	// matters (the last region's count, the account).
-	return s.Dialog.Width(w + 4).Render(strings.Join(wrapLines(b, w), "\n"))
+	return b
 }
 
 // changeLines lists changes grouped under their region, in plan order of first appearance.

@@ -25,13 +25,9 @@ func (m *Model) onQuitKey() tea.Cmd {
 	return nil
 }
 
-// quitBinding is q as it acts here: in a drill it ends on the debrief first.
-func (m *Model) quitBinding() key.Binding {
-	if m.ctx.Debrief == nil {
-		return m.ctx.Keys.Quit
-	}
-	return named(m.ctx.Keys.Quit, "end: debrief")
-}
+// quitBinding is q, named the same everywhere; in a drill it ends on the debrief first, which
+// the ? list says.
+func (m *Model) quitBinding() key.Binding { return m.ctx.Keys.Quit }
 
 // openDebrief draws the debrief as the drill stands now.
 func (m *Model) openDebrief() {
@@ -47,7 +43,7 @@ func (m *Model) onDebriefKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.debrief = nil
 		return m.current().focusInputs()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	default:
 		page := max(1, m.bodyRows()-1)
 		m.debrief.top = max(0, m.debrief.top+k.moveBy(msg, page)) // the view stops it at the end
@@ -58,8 +54,7 @@ func (m *Model) onDebriefKey(msg tea.KeyPressMsg) tea.Cmd {
 // debriefKeys are the keys of the debrief screen.
 func (m *Model) debriefKeys() paneKeys {
 	k := m.ctx.Keys
-	return paneKeys{"debrief", []key.Binding{named(k.Quit, "end the drill"), k.esc("back to the drill"),
-		named(k.Down, "scroll"), k.PageDown, k.Help}}
+	return paneKeys{"debrief", append(append([]key.Binding{k.esc("back to the drill")}, k.scrollKeys()...), k.Help, named(k.Quit, "quit"))}
 }
 
 // debriefView is the debrief, full width, from the line scrolled to; a last line says how much

@@ -110,16 +110,18 @@ func errBusy() error {
 // keys are the confirmation dialog's keys as it stands: refused, typed or yes/no.
 func (d *confirmDialog) keys() paneKeys {
 	k := d.ctx.Keys
-	scroll := []key.Binding{named(k.FieldUp, "scroll changes"), named(k.FieldDown, "scroll changes")}
+	scroll := k.arrowScrollKeys()
 	switch {
 	case d.refused() != "":
-		return paneKeys{"confirmation", []key.Binding{named(k.Enter, "close"), k.esc("close, nothing applied")}}
+		return paneKeys{"confirmation", append(append([]key.Binding{named(k.Enter, "close"), k.esc("close, nothing applied")},
+			scroll...), k.Help, k.Quit)}
 	case d.destructive():
-		return paneKeys{"confirmation", append([]key.Binding{named(k.Enter, "apply once the typed text matches"),
-			k.esc("cancel, nothing applied")}, scroll...)}
+		// The field takes every letter, ? and q too: ctrl+c is how to quit from here.
+		return paneKeys{"confirmation", append(append([]key.Binding{named(k.Enter, "apply once the typed text matches"),
+			k.esc("cancel, nothing applied")}, scroll...), k.Interrupt)}
 	}
-	return paneKeys{"confirmation", append([]key.Binding{named(k.Yes, "apply"), named(k.No, "cancel"),
-		k.esc("cancel, nothing applied")}, scroll...)}
+	return paneKeys{"confirmation", append(append([]key.Binding{named(k.Yes, "apply"), named(k.No, "cancel"),
+		k.esc("cancel, nothing applied")}, scroll...), k.Help, k.Quit)}
 }
 
 // keys are the secret dialog's keys: saving to a file, or looking at the secret.

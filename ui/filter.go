@@ -25,33 +25,50 @@ func (f *findingsTable) rowAt(i int) int {
 	return f.visible[i]
 }
 
-// Capturing reports whether the table takes every key: a filter is being typed, or a row is open.
-func (f *findingsTable) Capturing() bool { return f.typing || f.open }
+// Capturing reports whether the table takes every key: a filter is being typed. An open row takes
+// the keys that move and close it; the keys that work everywhere (?, q, ], [) still do.
+func (f *findingsTable) Capturing() bool { return f.typing }
 
-// detailView is the row under the cursor, opened: why it got its verdict, and everything else
-// the action knows about it.
+// detailView is the row under the cursor, opened: every column whole, why it got its verdict, and
+// everything else the action knows about it. It takes all the room the table and the lines above
+// it have.
 func (f *findingsTable) detailView() string {
 	s := f.ctx.Styles
 	r := f.table.Rows[f.rowAt(f.cursor)]
-	lines := []string{s.Tone(r.Tone).Render(r.ID)}
+	lines := []string{s.Tone(r.Tone).Render(r.ID), ""}
+	width := 0
+	for _, c := range f.table.Columns {
+		width = max(width, ansi.StringWidth(c.Title))
+	}
 	if len(r.Reasons) > 0 {
-		lines = append(lines, "", s.Title.Render("Why"))
+		lines = append(lines, s.Title.Render("Why"))
 		for _, reason := range r.Reasons {
 			lines = append(lines, "  • "+reason)
 		}
+		lines = append(lines, "")
+	}
+	// The columns the table cut or had no room for, whole.
+	cols := f.fitted()
+	for c, col := range f.table.Columns {
+		if c < len(r.Cells) && r.Cells[c] != "" && ansi.StringWidth(r.Cells[c]) > cols[c] {
+			lines = append(lines, s.Subtle.Render(padRight(col.Title+":", width+1))+" "+r.Cells[c])
+		}
 	}
 	if len(r.Details) > 0 {
-		lines = append(lines, "", s.Title.Render("Details"))
+		if lines[len(lines)-1] != "" {
+			lines = append(lines, "")
+		}
+		lines = append(lines, s.Title.Render("Details"))
 		for _, d := range r.Details {
 			lines = append(lines, "  "+d)
 		}
 	}
 	lines = wrapLines(lines, f.width)
-	h := max(2, f.height+2+f.reasonRows)
+	h := max(2, f.height)
 	shown := window(lines, &f.detailScroll, h-1)
 	hint := "enter or esc goes back to the rows"
 	if len(lines) > h-1 {
-		hint = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · ", f.detailScroll+1, f.detailScroll+len(shown), len(lines)) + hint
+		hint = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", f.detailScroll+1, f.detailScroll+len(shown), len(lines)) + hint
 	}
 	return strings.Join(append(shown, s.Subtle.Render(ansi.Truncate(hint, f.width, "…"))), "\n")
 }
@@ -77,10 +94,10 @@ func (f *findingsTable) editFilter(msg tea.KeyPressMsg) {
 // setFilter shows only the rows whose cells, verdict or reasons contain text (any case).
 func (f *findingsTable) setFilter(text string) {
 	f.filter = text
-	f.cursor, f.offset = 0, 0
+	f.cursor, f.placed = 0, false
 	if text == "" {
 		f.visible = nil
-		f.clamp()
+		f.follow()
 		return
 	}
 	needle := strings.ToLower(text)
@@ -90,7 +107,7 @@ func (f *findingsTable) setFilter(text string) {
 			f.visible = append(f.visible, i)
 		}
 	}
-	f.clamp()
+	f.follow()
 }
 
 func rowMatches(cells []string, tone string, reasons []string, needle string) bool {

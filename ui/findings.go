@@ -13,15 +13,28 @@ import (
 
 // findingsTable is the operator's selection over what an action found. It renders only the rows
 // that fit, so a scan with tens of thousands of instances stays as quick to draw as one with ten.
+//
+// The panel hands it the lines that go above the rows (the summary, warnings, facts): with the
+// column titles and the rows they form one document the operator scrolls with the row keys. The
+// first of those lines and, under the rows, the row count and the reasons for the row under the
+// cursor stay in place; ↑ on the first row scrolls the lines above the rows back into view, so
+// nothing is ever out of reach, and nothing is hidden while the panel has room for it.
 type findingsTable struct {
 	ctx      *Context
 	table    *steps.Table
 	selected []bool
 	widths   []int
 	cursor   int
-	offset   int
-	width    int
-	height   int // rows of the table body, excluding header and reasons
+	// top is the first line of the document shown, below the line that stays: lines above the
+	// rows count first, then the column titles, then the rows.
+	top    int
+	width  int
+	height int // every line the table and the lines above it may use
+	// head are the lines above the rows, as last drawn, of which the first sticky stay in view;
+	// placed is false until top has been set for them, so the rows come into view first.
+	head   []string
+	sticky int
+	placed bool
 	// reasonRows is how many reasons of the row under the cursor are shown.
 	reasonRows int
 
@@ -30,7 +43,7 @@ type findingsTable struct {
 	filter  string
 	typing  bool
 	visible []int
-	// open shows every reason and detail of the row under the cursor instead of the rows;
+	// open shows every column, reason and detail of the row under the cursor instead of the rows;
 	// detailScroll is how far that view is scrolled.
 	open         bool
 	detailScroll int
@@ -38,6 +51,10 @@ type findingsTable struct {
 
 // widthSample bounds how many rows are measured to fit columns without a preferred width.
 const widthSample = 200
+
+// firstRows is how many rows the table shows when it opens, when it has room for them: the lines
+// above the rows beyond the first scroll out of view to make that room.
+const firstRows = 10
 
 func newFindingsTable(ctx *Context, t *steps.Table) *findingsTable {
 	t = withSeverity(t)
@@ -61,17 +78,69 @@ func newFindingsTable(ctx *Context, t *steps.Table) *findingsTable {
 	return f
 }
 
-// SetSize gives the table its width and the number of lines it may use in total.
+// SetSize gives the table its width and the number of lines it and the lines above it may use.
 func (f *findingsTable) SetSize(width, height int) {
-	f.width = width
-	// The header line, the count line, and the reasons for the row under the cursor below the
-	// rows: three lines of them when there is room, one on a small terminal.
-	f.reasonRows = 3
-	if height < 14 {
-		f.reasonRows = 1
+	if width != f.width || height != f.height {
+		f.placed = false // the rows come first again at the new size
 	}
-	f.height = max(1, height-2-f.reasonRows)
-	f.clamp()
+	f.width, f.height = width, height
+	// Under the rows, the count line and the reasons for the row under the cursor: as many as the
+	// rows have, up to three when there is room, one on a small terminal.
+	f.reasonRows = min(3, f.mostReasons())
+	if height < 20 {
+		f.reasonRows = min(1, f.reasonRows)
+	}
+	f.follow()
+}
+
+// mostReasons is the most reasons a row has, among the rows measured for the column widths: the
+// lines kept for reasons stay the same as the cursor moves, and none stay blank for every row.
+func (f *findingsTable) mostReasons() int {
+	most := 0
+	for i := 0; i < len(f.table.Rows) && i < widthSample; i++ {
+		most = max(most, len(f.table.Rows[i].Reasons))
+	}
+	return most
+}
+
+// scrolled is the document the operator scrolls: the lines above the rows but those that stay,
+// then the column titles and the rows. middle is how many of its lines are shown.
+func (f *findingsTable) scrolled() (headLines, middle int) {
+	headLines = max(0, len(f.head)-f.sticky)
+	middle = f.height - 1 - f.reasonRows - f.sticky
+	return headLines, max(2, middle)
+}
+
+// firstRow is the index of the first row shown, and shownRows how many rows are shown.
+func (f *findingsTable) firstRow() int {
+	h, _ := f.scrolled()
+	return max(0, f.top-h)
+}
+
+func (f *findingsTable) shownRows() int {
+	h, m := f.scrolled()
+	return max(1, m-1-max(0, h-f.top))
+}
+
+// follow keeps the cursor's row in view and the document within its bounds.
+func (f *findingsTable) follow() {
+	n := f.rows()
+	f.cursor = max(0, min(f.cursor, n-1))
+	h, m := f.scrolled()
+	if f.cursor < f.firstRow() {
+		f.top = h + f.cursor
+	}
+	if last := f.firstRow() + f.shownRows() - 1; f.cursor > last {
+		f.top = f.cursor + h + 2 - m
+	}
+	f.top = max(0, min(f.top, h+1+n-m))
+}
+
+// scrollHead moves the document by delta lines without moving the cursor: how ↑ on the first row
+// brings the lines above the rows back, and ↓ takes them away again.
+func (f *findingsTable) scrollHead(delta int) {
+	h, m := f.scrolled()
+	f.top = max(0, min(f.top+delta, h+1+f.rows()-m))
 }
 
 // cursorID is the id of the row under the cursor, "" when no row is shown.
@@ -103,9 +172,18 @@ func (f *findingsTable) count() int {
 	return n
 }
 
+// place puts the document where it stands when the table opens or its size changes: the rows
+// come first, as many as firstRows whenever the lines above them can give way.
+func (f *findingsTable) place() {
+	if !f.placed {
+		f.top, f.placed = f.homeTop(), true
+	}
+}
+
 // Update moves the cursor and changes the selection.
 func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 	k := f.ctx.Keys
+	f.place()
 	if f.typing {
 		f.editFilter(msg)
 		return true
@@ -114,12 +192,18 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 		if key.Matches(msg, k.Enter, k.Back) {
 			f.open, f.detailScroll = false, 0
 		}
-		f.detailScroll = max(0, f.detailScroll+k.moveBy(msg, f.height))
+		f.detailScroll = max(0, f.detailScroll+k.moveBy(msg, f.height-1))
 		return true
 	}
-	if d := k.moveBy(msg, f.height); d != 0 {
-		f.cursor += d
-		f.clamp()
+	if d := k.moveBy(msg, f.shownRows()); d != 0 {
+		_, m := f.scrolled()
+		switch {
+		case key.Matches(msg, k.PageUp) && f.cursor == 0:
+			d = -max(1, m-2) // a page of the lines above the rows
+		case key.Matches(msg, k.PageDown) && f.cursor == 0 && f.top < f.homeTop():
+			d = max(1, m-2)
+		}
+		f.move(d)
 		return true
 	}
 	switch {
@@ -141,8 +225,28 @@ func (f *findingsTable) Update(msg tea.KeyPressMsg) bool {
 	default:
 		return false
 	}
-	f.clamp()
+	f.follow()
 	return true
+}
+
+// move moves the cursor by delta rows. Upwards from the first row it scrolls the lines above the
+// rows into view instead; downwards it first takes back what that showed.
+func (f *findingsTable) move(delta int) {
+	switch {
+	case delta < 0 && f.cursor == 0:
+		f.scrollHead(delta)
+	case delta > 0 && f.cursor == 0 && f.top < f.homeTop():
+		f.scrollHead(min(delta, f.homeTop()-f.top))
+	default:
+		f.cursor += delta
+		f.follow()
+	}
+}
+
+// homeTop is where the document stands when the table opens: the rows first.
+func (f *findingsTable) homeTop() int {
+	h, m := f.scrolled()
+	return max(0, min(h, h+1+min(f.rows(), firstRows)-m))
 }
 
 // setAll selects or clears every row shown: with a filter, only the rows that match it.
@@ -152,57 +256,69 @@ func (f *findingsTable) setAll(on bool) {
 	}
 }
 
-func (f *findingsTable) clamp() {
-	n := f.rows()
-	f.cursor = max(0, min(f.cursor, n-1))
-	if f.cursor < f.offset {
-		f.offset = f.cursor
-	}
-	if f.cursor >= f.offset+f.height {
-		f.offset = f.cursor - f.height + 1
-	}
-	f.offset = max(0, min(f.offset, n-f.height))
-}
+// View draws the table alone, with no lines above it.
+func (f *findingsTable) View() string { return f.render(nil, 0) }
 
-// View draws the header, the visible window of rows, a count and the reasons for the row under
-// the cursor.
-func (f *findingsTable) View() string {
+// render draws the lines above the rows that are in view, the column titles, the visible window of
+// rows, the count and the reasons for the row under the cursor; an open row takes all the room.
+func (f *findingsTable) render(head []string, sticky int) string {
 	if f.open && f.rows() > 0 {
 		return f.detailView()
 	}
+	f.head, f.sticky = head, min(sticky, len(head))
+	f.place()
+	f.follow()
 	s := f.ctx.Styles
-	var b strings.Builder
+	h, m := f.scrolled()
+	out := append([]string(nil), head[:f.sticky]...)
+	for i := f.top; i < h && len(out) < f.sticky+m-2; i++ { // the titles and a row always show
+		out = append(out, head[f.sticky+i])
+	}
+	cols := f.fitted()
 	titles := make([]string, len(f.table.Columns))
 	for i, c := range f.table.Columns {
 		titles[i] = c.Title
 	}
-	b.WriteString(s.Title.Render(f.line("    ", titles)))
+	out = append(out, s.Title.Render(f.line("    ", titles, cols)))
 	n := f.rows()
-	end := min(n, f.offset+f.height)
-	for i := f.offset; i < end; i++ {
-		b.WriteByte('\n')
-		b.WriteString(f.row(i))
+	first, end := f.firstRow(), min(n, f.firstRow()+f.shownRows())
+	for i := first; i < end; i++ {
+		out = append(out, f.row(i, cols))
 	}
-	b.WriteByte('\n')
-	count := fmt.Sprintf("rows %d–%d of %d", min(f.offset+1, end), end, n)
-	if f.table.Selectable {
-		count = fmt.Sprintf("%d of %d selected · ", f.count(), len(f.table.Rows)) + count
-	}
-	b.WriteString(s.Subtle.Render(ansi.Truncate(count+f.filterLine(), f.width, "…")))
+	out = append(out, s.Subtle.Render(ansi.Truncate(f.countLine(first, end, cols), f.width, "…")))
 	if n > 0 {
 		r := f.table.Rows[f.rowAt(f.cursor)]
 		for i, reason := range r.Reasons {
 			if i == f.reasonRows {
 				break
 			}
-			b.WriteString("\n" + s.Tone(r.Tone).Render(ansi.Truncate("  • "+reason, f.width, "…")))
+			out = append(out, s.Tone(r.Tone).Render(ansi.Truncate("  • "+reason, f.width, "…")))
 		}
 	}
-	return b.String()
+	return strings.Join(out, "\n")
+}
+
+// countLine says which rows are shown, what lies above them and which columns only the opened row
+// shows.
+func (f *findingsTable) countLine(first, end int, cols []int) string {
+	n := f.rows()
+	count := fmt.Sprintf("rows %d–%d of %d", min(first+1, end), end, n)
+	if f.table.Selectable {
+		count = fmt.Sprintf("%d of %d selected · ", f.count(), len(f.table.Rows)) + count
+	}
+	if h, _ := f.scrolled(); f.top > 0 && first == 0 {
+		count += " · " + plural(min(f.top, h), "line", "lines") + " above: ↑"
+	} else if f.top > 0 && h > 0 {
+		count += " · more above"
+	}
+	if hidden := f.hiddenColumns(cols); hidden != "" {
+		count += " · enter shows " + hidden
+	}
+	return count + f.filterLine()
 }
 
 // row draws the i-th shown row.
-func (f *findingsTable) row(i int) string {
+func (f *findingsTable) row(i int, cols []int) string {
 	at := f.rowAt(i)
 	r := f.table.Rows[at]
 	mark := "    "
@@ -212,18 +328,53 @@ func (f *findingsTable) row(i int) string {
 			mark = "[x] "
 		}
 	}
-	text := f.line(mark, r.Cells)
+	text := f.line(mark, r.Cells, cols)
 	if i == f.cursor {
 		return f.ctx.Styles.Selected.Render(text)
 	}
 	return f.ctx.Styles.Tone(r.Tone).Render(text)
 }
 
-// line lays cells out in the column widths and cuts the result to the table width.
-func (f *findingsTable) line(prefix string, cells []string) string {
+// fitted are the widths the columns get in the table's width: each its own while it fits, the
+// first that does not fit what is left (when that is enough to read a few characters), and the
+// rest none — those the opened row shows, and the count line says so.
+func (f *findingsTable) fitted() []int {
+	cols := make([]int, len(f.widths))
+	room := f.width - 4
+	for c, w := range f.widths {
+		switch {
+		case w+1 <= room:
+			cols[c] = w
+			room -= w + 1
+		case room >= 8:
+			cols[c] = room - 1
+			room = 0
+		default:
+			room = 0
+		}
+	}
+	return cols
+}
+
+// hiddenColumns names the columns the table has no room for.
+func (f *findingsTable) hiddenColumns(cols []int) string {
+	var names []string
+	for c, w := range cols {
+		if w == 0 && f.widths[c] > 0 {
+			names = append(names, f.table.Columns[c].Title)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// line lays cells out in the column widths given, leaving out the columns without room.
+func (f *findingsTable) line(prefix string, cells []string, cols []int) string {
 	var b strings.Builder
 	b.WriteString(prefix)
-	for c, w := range f.widths {
+	for c, w := range cols {
+		if w == 0 {
+			continue
+		}
 		cell := ""
 		if c < len(cells) {
 			cell = cells[c]

@@ -77,7 +77,8 @@ func BenchmarkFindingsTableView20000(b *testing.B) {
 	ctx.Styles = NewStyles(false)
 	f := newFindingsTable(ctx, bigTable(20000))
 	f.SetSize(120, 40)
-	f.cursor, f.offset = 10000, 9990
+	f.cursor = 10000
+	f.follow()
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = f.View()

@@ -106,7 +106,7 @@ func TestQuitWhileAnActionRunsAsksFirst(t *testing.T) {
 	}
 }
 
-func TestQuitQuestionIsDismissedByAnythingButYes(t *testing.T) {
+func TestQuitQuestionIsDismissedByNoAndSaysWhatItWantsOtherwise(t *testing.T) {
 	r := newFakeRunner(testBook(), map[string]steps.Action{"confirm": blockingAction(make(chan struct{})), "terminate": terminateAction()})
 	m, _ := newTestModel(t, r)
 	start := m.Init()
@@ -117,6 +117,10 @@ func TestQuitQuestionIsDismissedByAnythingButYes(t *testing.T) {
 	}
 	if !strings.Contains(screen(m), "An action is running — quit anyway? y/N") {
 		t.Errorf("question not on screen:\n%s", screen(m))
+	}
+	typeText(m, "111122223333") // the account id, typed for a dialog the operator expected
+	if !m.askQuit || !strings.Contains(screen(m), "y quits (stopping it first), n or esc stays") {
+		t.Fatalf("keys that are not an answer dismissed the question, or it did not say what it wants:\n%s", screen(m))
 	}
 	if cmd := press(m, "n"); m.askQuit || isQuit(cmd) {
 		t.Fatal("n did not dismiss the question")

@@ -12,7 +12,9 @@ import (
 // most useful first. The footer, the ? overlay and (through the same bindings) the handlers agree.
 func (m *Model) keysNow() paneKeys {
 	if m.showHelp {
-		return paneKeys{"keys", []key.Binding{m.ctx.Keys.esc("close this list"), m.ctx.Keys.Help}}
+		k := m.ctx.Keys
+		return paneKeys{"keys", append(append([]key.Binding{k.esc("close this list")}, k.scrollKeys()...),
+			k.Help, m.quitBinding())}
 	}
 	return m.keysBelow()
 }
@@ -26,7 +28,8 @@ func (m *Model) keysBelow() paneKeys {
 	case m.briefing && !m.askQuit:
 		return m.briefingKeys()
 	case m.askQuit:
-		return paneKeys{"quit?", []key.Binding{named(k.Yes, "quit, stopping the action"), m.ctx.Keys.esc("stay")}}
+		return paneKeys{"quit?", []key.Binding{named(k.Yes, "quit, stopping the action"), m.ctx.Keys.esc("stay"), k.Help,
+			named(k.Quit, "quit, stopping the action")}}
 	case m.secret != nil:
 		return m.secret.keys()
 	case m.confirm != nil:
@@ -63,19 +66,26 @@ func named(b key.Binding, desc string) key.Binding {
 }
 
 // footerView is the status line and one line of keys that always ends with how to see the rest
-// and how to quit, however narrow the terminal.
+// and how to quit, however narrow the terminal: "? keys • q quit" wherever those keys work (a field
+// being typed into takes them as text; ctrl+c is then how to quit). A key named twice for the same
+// thing (] and ↓ both "next step" in the step list) is shown once; ? lists both.
 func (m *Model) footerView() string {
 	w := m.ctx.Width
 	all := m.keysNow().keys
-	var tail, rest []key.Binding
+	var help, quit, rest []key.Binding
+	seen := map[string]bool{}
 	for _, b := range all {
-		if key.Matches(keyOf(b), m.ctx.Keys.Help, m.ctx.Keys.Quit) {
-			tail = append(tail, b)
-		} else {
+		switch {
+		case key.Matches(keyOf(b), m.ctx.Keys.Help):
+			help = append(help[:0], b) // once, whoever named it
+		case key.Matches(keyOf(b), m.ctx.Keys.Quit, m.ctx.Keys.Interrupt):
+			quit = append(quit[:0], b)
+		case !seen[b.Help().Desc]:
+			seen[b.Help().Desc] = true
 			rest = append(rest, b)
 		}
 	}
-	end := m.help.ShortHelpView(tail)
+	end := m.help.ShortHelpView(append(help, quit...))
 	room := w
 	if end != "" {
 		room -= ansi.StringWidth(end) + ansi.StringWidth(m.help.ShortSeparator)
@@ -114,7 +124,8 @@ type keyPress string
 
 func (k keyPress) String() string { return string(k) }
 
-// helpView is the ? overlay: every key of the focused pane with what it does here.
+// helpView is the ? overlay: every key of the focused pane with what it does here, scrolled with
+// the same keys as every panel when it is taller than the screen.
 func (m *Model) helpView() string {
 	s := m.ctx.Styles
 	pk := m.keysBelow()
@@ -122,20 +133,31 @@ func (m *Model) helpView() string {
 	for _, b := range pk.keys {
 		width = max(width, ansi.StringWidth(b.Help().Key))
 	}
-	lines := []string{s.Title.Render("Keys — " + pk.title), ""}
+	w := max(20, min(m.ctx.Width-8, 76))
+	var lines []string
 	for _, b := range pk.keys {
 		if !b.Enabled() {
 			continue
 		}
-		lines = append(lines, s.Title.Render(padRight(b.Help().Key, width))+"  "+b.Help().Desc)
+		desc := b.Help().Desc
+		if key.Matches(keyOf(b), m.ctx.Keys.Quit) && m.ctx.Debrief != nil {
+			desc += " (a drill ends on its debrief first; q there leaves)"
+		}
+		lines = append(lines, indent(desc, s.Title.Render(padRight(b.Help().Key, width))+"  ", strings.Repeat(" ", width+2), w)...)
 	}
 	lines = append(lines, "", s.Subtle.Render("? or esc closes this list"))
-	return s.Dialog.Render(strings.Join(lines, "\n"))
+	// Two lines of border and the title stay; the keys scroll.
+	room := max(3, m.bodyRows()-3)
+	shown := scrolled(s, lines, &m.helpScroll, room, w)
+	return s.Dialog.Render(strings.Join(append([]string{s.Title.Render("Keys — " + pk.title)}, shown...), "\n"))
 }
 
 func padRight(s string, width int) string {
 	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
 }
+
+// plural says "1 change", "3 changes": the operator reads numbers, not "(s)".
+func plural(n int, one, many string) string { return count(n, one, many) }
 
 // count says "1 change", "3 changes": the operator reads numbers, not "(s)".
 func count(n int, one, many string) string {

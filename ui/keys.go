@@ -108,3 +108,13 @@ func (k KeyMap) moveBy(msg tea.KeyPressMsg, page int) int {
 	}
 	return 0
 }
+
+// scrollKeys are the keys that scroll every panel, list, dialog and overlay alike.
+func (k KeyMap) scrollKeys() []key.Binding {
+	return []key.Binding{named(k.Up, "scroll up"), named(k.Down, "scroll down"), k.PageUp, k.PageDown}
+}
+
+// arrowScrollKeys scroll where letters are typed text: the arrows and page keys only.
+func (k KeyMap) arrowScrollKeys() []key.Binding {
+	return []key.Binding{named(k.FieldUp, "scroll up"), named(k.FieldDown, "scroll down"), k.PageUp, k.PageDown}
+}

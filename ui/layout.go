@@ -12,14 +12,11 @@ import (
 	"lockdown/steps"
 )
 
-// Fixed rows: two of header, one rule, one status line, one help line (more with full help).
-const headerRows = 3
-
 // footerRows is the status line and the line of keys.
 const footerRows = 2
 
 // bodyRows is the height between the header and the footer.
-func (m *Model) bodyRows() int { return max(1, m.ctx.Height-headerRows-footerRows) }
+func (m *Model) bodyRows() int { return max(1, m.ctx.Height-len(m.headerLines())-footerRows) }
 
 func (m *Model) leftWidth() int { return min(32, m.ctx.Width/3) }
 
@@ -52,7 +49,13 @@ func (m *Model) layout() {
 	}
 }
 
-func (m *Model) headerView() string {
+func (m *Model) headerView() string { return strings.Join(m.headerLines(), "\n") }
+
+// headerLines are the mode and account, who lockdown acts as, what happens in the account
+// meanwhile (a drill's attacker) and a rule. The latest activity shares the second line when it
+// fits there whole, and takes a line of its own when it does not: it is news the operator must
+// read, not decoration to cut.
+func (m *Model) headerLines() []string {
 	s := m.ctx.Styles
 	w := m.ctx.Width
 	line := s.Badge(m.ctx.Mode) + " " + s.Title.Render("lockdown") + "  "
@@ -76,12 +79,19 @@ func (m *Model) headerView() string {
 		gap := w - ansi.StringWidth(line) - ansi.StringWidth(t0)
 		line += strings.Repeat(" ", max(2, gap)) + t0
 	}
-	rule := s.Border.Render(strings.Repeat("─", w))
-	if act := m.activityView(w - ansi.StringWidth(principal) - 3); act != "" {
+	lines := []string{ansi.Truncate(line, w, "…")}
+	act := m.activityView()
+	switch {
+	case act == "":
+		lines = append(lines, ansi.Truncate(principal, w, "…"))
+	case ansi.StringWidth(principal)+2+ansi.StringWidth(m.activity.Text)+len(" · 59m59s ago") <= w:
+		// Judged on the text alone, so the layout does not change as the time ago grows.
 		gap := w - ansi.StringWidth(principal) - ansi.StringWidth(act)
-		principal += strings.Repeat(" ", max(2, gap)) + act
+		lines = append(lines, ansi.Truncate(principal+strings.Repeat(" ", max(2, gap))+act, w, "…"))
+	default:
+		lines = append(lines, ansi.Truncate(principal, w, "…"), ansi.Truncate(act, w, "…"))
 	}
-	return ansi.Truncate(line, w, "…") + "\n" + ansi.Truncate(principal, w, "…") + "\n" + rule
+	return append(lines, s.Border.Render(strings.Repeat("─", w)))
 }
 
 func aliasOf(alias string) string {
@@ -122,6 +132,8 @@ func (m *Model) bodyView() string {
 
 func (m *Model) dialogView() string {
 	switch {
+	case m.showHelp:
+		return m.helpView()
 	case m.askQuit:
 		return m.ctx.Styles.Dialog.Render(m.ctx.Styles.Warning.Render("An action is running — quit anyway? y/N"))
 	case m.secret != nil:
@@ -130,8 +142,6 @@ func (m *Model) dialogView() string {
 		return m.confirm.View()
 	case m.reason != nil:
 		return m.reason.View()
-	case m.showHelp:
-		return m.helpView()
 	}
 	return ""
 }

@@ -51,10 +51,14 @@ type Model struct {
 	secret  *secretDialog
 	reason  *reasonDialog
 	askQuit bool
-	// showHelp shows every key of the focused pane over the screen.
-	showHelp bool
-	// briefing is true until the operator has read a drill's briefing.
-	briefing bool
+	// showHelp shows every key of the focused pane over the screen; helpScroll is how far it is
+	// scrolled.
+	showHelp   bool
+	helpScroll int
+	// briefing is true until the operator has read a drill's briefing; briefingScroll is how far
+	// it is scrolled.
+	briefing       bool
+	briefingScroll int
 	// debrief, once a drill's operator quits, is the scored debrief on screen.
 	debrief *debriefScreen
 	// quitting is set when the operator quit while an action ran: lockdown exits once it stops.

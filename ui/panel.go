@@ -108,7 +108,7 @@ func (p *panel) sync(st runbooks.StepStatus) {
 
 func (p *panel) setFound(found *steps.Inspection) {
 	p.found = found
-	p.foundAt, p.stale = p.ctx.now(), ""
+	p.foundAt, p.stale = p.ctx.accountNow(), "" // the incident's clock, as the journal keeps
 	p.table = nil
 	p.regrid()
 	if found != nil && found.Table != nil {
@@ -154,7 +154,7 @@ func (p *panel) SetSize(width, height int) {
 		p.inputs[i].SetWidth(max(10, width-6))
 	}
 	if p.table != nil {
-		p.table.SetSize(width, height-len(p.foundHeader()))
+		p.table.SetSize(width, height) // the lines above the rows scroll with them
 	}
 }
 
@@ -228,6 +228,8 @@ func (p *panel) updateChecklist(msg tea.KeyPressMsg) intent {
 		p.check = max(0, p.check-1)
 	case key.Matches(msg, k.Down):
 		p.check = min(n-1, p.check+1)
+	case key.Matches(msg, k.PageUp, k.PageDown):
+		p.scrollBy(msg)
 	case key.Matches(msg, k.Toggle) && n > 0:
 		return intent{kind: wantTick, item: p.check, checked: !p.ticked(p.check)}
 	case key.Matches(msg, k.Complete):
@@ -256,6 +258,7 @@ func (p *panel) updateStart(msg tea.KeyPressMsg) (intent, tea.Cmd) {
 		if key.Matches(msg, k.Inspect, k.Enter, k.Retry) {
 			return p.inspectIntent(), nil
 		}
+		p.scrollBy(msg)
 		return intent{}, nil
 	}
 	switch {
@@ -304,7 +307,7 @@ func (p *panel) inspectIntent() intent {
 
 func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
 	k := p.ctx.Keys
-	if p.filtering() {
+	if p.filtering() || (p.table != nil && p.table.open) {
 		p.table.Update(msg)
 		return intent{}
 	}
@@ -319,6 +322,8 @@ func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
 		}
 	case p.table != nil:
 		p.table.Update(msg)
+	default:
+		p.scrollBy(msg)
 	}
 	return intent{}
 }

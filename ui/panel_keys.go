@@ -29,14 +29,14 @@ func (p *panel) keys() []key.Binding {
 	case phaseFound:
 		return p.foundKeys()
 	case phasePlan:
-		return []key.Binding{k.Apply, k.esc("back to the findings"), named(k.Up, "scroll"), named(k.Down, "scroll"), k.Skip}
+		return append(append([]key.Binding{k.Apply, k.esc("back to the findings")}, k.scrollKeys()...), k.Skip)
 	}
 	var own []key.Binding
 	if p.outcome != nil && p.outcome.FollowUp != nil {
 		own = append(own, named(k.Apply, "review the follow-up plan…"))
 	}
-	return append(own, named(k.Inspect, "inspect again"), k.esc("back to the findings"), named(k.Up, "scroll"),
-		named(k.Down, "scroll"), k.Skip)
+	own = append(own, named(k.Inspect, "inspect again"), k.esc("back to the findings"))
+	return append(append(own, k.scrollKeys()...), k.Skip)
 }
 
 // foundKeys are the keys over the findings: a filter being typed and an opened row take them all.
@@ -47,7 +47,7 @@ func (p *panel) foundKeys() []key.Binding {
 	case t != nil && t.typing:
 		return []key.Binding{named(k.Enter, "keep the filter"), k.esc("clear and leave the filter"), k.Erase, k.Interrupt}
 	case t != nil && t.open:
-		return []key.Binding{named(k.Up, "scroll"), named(k.Down, "scroll"), k.esc("close the row"), named(k.Enter, "close the row"), k.Interrupt}
+		return append([]key.Binding{k.esc("close the row"), named(k.Enter, "close the row")}, k.scrollKeys()...)
 	}
 	var own []key.Binding
 	if t != nil && t.table.Selectable {

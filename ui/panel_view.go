@@ -17,19 +17,19 @@ func (p *panel) View(running time.Duration, isRunning bool, spin string) string 
 	var lines []string
 	switch {
 	case isRunning:
-		lines = p.runningLines(running, spin)
+		return strings.Join(clipLines(p.runningLines(running, spin), p.width, p.height), "\n")
 	case !p.action:
-		lines = p.checklistLines()
+		return strings.Join(p.checklistView(), "\n")
 	case p.phase == phaseStart:
 		lines = p.startLines()
 	case p.phase == phaseFound:
 		return p.foundView()
 	case p.phase == phasePlan:
-		lines = window(p.planLines(), &p.scroll, p.height)
+		lines = p.planLines()
 	default:
-		lines = window(p.outcomeLines(), &p.scroll, p.height)
+		lines = p.outcomeLines()
 	}
-	return strings.Join(clipLines(lines, p.width, p.height), "\n")
+	return strings.Join(scrolled(p.ctx.Styles, wrapLines(lines, p.width), &p.scroll, p.height, p.width), "\n")
 }
 
 // stateLines explains a failed or skipped step before anything else.
@@ -60,10 +60,23 @@ func (p *panel) runningLines(elapsed time.Duration, spin string) []string {
 	return append(lines, p.grid.lines(p.ctx, p.width, p.height-len(lines), false)...)
 }
 
-func (p *panel) checklistLines() []string {
+// checklistView is the checklist, scrolled so the item under the cursor is in view.
+func (p *panel) checklistView() []string {
+	lines, at := p.checklistLines()
+	if at >= 0 && p.height > 1 {
+		room := p.height - 1
+		p.scroll = min(p.scroll, at)
+		p.scroll = max(p.scroll, at-room+1)
+	}
+	return scrolled(p.ctx.Styles, lines, &p.scroll, p.height, p.width)
+}
+
+// checklistLines are the checklist's lines wrapped to the panel, and where the item under the
+// cursor begins among them.
+func (p *panel) checklistLines() ([]string, int) {
 	s := p.ctx.Styles
-	lines := p.stateLines()
-	done := 0
+	lines := wrapLines(p.stateLines(), p.width)
+	done, at := 0, -1
 	for i, item := range p.step.Checklist {
 		box := "[ ] "
 		if p.ticked(i) {
@@ -73,17 +86,18 @@ func (p *panel) checklistLines() []string {
 		line := box + item
 		if i == p.check {
 			line = s.Selected.Render(line)
+			at = len(lines)
 		}
-		lines = append(lines, line)
+		lines = append(lines, wrapLines([]string{line}, p.width)...)
 		if v, ok := p.evidence[i]; ok {
-			lines = append(lines, evidenceLine(s, v))
+			lines = append(lines, wrapLines([]string{evidenceLine(s, v)}, p.width)...)
 		}
 	}
 	hint := fmt.Sprintf("%d/%d ticked · space ticks · c completes", done, len(p.step.Checklist))
 	if len(p.step.Verify) > 0 {
 		hint += " · v verifies through IAM"
 	}
-	return append(lines, "", s.Subtle.Render(hint))
+	return append(lines, wrapLines([]string{"", s.Subtle.Render(hint)}, p.width)...), at
 }
 
 // evidenceLine shows what a check found for its item.
@@ -126,18 +140,21 @@ func (p *panel) foundHeader() []string {
 		// Above a table every line counts: the state goes in front of the summary.
 		summary, lines = lines[0]+s.Subtle.Render(" · ")+summary, nil
 	}
+	if summary != "" {
+		// What the step found comes first, under the state when the state is news (failed,
+		// cancelled): the line that stays in view while the rest scrolls.
+		at := min(1, len(lines))
+		lines = append(lines[:at], append([]string{summary}, lines[at:]...)...)
+	}
 	if p.stale != "" {
 		lines = append(lines, s.Warning.Render("⚠ "+p.stale))
 	}
 	for _, w := range p.found.Warnings {
 		lines = append(lines, s.Destructive.Render("⚠ "+w))
 	}
-	if summary != "" {
-		lines = append(lines, summary)
-	}
 	facts := p.found.Facts
 	if !p.foundAt.IsZero() {
-		facts = append(facts[:len(facts):len(facts)], steps.Fact{Label: "as of", Value: p.foundAt.Format("15:04:05")})
+		facts = append(facts[:len(facts):len(facts)], steps.Fact{Label: "as of", Value: p.foundAt.UTC().Format("15:04:05")})
 	}
 	lines = append(lines, p.factLines(facts)...)
 	if c := p.grid.counts(); c != "" && (p.table == nil || p.grid.failed() > 0) {
@@ -183,27 +200,16 @@ func (p *panel) factLines(facts []steps.Fact) []string {
 	return lines
 }
 
-// tableMinimum is the room a findings table needs for ten rows: its header line, the rows, the
-// count line and one line of reasons.
-const tableMinimum = 13
-
 func (p *panel) foundView() string {
 	head := wrapLines(p.foundHeader(), p.width)
 	if p.table == nil {
-		return strings.Join(clipLines(head, p.width, p.height), "\n")
+		return strings.Join(scrolled(p.ctx.Styles, head, &p.scroll, p.height, p.width), "\n")
 	}
-	// The rows come first: at least ten of them whenever the panel has room for that at all.
-	if most := max(3, p.height-tableMinimum); len(head) > most {
-		hidden := len(head) - most + 1
-		head = append(head[:most-1], p.ctx.Styles.Subtle.Render(fmt.Sprintf("… %d more lines above the rows on a taller terminal", hidden)))
-	}
-	room := p.height - len(head)
-	if room < 4 {
-		head = head[:max(0, p.height-4)]
-		room = 4
-	}
-	p.table.SetSize(p.width, room)
-	return strings.Join(append(clipLines(head, p.width, len(head)), p.table.View()), "\n")
+	p.table.SetSize(p.width, p.height)
+	// The first line of the header (the state, or what was found) stays in view, up to two rows
+	// of it; the rest scrolls with the rows.
+	sticky := min(2, len(wrapLines(p.foundHeader()[:min(1, len(head))], p.width)))
+	return p.table.render(clipWidth(head, p.width), sticky)
 }
 
 func (p *panel) planLines() []string {
@@ -282,13 +288,6 @@ func resultLine(ctx *Context, r steps.Result, c steps.Change, ambiguous bool) st
 		return s.Subtle.Render("= " + what + "  already done " + r.Message)
 	}
 	return s.Subtle.Render("· " + what + "  " + string(r.Status) + " " + r.Message)
-}
-
-// window returns the lines visible at *offset, clamping the offset to the content.
-func window(lines []string, offset *int, height int) []string {
-	height = max(1, height)
-	*offset = max(0, min(*offset, len(lines)-height))
-	return lines[*offset:min(len(lines), *offset+height)]
 }
 
 // clipLines wraps every line to width and keeps at most height lines. Panel text is wrapped, not

@@ -39,6 +39,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case activityMsg:
 		a := Activity(msg)
 		m.activity = &a
+		m.layout() // the header may take a line more, or less
 		return m, listenActivity(m.ctx.Activity, m.stop)
 	}
 	cmd := m.onResult(msg)
@@ -173,27 +174,38 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
 	switch {
+	case m.showHelp && m.secret == nil:
+		return m.onHelpKey(msg)
 	case m.askQuit:
-		m.askQuit = false
-		if key.Matches(msg, k.Yes) {
+		switch {
+		case key.Matches(msg, k.Yes, k.Quit):
+			m.askQuit = false
 			return m.quit()
+		case key.Matches(msg, k.Help):
+			m.openHelp()
+			return nil
+		case key.Matches(msg, k.No, k.Back, k.Enter):
+			m.askQuit = false
+			return nil
 		}
-		return nil
+		// Anything else was meant for something else: the question stays, and says what it wants.
+		return m.status.notice("an action is running: y quits (stopping it first), n or esc stays")
 	case m.secret != nil:
 		// Even ctrl+c goes to the dialog first: a secret nobody has seen is lost for good.
 		return m.onSecretKey(msg)
 	case key.Matches(msg, k.Interrupt):
 		return m.requestQuit()
+	case m.confirm != nil && !m.confirm.destructive() && key.Matches(msg, k.Help):
+		m.openHelp()
+		return nil
+	case m.confirm != nil && !m.confirm.destructive() && key.Matches(msg, k.Quit):
+		// No field takes text here, so q quits as everywhere: the question goes unanswered.
+		m.confirm = nil
+		return tea.Batch(m.status.notice("cancelled — nothing was applied"), m.onQuitKey())
 	case m.confirm != nil:
 		return m.onConfirmKey(msg)
 	case m.reason != nil:
 		return m.onReasonKey(msg)
-	case m.showHelp:
-		// The overlay only explains: any of its closing keys closes it, nothing else acts.
-		if key.Matches(msg, k.Help, k.Back, k.Enter, k.Quit) {
-			m.showHelp = false
-		}
-		return nil
 	case m.debrief != nil:
 		return m.onDebriefKey(msg)
 	case m.briefing:
@@ -223,7 +235,7 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.onQuitKey()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.Note):
 		return m.openNote()
 	case key.Matches(msg, k.NextStep):
@@ -264,8 +276,10 @@ func (m *Model) onStepsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.focus = panePanel
 		return m.current().focusInputs()
 	}
-	// The step's own keys (inspect, plan, apply, skip, tick) work from the list too: the footer
-	// offers them whatever pane has the focus.
+	// The step's own keys (inspect, plan, apply, skip, tick, the rows' keys) work from the list
+	// too: the footer offers them whatever pane has the focus. The keyboard then belongs to the
+	// panel, and the ▶ marker moves there with it, so the next ↓ moves a row, not the step.
+	m.focus = panePanel
 	return m.onPanelKey(msg)
 }
 
@@ -397,7 +411,35 @@ func (m *Model) markStale(stepID string, out *steps.Outcome) {
 	by := m.panels[stepID].step.Title
 	for _, p := range m.panels {
 		if p.found != nil {
-			p.stale = fmt.Sprintf("stale: %q changed the account at %s, after this was read — i reads it again", by, m.ctx.now().Format("15:04:05"))
+			p.stale = fmt.Sprintf("stale: %q changed the account at %s, after this was read — i reads it again", by, m.ctx.accountNow().UTC().Format("15:04:05"))
 		}
 	}
+}
+
+// openHelp shows the ? list of every key of what has the keyboard, from its top.
+func (m *Model) openHelp() {
+	m.showHelp, m.helpScroll = true, 0
+}
+
+// onHelpKey scrolls or closes the ? list. It only explains: nothing under it acts, but q quits as
+// it does everywhere.
+func (m *Model) onHelpKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Help, k.Back, k.Enter):
+		m.showHelp = false
+	case key.Matches(msg, k.Quit):
+		m.showHelp = false
+		if m.askQuit {
+			m.askQuit = false
+			return m.quit()
+		}
+		if m.confirm != nil {
+			m.confirm = nil
+		}
+		return m.onQuitKey()
+	default:
+		m.helpScroll = max(0, m.helpScroll+k.moveBy(msg, max(1, m.bodyRows()-4)))
+	}
+	return nil
 }
