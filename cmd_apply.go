@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/review"
+	"lockdown/runbooks"
 )
 
 // ApplyCmd is `lockdown apply`: carry out exactly the plan a reviewer approved, and nothing the
@@ -28,6 +30,13 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	// One apply of a plan at a time: a second one would send every change again and take the
+	// first one's new keys for someone else's. Nothing is sent, nor any file made, before it.
+	lock, err := g.lockWork("apply-"+strings.TrimPrefix(doc.Digest(), "sha256:"), "applying the plan "+doc.Digest())
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	// The secrets file exists before anything changes: a rotation must never create a key, then
 	// find it has nowhere to keep the secret.
 	secrets, err := review.CreateSecretsFile(c.SecretsFile)
@@ -119,4 +128,19 @@ func (c *ApplyCmd) openPlanAccount(g *Globals, doc *review.PlanDocument) (*aws.A
 	}
 	g.eprintf("Applying %s to account %s%s as %s\n", c.Plan, id.Account, review.AliasSuffix(id.Alias), id.ARN)
 	return acct, nil
+}
+
+// lockWork takes the lock of one piece of work in the journal directory, or says who holds it
+// (exit 1, nothing sent).
+func (g *Globals) lockWork(name, what string) (*runbooks.Lock, error) {
+	dir, err := g.journalDir()
+	if err != nil {
+		return nil, err
+	}
+	lock, err := runbooks.TakeLock(dir, name, what)
+	var held *runbooks.HeldError
+	if errors.As(err, &held) {
+		return nil, exitCode(exitFailed, fmt.Errorf("%w; nothing was sent", err))
+	}
+	return lock, err
 }

@@ -15,6 +15,12 @@ func (c *RespondCmd) Run(g *Globals) error {
 		if err := g.readPriorIncident(c.Resume); err != nil {
 			return err
 		}
+		// Two runs continuing one incident would each make its changes.
+		lock, err := g.lockWork("incident-"+g.resumeFrom.incident, "continuing the incident "+g.resumeFrom.incident)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
 	since, err := g.SinceTime(time.Now())
 	if err != nil {

@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
+	"time"
+
+	"lockdown/aws"
 
 	"lockdown/runbooks"
 	"lockdown/steps"
@@ -11,7 +15,7 @@ import (
 // VerifyCmd is `lockdown verify`: is the attacker out? It re-reads the account and runs the
 // checks of verify.contained.
 type VerifyCmd struct {
-	Key  string `help:"The leaked access key id: check that it is inactive or deleted." placeholder:"AKIA…"`
+	Key  string `help:"The leaked access key id: check that it is inactive or deleted. Without it, the one an earlier journal of the incident names; if none does, the attacker is not said to be out." placeholder:"AKIA…"`
 	JSON bool   `name:"json" help:"Print one JSON document on stdout."`
 }
 
@@ -25,12 +29,16 @@ func (c *VerifyCmd) Run(g *Globals) error {
 	if werr := refuseWrongAccount(acct); werr != nil {
 		return werr
 	}
+	key := c.Key
+	if key == "" {
+		key = g.leakedKeyOfIncident(acct)
+	}
 	env := &steps.Env{Account: acct.ReadOnly(), Since: since, Params: steps.Params{"skip_regions": g.skipRegions},
-		Inputs: map[string]string{"access_key_id": c.Key}, OwnKeys: g.ownKeys,
+		Inputs: map[string]string{"access_key_id": key}, OwnKeys: g.ownKeys, SecretsKept: g.keptSecrets,
 		Kept: func() map[string]string { return g.keptItems(acct.Guard().Account()) }}
 	// With the key, CloudTrail names what the attacker changed that lockdown cannot undo, and who
 	// launched each instance.
-	env.Trace = <-startTrace(g.Context(), acct, c.Key, since)
+	env.Trace = <-startTrace(g.Context(), acct, key, since)
 	insp, err := steps.VerifyContained{}.Inspect(g.Context(), env, nil)
 	if err != nil {
 		return err
@@ -49,6 +57,36 @@ func (c *VerifyCmd) Run(g *Globals) error {
 	return nil
 }
 
+// leakedKeyOfIncident is the leaked key an earlier journal of the account's incident names, said
+// on stderr, or "" (said too) when none does or several do: the verification then cannot say the
+// attacker is out.
+func (g *Globals) leakedKeyOfIncident(acct *aws.Account) string {
+	dir, err := g.journalDir()
+	if err != nil {
+		return ""
+	}
+	id, err := acct.WhoAmI(g.Context())
+	if err != nil {
+		return "" // the verification fails on the same call, with its reason
+	}
+	named := runbooks.LeakedKeysNamed(dir, id.Account)
+	switch len(named) {
+	case 0:
+		g.eprintf("No --key given, and no journal in %s names the leaked key of account %s: the leaked key is not checked, so the attacker cannot be said to be out\n", dir, id.Account)
+		return ""
+	case 1:
+		k := named[0]
+		g.eprintf("No --key given: checking %s, the leaked key named in %s (step %s, %s)\n", k.Key, k.Journal, k.Step, k.Time.UTC().Format(time.RFC3339))
+		return k.Key
+	}
+	var list []string
+	for _, k := range named {
+		list = append(list, fmt.Sprintf("%s (%s, step %s)", k.Key, k.Journal, k.Step))
+	}
+	g.eprintf("No --key given, and the journals of account %s name several leaked keys: %s; give --key: the leaked key is not checked\n", id.Account, strings.Join(list, "; "))
+	return ""
+}
+
 // ownKeys are the access keys lockdown created, from the journals of the journal directory.
 func (g *Globals) ownKeys() map[string]bool {
 	dir, err := g.journalDir()
@@ -56,6 +94,15 @@ func (g *Globals) ownKeys() map[string]bool {
 		return nil
 	}
 	return runbooks.CreatedKeys(dir)
+}
+
+// keptSecrets are the new keys whose secrets the journals of the journal directory record as kept.
+func (g *Globals) keptSecrets() map[string]bool {
+	dir, err := g.journalDir()
+	if err != nil {
+		return nil
+	}
+	return runbooks.KeptSecrets(dir)
 }
 
 // journalDir is --journal, or the default journal directory.

@@ -31,29 +31,35 @@ type crashRig struct {
 	direct string // the simulator itself, for the test's own reads
 }
 
-func newCrashRig(t *testing.T) *crashRig {
+func newCrashRig(t *testing.T) *crashRig { return newCrashRigFor(t, "crypto-miner") }
+
+// newCrashRigFor serves scenario to the built binary, with the plan of the scenario (made with the
+// keeps given) ready to apply.
+func newCrashRigFor(t *testing.T, scenario string, keeps ...string) *crashRig {
 	t.Helper()
-	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
+	s := simtest.Start(t, scenario, rigStart())
 	direct := s.URL
 	wire := s.Watch(t)
 	id, secret := s.Server.ResponderCredentials()
 	root := t.TempDir()
-	r := &crashRig{t: t, sim: s, wire: wire, l: newSealedLockdown(t, s.URL, root, id, secret, ""), plan: filepath.Join(root, "plan.json"), direct: direct}
-	if code := r.l.run("plan", "--key", simLeakedKey, "--since", s.Server.IncidentStart().Format(time.RFC3339), "-o", r.plan); code != exitOK {
-		t.Fatalf("plan exited %d:\n%s", code, r.l.stderr.String())
-	}
-	r.wire.Reset()
-	return r
+	return &crashRig{t: t, sim: s, wire: wire, l: newSealedLockdown(t, s.URL, root, id, secret, ""),
+		plan: rigPlanFile(t, scenario, keeps, root), direct: direct}
 }
 
 // applyArgs are apply's arguments with a new secrets file.
 func (r *crashRig) applyArgs(secrets string) []string {
-	return []string{"apply", r.plan, "--live", "--confirm", simAccount, "--secrets-file", filepath.Join(r.l.root, secrets),
+	return []string{"apply", r.plan, "--live", "--confirm", r.sim.Server.Account(), "--secrets-file", filepath.Join(r.l.root, secrets),
 		"--endpoint-url", r.l.endpoint, "--journal", filepath.Join(r.l.root, "journal")}
 }
 
 // killApplyWhen starts apply and SIGKILLs it as soon as served says the moment has come.
 func (r *crashRig) killApplyWhen(secrets string, served func([]sim.Request) bool) {
+	r.t.Helper()
+	r.killApply(secrets, func() bool { return served(r.sim.Server.Requests()) })
+}
+
+// killApply starts apply and SIGKILLs it as soon as now says the moment has come.
+func (r *crashRig) killApply(secrets string, now func() bool) {
 	r.t.Helper()
 	cmd := exec.Command(r.l.bin, r.applyArgs(secrets)...)
 	cmd.Env, cmd.Dir = r.l.env, r.l.root
@@ -63,7 +69,7 @@ func (r *crashRig) killApplyWhen(secrets string, served func([]sim.Request) bool
 		r.t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Minute)
-	for !served(r.sim.Server.Requests()) {
+	for !now() {
 		if time.Now().After(deadline) {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()

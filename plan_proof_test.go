@@ -69,10 +69,10 @@ func TestPlanShowsAnIAMChangeTheResponderMayNotMakeAsAFailedCheck(t *testing.T) 
 	t.Parallel()
 	s := provingAccount(t, `,{"Effect":"Deny","Action":"iam:UpdateAccessKey","Resource":"*"}`)
 	stderr, doc := s.planExpecting(exitPartial)
-	if r := dryRunResult(t, doc, "contain-key", "deactivate-key"); r.Status != steps.StatusFailed || r.Code != "AccessDenied" {
+	if r := dryRunResult(t, doc, "contain-key", "deactivate/"+simLeakedKey); r.Status != steps.StatusFailed || r.Code != "AccessDenied" {
 		t.Errorf("the denied deactivation reads %s %s %s", r.Status, r.Code, r.Message)
 	}
-	if !strings.Contains(stderr, "FAILED CHECK deactivate-key") {
+	if !strings.Contains(stderr, "FAILED CHECK deactivate/"+simLeakedKey) {
 		t.Errorf("the summary does not show the failed check:\n%s", stderr)
 	}
 	if len(s.mutating()) != 0 {
@@ -84,7 +84,7 @@ func TestPlanSaysNotProvenWhenThePermissionSimulationIsDenied(t *testing.T) {
 	t.Parallel()
 	s := provingAccount(t, `,{"Effect":"Deny","Action":"iam:SimulatePrincipalPolicy","Resource":"*"}`)
 	stderr, doc := s.planExpecting(exitOK)
-	if r := dryRunResult(t, doc, "contain-key", "deactivate-key"); r.Status != steps.StatusNotChecked {
+	if r := dryRunResult(t, doc, "contain-key", "deactivate/"+simLeakedKey); r.Status != steps.StatusNotChecked {
 		t.Errorf("the deactivation reads %s %s: without the simulation it is not proven", r.Status, r.Message)
 	}
 	if !strings.Contains(stderr, "NOT PROVEN") {

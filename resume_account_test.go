@@ -15,6 +15,12 @@ import (
 // liveSession opens a live run on the simulator as the respond command does, without the screen.
 func liveSession(t *testing.T, s *simAccountForCLI, g *Globals) *session {
 	t.Helper()
+	return liveSessionSince(t, s, g, time.Time{})
+}
+
+// liveSessionSince is liveSession with the incident start since.
+func liveSessionSince(t *testing.T, s *simAccountForCLI, g *Globals, since time.Time) *session {
+	t.Helper()
 	var stderr bytes.Buffer
 	g.EndpointURL, g.Journal, g.Live, g.stdout, g.stderr = s.url, s.journal, true, &stderr, &stderr
 	g.credentials = responder(s.srv)
@@ -25,7 +31,7 @@ func liveSession(t *testing.T, s *simAccountForCLI, g *Globals) *session {
 	if _, err := acct.WhoAmI(g.Context()); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := g.newSession(acct, time.Time{})
+	sess, err := g.newSession(acct, since)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,8 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Registry: reg,
 		Account:  acct,
 		Env: steps.Env{Since: since, Now: g.clock, Log: log, KeepSecret: g.keepSecret, Reviewed: g.reviewed, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
-			Kept: func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
+			SecretsKept: func() map[string]bool { return runbooks.KeptSecrets(dir) },
+			Kept:        func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
 		Journal:  journal,
 		Incident: incident,
 	})
@@ -101,9 +102,10 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 }
 
 // reconcileResumed settles, by reading the account, the changes the resumed incident intended and
-// never settled (a crash, a lost answer), before the operator goes on: a key such a change made is
-// deleted, since the screen never showed its secret. The identity is confirmed first, held to the
-// journal's account, as every change is.
+// never settled (a crash, a lost answer), before the operator goes on: a key such a change made,
+// proven lockdown's, is deleted when the journal does not say its secret was kept (the screen
+// never showed it), and kept when it does, the operator told where it was written. The identity
+// is confirmed first, held to the journal's account, as every change is.
 func (s *session) reconcileResumed(g *Globals) {
 	if g.resumeFrom == nil || s.acct.Mode() == aws.DryRun {
 		return
@@ -117,9 +119,16 @@ func (s *session) reconcileResumed(g *Globals) {
 		return
 	}
 	g.eprintf("Reading back %d changes the incident left unsettled:\n", len(pending))
-	for _, rec := range s.run.Reconcile(g.Context(), pending, nil) {
+	secrets := runbooks.SecretRecords{Written: runbooks.SecretsWritten(g.resumeFrom.entries)}
+	var lines []string
+	for _, rec := range s.run.Reconcile(g.Context(), pending, secrets) {
 		g.eprintf("  %s\n", rec.Line())
+		lines = append(lines, rec.Line())
 	}
+	// The interface takes the screen next: what was found is shown there first, and the
+	// operator goes on once they have read it (a key kept whose file is gone is theirs to find).
+	s.briefing = &ui.Briefing{Title: "Read back before going on: what the stopped run left unsettled",
+		Text: strings.Join(lines, "\n")}
 }
 
 // skipRegions leaves regions out of every step that scans regions, on top of any the runbook
@@ -152,7 +161,10 @@ func (s *session) interact(g *Globals) error {
 	uctx.Debrief = s.debrief
 	uctx.AccountNow = g.clock
 	if b := s.briefing; b != nil {
-		uctx.Briefing, uctx.Known = b, map[string]string{"access_key_id": b.KeyID}
+		uctx.Briefing = b
+		if b.KeyID != "" {
+			uctx.Known = map[string]string{"access_key_id": b.KeyID}
+		}
 	}
 	return ui.Run(g.Context(), ui.New(uctx, s.run))
 }

@@ -21,9 +21,10 @@ type ApplyOptions struct {
 	JournalDir string
 }
 
-// Totals count the steps of an apply; any undone step makes apply exit 3.
+// Totals count the steps of an apply; any undone step makes apply exit 3. FollowUps counts the
+// applied steps that offered a further plan for a new review: not undone.
 type Totals struct {
-	Applied, Undone int
+	Applied, Undone, FollowUps int
 }
 
 // Apply carries out a reviewed plan step by step, in runbook order. Each step is inspected and
@@ -31,8 +32,8 @@ type Totals struct {
 // consent covers what the reviewer saw and nothing else, so anything added since must go through
 // a new review.
 func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts ApplyOptions) Totals {
-	a := &applier{run: run, doc: doc, opts: opts, blocked: gate{}, log: &progressLog{out: opts.Out}}
 	digest := doc.Digest()
+	a := &applier{run: run, doc: doc, opts: opts, blocked: gate{}, log: &progressLog{out: opts.Out}, digest: digest, current: run.JournalPath()}
 	if err := run.Note("", appliedNote(digest)); err != nil {
 		a.printf("the journal could not record which plan this is: %v\n", err)
 	}
@@ -44,14 +45,14 @@ func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts Apply
 	if opts.JournalDir != "" {
 		// Before the keys are read: a reconciled create is an earlier key too.
 		a.reconcile(ctx, digest)
-		a.earlier = earlierKeys(opts.JournalDir, digest)
-		entries, _ := earlierApplies(opts.JournalDir, digest)
-		a.done = changesMade(entries)
 	}
 	for _, step := range run.Runbook().Steps {
 		a.applyStep(ctx, step)
 	}
 	a.printf("\n%d steps applied, %d drifted, failed or left something undone\n", a.totals.Applied, a.totals.Undone)
+	if a.totals.FollowUps > 0 {
+		a.printf("%d further plans were offered for a new review (see above); they are not part of this plan\n", a.totals.FollowUps)
+	}
 	return a.totals
 }
 
@@ -62,10 +63,8 @@ type applier struct {
 	blocked gate
 	totals  Totals
 	log     *progressLog
-	// earlier are the keys earlier applies of this plan created, per step and user.
-	earlier map[string]map[string][]string
-	// done are the reviewed changes earlier applies of this plan made, per step.
-	done map[string]map[string]bool
+	// digest names the plan; current is this apply's journal, among those of its other applies.
+	digest, current string
 }
 
 func (a *applier) printf(format string, args ...any) { fmt.Fprintf(a.opts.Out, format, args...) }
@@ -108,8 +107,8 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 		a.failed(ps.Step, "FAILED: "+err.Error())
 		return
 	}
-	selection := a.dropDone(ps, found.Table, a.dropRotated(ps, found, reviewSelection(ps.Selected, ps.Kept, found.Table)))
-	if against := againstVerdict(ps, found.Table, selection); len(against) > 0 {
+	selection, begun := a.settledRows(ps, found.Table, reviewSelection(ps.Selected, ps.Kept, found.Table))
+	if against := againstVerdict(ps, found.Table, selection, begun); len(against) > 0 {
 		for _, what := range against {
 			a.printf("      !! REFUSED, against lockdown's verdict and not marked the operator's choice: %s\n", what)
 		}

@@ -37,8 +37,9 @@ func reviewSelection(reviewed []string, kept []Kept, table *steps.Table) []strin
 }
 
 // report prints every result of a step, saves new secrets, and shows follow-up plans as needing
-// their own review: they were not in the plan, so they are not applied here. It returns whether
-// the step applied cleanly.
+// their own review: they were not in the plan, so they are not applied here. Everything reviewed
+// was applied all the same, so a follow-up does not make the step undone: whether the attacker is
+// out is the verification's to say. It returns whether the step applied cleanly.
 func (a *applier) report(stepID string, out *steps.Outcome, err error) bool {
 	if out != nil {
 		for _, r := range out.Results {
@@ -63,9 +64,10 @@ func (a *applier) report(stepID string, out *steps.Outcome, err error) bool {
 		for _, c := range out.FollowUp.Changes {
 			a.printf("      ? %s\n", ChangeLine(c))
 		}
-		a.totals.Undone++
 		_ = a.run.Complete(stepID) // what was reviewed is done; later steps may go on
-		return false
+		a.totals.Applied++
+		a.totals.FollowUps++
+		return true
 	}
 	a.totals.Applied++
 	a.printf("%s: done\n", stepID)

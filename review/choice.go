@@ -65,14 +65,15 @@ func verdictOf(r steps.Row) string {
 
 // againstVerdict returns the rows of a fresh selection that lockdown does not propose now and
 // the plan does not carry as the operator's choice: applying them would act on what nobody chose.
-func againstVerdict(ps *PlanStep, table *steps.Table, selection []string) []string {
+// A row an apply of this plan began (begun) goes on as reviewed.
+func againstVerdict(ps *PlanStep, table *steps.Table, selection []string, begun map[string]bool) []string {
 	if table == nil || !table.Selectable {
 		return nil
 	}
 	var out []string
 	for _, id := range selection {
 		row, ok := findRow(table, id)
-		if !ok || row.Selected {
+		if !ok || row.Selected || begun[id] {
 			continue
 		}
 		if _, chosen := ps.Choice(id); chosen {

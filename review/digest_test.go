@@ -74,15 +74,15 @@ func TestASelectionAgainstTheVerdictIsFlaggedUnlessItIsTheOperatorsChoice(t *tes
 		{ID: "i-web", Tone: steps.ToneOK, Reasons: []string{"launched before T0"}},
 	}}
 	ps := &PlanStep{Selected: []string{"i-rogue", "i-web"}}
-	if got := againstVerdict(ps, table, ps.Selected); len(got) != 1 || got[0] != "i-web is judged ok (launched before T0)" {
+	if got := againstVerdict(ps, table, ps.Selected, nil); len(got) != 1 || got[0] != "i-web is judged ok (launched before T0)" {
 		t.Errorf("a healthy instance in the selection should be flagged, got %q", got)
 	}
 	ps.Choices = []Choice{{ID: "i-web", OperatorChoice: true, Reason: "compromised AMI"}}
-	if got := againstVerdict(ps, table, ps.Selected); len(got) != 0 {
+	if got := againstVerdict(ps, table, ps.Selected, nil); len(got) != 0 {
 		t.Errorf("the operator's explicit choice should be accepted, got %q", got)
 	}
 	ps.Choices[0].OperatorChoice = false
-	if got := againstVerdict(ps, table, ps.Selected); len(got) != 1 {
+	if got := againstVerdict(ps, table, ps.Selected, nil); len(got) != 1 {
 		t.Errorf("a choice without operator_choice true is no choice, got %q", got)
 	}
 }

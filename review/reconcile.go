@@ -15,11 +15,13 @@ import (
 
 // secretsNote is the journal's record of where an apply keeps new secrets (the path, never a
 // secret), so a later apply can tell a key whose secret is kept from one nobody holds.
-const secretsNote = "new secrets are kept in "
+const secretsNote = runbooks.SecretsFileNote
 
 // reconcile settles, by reading the account, the changes earlier applies of this plan intended
 // and never settled (a kill, a lost answer), before anything is applied again: a key such a change
-// made is lockdown's when its secret is in one of their secrets files, and is deleted otherwise.
+// made is lockdown's when the journals name it or CloudTrail shows lockdown made it; one whose
+// secret is kept stays, wherever its file went, one whose secret nobody holds is deleted, and any
+// other key is left alone.
 func (a *applier) reconcile(ctx context.Context, digest string) {
 	entries, secretFiles := earlierApplies(a.opts.JournalDir, digest)
 	pending := runbooks.PendingChanges(entries)
@@ -28,7 +30,8 @@ func (a *applier) reconcile(ctx context.Context, digest string) {
 	}
 	a.printf("reconciling %d changes an earlier apply of this plan intended and never settled:\n", len(pending))
 	held := heldSecrets(secretFiles)
-	for _, rec := range a.run.Reconcile(ctx, pending, func(id string) bool { return held[id] }) {
+	secrets := runbooks.SecretRecords{Written: runbooks.SecretsWritten(entries), Held: func(id string) bool { return held[id] }}
+	for _, rec := range a.run.Reconcile(ctx, pending, secrets) {
 		a.printf("      %s\n", rec.Line())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,53 +87,53 @@ func settlementOf(id string, eff aws.Effect, err error) Settlement {
 }
 
 func (j *journaledChanges) DeactivateKey(ctx context.Context, user, keyID string) (aws.Effect, error) {
-	c := steps.Change{ID: "deactivate/" + keyID, Op: "iam:UpdateAccessKey", Target: user, Summary: fmt.Sprintf("deactivate %s of %s", keyID, user)}
+	c := steps.Change{ID: steps.KeyDeactivationID(keyID), Op: "iam:UpdateAccessKey", Target: user, Summary: fmt.Sprintf("deactivate %s of %s", keyID, user)}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeactivateKey(ctx, user, keyID) })
 }
 
 func (j *journaledChanges) DeleteKey(ctx context.Context, user, keyID string) (aws.Effect, error) {
-	c := steps.Change{ID: "delete/" + keyID, Op: "iam:DeleteAccessKey", Target: user, Summary: fmt.Sprintf("delete %s of %s", keyID, user)}
+	c := steps.Change{ID: steps.KeyDeletionID(keyID), Op: "iam:DeleteAccessKey", Target: user, Summary: fmt.Sprintf("delete %s of %s", keyID, user)}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteKey(ctx, user, keyID) })
 }
 
 func (j *journaledChanges) RevokeUserSessions(ctx context.Context, user string, cutoff, notBefore time.Time) (aws.Effect, error) {
-	c := steps.Change{ID: "revoke-user/" + user, Op: "iam:PutUserPolicy", Target: user, Summary: "revoke the sessions of " + user}
+	c := steps.Change{ID: steps.UserSessionsID(user), Op: "iam:PutUserPolicy", Target: user, Summary: "revoke the sessions of " + user}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.RevokeUserSessions(ctx, user, cutoff, notBefore) })
 }
 
 func (j *journaledChanges) AttachUserPolicy(ctx context.Context, user, arn string) (aws.Effect, error) {
-	c := steps.Change{ID: "attach/" + user + "/" + arn, Op: "iam:AttachUserPolicy", Target: user, Summary: fmt.Sprintf("attach %s to %s", arn, user)}
+	c := steps.Change{ID: steps.UserPolicyID(user, arn), Op: "iam:AttachUserPolicy", Target: user, Summary: fmt.Sprintf("attach %s to %s", arn, user)}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.AttachUserPolicy(ctx, user, arn) })
 }
 
 func (j *journaledChanges) RevokeRoleSessions(ctx context.Context, role string, cutoff, notBefore time.Time) (aws.Effect, error) {
-	c := steps.Change{ID: "revoke/" + role, Op: "iam:PutRolePolicy", Target: role, Summary: "revoke the sessions of role " + role}
+	c := steps.Change{ID: steps.RoleSessionsID(role), Op: "iam:PutRolePolicy", Target: role, Summary: "revoke the sessions of role " + role}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.RevokeRoleSessions(ctx, role, cutoff, notBefore) })
 }
 
 func (j *journaledChanges) RemovePart(ctx context.Context, user string, part aws.UserPart) (aws.Effect, error) {
-	c := steps.Change{ID: "remove/" + user + "/" + strings.ReplaceAll(string(part.Kind), " ", "-") + "/" + part.ID, Op: part.Kind.Operation(),
+	c := steps.Change{ID: steps.UserPartID(user, part), Op: part.Kind.Operation(),
 		Target: user, Summary: fmt.Sprintf("remove the %s %s of %s", part.Kind, part.ID, user)}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.RemovePart(ctx, user, part) })
 }
 
 func (j *journaledChanges) DeleteUser(ctx context.Context, user string) (aws.Effect, error) {
-	c := steps.Change{ID: "user/" + user, Op: "iam:DeleteUser", Target: user, Summary: "delete user " + user}
+	c := steps.Change{ID: steps.UserDeletionID(user), Op: "iam:DeleteUser", Target: user, Summary: "delete user " + user}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteUser(ctx, user) })
 }
 
 func (j *journaledChanges) UpdateRoleTrust(ctx context.Context, role, before, after string) (aws.Effect, error) {
-	c := steps.Change{ID: "trust/" + role, Op: "iam:UpdateAssumeRolePolicy", Target: role, Summary: "remove the outside principals from the trust policy of " + role}
+	c := steps.Change{ID: steps.RoleTrustID(role), Op: "iam:UpdateAssumeRolePolicy", Target: role, Summary: "remove the outside principals from the trust policy of " + role}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.UpdateRoleTrust(ctx, role, before, after) })
 }
 
 func (j *journaledChanges) RemoveRolePart(ctx context.Context, role string, part aws.RolePart) (aws.Effect, error) {
-	c := steps.Change{ID: "remove-role/" + role + "/" + strings.ReplaceAll(string(part.Kind), " ", "-") + "/" + part.ID, Op: part.Kind.Operation(),
+	c := steps.Change{ID: steps.RolePartID(role, part), Op: part.Kind.Operation(),
 		Target: role, Summary: fmt.Sprintf("remove the %s %s of role %s", part.Kind, part.ID, role)}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.RemoveRolePart(ctx, role, part) })
 }
 
 func (j *journaledChanges) DeleteRole(ctx context.Context, role string) (aws.Effect, error) {
-	c := steps.Change{ID: "role/" + role, Op: "iam:DeleteRole", Target: role, Summary: "delete role " + role}
+	c := steps.Change{ID: steps.RoleDeletionID(role), Op: "iam:DeleteRole", Target: role, Summary: "delete role " + role}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteRole(ctx, role) })
 }

@@ -14,7 +14,7 @@ import (
 // tell the key this call made from any other; it keeps the new secret before it journals the key
 // as made, so a key journaled as lockdown's always has its secret kept.
 func (j *journaledChanges) CreateKey(ctx context.Context, user string, dryRunFreed int) (aws.NewKey, aws.Effect, error) {
-	c := steps.Change{ID: "create/" + user, Op: "iam:CreateAccessKey", Target: user, Summary: "create a new access key for " + user}
+	c := steps.Change{ID: steps.KeyCreationID(user), Op: "iam:CreateAccessKey", Target: user, Summary: "create a new access key for " + user}
 	keys, err := aws.ListAccessKeys(ctx, j.account.IAM(), user, false)
 	if err != nil {
 		return aws.NewKey{}, "", fmt.Errorf("iam CreateAccessKey %s: reading the keys it has first: %w", user, err)
@@ -23,7 +23,7 @@ func (j *journaledChanges) CreateKey(ctx context.Context, user string, dryRunFre
 	for _, k := range keys {
 		before = append(before, k.ID)
 	}
-	if err := j.ledger.intend(c, before); err != nil {
+	if err := j.ledger.intend(c, before, j.account.Confirmed().ARN); err != nil {
 		return aws.NewKey{}, "", fmt.Errorf("not sent, because the journal could not record it first: %w", err)
 	}
 	key, eff, err := j.inner.CreateKey(ctx, user, dryRunFreed)
@@ -102,14 +102,14 @@ func (j *journaledChanges) TerminateInstances(ctx context.Context, targets []aws
 // targetChange describes a target as the termination step's plan names it.
 func targetChange(t aws.Target) steps.Change {
 	if t.InstanceID == "" {
-		return steps.Change{ID: "CancelSpotInstanceRequests/" + t.Region + "/" + t.SpotRequestID, Op: steps.OpCancelSpot,
+		return steps.Change{ID: steps.InstanceChangeID(steps.OpCancelSpot, t.Region, t.SpotRequestID), Op: steps.OpCancelSpot,
 			Region: t.Region, Target: t.SpotRequestID, Summary: "cancel spot request " + t.SpotRequestID + " in " + t.Region}
 	}
 	summary := "terminate " + t.InstanceID + " in " + t.Region
 	if t.Unprotect {
 		summary = "turn termination protection off and " + summary
 	}
-	return steps.Change{ID: "TerminateInstances/" + t.Region + "/" + t.InstanceID, Op: steps.OpTerminate, Region: t.Region,
+	return steps.Change{ID: steps.InstanceChangeID(steps.OpTerminate, t.Region, t.InstanceID), Op: steps.OpTerminate, Region: t.Region,
 		Target: t.InstanceID, Summary: summary}
 }
 

@@ -33,10 +33,12 @@ func (rec Reconciled) Line() string {
 }
 
 // Reconcile reads the account for each change an earlier run of this incident or plan intended
-// and never settled, and journals what it finds. A key such a change made whose secret nobody
-// holds (held says which secrets are kept) is deleted: the rotation makes another, whose secret
-// is kept. A change the account cannot settle here is left to the step's fresh inspection.
-func (r *Run) Reconcile(ctx context.Context, pending []PendingChange, held func(keyID string) bool) []Reconciled {
+// and never settled, and journals what it finds. A key a create made is lockdown's only when the
+// journals name it or CloudTrail shows lockdown's own call made it; such a key whose secret was
+// never kept is deleted (the rotation makes another, whose secret is kept), and one whose secret
+// was kept is never deleted, wherever its file went. Any other key is left alone and reported. A
+// change the account cannot settle here is left to the step's fresh inspection.
+func (r *Run) Reconcile(ctx context.Context, pending []PendingChange, secrets SecretRecords) []Reconciled {
 	if r.Mode() == steps.DryRun || r.cfg.Account == nil {
 		return nil
 	}
@@ -49,7 +51,7 @@ func (r *Run) Reconcile(ctx context.Context, pending []PendingChange, held func(
 			out = append(out, rec)
 			continue
 		}
-		s := r.readBack(ctx, p, held)
+		s := r.readBack(ctx, p, secrets)
 		rec.Outcome, rec.Message = s.Outcome, s.Message
 		if s.Outcome != "" {
 			if err := ledger.Settle(s); err != nil {
@@ -62,13 +64,13 @@ func (r *Run) Reconcile(ctx context.Context, pending []PendingChange, held func(
 }
 
 // readBack settles one pending change from what the account holds now.
-func (r *Run) readBack(ctx context.Context, p PendingChange, held func(string) bool) Settlement {
+func (r *Run) readBack(ctx context.Context, p PendingChange, secrets SecretRecords) Settlement {
 	s := Settlement{ChangeID: p.Change.ID}
 	c := p.Change
 	kind, subject, _ := strings.Cut(c.ID, "/")
 	switch {
 	case c.Op == "iam:CreateAccessKey":
-		return r.readBackCreate(ctx, p, held)
+		return r.readBackCreate(ctx, p, secrets)
 	case c.Op == steps.OpTerminate:
 		states, err := aws.InstanceStates(ctx, r.cfg.Account.ReadOnly().EC2(c.Region), []string{c.Target})
 		state, known := states[c.Target]
@@ -122,71 +124,4 @@ func stateOf(requests []aws.SpotRequest, i int) string {
 		return ""
 	}
 	return requests[i].State
-}
-
-// readBackCreate settles a create from the user's keys: a key that was not there before is the
-// one the call made. Its secret kept, it is lockdown's; otherwise nobody holds it, so it is
-// deleted (journaled like any change) and the create counts as failed, to be made again.
-func (r *Run) readBackCreate(ctx context.Context, p PendingChange, held func(string) bool) Settlement {
-	user := p.Change.Target
-	s := Settlement{ChangeID: p.Change.ID}
-	keys, err := aws.ListAccessKeys(ctx, r.cfg.Account.ReadOnly().IAM(), user, false)
-	if err != nil {
-		s.Message = "the user's keys could not be read: " + err.Error()
-		return s
-	}
-	var made []string
-	for _, k := range keys {
-		if !slices.Contains(p.KeysBefore, k.ID) {
-			made = append(made, k.ID)
-		}
-	}
-	var lost []string
-	for _, id := range made {
-		if held != nil && held(id) && s.Ref == "" {
-			s.Ref = id
-			continue
-		}
-		lost = append(lost, id)
-	}
-	if !p.KeysRead && s.Ref == "" {
-		// Without the keys it had before, no key can be told for the one the call made: none is
-		// deleted on a guess.
-		s.Message = "the user's keys before the call were not recorded: check " + user + "'s keys by hand"
-		return s
-	}
-	var problems []string
-	if len(lost) > 0 {
-		env := r.cfg.Env
-		changes, err := r.journaled(p.Step, &env, r.changes())
-		for _, id := range lost {
-			if err == nil {
-				_, err = changes.DeleteKey(ctx, user, id)
-			}
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s could not be deleted (%v): delete it by hand", id, err))
-				continue
-			}
-			s.Orphans = append(s.Orphans, id)
-		}
-	}
-	switch {
-	case s.Ref != "":
-		s.Outcome, s.Message = CallDone, fmt.Sprintf("read back: %s was made and its secret is kept", s.Ref)
-	case len(made) == 0:
-		s.Outcome, s.Message = CallFailed, "read back: no key was made"
-	default:
-		s.Outcome, s.Message = CallFailed, "read back: a key was made whose secret nobody holds"
-	}
-	if len(s.Orphans) > 0 {
-		s.Message += "; deleted, since nobody holds its secret: " + strings.Join(s.Orphans, ", ")
-	}
-	if len(problems) > 0 {
-		// A key nobody holds is still there: pending until a later run deletes it.
-		s.Message += "; " + strings.Join(problems, "; ")
-		if s.Ref == "" {
-			s.Outcome = CallUnknown
-		}
-	}
-	return s
 }

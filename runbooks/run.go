@@ -124,6 +124,9 @@ func (r *Run) changes() aws.Changes {
 	return ch
 }
 
+// JournalPath is the file this run's journal is written to.
+func (r *Run) JournalPath() string { return r.cfg.Journal.Path() }
+
 // Runbook is the procedure this run follows.
 func (r *Run) Runbook() *Runbook { return r.cfg.Runbook }
 

@@ -45,6 +45,9 @@ type intentData struct {
 	KeysBefore []string `json:"keys_before,omitempty"`
 	// KeysRead says KeysBefore was read, even when it is empty.
 	KeysRead bool `json:"keys_read,omitempty"`
+	// By is who lockdown acted as (its principal's ARN) when it made a create: CloudTrail then
+	// tells the key that call made from one anybody else made.
+	By string `json:"by,omitempty"`
 }
 
 // Ledger journals one step's changes around their calls. Each method returns once its entry is
@@ -68,11 +71,12 @@ func (r *Run) Ledger(stepID string) (*Ledger, error) {
 }
 
 // Intend records that c is about to be made.
-func (l *Ledger) Intend(c steps.Change) error { return l.intend(c, nil) }
+func (l *Ledger) Intend(c steps.Change) error { return l.intend(c, nil, "") }
 
-// intend records that c is about to be made, with the keys its user had before when it creates one.
-func (l *Ledger) intend(c steps.Change, keysBefore []string) error {
-	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore, KeysRead: keysBefore != nil}))
+// intend records that c is about to be made, with the keys its user had before and who lockdown
+// acts as when it creates one.
+func (l *Ledger) intend(c steps.Change, keysBefore []string, by string) error {
+	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore, KeysRead: keysBefore != nil, By: by}))
 }
 
 // Settle records what the call for a change did.
@@ -96,6 +100,12 @@ type PendingChange struct {
 	// recorded at all (without them no key can be told for the one the call made).
 	KeysBefore []string `json:"keys_before,omitempty"`
 	KeysRead   bool     `json:"keys_read,omitempty"`
+	// By is who lockdown acted as when it sent a create; Until is the last moment its journal
+	// shows the run alive, so a call it sent was made between Intended and about Until.
+	By    string    `json:"by,omitempty"`
+	Until time.Time `json:"until,omitempty"`
+	// incident is the journal that intended it.
+	incident string
 }
 
 // PendingChanges lists, in the order they were intended, the changes a resumed run must reconcile
@@ -105,7 +115,11 @@ func PendingChanges(entries []Entry) []PendingChange {
 	var order []string
 	ordered := map[string]bool{}
 	pending := map[string]*PendingChange{}
+	alive := map[string]time.Time{}
 	for _, e := range entries {
+		if e.Time.After(alive[e.Incident]) {
+			alive[e.Incident] = e.Time
+		}
 		data, _ := e.Data.(map[string]any)
 		switch e.Kind {
 		case KindIntent:
@@ -117,7 +131,8 @@ func PendingChanges(entries []Entry) []PendingChange {
 				ordered[key] = true
 				order = append(order, key)
 			}
-			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time, KeysBefore: stringList(data["keys_before"]), KeysRead: data["keys_read"] == true}
+			pending[key] = &PendingChange{Step: e.Step, Change: c, Intended: e.Time, KeysBefore: stringList(data["keys_before"]),
+				KeysRead: data["keys_read"] == true, By: field(data, "by"), incident: e.Incident}
 		case KindSettled:
 			p := pending[e.Step+"\x00"+field(data, "change")]
 			if p == nil {
@@ -133,6 +148,7 @@ func PendingChanges(entries []Entry) []PendingChange {
 	var out []PendingChange
 	for _, key := range order {
 		if p, ok := pending[key]; ok {
+			p.Until = alive[p.incident]
 			out = append(out, *p)
 		}
 	}

@@ -197,6 +197,11 @@ type Row struct {
 	// the row ("Tags: Name=web", "MFA device … enabled …").
 	Details []string `json:"details,omitempty"`
 	Group   string   `json:"group,omitempty"`
+	// AlreadyDone says, when the account is already as the step's change would leave this row
+	// (a trail logging, a request cancelled, a key inactive), what shows it. Such a row is never
+	// selected: applying a reviewed plan again counts it as no longer needed, not as a choice
+	// against lockdown's verdict.
+	AlreadyDone string `json:"already_done,omitempty"`
 }
 
 // SelectedIDs returns the ids of rows selected by default.
@@ -253,9 +258,13 @@ type Confirm struct {
 	Typed  string `json:"typed,omitempty"`
 }
 
-// Change is one mutating call, described in the operator's words.
+// Change is one mutating call, described in the operator's words. Its ID is the one the journal
+// records the call under, so a change settled done is known to be this change.
 type Change struct {
-	ID          string `json:"id"`
+	ID string `json:"id"`
+	// Row is the id of the inspection row the change acts on, in a step that lists rows: a
+	// repeated apply tells from it which reviewed rows are done.
+	Row         string `json:"row,omitempty"`
 	Op          string `json:"op"`
 	Region      string `json:"region,omitempty"`
 	Target      string `json:"target"`

@@ -85,7 +85,7 @@ func (DeleteKeyPairs) Plan(_ context.Context, env *Env, found *Inspection, selec
 			continue
 		}
 		keys = append(keys, k)
-		p.Changes = append(p.Changes, Change{ID: "delete-key-pair/" + id, Op: "ec2:DeleteKeyPair", Region: k.Region, Target: k.Name,
+		p.Changes = append(p.Changes, Change{ID: KeyPairDeletionID(k.Region, k.ID), Row: id, Op: "ec2:DeleteKeyPair", Region: k.Region, Target: k.Name,
 			Summary: fmt.Sprintf("delete the key pair %s (%s) in %s: %s", k.Name, k.ID, k.Region, keyPairReason(k, env.Since)), Destructive: true})
 	}
 	p.Data = keys

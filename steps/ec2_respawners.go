@@ -113,6 +113,7 @@ func judgeRespawner(env *Env, r aws.Respawner) Row {
 		row.Tone, row.Reasons = ToneProtected, []string{"kept by the step's parameters"}
 	case r.Stopped():
 		row.Tone, row.Reasons = ToneOK, []string{"already " + r.State + ": launches nothing"}
+		row.AlreadyDone = row.Reasons[0]
 	case traced && origin.Attacker && r.Created.Before(origin.Time) && !after(r.Created, env.Since):
 		// Changed, not created, by the attacker: it may still run the team's service.
 		row.Tone, row.Reasons = ToneRogue, []string{"changed by the attacker: " + origin.EventName + " " + origin.By() +

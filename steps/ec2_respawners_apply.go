@@ -72,7 +72,7 @@ func (StopRespawners) Plan(_ context.Context, env *Env, found *Inspection, selec
 			if !ok || r.Kind != k.kind {
 				continue
 			}
-			p.Changes = append(p.Changes, Change{ID: RespawnerChangeID(r.Kind, r.Region, r.ID), Op: k.op, Region: r.Region, Target: r.ID, Destructive: true,
+			p.Changes = append(p.Changes, Change{ID: RespawnerChangeID(r.Kind, r.Region, r.ID), Row: respawnerRowID(r), Op: k.op, Region: r.Region, Target: r.ID, Destructive: true,
 				Summary: respawnerSummary(r) + ": " + c.Why})
 		}
 	}

@@ -109,14 +109,14 @@ func terminationPlan(env *Env, list []plannedInstance, unprotect bool) *Plan {
 		perRegion[in.Region]++
 		if in.SpotRequest != "" && !spotSeen[in.SpotRequest] {
 			spotSeen[in.SpotRequest] = true
-			plan.Changes = append(plan.Changes, Change{ID: changeID(OpCancelSpot, in.Region, in.SpotRequest), Op: OpCancelSpot,
+			plan.Changes = append(plan.Changes, Change{ID: InstanceChangeID(OpCancelSpot, in.Region, in.SpotRequest), Row: in.ID, Op: OpCancelSpot,
 				Region: in.Region, Target: in.SpotRequest, Summary: fmt.Sprintf("cancel spot request %s, which launched %s", in.SpotRequest, in.ID)})
 		}
 		if unprotect || in.Protected {
-			plan.Changes = append(plan.Changes, Change{ID: changeID(OpUnprotectEC, in.Region, in.ID), Op: OpUnprotectEC, Region: in.Region,
+			plan.Changes = append(plan.Changes, Change{ID: InstanceChangeID(OpUnprotectEC, in.Region, in.ID), Row: in.ID, Op: OpUnprotectEC, Region: in.Region,
 				Target: in.ID, Summary: "disable termination protection on " + in.ID})
 		}
-		plan.Changes = append(plan.Changes, Change{ID: changeID(OpTerminate, in.Region, in.ID), Op: OpTerminate, Region: in.Region,
+		plan.Changes = append(plan.Changes, Change{ID: InstanceChangeID(OpTerminate, in.Region, in.ID), Row: in.ID, Op: OpTerminate, Region: in.Region,
 			Target: in.ID, Summary: in.Summary, Destructive: true})
 	}
 	var counts []string
@@ -148,8 +148,4 @@ func terminationConfirm(env *Env, n int, perRegion string, protected int) Confir
 		return Confirm{Prompt: "Dry run: " + what + " lockdown will send the same calls with DryRun=true, which only checks permissions; nothing is terminated."}
 	}
 	return Confirm{Prompt: what + " This cannot be undone. Type " + strconv.Itoa(n) + " to confirm.", Typed: strconv.Itoa(n)}
-}
-
-func changeID(op, region, target string) string {
-	return strings.TrimPrefix(op, "ec2:") + "/" + region + "/" + target
 }

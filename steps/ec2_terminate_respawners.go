@@ -36,10 +36,15 @@ func respawnerStops(ctx context.Context, env *Env, chosen []RogueInstance) ([]Ch
 	seen := map[string]bool{}
 	for _, region := range regions {
 		var refs []aws.RespawnerRef
+		// Each group or fleet is the row of the first chosen instance it launched.
+		rowOf := map[aws.RespawnerRef]string{}
 		for _, in := range byRegion[region] {
 			for _, ref := range aws.Behind(in.Instance) {
 				if ref.Kind != aws.KindSpotRequest {
 					refs = append(refs, ref)
+					if _, ok := rowOf[ref]; !ok {
+						rowOf[ref] = in.ID
+					}
 				}
 			}
 		}
@@ -70,7 +75,7 @@ func respawnerStops(ctx context.Context, env *Env, chosen []RogueInstance) ([]Ch
 			case aws.KindEC2Fleet:
 				op = OpDeleteEC2Fleet
 			}
-			out = append(out, Change{ID: id, Op: op, Region: r.Region, Target: r.ID, Destructive: true,
+			out = append(out, Change{ID: id, Row: rowOf[aws.RespawnerRef{Kind: r.Kind, ID: r.ID}], Op: op, Region: r.Region, Target: r.ID, Destructive: true,
 				Summary: respawnerSummary(r) + ": it launched instances this plan terminates, and would launch them again"})
 		}
 	}

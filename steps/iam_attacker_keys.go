@@ -91,6 +91,7 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 				Cells:   []string{u.Name, k.ID, k.Status, when(k.Created), when(k.LastUsed.Date)}}
 			if k.Status != aws.KeyActive {
 				row.Reasons = append(row.Reasons, "already inactive: deleting it is the follow-up")
+				row.AlreadyDone = k.ID + " is inactive"
 			}
 			if k.ID == me.AccessKeyID || u.Name == me.UserName() {
 				f.Mine[key.rowID()] = true
@@ -135,7 +136,7 @@ func (DisableAttackerKeys) Plan(ctx context.Context, env *Env, found *Inspection
 			continue
 		}
 		data.Keys = append(data.Keys, key)
-		p.Changes = append(p.Changes, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: key.User,
+		p.Changes = append(p.Changes, Change{ID: KeyDeactivationID(key.KeyID), Row: id, Op: "iam:UpdateAccessKey", Target: key.User,
 			Summary: fmt.Sprintf("deactivate %s of %s", key.KeyID, key.User)})
 	}
 	p.Notes = append(p.Notes, "keys lockdown created (its journals name them) are not listed; one a teammate made after T0 is: leave it unselected, or name it in `keep`")
@@ -164,7 +165,7 @@ func deactivateAttackerKeys(ctx context.Context, env *Env, changes aws.Changes, 
 	out := &Outcome{}
 	var inactive []attackerKey
 	for _, key := range data.Keys {
-		id := "deactivate/" + key.rowID()
+		id := KeyDeactivationID(key.KeyID)
 		eff, err := changes.DeactivateKey(ctx, key.User, key.KeyID)
 		r := resultOf(id, eff, err, fmt.Sprintf("deactivate %s of %s", key.KeyID, key.User))
 		if eff == aws.Changed || eff == aws.AlreadyDone {
@@ -206,7 +207,7 @@ func attackerKeyDeletion(env *Env, inactive []attackerKey) *Plan {
 			continue
 		}
 		data.Keys = append(data.Keys, key)
-		p.Changes = append(p.Changes, Change{ID: "delete/" + key.rowID(), Op: "iam:DeleteAccessKey", Target: key.User,
+		p.Changes = append(p.Changes, Change{ID: KeyDeletionID(key.KeyID), Row: key.rowID(), Op: "iam:DeleteAccessKey", Target: key.User,
 			Summary: fmt.Sprintf("delete %s of %s", key.KeyID, key.User), Destructive: true})
 	}
 	if len(data.Keys) == 0 {
@@ -226,7 +227,7 @@ func attackerKeyDeletion(env *Env, inactive []attackerKey) *Plan {
 func deleteAttackerKeys(ctx context.Context, env *Env, changes aws.Changes, data *deletePlan, report func(Progress)) *Outcome {
 	out := &Outcome{}
 	for _, key := range data.Keys {
-		id := "delete/" + key.rowID()
+		id := KeyDeletionID(key.KeyID)
 		status, err := aws.KeyStatus(ctx, env.Account.IAM(), key.User, key.KeyID)
 		var r Result
 		switch {

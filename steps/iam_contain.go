@@ -128,11 +128,11 @@ func orNA(s string) string {
 	return s
 }
 
-// Change ids of iam.contain-key.
+// The calls of iam.contain-key, by the operation its plan names.
 const (
-	changeDeactivate = "deactivate-key"
-	changeRevoke     = "revoke-sessions"
-	changeQuarantine = "quarantine"
+	opDeactivate = "iam:UpdateAccessKey"
+	opRevoke     = "iam:PutUserPolicy"
+	opQuarantine = "iam:AttachUserPolicy"
 )
 
 // Plan deactivates the key, revokes sessions minted from it, and quarantines the owner.
@@ -145,13 +145,13 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 		return nil, fmt.Errorf("iam.contain-key: inspect first")
 	}
 	p := &Plan{Data: f, Changes: []Change{
-		{ID: changeDeactivate, Op: "iam:UpdateAccessKey", Target: f.KeyID,
+		{ID: KeyDeactivationID(f.KeyID), Op: opDeactivate, Target: f.KeyID,
 			Summary: fmt.Sprintf("deactivate %s of %s (Inactive, not deleted: CloudTrail searches need the id)", f.KeyID, f.User)},
-		{ID: changeRevoke, Op: "iam:PutUserPolicy", Target: f.User,
+		{ID: UserSessionsID(f.User), Op: opRevoke, Target: f.User,
 			Summary: fmt.Sprintf("put inline policy %s on %s: deny everything to temporary credentials issued before now", aws.RevokeSessionsPolicy, f.User)},
 	}}
 	if f.QuarantineWanted && f.QuarantineExists {
-		p.Changes = append(p.Changes, Change{ID: changeQuarantine, Op: "iam:AttachUserPolicy", Target: f.User,
+		p.Changes = append(p.Changes, Change{ID: UserPolicyID(f.User, aws.QuarantinePolicyARN), Op: opQuarantine, Target: f.User,
 			Summary: fmt.Sprintf("attach AWSCompromisedKeyQuarantineV3 to %s", f.User)})
 	} else if f.QuarantineWanted {
 		p.Notes = append(p.Notes, "AWSCompromisedKeyQuarantineV3 does not exist here: not attaching it; the key is still deactivated and its sessions revoked.")
@@ -188,12 +188,12 @@ func (ContainKey) Apply(ctx context.Context, env *Env, changes aws.Changes, plan
 	for _, c := range plan.Changes {
 		var eff aws.Effect
 		var err error
-		switch c.ID {
-		case changeDeactivate:
+		switch c.Op {
+		case opDeactivate:
 			eff, err = changes.DeactivateKey(ctx, f.User, f.KeyID)
-		case changeRevoke:
+		case opRevoke:
 			eff, err = revokeKeySessions(ctx, env, changes, f)
-		case changeQuarantine:
+		case opQuarantine:
 			eff, err = changes.AttachUserPolicy(ctx, f.User, aws.QuarantinePolicyARN)
 		}
 		out.Results = append(out.Results, resultOf(c.ID, eff, err, c.Summary))

@@ -16,9 +16,6 @@ type sessionFinding struct {
 	Origin *aws.SessionOrigin
 }
 
-// changeRevokeSession is the containment of a temporary key: its issuer's older sessions denied.
-const changeRevokeSession = "revoke-issuer-sessions"
-
 // inspectSession finds the session behind a temporary key through CloudTrail.
 func inspectSession(ctx context.Context, env *Env, keyID string) (*Inspection, error) {
 	o, err := env.Account.FindSession(ctx, keyID)
@@ -64,10 +61,10 @@ func inspectSession(ctx context.Context, env *Env, keyID string) (*Inspection, e
 // planSession revokes the issuer's sessions issued before now.
 func planSession(env *Env, f *sessionFinding) *Plan {
 	o := f.Origin
-	c := Change{ID: changeRevokeSession, Op: "iam:PutRolePolicy", Target: o.RoleName(),
+	c := Change{ID: RoleSessionsID(o.RoleName()), Op: "iam:PutRolePolicy", Target: o.RoleName(),
 		Summary: fmt.Sprintf("put inline policy %s on role %s: deny every session of it issued before now, %s among them", aws.RevokeSessionsPolicy, o.RoleName(), f.KeyID)}
 	if o.Role == "" {
-		c.Op, c.Target = "iam:PutUserPolicy", o.User
+		c.ID, c.Op, c.Target = UserSessionsID(o.User), "iam:PutUserPolicy", o.User
 		c.Summary = fmt.Sprintf("put inline policy %s on %s: deny every temporary credential of it issued before now, %s among them", aws.RevokeSessionsPolicy, o.User, f.KeyID)
 	}
 	p := &Plan{Data: f, Changes: []Change{c}, Confirm: Confirm{Prompt: fmt.Sprintf("Revoke the sessions behind %s?", f.KeyID)},

@@ -104,7 +104,7 @@ func TestContainingTheRespondersOwnKeyWarnsAndDemandsAnOverride(t *testing.T) {
 	if plan.Confirm.Typed != selfOverride {
 		t.Fatalf("want typed override %q, got %q", selfOverride, plan.Confirm.Typed)
 	}
-	if plan.Changes[len(plan.Changes)-1].ID != changeDeactivate {
+	if plan.Changes[len(plan.Changes)-1].Op != opDeactivate {
 		t.Fatalf("own key must be deactivated last: %+v", plan.Changes)
 	}
 }

@@ -51,6 +51,9 @@ func (RequirePasswordReset) Inspect(ctx context.Context, env *Env, report func(P
 		} else {
 			row.Tone, row.Cells[2] = ToneProtected, u.Skip
 		}
+		if u.Skip != "" && u.Password.ResetRequired {
+			row.AlreadyDone = "a new password is already required at the next sign-in"
+		}
 		row.Reasons = []string{row.Cells[2]}
 		t.Rows = append(t.Rows, row)
 	}
@@ -112,7 +115,7 @@ func (RequirePasswordReset) Plan(_ context.Context, env *Env, found *Inspection,
 			continue
 		}
 		names = append(names, u.Name)
-		p.Changes = append(p.Changes, Change{ID: PasswordResetChangeID(u.Name), Op: "iam:UpdateLoginProfile", Target: u.Name,
+		p.Changes = append(p.Changes, Change{ID: PasswordResetChangeID(u.Name), Row: id, Op: "iam:UpdateLoginProfile", Target: u.Name,
 			Summary: "require " + u.Name + " to choose a new console password at the next sign-in"})
 	}
 	p.Data = names

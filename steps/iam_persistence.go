@@ -111,7 +111,7 @@ func (RemoveIAMPersistence) Plan(_ context.Context, env *Env, found *Inspection,
 }
 
 func findingChange(f iamFinding) Change {
-	c := Change{ID: f.RowID, Destructive: true}
+	c := Change{ID: f.RowID, Row: f.RowID, Destructive: true}
 	switch f.Kind {
 	case kindPolicyVersion:
 		c.Op, c.Target = "iam:SetDefaultPolicyVersion+DeletePolicyVersion", f.PolicyARN

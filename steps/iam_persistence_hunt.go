@@ -276,7 +276,7 @@ func (h *hunter) inlinePolicies(out *iamHunt, inline []aws.InlinePolicy, roles [
 		}
 		event, kind, rowID := "PutGroupPolicy", kindGroupPolicy, GroupPolicyChangeID(p.Owner, p.Name)
 		if p.OwnerKind == "role" {
-			event, kind, rowID = "PutRolePolicy", kindRolePolicy, rolePartChangeID(p.Owner, aws.RolePart{Kind: aws.RolePartInlinePolicy, ID: p.Name})
+			event, kind, rowID = "PutRolePolicy", kindRolePolicy, RolePartID(p.Owner, aws.RolePart{Kind: aws.RolePartInlinePolicy, ID: p.Name})
 		}
 		ev := h.latest(func(e aws.TrailEvent) bool {
 			return e.RequestField(p.OwnerKind+"Name") == p.Owner && e.RequestField("policyName") == p.Name

@@ -62,10 +62,10 @@ func dryRunContain(t *testing.T, scenario string) (*Outcome, map[string]Result) 
 func TestADryRunShowsAnIAMChangeTheRespondersPoliciesDenyAsFailed(t *testing.T) {
 	deny := `,{"Effect":"Deny","Action":"iam:UpdateAccessKey","Resource":"*"}`
 	out, got := dryRunContain(t, limitedResponder(deny))
-	if r := got[changeDeactivate]; r.Status != StatusFailed || r.Code != "AccessDenied" || !strings.Contains(r.Message, "iam:UpdateAccessKey") {
+	if r := got[KeyDeactivationID(leakedKey)]; r.Status != StatusFailed || r.Code != "AccessDenied" || !strings.Contains(r.Message, "iam:UpdateAccessKey") {
 		t.Errorf("a denied deactivation must fail the dry run, got %+v", r)
 	}
-	if r := got[changeRevoke]; r.Status != StatusWouldApply {
+	if r := got[UserSessionsID("ci-deploy")]; r.Status != StatusWouldApply {
 		t.Errorf("an allowed change must be proven, got %+v", r)
 	}
 	if out.Failed() != 1 {

@@ -110,10 +110,10 @@ func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection
 		p.Notes = append(p.Notes, notes...)
 		data.Users = append(data.Users, plannedUser{Name: name, Parts: parts})
 		for _, part := range parts {
-			p.Changes = append(p.Changes, Change{ID: partChangeID(name, part), Op: part.Kind.Operation(), Target: name,
+			p.Changes = append(p.Changes, Change{ID: UserPartID(name, part), Row: name, Op: part.Kind.Operation(), Target: name,
 				Summary: fmt.Sprintf("remove %s from %s", part, name), Destructive: true})
 		}
-		p.Changes = append(p.Changes, Change{ID: "user/" + name, Op: "iam:DeleteUser", Target: name, Summary: "delete user " + name, Destructive: true})
+		p.Changes = append(p.Changes, Change{ID: UserDeletionID(name), Row: name, Op: "iam:DeleteUser", Target: name, Summary: "delete user " + name, Destructive: true})
 	}
 	p.Data = data
 	typed := typedConfirmation(env)
@@ -122,10 +122,6 @@ func (RemoveBackdoorUsers) Plan(ctx context.Context, env *Env, found *Inspection
 		p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to delete %s and everything attached to them", typed, plural(len(data.Users), "user"))
 	}
 	return p, nil
-}
-
-func partChangeID(user string, p aws.UserPart) string {
-	return "user/" + user + "/" + strings.ReplaceAll(string(p.Kind), " ", "-") + "/" + p.ID
 }
 
 // Apply removes the parts of each user that the plan listed, then deletes the user. A part the
@@ -163,7 +159,7 @@ func removeUser(ctx context.Context, env *Env, changes aws.Changes, u plannedUse
 	left := &leftBehind{}
 	drifted := 0
 	for _, part := range mergeParts(u.Parts, current) {
-		id := partChangeID(u.Name, part)
+		id := UserPartID(u.Name, part)
 		switch {
 		case !containsPart(current, part):
 			results = append(results, Result{ChangeID: id, Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
@@ -258,7 +254,7 @@ func (l *leftBehind) String() string {
 func allAlreadyGone(u plannedUser) []Result {
 	var results []Result
 	for _, part := range u.Parts {
-		results = append(results, Result{ChangeID: partChangeID(u.Name, part), Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
+		results = append(results, Result{ChangeID: UserPartID(u.Name, part), Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
 	}
 	return append(results, Result{ChangeID: "user/" + u.Name, Status: StatusAlreadyDone, Message: "user " + u.Name + " is already gone"})
 }

@@ -65,6 +65,9 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 			}
 		}
 		noteAttackerSessions(&row, r, held[r.Name], len(named) == 0 || contains(named, r.Name))
+		if !row.Selected {
+			row.AlreadyDone = alreadyRevoked(env, r, held[r.Name])
+		}
 		row.Details = []string{"ARN: " + r.ARN, "Created: " + when(r.Created), "Sessions revoked before: " + revokedCell(r.RevokedBefore)}
 		if len(row.Reasons) > 0 {
 			row.Cells[3] = row.Reasons[0]
@@ -78,6 +81,22 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 type roleFindings struct {
 	Roles []aws.Role
 	Why   map[string]string
+}
+
+// alreadyRevoked says how a role shows its older sessions denied since the reviewed plan was made,
+// or since the last of the attacker's sessions was issued; "" when it does not.
+func alreadyRevoked(env *Env, r aws.Role, held []heldSession) string {
+	if r.RevokedBefore.IsZero() {
+		return ""
+	}
+	covered := len(held) > 0
+	for _, s := range held {
+		covered = covered && s.cutOffBy(r.RevokedBefore)
+	}
+	if covered || (!env.Reviewed.IsZero() && !r.RevokedBefore.Before(env.Reviewed.Truncate(time.Second))) {
+		return "sessions issued before " + when(r.RevokedBefore) + " are revoked"
+	}
+	return ""
 }
 
 func revokedCell(t time.Time) string {
@@ -125,7 +144,7 @@ func (RevokeSessions) Plan(ctx context.Context, env *Env, found *Inspection, sel
 			}
 		}
 		data.Roles = append(data.Roles, name)
-		p.Changes = append(p.Changes, Change{ID: "revoke/" + name, Op: "iam:PutRolePolicy", Target: name,
+		p.Changes = append(p.Changes, Change{ID: RoleSessionsID(name), Row: name, Op: "iam:PutRolePolicy", Target: name,
 			Summary: fmt.Sprintf("deny sessions of %s issued before the moment this is applied (%s)", name, aws.RevokeSessionsPolicy)})
 	}
 	for _, role := range data.Roles {

@@ -37,19 +37,15 @@ func planRoleDeletion(ctx context.Context, env *Env, p *Plan, role aws.Role, why
 	}
 	d := &roleDeletion{Role: role.Name, Parts: parts}
 	for _, part := range parts {
-		p.Changes = append(p.Changes, Change{ID: rolePartChangeID(role.Name, part), Op: part.Kind.Operation(), Target: role.Name,
+		p.Changes = append(p.Changes, Change{ID: RolePartID(role.Name, part), Row: role.Name, Op: part.Kind.Operation(), Target: role.Name,
 			Summary: fmt.Sprintf("remove the %s %s of %s", part.Kind, part.ID, role.Name), Destructive: true})
 	}
 	if why == "" {
 		why = "created " + when(role.Created) + ", after T0"
 	}
-	p.Changes = append(p.Changes, Change{ID: "role/" + role.Name, Op: "iam:DeleteRole", Target: role.Name, Destructive: true,
+	p.Changes = append(p.Changes, Change{ID: RoleDeletionID(role.Name), Row: role.Name, Op: "iam:DeleteRole", Target: role.Name, Destructive: true,
 		Summary: "delete role " + role.Name + ": " + why})
 	return d, nil
-}
-
-func rolePartChangeID(role string, part aws.RolePart) string {
-	return "remove-role/" + role + "/" + strings.ReplaceAll(string(part.Kind), " ", "-") + "/" + part.ID
 }
 
 // planTrustFix plans removing the outside principals of an older role's trust policy, showing the
@@ -68,7 +64,7 @@ func planTrustFix(env *Env, p *Plan, role aws.Role) (*trustFix, bool) {
 			role.Name, strings.Join(removed, ", ")))
 		return nil, false
 	}
-	p.Changes = append(p.Changes, Change{ID: "trust/" + role.Name, Op: "iam:UpdateAssumeRolePolicy", Target: role.Name, Destructive: true,
+	p.Changes = append(p.Changes, Change{ID: RoleTrustID(role.Name), Row: role.Name, Op: "iam:UpdateAssumeRolePolicy", Target: role.Name, Destructive: true,
 		Summary: fmt.Sprintf("remove %s from the trust policy of %s", strings.Join(removed, ", "), role.Name)})
 	p.Notes = append(p.Notes, "Trust policy of "+role.Name+" before: "+compactTrust(role.Trust), "Trust policy of "+role.Name+" after:  "+after)
 	return &trustFix{Role: role.Name, Before: role.Trust, After: after, Removed: removed}, true
@@ -108,7 +104,7 @@ func applyRoleDeletion(ctx context.Context, env *Env, changes aws.Changes, d rol
 		}
 	}
 	for _, part := range d.Parts {
-		id := rolePartChangeID(d.Role, part)
+		id := RolePartID(d.Role, part)
 		if !slices.Contains(current, part) {
 			results = append(results, Result{ChangeID: id, Status: StatusAlreadyDone, Message: part.String() + " is already gone"})
 			continue

@@ -32,6 +32,10 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		return nil, err
 	}
 	named := env.Params.Strings("users")
+	own := map[string]bool{}
+	if env.OwnKeys != nil {
+		own = env.OwnKeys()
+	}
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
 	failed := 0
 	for _, u := range rep.Users {
@@ -56,6 +60,10 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 			}
 		}
 		row.Selected = contains(named, u.Name) || (len(named) == 0 && len(row.Reasons) > 0)
+		if done := rotated(u.Keys, func(id string) bool { return own[id] && secretKept(env, id) }); done != "" {
+			row.Selected, row.AlreadyDone = false, done
+			row.Reasons = append(row.Reasons, done)
+		}
 		if u.Name == me.UserName() {
 			row.Selected = false
 			row.Reasons = append(row.Reasons, "lockdown's own user: rotating it ends this session's key")
@@ -64,6 +72,30 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		t.Rows = append(t.Rows, row)
 	}
 	return &Inspection{Summary: plural(len(t.Rows), "user") + " with access keys", Table: t, Failed: failed, Data: rep}, nil
+}
+
+// rotated says how a user's keys show a rotation lockdown finished: its own new key, whose secret
+// is kept, is active and every other key is off. "" when they do not.
+func rotated(keys []KeyReport, own func(keyID string) bool) string {
+	var mine, old []string
+	for _, k := range keys {
+		switch {
+		case own(k.ID) && k.Status == aws.KeyActive:
+			mine = append(mine, k.ID)
+		case k.Status == aws.KeyActive:
+			return ""
+		default:
+			old = append(old, k.ID)
+		}
+	}
+	if len(mine) == 0 {
+		return ""
+	}
+	done := "rotated: lockdown's new key " + strings.Join(mine, ", ") + " is active"
+	if len(old) > 0 {
+		done += ", the old " + strings.Join(old, ", ") + " inactive"
+	}
+	return done
 }
 
 func keySummary(keys []KeyReport) string {
@@ -222,17 +254,17 @@ func rotationChanges(r rotation) []Change {
 	var out []Change
 	switch {
 	case r.Unkept != "":
-		out = append(out, Change{ID: "delete/" + r.Unkept, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+		out = append(out, Change{ID: KeyDeletionID(r.Unkept), Row: r.User, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
 			Summary: fmt.Sprintf("delete %s of %s first: lockdown made it earlier, but its secret was never saved, so nothing can use it", r.Unkept, r.User)})
 	case r.DeleteFirst != "":
-		out = append(out, Change{ID: "delete/" + r.DeleteFirst, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+		out = append(out, Change{ID: KeyDeletionID(r.DeleteFirst), Row: r.User, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
 			Summary: fmt.Sprintf("delete %s of %s first: a user can have only two keys", r.DeleteFirst, r.User)})
 	}
 	if r.Own == "" {
-		out = append(out, Change{ID: "create/" + r.User, Op: "iam:CreateAccessKey", Target: r.User, Summary: "create a new access key for " + r.User})
+		out = append(out, Change{ID: KeyCreationID(r.User), Row: r.User, Op: "iam:CreateAccessKey", Target: r.User, Summary: "create a new access key for " + r.User})
 	}
 	for _, id := range r.Deactivate {
-		out = append(out, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: r.User, Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
+		out = append(out, Change{ID: KeyDeactivationID(id), Row: r.User, Op: "iam:UpdateAccessKey", Target: r.User, Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
 	}
 	return out
 }

@@ -29,7 +29,7 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 	var results []Result
 	if r.DeleteFirst != "" {
 		eff, err := changes.DeleteKey(ctx, r.User, r.DeleteFirst)
-		results = append(results, resultOf("delete/"+r.DeleteFirst, eff, err, "deleted "+r.DeleteFirst))
+		results = append(results, resultOf(KeyDeletionID(r.DeleteFirst), eff, err, "deleted "+r.DeleteFirst))
 		if err != nil {
 			return results, nil, rotationFailed
 		}
@@ -46,7 +46,7 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 	case env.KeepSecret == nil && (res.Status == StatusApplied || res.Status == StatusAlreadyDone):
 		results = append(results, res)
 		for _, id := range r.Deactivate {
-			results = append(results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped,
+			results = append(results, Result{ChangeID: KeyDeactivationID(id), Status: StatusSkipped,
 				Message: id + " stays active until the new secret is kept: confirm its deactivation next"})
 		}
 		return results, secret, rotationWaits
@@ -68,7 +68,7 @@ func deactivate(ctx context.Context, changes aws.Changes, r *rotation) []Result 
 	var results []Result
 	for _, id := range r.Deactivate {
 		eff, err := changes.DeactivateKey(ctx, r.User, id)
-		results = append(results, resultOf("deactivate/"+id, eff, err, "deactivated "+id))
+		results = append(results, resultOf(KeyDeactivationID(id), eff, err, "deactivated "+id))
 	}
 	return results
 }
@@ -78,7 +78,7 @@ func deactivationPlan(data *rotatePlan) *Plan {
 	p := &Plan{Data: data}
 	for _, r := range data.Users {
 		for _, id := range r.Deactivate {
-			p.Changes = append(p.Changes, Change{ID: "deactivate/" + id, Op: "iam:UpdateAccessKey", Target: r.User,
+			p.Changes = append(p.Changes, Change{ID: KeyDeactivationID(id), Row: r.User, Op: "iam:UpdateAccessKey", Target: r.User,
 				Summary: fmt.Sprintf("deactivate the old key %s of %s", id, r.User)})
 		}
 	}
@@ -100,7 +100,7 @@ func deactivateOldKeys(ctx context.Context, env *Env, changes aws.Changes, data 
 		if r.Created != "" && !secretKept(env, r.Created) {
 			waiting.Users = append(waiting.Users, *r)
 			for _, id := range r.Deactivate {
-				out.Results = append(out.Results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped, Code: "SecretNotSaved",
+				out.Results = append(out.Results, Result{ChangeID: KeyDeactivationID(id), Status: StatusSkipped, Code: "SecretNotSaved",
 					Message: fmt.Sprintf("%s stays active: the secret of its replacement %s is not recorded as saved, and switching %s off would leave %s with no key anyone holds", id, r.Created, id, r.User)})
 			}
 			continue
@@ -147,9 +147,9 @@ func unkept(ctx context.Context, changes aws.Changes, r *rotation, created strin
 		msg += created + " was deleted again; "
 		r.Created = ""
 	}
-	results := []Result{{ChangeID: "create/" + r.User, Status: StatusFailed, Code: "SecretNotKept", Message: msg + "the old keys stay active"}}
+	results := []Result{{ChangeID: KeyCreationID(r.User), Status: StatusFailed, Code: "SecretNotKept", Message: msg + "the old keys stay active"}}
 	for _, id := range r.Deactivate {
-		results = append(results, Result{ChangeID: "deactivate/" + id, Status: StatusSkipped,
+		results = append(results, Result{ChangeID: KeyDeactivationID(id), Status: StatusSkipped,
 			Message: "not deactivated: the new key's secret was not kept, so " + id + " stays active"})
 	}
 	return results
@@ -159,7 +159,7 @@ func unkept(ctx context.Context, changes aws.Changes, r *rotation, created strin
 // that appeared since the plan without lockdown creating it stops the rotation: it may be the
 // attacker's, and must never be taken for the new key while the real one is deactivated.
 func createOnce(ctx context.Context, env *Env, changes aws.Changes, r *rotation) (string, *Secret, Result) {
-	id := "create/" + r.User
+	id := KeyCreationID(r.User)
 	keys, err := aws.ListAccessKeys(ctx, env.Account.IAM(), r.User, false)
 	if err != nil {
 		return "", nil, resultOf(id, "", err, "")
@@ -210,7 +210,7 @@ func deletionPlan(env *Env, data *rotatePlan) *Plan {
 	p := &Plan{Data: data}
 	for _, r := range data.Users {
 		for _, id := range r.Deactivate {
-			p.Changes = append(p.Changes, Change{ID: "delete/" + id, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
+			p.Changes = append(p.Changes, Change{ID: KeyDeletionID(id), Row: r.User, Op: "iam:DeleteAccessKey", Target: r.User, Destructive: true,
 				Summary: fmt.Sprintf("delete the old key %s of %s", id, r.User)})
 		}
 	}
@@ -224,7 +224,7 @@ func deleteOldKeys(ctx context.Context, env *Env, changes aws.Changes, data *rot
 	for _, r := range data.Users {
 		for _, id := range r.Deactivate {
 			eff, err := changes.DeleteKey(ctx, r.User, id)
-			out.Results = append(out.Results, resultOf("delete/"+id, eff, err, "deleted "+id))
+			out.Results = append(out.Results, resultOf(KeyDeletionID(id), eff, err, "deleted "+id))
 			env.Logger().Info("iam.rotate-keys", "user", r.User, "deleted_key", id, "effect", eff, "error", errText(err))
 		}
 	}

@@ -74,6 +74,7 @@ func (f *loggingFindings) trailRow(t aws.Trail, since time.Time) Row {
 	case t.Logging:
 		row.Cells[3], row.Tone = "logging", ToneOK
 		row.Reasons = []string{"logging since " + when(t.StartedLogging)}
+		row.AlreadyDone = row.Reasons[0]
 	case theirs:
 		row.Cells[3], row.Tone = "stopped", ToneRogue
 		row.Reasons = []string{"stopped " + when(t.StoppedLogging) + "; it belongs to the organization's management account " + t.Owner + ": only that account can start it — ask its owners"}

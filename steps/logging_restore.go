@@ -68,6 +68,7 @@ func (f *loggingFindings) detectorRow(d aws.Detector, since time.Time) Row {
 	switch {
 	case d.Enabled():
 		row.Tone, row.Reasons = ToneOK, []string{"enabled"}
+		row.AlreadyDone = "enabled, last updated " + when(d.Updated)
 	case since.IsZero():
 		row.Tone, row.Selected = ToneSuspicious, true
 		row.Reasons = []string{"disabled, last updated " + when(d.Updated) + " (no T0 set: whether the attacker disabled it is unknown)"}
@@ -159,7 +160,7 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 			continue
 		}
 		data.Fixes = append(data.Fixes, fix)
-		p.Changes = append(p.Changes, Change{ID: fixID(fix), Op: fix.Op, Region: fix.Region, Target: fix.Target, Summary: fix.Summary})
+		p.Changes = append(p.Changes, Change{ID: fixID(fix), Row: id, Op: fix.Op, Region: fix.Region, Target: fix.Target, Summary: fix.Summary})
 		if fix.Op == "cloudtrail:StartLogging" {
 			trails++
 			p.Warnings = append(p.Warnings, fmt.Sprintf("Trail %s has delivered no log files since %s: that gap stays.", fix.Target, when(fix.Off)))
@@ -181,11 +182,11 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 func fixID(f loggingFix) string {
 	switch f.Op {
 	case "cloudtrail:StartLogging":
-		return "start-logging/" + f.ID
+		return StartLoggingID(f.ID)
 	case "guardduty:CreateDetector":
-		return "create-detector/" + f.Region
+		return CreateDetectorID(f.Region)
 	}
-	return "enable-detector/" + f.Region + "/" + f.ID
+	return EnableDetectorID(f.Region, f.ID)
 }
 
 // Apply makes each change, then reads it back: "done" only when the trail logs or the detector

@@ -22,12 +22,13 @@ func (VerifyContained) Spec() Spec {
 			{Name: "access_key_id", Type: TypeString, Doc: "the leaked key id, pre-filled in the input"},
 			{Name: "workers", Type: TypeInt, Doc: fmt.Sprintf("users read at once (default %d)", aws.DefaultInventoryWorkers)},
 		}, ec2Params()...),
-		Inputs:   []Input{{Name: "access_key_id", Prompt: "Leaked access key id (empty: skip that check)", Placeholder: "AKIA…", Validate: validateOptionalKeyID}},
+		Inputs:   []Input{{Name: "access_key_id", Prompt: "Leaked access key id (empty: the attacker cannot be said out)", Placeholder: "AKIA…", Validate: validateOptionalKeyID}},
 		ReadOnly: true,
 	}
 }
 
-// validateOptionalKeyID accepts an empty answer: without a key id the other checks still run.
+// validateOptionalKeyID accepts an empty answer: without a key id the other checks still run, and
+// the verification says it could not verify the attacker is out.
 func validateOptionalKeyID(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return nil
@@ -65,9 +66,12 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 		v.Checks = append(v.Checks, checks...)
 		report(Progress{Key: name, State: Done, Count: len(checks)})
 	}
-	if keyID != "" {
-		stage("leaked key", func() []VerifyCheck { return []VerifyCheck{checkLeakedKey(ctx, env, keyID)} })
-	}
+	stage("leaked key", func() []VerifyCheck {
+		if keyID == "" {
+			return []VerifyCheck{unnamedLeakedKey()}
+		}
+		return []VerifyCheck{checkLeakedKey(ctx, env, keyID)}
+	})
 	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me) })
 	stage("role trust", func() []VerifyCheck { return checkTrust(ctx, env) })
 	stage("new roles", func() []VerifyCheck { return checkNewRoles(ctx, env) })
@@ -125,6 +129,10 @@ func verification(v *Verification, keyID string) *Inspection {
 	insp.Failed, insp.Open = v.Unknown, v.Remaining
 	v.Contained = v.Remaining == 0
 	switch {
+	case keyID == "" && v.Remaining > 1:
+		insp.Summary = fmt.Sprintf("not verified: no leaked key was named; %d other items remaining", v.Remaining-1)
+	case keyID == "":
+		insp.Summary = "not verified: no leaked key was named, so whether it still works is not known"
 	case v.Contained && v.Kept > 0:
 		insp.Summary = fmt.Sprintf("contained, with %d kept by the operator", v.Kept)
 	case v.Contained:
@@ -133,7 +141,7 @@ func verification(v *Verification, keyID string) *Inspection {
 		insp.Summary = fmt.Sprintf("not contained: %d remaining", v.Remaining)
 	}
 	if keyID == "" {
-		insp.Warnings = append(insp.Warnings, "No leaked key id was given: the leaked key itself was not checked.")
+		insp.Warnings = append(insp.Warnings, "No leaked key id was given: the leaked key itself was not checked, so the attacker cannot be said to be out.")
 	}
 	return insp
 }

@@ -100,8 +100,16 @@ const (
 	byRemove    = "Remove rogue IAM users"
 	byTerminate = "Terminate rogue instances"
 	byRevoke    = "Revoke role sessions"
+	byRotate    = "Rotate exposed keys"
 	byHandSpot  = "by hand: cancel the spot request (aws ec2 cancel-spot-instance-requests)"
 )
+
+// unnamedLeakedKey is the leaked key's check when nobody named the key: nothing says it was ever
+// switched off, so the attacker cannot be said to be out.
+func unnamedLeakedKey() VerifyCheck {
+	return VerifyCheck{Check: "leaked key", Item: "not named", Result: VerifyNotChecked, HandledBy: byContain,
+		Evidence: "no leaked key id was given: whether the leaked credential still works is not known; give it (--key, or the step's field)"}
+}
 
 // checkLeakedKey: the leaked key must be inactive or deleted.
 func checkLeakedKey(ctx context.Context, env *Env, keyID string) VerifyCheck {
@@ -181,8 +189,13 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 				c.HandledBy = byRemove
 			}
 			switch {
-			case own[k.ID]:
+			case own[k.ID] && secretKept(env, k.ID):
 				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", "lockdown's own rotation key"
+			case own[k.ID] && k.Status == aws.KeyActive:
+				// Killed with the secret on screen: nobody is known to hold it, so it is no
+				// rotation key; the rotation deletes it and makes another after review.
+				c.Result, c.HandledBy = VerifyFail, byRotate
+				c.Evidence = "made by lockdown " + when(k.Created) + ", but its secret was never recorded as kept: nobody is known to hold it, and it is still Active"
 			case k.Status == aws.KeyActive:
 				c.Result, c.Evidence = VerifyFail, "created "+when(k.Created)+" and still Active"
 			default:

@@ -129,7 +129,13 @@ func TestVerifyOwnRotationKeyIsNotTheAttackers(t *testing.T) {
 		t.Fatalf("backdoor key on billing-reports not found: %v", own)
 	}
 	d.env.OwnKeys = func() map[string]bool { return own }
+	// Its secret never recorded as kept (lockdown was killed with it on screen), it is nobody's.
 	_, v := verifyNow(t, d.env)
+	if got := result(v, "new access keys", "billing-reports/"+firstKey(own)); got != VerifyFail {
+		t.Errorf("a key lockdown made whose secret was never kept is judged %q, want fail", got)
+	}
+	d.env.SecretsKept = func() map[string]bool { return own }
+	_, v = verifyNow(t, d.env)
 	if got := result(v, "new access keys", "billing-reports/"+firstKey(own)); got != VerifyPass {
 		t.Errorf("lockdown's own key judged %q, want pass", got)
 	}

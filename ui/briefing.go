@@ -11,7 +11,11 @@ import (
 )
 
 // Briefing is how a drill starts: the alert as the on-call receives it, and what the drill is for.
+// A resumed incident starts on one too, when reading back what the stopped run left unsettled
+// found something the operator must decide (a key whose secrets file is gone): Title then names
+// it, and Text says what was found.
 type Briefing struct {
+	Title    string
 	Scenario string
 	From     string
 	Subject  string
@@ -61,6 +65,9 @@ func (m *Model) onBriefingKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) briefingKeys() paneKeys {
 	k := m.ctx.Keys
 	start := "start: contain the leaked key"
+	if m.ctx.Briefing.Title != "" {
+		start = "go on to the incident"
+	}
 	if m.ctx.Briefing.OwnKey {
 		start = "start: trace the attacker"
 	}
@@ -70,6 +77,9 @@ func (m *Model) briefingKeys() paneKeys {
 // startLine says where enter starts the drill, as the goals order it: containment first, or,
 // when the leaked key is the one lockdown signs with, last.
 func (m *Model) startLine() string {
+	if m.ctx.Briefing.Title != "" {
+		return "enter goes on to the incident"
+	}
 	if m.ctx.Briefing.OwnKey {
 		return "enter starts at the trace, the key filled in: the leaked key is the one lockdown signs with — " +
 			"clean up while it works and contain it last (step 2 warns before it locks you out)"
@@ -82,7 +92,11 @@ func (m *Model) briefingView(width, height int) string {
 	s := m.ctx.Styles
 	b := m.ctx.Briefing
 	w := min(width-2, 100)
-	lines := []string{s.Title.Render("Drill " + b.Scenario + ": the alert as it reached the on-call")}
+	title := "Drill " + b.Scenario + ": the alert as it reached the on-call"
+	if b.Title != "" {
+		title = b.Title
+	}
+	lines := []string{s.Title.Render(title)}
 	if b.From != "" {
 		lines = append(lines, s.Subtle.Render("From:    ")+b.From)
 	}

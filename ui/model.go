@@ -106,11 +106,20 @@ func (m *Model) Init() tea.Cmd {
 // refresh takes a fresh snapshot of the run, so View never has to ask the run anything.
 func (m *Model) refresh() {
 	m.statuses = m.run.Statuses()
+	answers := map[string]string{}
 	for _, st := range m.statuses {
 		m.panelFor(st.Step).sync(st)
 		if st.Step.Action == "identity.confirm" && st.Inspection != nil {
 			m.adoptIdentity(st.Inspection.Data)
 		}
+		for name, v := range st.Inputs {
+			if v != "" {
+				answers[name] = v
+			}
+		}
+	}
+	for _, st := range m.statuses {
+		m.panelFor(st.Step).adoptAnswers(answers)
 	}
 }
 

@@ -68,6 +68,9 @@ type panel struct {
 	check   int
 	// known is true when an input was filled in from what the run already knew.
 	known bool
+	// adopted are the inputs filled in from another step's answer, once: an operator who clears
+	// such a field afterwards means it.
+	adopted map[string]bool
 	// foundAt is when the findings were read; stale, when set, says what changed the account since.
 	foundAt time.Time
 	stale   string
@@ -101,8 +104,31 @@ func newPanel(ctx *Context, step *runbooks.Step, act steps.Action, hasAction boo
 // from the journal) are shown without re-running anything.
 func (p *panel) sync(st runbooks.StepStatus) {
 	p.status = st
+	for i, in := range p.spec.Inputs {
+		if v := st.Inputs[in.Name]; v != "" && p.inputs[i].Value() == "" {
+			p.inputs[i].SetValue(v)
+		}
+	}
 	if p.found == nil && st.Inspection != nil {
 		p.setFound(st.Inspection)
+	}
+}
+
+// adoptAnswers fills in, once, each empty input that another step was already given (the leaked
+// key of the containment, for the verification): the operator should not type it twice, nor
+// forget to.
+func (p *panel) adoptAnswers(answers map[string]string) {
+	for i, in := range p.spec.Inputs {
+		v, ok := answers[in.Name]
+		if !ok || p.adopted[in.Name] || p.inputs[i].Value() != "" {
+			continue
+		}
+		if p.adopted == nil {
+			p.adopted = map[string]bool{}
+		}
+		p.adopted[in.Name] = true
+		p.inputs[i].SetValue(v)
+		p.known = true
 	}
 }
 

@@ -75,12 +75,28 @@ type Rule struct {
 	Fault                   Fault
 	// Times limits the rule to its first Times matching requests; 0 means every one.
 	Times int
+	// Param, when set, matches only requests with a parameter of that value (the query
+	// protocol's UserName, InstanceId.1…): one step's call among those of the same action.
+	Param string
 }
 
 func (r *Rule) matches(q Request) bool {
 	return (r.Service == "" || r.Service == q.Service) &&
 		(r.Region == "" || r.Region == q.Region) &&
-		(r.Action == "" || r.Action == q.Action)
+		(r.Action == "" || r.Action == q.Action) &&
+		(r.Param == "" || hasParam(q, r.Param))
+}
+
+// hasParam reports whether one of the request's parameters has the value v.
+func hasParam(q Request, v string) bool {
+	for _, values := range q.Params {
+		for _, got := range values {
+			if got == v {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // throttleAnswer is the service's own throttling error, in its own protocol.

@@ -128,3 +128,18 @@ func TestLatencyDelaysButForwards(t *testing.T) {
 		t.Errorf("latency rule: took %s, server saw %d", time.Since(start), len(s.Server.Requests()))
 	}
 }
+
+func TestARuleWithAParameterFaultsOnlyTheCallsAboutIt(t *testing.T) {
+	_, p, cfg := simBehindProxy(t, wiretest.Rule{Action: "ListAccessKeys", Param: "alice", Fault: wiretest.Throttle()})
+	api := iam.NewFromConfig(cfg)
+	ctx := context.Background()
+	if _, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("ci-deploy")}); err != nil {
+		t.Errorf("a call about another user was faulted: %v", err)
+	}
+	if _, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("alice")}); lockdown.ErrorCode(err) != "Throttling" {
+		t.Errorf("the call about alice was not faulted: %v", err)
+	}
+	if n := len(p.Requests()); n != 2 {
+		t.Errorf("recorded %d requests", n)
+	}
+}
