@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -169,8 +170,19 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 			}
 		}
 		next = nil
+		// In the order the attacker acted, so the credentials read the same from run to run.
+		order := make([]TrailEvent, 0, len(attacker))
 		for id := range attacker {
-			for _, c := range events[id].grants() {
+			order = append(order, events[id])
+		}
+		slices.SortFunc(order, func(a, b TrailEvent) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			return strings.Compare(a.EventID, b.EventID)
+		})
+		for _, ev := range order {
+			for _, c := range ev.grants() {
 				if known[c.ID] {
 					continue
 				}
