@@ -3,87 +3,147 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-
 	"lockdown/aws/sim"
+	"lockdown/review"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
-// ValidateCmd checks runbook and scenario files.
+// ValidateCmd checks runbook, scenario, plan and journal files.
 type ValidateCmd struct {
-	Files []string `arg:"" optional:"" name:"FILE" help:"Runbook or scenario files to check (none: the built-in runbooks and scenarios)."`
+	Files []string `arg:"" optional:"" name:"FILE" help:"Runbook, scenario, plan or journal files to check (none: the built-in runbooks and scenarios)."`
 }
 
 // Run prints a one-line summary per valid file and every problem of an invalid one as
-// FILE:LINE:COL: message; it exits 1 when any file has a problem. Each file is read as a runbook
-// or a scenario by its top-level keys.
+// FILE:LINE:COL: message; it exits 1 when any file has a problem. Each file is read by the loader
+// that lockdown itself uses for its kind — the whole loader, so a file that passes here is one
+// that drill, sim serve, --runbook, apply and report accept — after its kind is told from its
+// first bytes, without parsing it.
 func (c *ValidateCmd) Run(g *Globals) error {
-	reg := steps.Builtin()
-	bad, total := 0, 0
-	report := func(name string, err error, ok string) {
-		total++
-		var rbProblems runbooks.Problems
-		var scProblems sim.Problems
-		switch {
-		case errors.As(err, &rbProblems):
-			bad++
-			for _, p := range rbProblems {
-				g.eprintf("%s\n", p)
-			}
-		case errors.As(err, &scProblems):
-			bad++
-			for _, p := range scProblems {
-				g.eprintf("%s\n", p)
-			}
-		case err != nil:
-			bad++
-			g.eprintf("%v\n", prefixed(name, err))
-		default:
-			g.printf("%s: ok: %s\n", name, ok)
-		}
-	}
-	checkRunbook := func(name string, rb *runbooks.Runbook, err error) {
-		if err != nil {
-			report(name, err, "")
-			return
-		}
-		report(name, nil, fmt.Sprintf("runbook %q, %d steps (%d automated, %d manual)", rb.ID, len(rb.Steps), automated(rb), len(rb.Steps)-automated(rb)))
-	}
-	checkScenario := func(name string, sc *sim.Scenario, err error) {
-		if err != nil {
-			report(name, err, "")
-			return
-		}
-		report(name, nil, scenarioSummary(sc))
-	}
+	v := &validation{g: g, reg: steps.Builtin()}
 	if len(c.Files) == 0 {
 		for _, name := range runbooks.BuiltinNames() {
-			rb, err := runbooks.BuiltinNamed(name, reg)
-			checkRunbook("builtin:"+name, rb, err)
+			rb, err := runbooks.BuiltinNamed(name, v.reg)
+			v.runbook("builtin:"+name, rb, err)
 		}
 		for _, name := range sim.ScenarioNames() {
 			sc, err := sim.LoadScenario(name)
-			checkScenario("builtin:"+name, sc, err)
+			v.scenario("builtin:"+name, sc, err)
 		}
 	}
 	for _, f := range c.Files {
-		if isScenarioFile(f) {
-			sc, err := sim.LoadScenarioFile(f)
-			checkScenario(f, sc, err)
-			continue
-		}
-		rb, err := runbooks.Load(f, reg)
-		checkRunbook(f, rb, err)
+		v.file(f)
 	}
-	if bad > 0 {
-		return exitCode(exitFailed, fmt.Errorf("%d of %d files have problems", bad, total))
+	if v.bad > 0 {
+		return exitCode(exitFailed, fmt.Errorf("%d of %d files have problems", v.bad, v.total))
 	}
 	return nil
+}
+
+// validation counts the files checked and prints what each is, or what is wrong with it.
+type validation struct {
+	g          *Globals
+	reg        *steps.Registry
+	bad, total int
+}
+
+// file checks one file as what its first bytes say it is.
+func (v *validation) file(path string) {
+	kind, err := kindOf(path)
+	if err != nil {
+		v.report(path, err, "")
+		return
+	}
+	switch kind {
+	case kindScenario:
+		sc, err := sim.LoadScenarioFile(path)
+		v.scenario(path, sc, err)
+	case kindPlan:
+		doc, err := review.ReadPlanFile(path)
+		v.plan(path, doc, err)
+	case kindJournal:
+		jf, err := runbooks.ReadJournalFile(path)
+		v.journal(path, jf, err)
+	default:
+		rb, err := runbooks.Load(path, v.reg)
+		v.runbook(path, rb, err)
+	}
+}
+
+// report prints a problem per line, or the file's summary when ok.
+func (v *validation) report(name string, err error, ok string) {
+	v.total++
+	var rbProblems runbooks.Problems
+	var scProblems sim.Problems
+	switch {
+	case errors.As(err, &rbProblems):
+		v.bad++
+		for _, p := range rbProblems {
+			v.g.eprintf("%s\n", p)
+		}
+	case errors.As(err, &scProblems):
+		v.bad++
+		for _, p := range scProblems {
+			v.g.eprintf("%s\n", p)
+		}
+	case err != nil:
+		v.bad++
+		v.g.eprintf("%v\n", prefixed(name, err))
+	default:
+		v.g.printf("%s: ok: %s\n", name, ok)
+	}
+}
+
+func (v *validation) runbook(name string, rb *runbooks.Runbook, err error) {
+	if err != nil {
+		v.report(name, err, "")
+		return
+	}
+	v.report(name, nil, fmt.Sprintf("runbook %q, %d steps (%d automated, %d manual)", rb.ID, len(rb.Steps), automated(rb), len(rb.Steps)-automated(rb)))
+}
+
+func (v *validation) scenario(name string, sc *sim.Scenario, err error) {
+	if err != nil {
+		v.report(name, err, "")
+		return
+	}
+	v.report(name, nil, scenarioSummary(sc))
+}
+
+func (v *validation) plan(name string, doc *review.PlanDocument, err error) {
+	if err != nil {
+		v.report(name, err, "")
+		return
+	}
+	changes := 0
+	for _, ps := range doc.Steps {
+		changes += len(ps.Changes)
+	}
+	v.report(name, nil, fmt.Sprintf("plan for account %s (runbook %s), %d steps, %d changes, digest %s", doc.Account, doc.Runbook, len(doc.Steps), changes, doc.Digest()))
+}
+
+// journal reports every line that holds no entry; a last line cut short by a kill is no problem,
+// since every reader leaves it out.
+func (v *validation) journal(name string, jf *runbooks.JournalFile, err error) {
+	if err == nil && len(jf.Corrupt) > 0 {
+		v.total++
+		v.bad++
+		for _, bad := range jf.Corrupt {
+			v.g.eprintf("%s:%d: %s\n", name, bad.Line, bad.Problem)
+		}
+		return
+	}
+	if err != nil {
+		v.report(name, err, "")
+		return
+	}
+	torn := ""
+	if jf.Torn != nil {
+		torn = fmt.Sprintf("; line %d was cut short by a kill and is left out", jf.Torn.Line)
+	}
+	v.report(name, nil, fmt.Sprintf("journal, %d entries%s", len(jf.Entries), torn))
 }
 
 // prefixed names the file in an error that does not already begin with it.
@@ -123,30 +183,13 @@ func scenarioSummary(sc *sim.Scenario) string {
 		sc.Name, difficulty, instances, len(regions), len(sc.IAM.Users), len(sc.Attacker.Events))
 }
 
-// isScenarioFile tells a scenario from a runbook by its top-level keys: a file whose keys are
-// more the scenario format's than the runbook format's is a scenario. Anything unreadable is
-// left to the runbook loader, which reports it with its place.
-func isScenarioFile(path string) bool {
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) > sim.MaxScenarioBytes {
-		return false
-	}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil || len(f.Docs) == 0 {
-		return false
-	}
-	var pairs []*ast.MappingValueNode
-	switch m := f.Docs[0].Body.(type) {
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
-	}
+// keysLeanScenario reports whether more of the top-level keys are the scenario format's own than
+// the runbook format's.
+func keysLeanScenario(keys []string) bool {
 	runbookKeys := runbooks.FormatKeys()["runbook"]
 	scenarioKeys := sim.ScenarioKeys().Names()
 	scenario, runbook := 0, 0
-	for _, kv := range pairs {
-		key := kv.Key.String()
+	for _, key := range keys {
 		inScenario, inRunbook := slices.Contains(scenarioKeys, key), slices.Contains(runbookKeys, key)
 		switch {
 		case inScenario && !inRunbook:

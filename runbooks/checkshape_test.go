@@ -77,11 +77,11 @@ func TestWideRunbooksAreRefusedBeforeParsing(t *testing.T) {
 		fmt.Fprintf(&keys, "k%d: v\n", i)
 	}
 	tests := []shapeCase{
-		// The mapping's width is what makes the parser slow: 60,000 keys took it 50 s.
+		// The mapping's width is what makes the parser slow: 60,000 keys took it 50 s, 8,000 one.
 		{"a mapping of 2,000 keys", []byte(keys.String()),
-			"f.yaml:1001:1: more than 1000 entries in one list or mapping; a runbook needs far fewer (is this the right file?)"},
+			"f.yaml:201:1: more than 200 keys in one mapping; a runbook needs far fewer (is this the right file?)"},
 		{"a list of 2,000 entries in brackets", []byte("id: x\nsteps: [" + strings.Repeat("a, ", 2000) + "a]\n"),
-			"f.yaml:2:3007: more than 1000 entries in one list or mapping; a runbook needs far fewer (is this the right file?)"},
+			"f.yaml:2:3007: more than 1000 entries in one list; a runbook needs far fewer (is this the right file?)"},
 	}
 	expectProblems(t, tests)
 }
@@ -89,7 +89,7 @@ func TestWideRunbooksAreRefusedBeforeParsing(t *testing.T) {
 func TestOversizedRunbooksAreRefusedWhereTheyCrossTheLimit(t *testing.T) {
 	line := "# " + strings.Repeat("x", 1021) + "\n" // 1 KiB a line
 	data := []byte("id: x\ntitle: y\nsteps: []\n" + strings.Repeat(line, 300))
-	want := "f.yaml:259:1000: the file is larger than 256 KiB, the most a runbook may be (the built-in one is 12 KiB); is this the right file?"
+	want := "f.yaml:259:1000: the file is larger than 256 KiB, the most a runbook may be (the built-in one is 25 KiB); is this the right file?"
 	if got := parseProblems(t, data).Error(); got != want {
 		t.Errorf("Parse: got  %s\nwant %s", got, want)
 	}
@@ -132,18 +132,24 @@ func BenchmarkValidateDeeplyNested(b *testing.B) {
 	}
 }
 
-// BenchmarkValidateLargestAllowed measures the worst a runbook within the limits can cost: 256 KiB
-// of mappings of 1,000 keys.
+// BenchmarkValidateLargestAllowed measures the worst a runbook within the limits can cost the parser:
+// as many values as allowed, in mappings of as many keys as allowed, whose cost grows with the
+// square of their keys.
 func BenchmarkValidateLargestAllowed(b *testing.B) {
 	var s strings.Builder
 	s.WriteString("id: x\ntitle: y\nsteps: []\n")
-	for i := 0; s.Len() < MaxRunbookBytes-100; i++ {
+	nodes := 3
+	for i := 0; nodes+MaxYAMLKeys < MaxYAMLNodes; i++ {
 		fmt.Fprintf(&s, "m%d:\n", i)
-		for k := 0; k < 999 && s.Len() < MaxRunbookBytes-100; k++ {
+		for k := 0; k < MaxYAMLKeys; k++ {
 			fmt.Fprintf(&s, "  k%d: v\n", k)
 		}
+		nodes += MaxYAMLKeys + 1
 	}
 	data := []byte(s.String())
+	if e := MeasureRunbook(data); e != nil || len(data) > MaxRunbookBytes {
+		b.Fatalf("the largest runbook allowed is refused: %v (%d bytes)", e, len(data))
+	}
 	reg := testRegistry()
 	b.ReportAllocs()
 	for b.Loop() {

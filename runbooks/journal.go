@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"lockdown/input"
 )
 
 // Entry kinds, in the order a run usually produces them.
@@ -154,7 +156,7 @@ func (j *Journal) setTornLineAside() error {
 	if _, err := r.ReadAt(tail, end); err != nil {
 		return err
 	}
-	if _, problem := decodeEntry(tail); problem == "" && len(tail) <= MaxJournalLine {
+	if _, problem := decodeEntry(tail, input.NewJSONMeter(journalLimits), lines+1); problem == "" && len(tail) <= MaxJournalLine {
 		// A whole entry that only lacks its newline: the readers took it, so keep it.
 		if _, err := j.f.Write([]byte("\n")); err != nil {
 			return err

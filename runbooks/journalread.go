@@ -7,16 +7,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"lockdown/input"
 )
 
 // Limits on a journal that lockdown reads. A long incident writes a few thousand lines of a few
-// hundred bytes, and its largest line, an apply's outcome, holds one result per change; these limits
-// are far above that and keep a damaged or hostile file from taking the machine's memory.
+// hundred bytes, six levels deep, some 5,000 values in all, and its largest line, an apply's
+// outcome, holds one result per change; these limits are far above that and keep a damaged or
+// hostile file from taking the machine's memory. Each line is measured before it is decoded.
 const (
-	MaxJournalBytes = 64 << 20
-	MaxJournalLine  = 4 << 20
+	MaxJournalBytes   = 64 << 20
+	MaxJournalLine    = 4 << 20
+	MaxJournalDepth   = 32
+	MaxJournalEntries = 200_000
+	MaxJournalValues  = 2_000_000
 )
+
+var journalLimits = input.Limits{Depth: MaxJournalDepth, Entries: MaxJournalEntries, Keys: MaxJournalEntries, Nodes: MaxJournalValues}
 
 // JournalFile is what could be read of a journal.
 type JournalFile struct {
@@ -39,7 +46,7 @@ type BadLine struct {
 // It fails only when the file cannot be read, is too large, or holds no entry at all: a file that
 // is empty or is not a journal must not be mistaken for an incident in which nothing happened.
 func ReadJournalFile(path string) (*JournalFile, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path, "journal")
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +65,7 @@ func ReadJournalFile(path string) (*JournalFile, error) {
 // caller can put the file's name in front.
 func DecodeJournal(r io.Reader) (*JournalFile, error) {
 	jf := &JournalFile{}
+	meter := input.NewJSONMeter(journalLimits)
 	lines := bufio.NewReaderSize(r, 64<<10)
 	read := 0
 	last := 0 // the last line that was not blank
@@ -80,7 +88,10 @@ func DecodeJournal(r io.Reader) (*JournalFile, error) {
 			jf.Corrupt = append(jf.Corrupt, BadLine{Line: n, Problem: fmt.Sprintf("the line is longer than the %d MiB a journal entry may be", MaxJournalLine>>20)})
 		case len(bytes.TrimSpace(line)) > 0:
 			last = n
-			e, problem := decodeEntry(line)
+			e, problem := decodeEntry(line, meter, n)
+			if problem == tooManyValues {
+				return jf, fmt.Errorf(":%d: more than %d values in the journal, hundreds of times what an incident writes; is this the right file?", n, MaxJournalValues)
+			}
 			switch {
 			case problem == "":
 				jf.Entries = append(jf.Entries, e)
@@ -132,10 +143,19 @@ func readLine(r *bufio.Reader, read *int) (line []byte, complete, tooLong bool, 
 	}
 }
 
-// decodeEntry reads one line as an entry, or says why it is not one. An entry has at least a kind
-// and a time: any other JSON object is not lockdown's.
-func decodeEntry(line []byte) (Entry, string) {
+// tooManyValues is decodeEntry's problem for a line that takes the journal past MaxJournalValues.
+const tooManyValues = "too many values"
+
+// decodeEntry reads line n as an entry, or says why it is not one. An entry has at least a kind
+// and a time: any other JSON object is not lockdown's. The line is measured before it is decoded.
+func decodeEntry(line []byte, meter *input.JSONMeter, n int) (Entry, string) {
 	var e Entry
+	if exceeded := meter.Feed(line, n); exceeded != nil {
+		if exceeded.Limit == input.TooMany {
+			return e, tooManyValues
+		}
+		return e, fmt.Sprintf("not a journal entry: %s (column %d), far past what lockdown writes", exceeded.Problem(), exceeded.Col)
+	}
 	if err := json.Unmarshal(line, &e); err != nil {
 		return e, "not a journal entry: " + err.Error()
 	}

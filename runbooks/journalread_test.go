@@ -53,6 +53,29 @@ func TestReadingAJournalKeepsEveryReadableEntryAndNamesTheRest(t *testing.T) {
 	}
 }
 
+func TestAJournalLineNestedPastTheLimitIsSetAsideUnread(t *testing.T) {
+	deep := `{"time":"2026-11-28T03:00:00Z","incident":"i","kind":"note","data":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "}"
+	jf, err := ReadJournalFile(writeJournal(t, noteLine+"\n"+deep+"\n"+noteLine+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "not a journal entry: lists and mappings are nested more than 32 levels deep here (column 99)"
+	if len(jf.Entries) != 2 || len(jf.Corrupt) != 1 || jf.Corrupt[0].Line != 2 || !strings.HasPrefix(jf.Corrupt[0].Problem, want) {
+		t.Errorf("%d entries, corrupt %+v; want line 2: %s", len(jf.Entries), jf.Corrupt, want)
+	}
+}
+
+func TestAJournalHoldingMoreValuesThanTheLimitIsRefused(t *testing.T) {
+	// 21 lists of 95,239 zeros: over two million values in one line of 4 MB, measured before it
+	// is decoded.
+	list := "[" + strings.Repeat("0,", 95_238) + "0]"
+	line := `{"time":"2026-11-28T03:00:00Z","incident":"i","kind":"note","data":[` + strings.Repeat(list+",", 20) + list + "]}\n"
+	_, err := ReadJournalFile(writeJournal(t, noteLine+"\n"+line))
+	if err == nil || !strings.Contains(err.Error(), ".jsonl:2: more than 2000000 values in the journal") {
+		t.Errorf("got %.300v", err)
+	}
+}
+
 func TestAFileThatIsNotAJournalIsAnError(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"empty", "", " is empty: it is not a lockdown journal"},

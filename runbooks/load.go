@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"lockdown/input"
 	"lockdown/steps"
 	"lockdown/yamlcheck"
 )
@@ -51,9 +52,9 @@ func BuiltinNamed(name string, reg *steps.Registry) (*Runbook, error) {
 
 // Load reads and checks the runbook file at path. Problems name the file as path.
 func Load(path string, reg *steps.Registry) (*Runbook, error) {
-	data, tooBig, err := readLimited(path, MaxRunbookBytes)
+	data, tooBig, err := input.ReadLimited(path, "runbook", MaxRunbookBytes)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read runbook: %w", err)
+		return nil, fmt.Errorf("cannot read the runbook: %w", err)
 	}
 	if tooBig {
 		c := &checker{file: path, reg: reg}

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,6 +96,29 @@ func BenchmarkRefusingA100000DeepScenario(b *testing.B) {
 		if _, err := sim.ParseScenario("deep.yaml", text); err == nil {
 			b.Fatal("accepted")
 		}
+	}
+}
+
+// BenchmarkParsingTheLargestScenarioAllowed measures the worst a scenario within the limits can cost
+// the parser and decoder: as many values as allowed, in mappings of as many keys as allowed, whose
+// cost grows with the square of their keys.
+func BenchmarkParsingTheLargestScenarioAllowed(b *testing.B) {
+	var s strings.Builder
+	s.WriteString(header + "iam:\n  users:\n")
+	for u, nodes := 0, 6; nodes+sim.MaxScenarioKeys+3 < sim.MaxScenarioValues; u++ {
+		fmt.Fprintf(&s, "    - name: u%d\n      inline_policies:\n", u)
+		for k := 0; k < sim.MaxScenarioKeys; k++ {
+			fmt.Fprintf(&s, "        p%d: '{}'\n", k)
+		}
+		nodes += sim.MaxScenarioKeys + 3
+	}
+	text := []byte(s.String())
+	if _, err := sim.ParseScenario("large.yaml", text); err != nil {
+		b.Fatalf("the largest scenario allowed is refused: %.300v", err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		sim.ParseScenario("large.yaml", text)
 	}
 }
 
