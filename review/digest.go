@@ -1,9 +1,9 @@
 package review
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,17 +16,24 @@ import (
 // digestPrefix names the hash, so a digest can never be taken for another kind.
 const digestPrefix = "sha256:"
 
-// Digest is the SHA-256 of the plan's canonical form: the document as this build reads it,
-// encoded as compact JSON with fields in the order of PlanDocument and map keys sorted. Nothing is
-// left out — the creation time too is part of what was reviewed — and a field this build does not
-// know makes the file unreadable rather than silently ignored, so the digest covers everything
-// apply acts on. Reformatting the file does not change it; changing any value does.
+// Digest is the SHA-256 of the plan file: every byte a reviewer was shown, and nothing else. A
+// document read from a file has the digest of that file's bytes, so any change to the file — a
+// value, a field this build ignores, text after the JSON, even its layout — is a different plan. A
+// document made in memory has the digest of the bytes WritePlan writes for it, which is what plan
+// writes to its file or to stdout.
 func (d *PlanDocument) Digest() string {
-	data, err := json.Marshal(d)
-	if err != nil {
+	if d.fileDigest != "" {
+		return d.fileDigest
+	}
+	var b bytes.Buffer
+	if err := WritePlan(&b, d); err != nil {
 		// Only strings, numbers, times and lists: this cannot fail for a document that was read.
 		panic(fmt.Sprintf("review: a plan document cannot be encoded: %v", err))
 	}
+	return digestOf(b.Bytes())
+}
+
+func digestOf(data []byte) string {
 	sum := sha256.Sum256(data)
 	return digestPrefix + hex.EncodeToString(sum[:])
 }

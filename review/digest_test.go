@@ -19,32 +19,41 @@ func samplePlan() *PlanDocument {
 			Changes: []steps.Change{{ID: "TerminateInstances/us-west-2/i-1", Op: steps.OpTerminate, Region: "us-west-2", Target: "i-1", Summary: "terminate i-1"}}}}}
 }
 
-func TestDigestIsTheSameAfterReformattingTheFileAndChangesWithAnyValue(t *testing.T) {
+func TestTheDigestCoversEveryByteOfThePlanFile(t *testing.T) {
 	doc := samplePlan()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.json")
 	if err := CreatePlanFile(path, doc); err != nil {
 		t.Fatal(err)
 	}
+	written, err := ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written.Digest() != doc.Digest() {
+		t.Fatalf("the file plan wrote has digest %s, but plan printed %s", written.Digest(), doc.Digest())
+	}
 	indented, _ := os.ReadFile(path)
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, indented); err != nil {
 		t.Fatal(err)
 	}
-	other := filepath.Join(dir, "compact.json")
-	if err := os.WriteFile(other, compact.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := ReadPlanFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := ReadPlanFile(other)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Digest() != b.Digest() || a.Digest() != doc.Digest() {
-		t.Fatalf("the same plan laid out differently has another digest: %s, %s, %s", a.Digest(), b.Digest(), doc.Digest())
+	for name, text := range map[string][]byte{
+		"laid out otherwise":        compact.Bytes(),
+		"with white space after it": append(bytes.Clone(indented), "\n\n"...),
+	} {
+		other := filepath.Join(dir, "other.json")
+		os.Remove(other)
+		if err := os.WriteFile(other, text, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, err := ReadPlanFile(other)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d.Digest() == doc.Digest() {
+			t.Errorf("the plan %s has the reviewed plan's digest", name)
+		}
 	}
 	edited := samplePlan()
 	edited.Steps[0].Selected = append(edited.Steps[0].Selected, "i-2")

@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"lockdown/input"
 	"lockdown/steps"
 )
 
@@ -33,6 +34,9 @@ type PlanDocument struct {
 	// SkipRegions are regions the operator left out (denied by policy): neither planned nor applied.
 	SkipRegions []string   `json:"skip_regions,omitempty"`
 	Steps       []PlanStep `json:"steps"`
+
+	// fileDigest is the digest of the file the document was read from, every byte of it.
+	fileDigest string
 }
 
 // PlanStep is one step of the runbook as the dry-run left it.
@@ -95,6 +99,9 @@ func WritePlan(w io.Writer, d *PlanDocument) error {
 // CreatePlanFile writes the document to a new file readable by its owner only. It never replaces
 // an existing file: a reviewed plan overwritten by a later dry-run would be approved unseen.
 func CreatePlanFile(path string, d *PlanDocument) error {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return &input.NotRegularError{Path: path, What: "plan", Mode: fi.Mode()}
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists: lockdown does not overwrite a plan; choose another name", path)
@@ -118,14 +125,22 @@ func ReadPlanFile(path string) (*PlanDocument, error) {
 	return DecodePlan(path, data)
 }
 
-// DecodePlan reads a plan document from data, the contents of the file path.
+// DecodePlan reads a plan document from data, the contents of the file path. Its shape is measured
+// before it is decoded, and its digest is that of data.
 func DecodePlan(path string, data []byte) (*PlanDocument, error) {
+	if err := measurePlan(path, data); err != nil {
+		return nil, err
+	}
 	var d PlanDocument
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
 		return nil, planSyntaxError(path, data, dec, err)
 	}
+	if err := trailingText(path, data, dec.InputOffset()); err != nil {
+		return nil, err
+	}
+	d.fileDigest = digestOf(data)
 	switch {
 	case d.Version != PlanVersion:
 		return nil, fmt.Errorf("%s is a plan of version %d; this lockdown reads version %d", path, d.Version, PlanVersion)

@@ -3,12 +3,12 @@ package review
 import (
 	"bufio"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"lockdown/input"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -68,7 +68,7 @@ func earlierApplies(dir, digest string) ([]runbooks.Entry, []string) {
 func heldSecrets(files []string) map[string]bool {
 	held := map[string]bool{}
 	for _, path := range files {
-		f, err := os.Open(path)
+		f, err := input.Open(path, "secrets file")
 		if err != nil {
 			continue
 		}

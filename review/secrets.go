@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"lockdown/input"
 	"lockdown/steps"
 )
 
@@ -32,6 +33,9 @@ func CreateSecretsFile(path string) (*SecretsFile, error) {
 	s := &SecretsFile{path: path}
 	if path == "" {
 		return s, nil
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, &input.NotRegularError{Path: path, What: "secrets file", Mode: fi.Mode()}
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if errors.Is(err, os.ErrExist) {
