@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/goccy/go-yaml"
 )
 
 // Scenario is the simulated account's starting state, its faults and its attacker, read from YAML.
@@ -228,15 +226,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: the scenario is empty", name)
 	}
-	if problems := checkKeys(name, data); len(problems) > 0 {
-		return nil, problems
-	}
 	var sc Scenario
-	if err := yaml.UnmarshalWithOptions(data, &sc, yaml.Strict()); err != nil {
-		if problems := decodeProblem(name, err); len(problems) > 0 {
-			return nil, problems
-		}
-		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+	if err := decodeScenario(name, data, &sc); err != nil {
+		return nil, err
 	}
 	if err := sc.checkCounts(); err != nil {
 		if pe, ok := locate(data, err).(*positionedError); ok {

@@ -77,14 +77,13 @@ func (kt *KeyTree) Names() []string {
 
 // checkKeys reports every key the scenario format does not have, with the closest known key,
 // before the strict decoder stops at the first one.
-func checkKeys(file string, data []byte) Problems {
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil || len(f.Docs) == 0 {
-		return nil // the decoder reports syntax errors with their place
-	}
+func checkKeys(file string, f *ast.File) Problems {
 	var out Problems
 	tree := ScenarioKeys()
 	for _, doc := range f.Docs {
+		if doc == nil {
+			continue
+		}
 		walkKeys(doc.Body, tree, "", func(n ast.Node, msg string) {
 			line, col := 1, 1
 			if tk := n.GetToken(); tk != nil {
