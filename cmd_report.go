@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"lockdown/debrief"
+	"lockdown/input"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -56,15 +56,21 @@ func (c *ReportCmd) Run(g *Globals) error {
 	return nil
 }
 
+// maxDebriefBytes bounds the debrief read beside a journal; lockdown writes a few KiB.
+const maxDebriefBytes = 1 << 20
+
 // drillDebrief is a drill's scored debrief, written beside its journal when the drill ended, or
 // "" for an incident that was not a drill.
 func drillDebrief(journal string) (string, error) {
-	text, err := os.ReadFile(debrief.PathFor(journal))
+	text, tooBig, err := input.ReadLimited(debrief.PathFor(journal), "drill debrief", maxDebriefBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the drill's debrief: %w", err)
+	}
+	if tooBig {
+		return "", fmt.Errorf("reading the drill's debrief: %s is larger than the %d KiB lockdown writes", debrief.PathFor(journal), maxDebriefBytes>>10)
 	}
 	return string(text), nil
 }
