@@ -30,6 +30,10 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if err := firstErr(checkSkipRegions(c.SkipRegions), g.readSessionInputs(),
+		checkNewFile("--secrets-file", c.SecretsFile, "secrets file")); err != nil {
+		return usageError("%v; nothing was changed", err)
+	}
 	// One apply of a plan at a time: a second one would send every change again and take the
 	// first one's new keys for someone else's. Nothing is sent, nor any file made, before it.
 	lock, err := g.lockWork("apply-"+strings.TrimPrefix(doc.Digest(), "sha256:"), "applying the plan "+doc.Digest())

@@ -35,7 +35,7 @@ func (c *DrillCmd) Run(g *Globals) error {
 	if err != nil {
 		return usageError("--pace: %v", err)
 	}
-	if err := g.validateAccountID(); err != nil {
+	if err := g.readSessionInputs(); err != nil {
 		return err
 	}
 	if err := requireTerminal(); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"lockdown/review"
@@ -46,12 +45,16 @@ func (c *PlanCmd) Run(g *Globals) error {
 	if c.Key != "" {
 		opts.Inputs["access_key_id"] = c.Key
 	}
-	if c.Output != "" {
-		if _, err := os.Lstat(c.Output); err == nil {
-			return usageError("%s already exists: lockdown does not overwrite a plan; choose another name", c.Output)
-		}
+	if err := checkNewFile("-o", c.Output, "plan"); err != nil {
+		return err
+	}
+	if err := checkSkipRegions(c.SkipRegions); err != nil {
+		return err
 	}
 	g.skipRegions = c.SkipRegions
+	if err := g.readSessionInputs(); err != nil {
+		return err
+	}
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err

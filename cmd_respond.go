@@ -29,6 +29,9 @@ func (c *RespondCmd) Run(g *Globals) error {
 	if since.IsZero() && g.resumeFrom != nil {
 		since = g.resumeFrom.since()
 	}
+	if err := g.readSessionInputs(); err != nil {
+		return err
+	}
 	if err := requireTerminal(); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lockdown/aws"
+	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
@@ -35,6 +36,8 @@ type Globals struct {
 	stdout, stderr io.Writer
 	// resumeFrom is the incident the respond command continues, if any.
 	resumeFrom *priorIncident
+	// runbook is the runbook the command follows, read once (loadRunbook).
+	runbook *runbooks.Runbook
 	// skipRegions are regions plan and apply leave out (--skip-regions).
 	skipRegions []string
 	// keepSecret keeps a new secret before rotation switches the old key off (apply's secrets file).

@@ -3,13 +3,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/alecthomas/kong"
 
@@ -103,10 +100,13 @@ func runWith(args []string, stdout, stderr io.Writer, prepare func(*Globals)) in
 	if prepare != nil {
 		prepare(&cli.Globals)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(stderr)
 	defer stop()
 	cli.Globals.ctx = ctx
-	err = kctx.Run(&cli.Globals)
+	err = cli.Globals.checkFlags()
+	if err == nil {
+		err = kctx.Run(&cli.Globals)
+	}
 	if err == nil {
 		return exitOK
 	}

@@ -41,19 +41,6 @@ func requireTerminal() error {
 	return nil
 }
 
-// loadRunbook returns the --runbook file or the built-in runbook.
-func (g *Globals) loadRunbook(reg *steps.Registry) (*runbooks.Runbook, error) {
-	if g.Runbook == "" {
-		return runbooks.BuiltinNamed("compromised-account", reg)
-	}
-	rb, err := runbooks.Load(g.Runbook, reg)
-	var problems runbooks.Problems
-	if errors.As(err, &problems) {
-		return nil, usageError("the runbook has problems:\n%s", problems.Error())
-	}
-	return rb, err
-}
-
 // newSession opens the journal and log for a new incident and starts the run in the account's mode.
 func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, error) {
 	reg := steps.Builtin()
