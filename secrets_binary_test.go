@@ -22,7 +22,7 @@ var (
 )
 
 // builtLockdown builds the binary once per test run: what an operator runs, checked from outside.
-func builtLockdown(t *testing.T) string {
+func builtLockdown(t testing.TB) string {
 	t.Helper()
 	builtOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lockdown-bin")
