@@ -35,14 +35,21 @@ func (c *DrillCmd) Run(g *Globals) error {
 	if err != nil {
 		return usageError("--pace: %v", err)
 	}
+	if sc.Organization != nil {
+		// The drill runs the management account; the members are built too, once, so a file sim
+		// serve would refuse is refused here alike.
+		if err := sim.Check(sc); err != nil {
+			return usageError("%v", err)
+		}
+	}
+	srv, err := sim.New(sc, sim.Options{Clock: sim.NewPacedClock(sim.WallClock{}, pace)})
+	if err != nil {
+		return usageError("%v", err) // a value of the scenario, at its place
+	}
 	if err := g.readSessionInputs(); err != nil {
 		return err
 	}
 	if err := requireTerminal(); err != nil {
-		return err
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewPacedClock(sim.WallClock{}, pace)})
-	if err != nil {
 		return err
 	}
 	g.clock = srv.Now // the steps and the journal keep the simulated account's time

@@ -53,12 +53,12 @@ func (c *SimServeCmd) start(g *Globals) (served, *sim.Listener, error) {
 	if sc.Organization != nil {
 		org, err := sim.NewOrganization(sc, opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, usageError("%v", err) // a value of the scenario, at its place
 		}
 		srv, handler, all = org.Management(), org, org
 	} else {
 		if srv, err = sim.New(sc, opts); err != nil {
-			return nil, nil, err
+			return nil, nil, usageError("%v", err) // a value of the scenario, at its place
 		}
 		handler, all = srv, srv
 	}

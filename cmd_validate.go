@@ -104,7 +104,13 @@ func (v *validation) runbook(name string, rb *runbooks.Runbook, err error) {
 	v.report(name, nil, fmt.Sprintf("runbook %q, %d steps (%d automated, %d manual)", rb.ID, len(rb.Steps), automated(rb), len(rb.Steps)-automated(rb)))
 }
 
+// scenario reports a scenario, built as drill and sim serve build it: a value they would refuse,
+// even one that only building the account finds (a policy, group or role that does not exist),
+// is a problem here too.
 func (v *validation) scenario(name string, sc *sim.Scenario, err error) {
+	if err == nil {
+		err = sim.Check(sc)
+	}
 	if err != nil {
 		v.report(name, err, "")
 		return

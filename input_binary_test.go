@@ -257,3 +257,20 @@ func TestAPlanWithAnythingAddedIsNotTheReviewedPlan(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestValidateRefusesWhatSimServeAndDrillRefuseAtTheSamePlace(t *testing.T) {
+	t.Parallel()
+	r := newInputRig(t)
+	launched := r.file("launched.yaml", []byte(scenarioHead+"ec2:\n  instances:\n    - {region: us-east-1, launched: yesterday-ish}\n"))
+	policy := r.file("policy.yaml", []byte(scenarioHead+"iam:\n  users:\n    - name: dev\n      attached_policies: [ReadOnlyAcess]\n"))
+	const badTime = `:5:37: ec2.instances[0].launched: "yesterday-ish" is neither an offset such as -3h or -30d nor an RFC 3339 time`
+	const badPolicy = `:6:27: iam.users[0].attached_policies[0]: policy ReadOnlyAcess does not exist`
+	r.expect(t, []inputCase{
+		{"validate, a launch time", []string{"validate", launched}, exitFailed, launched + badTime},
+		{"sim serve, a launch time", []string{"sim", "serve", "--scenario", launched, "--addr", "127.0.0.1:0"}, exitUsage, launched + badTime},
+		{"drill, a launch time", []string{"drill", "--scenario", launched}, exitUsage, launched + badTime},
+		{"validate, a policy", []string{"validate", policy}, exitFailed, policy + badPolicy},
+		{"sim serve, a policy", []string{"sim", "serve", "--scenario", policy, "--addr", "127.0.0.1:0"}, exitUsage, policy + badPolicy},
+		{"drill, a policy", []string{"drill", "--scenario", policy}, exitUsage, policy + badPolicy},
+	})
+}

@@ -63,9 +63,6 @@ func (a *AttackerSpec) validate() error {
 		if e.Service == "" || e.Action == "" {
 			return fmt.Errorf("attacker.events[%d]: service and action are required", i)
 		}
-		if _, err := e.At.Resolve(time.Time{}); err != nil {
-			return fmt.Errorf("attacker.events[%d].at: %w", i, err)
-		}
 		if err := checkTimedCall(e); err != nil {
 			return fmt.Errorf("attacker.events[%d]%s", i, underKey(err))
 		}
@@ -105,10 +102,7 @@ func newAttacker(spec AttackerSpec, start time.Time) (*attacker, error) {
 	a := &attacker{key: spec.AccessKeyID}
 	for i := range spec.Events {
 		e := &spec.Events[i]
-		at, err := e.At.Resolve(start)
-		if err != nil {
-			return nil, err
-		}
+		at := resolveChecked(e.At, start)
 		times := e.Times
 		var every time.Duration
 		if e.Every != "" {

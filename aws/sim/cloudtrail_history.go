@@ -30,15 +30,19 @@ func (s *Server) seedHistory(sc *Scenario) error {
 			t.attackerKeys[e.AccessKeyID] = true
 		}
 	}
-	for _, ss := range sc.Attacker.Sessions {
+	for i, ss := range sc.Attacker.Sessions {
 		if err := s.seedSession(sc, ss); err != nil {
-			return fmt.Errorf("attacker.sessions: %w", err)
+			return under(fmt.Sprintf("attacker.sessions[%d]", i), err)
 		}
+	}
+	// Every `by` of the scenario names someone, checked at its place before any is recorded.
+	if err := s.checkActors(sc); err != nil {
+		return err
 	}
 	s.markAttackerKeys(sc)
 	for _, us := range sc.IAM.Users {
 		if err := s.seedUser(us); err != nil {
-			return fmt.Errorf("user %s: %w", us.Name, err)
+			return err
 		}
 	}
 	for _, rs := range sc.IAM.Roles {
@@ -50,7 +54,7 @@ func (s *Server) seedHistory(sc *Scenario) error {
 			map[string]any{"role": map[string]any{"roleName": r.Name, "roleId": r.ID, "arn": r.ARN, "createDate": iamDate(r.Created)}},
 			[]lookupResource{{"AWS::IAM::Role", r.ARN}})
 		if err != nil {
-			return fmt.Errorf("role %s: %w", rs.Name, err)
+			return err
 		}
 	}
 	if err := s.seedIAMPersistenceHistory(sc); err != nil {
@@ -68,26 +72,26 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	return s.seedPastCalls(sc)
 }
 
+// seedSession opens one of the attacker's sessions. Its errors start with the field they are
+// about, for the caller to put after the session's place.
 func (s *Server) seedSession(sc *Scenario, ss SessionSpec) error {
-	at, err := ss.At.Resolve(s.start)
-	if err != nil {
-		return err
-	}
+	at := resolveChecked(ss.At, s.start)
 	by := ss.By
 	if by == "" {
 		by = sc.Attacker.AccessKeyID
 	}
 	d := time.Hour
 	if ss.Duration != "" {
-		if d, err = time.ParseDuration(ss.Duration); err != nil {
-			return fmt.Errorf("duration %q: %w", ss.Duration, err)
+		var err error
+		if d, err = time.ParseDuration(ss.Duration); err != nil || d <= 0 {
+			return fmt.Errorf("duration: %q is not a positive duration such as 1h", ss.Duration)
 		}
 	}
 	var sess *roleSession
 	if ss.Role != "" {
 		r, ok := s.iam.roles[ss.Role]
 		if !ok {
-			return fmt.Errorf("role %s is not in iam.roles", ss.Role)
+			return fmt.Errorf("role: %q is not in iam.roles", ss.Role)
 		}
 		name := ss.Name
 		if name == "" {
@@ -97,7 +101,7 @@ func (s *Server) seedSession(sc *Scenario, ss SessionSpec) error {
 	} else {
 		k, ok := s.iam.keys[by]
 		if !ok {
-			return fmt.Errorf("GetSessionToken by %s: not an access key of the scenario", by)
+			return fmt.Errorf("by: %q is not an access key of the scenario, which a session without a role (GetSessionToken) needs", by)
 		}
 		sess = s.trail.openSession(nil, s.iam.users[k.User], k.User, at, d)
 	}
@@ -109,15 +113,23 @@ func (s *Server) seedSession(sc *Scenario, ss SessionSpec) error {
 	s.trail.attackerKeys[sess.AccessKeyID] = true
 	creds := sess.credentials().elements()
 	if sess.Role == nil {
-		return s.historyEvent(by, at, "", "sts", "GetSessionToken", map[string]any{"durationSeconds": int(d.Seconds())},
-			map[string]any{"credentials": creds}, []lookupResource{{"AWS::IAM::AccessKey", sess.AccessKeyID}})
+		return byError(s.historyEvent(by, at, "", "sts", "GetSessionToken", map[string]any{"durationSeconds": int(d.Seconds())},
+			map[string]any{"credentials": creds}, []lookupResource{{"AWS::IAM::AccessKey", sess.AccessKeyID}}))
 	}
 	r := sess.Role
 	params := map[string]any{"roleArn": r.ARN, "roleSessionName": sess.Name, "durationSeconds": int(d.Seconds())}
 	response := map[string]any{"credentials": creds, "assumedRoleUser": map[string]any{
 		"assumedRoleId": r.ID + ":" + sess.Name, "arn": "arn:aws:sts::" + s.Account() + ":assumed-role/" + r.Name + "/" + sess.Name}}
-	return s.historyEvent(by, at, "", "sts", "AssumeRole", params, response,
-		[]lookupResource{{"AWS::IAM::AccessKey", sess.AccessKeyID}, {"AWS::IAM::Role", r.ARN}})
+	return byError(s.historyEvent(by, at, "", "sts", "AssumeRole", params, response,
+		[]lookupResource{{"AWS::IAM::AccessKey", sess.AccessKeyID}, {"AWS::IAM::Role", r.ARN}}))
+}
+
+// byError places an error of historyEvent, which is about who made the call, at the field "by".
+func byError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("by: %w", err)
 }
 
 // markAttackerKeys adds to the attacker's credentials every key an attacker credential created.
@@ -153,7 +165,7 @@ func (s *Server) seedUser(us UserSpec) error {
 			"userName": u.Name, "createDate": iamDate(k.Created)}}
 		if err := s.historyEvent(ks.By, k.Created, "", "iam", "CreateAccessKey", map[string]any{"userName": u.Name}, response,
 			[]lookupResource{{"AWS::IAM::AccessKey", k.ID}, {"AWS::IAM::User", u.Name}}); err != nil {
-			return fmt.Errorf("key %s: %w", k.ID, err)
+			return err
 		}
 	}
 	return nil
@@ -231,13 +243,39 @@ func (s *Server) historyEvent(by string, at time.Time, region, service, action s
 	return nil
 }
 
+// knownActor says why by names nobody the simulated account has; nil when it names someone.
+func (s *Server) knownActor(by string) error {
+	if name, ok := strings.CutPrefix(by, "role:"); ok {
+		if s.iam.roles[name] == nil {
+			return fmt.Errorf("role %q is not in iam.roles", name)
+		}
+		return nil
+	}
+	if _, ok := strings.CutPrefix(by, "service:"); ok {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(by, "user:"); ok {
+		if s.iam.users[name] == nil {
+			return fmt.Errorf("user %q is not in iam.users", name)
+		}
+		return nil
+	}
+	if s.trail.sessions[by] != nil || s.iam.keys[by] != nil {
+		return nil
+	}
+	if _, ok := s.foreignActor(by); ok {
+		return nil
+	}
+	return fmt.Errorf("%q is neither an access key of the scenario nor role:NAME, service:NAME or user:NAME", by)
+}
+
 func (s *Server) historyActor(by string, at time.Time) (actor, error) {
+	if err := s.knownActor(by); err != nil {
+		return actor{}, err
+	}
 	t := s.trail
 	if name, ok := strings.CutPrefix(by, "role:"); ok {
-		r, ok := s.iam.roles[name]
-		if !ok {
-			return actor{}, fmt.Errorf("by %s: no such role", by)
-		}
+		r := s.iam.roles[name]
 		service := r.Path
 		service = strings.TrimSuffix(strings.TrimPrefix(service, "/aws-service-role/"), "/")
 		if !r.ServiceLinked {
@@ -254,11 +292,7 @@ func (s *Server) historyActor(by string, at time.Time) (actor, error) {
 		return actor{Identity: userIdentity{Type: "AWSService", InvokedBy: name}, SourceIP: name, UserAgent: name}, nil
 	}
 	if name, ok := strings.CutPrefix(by, "user:"); ok {
-		u, ok := s.iam.users[name]
-		if !ok {
-			return actor{}, fmt.Errorf("by %s: no such user", by)
-		}
-		return s.actorOf(&principal{User: u}, scope{SourceIP: operatorIP, UserAgent: consoleAgent}), nil
+		return s.actorOf(&principal{User: s.iam.users[name]}, scope{SourceIP: operatorIP, UserAgent: consoleAgent}), nil
 	}
 	p := &principal{}
 	if sess, ok := t.sessions[by]; ok {
@@ -267,8 +301,6 @@ func (s *Server) historyActor(by string, at time.Time) (actor, error) {
 		p.User, p.Key = s.iam.users[k.User], k
 	} else if a, ok := s.foreignActor(by); ok {
 		return a, nil // a key of another account of the organization: org_assume.go
-	} else {
-		return actor{}, fmt.Errorf("by %q: not an access key, role:NAME, service:NAME or user:NAME of the scenario", by)
 	}
 	from := scope{SourceIP: operatorIP, UserAgent: "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0"}
 	if t.attackerKeys[by] {

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"time"
 )
 
 // PastCall is a call the attacker made before the drill whose effect the simulator does not model
@@ -33,19 +32,13 @@ func (c PastCall) validate() error {
 	if c.Service == "" || c.Action == "" {
 		return fmt.Errorf("service and action are required")
 	}
-	if _, err := c.At.Resolve(time.Time{}); err != nil {
-		return fmt.Errorf("at: %w", err)
-	}
 	return checkPastCall(c)
 }
 
 // seedPastCalls records the attacker's past calls; by then every scenario key and session exists.
 func (s *Server) seedPastCalls(sc *Scenario) error {
 	for i, c := range sc.Attacker.History {
-		at, err := c.At.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("attacker.history[%d].at: %w", i, err)
-		}
+		at := resolveChecked(c.At, s.start)
 		by := c.By
 		if by == "" {
 			by = sc.Attacker.AccessKeyID
@@ -55,7 +48,8 @@ func (s *Server) seedPastCalls(sc *Scenario) error {
 			resources = append(resources, lookupResource(r))
 		}
 		if err := s.historyEvent(by, at, c.Region, c.Service, c.Action, c.Params, c.Response, resources); err != nil {
-			return fmt.Errorf("attacker.history[%d]: %w", i, err)
+			// Without a by of its own, the call was made with the attacker's key.
+			return fmt.Errorf("attacker.history[%d].by: %w", i, err)
 		}
 	}
 	return nil

@@ -65,34 +65,34 @@ var instanceStates = map[string]int32{
 func (sp *EC2Spec) validate() error {
 	for i, in := range sp.Instances {
 		if err := in.validate(); err != nil {
-			return fmt.Errorf("instances[%d]: %w", i, err)
+			return under(fmt.Sprintf("ec2.instances[%d]", i), err)
 		}
 	}
 	for i, f := range sp.Generate {
 		if f.Count <= 0 {
-			return fmt.Errorf("generate[%d]: count must be positive", i)
+			return fmt.Errorf("ec2.generate[%d].count: must be positive, got %d", i, f.Count)
 		}
 		if f.ID != "" || f.Spot != nil {
-			return fmt.Errorf("generate[%d]: a fleet cannot have a fixed id or a spot request", i)
+			return fmt.Errorf("ec2.generate[%d]: a fleet cannot have a fixed id or a spot request", i)
 		}
 		if err := f.InstanceSpec.validate(); err != nil {
-			return fmt.Errorf("generate[%d]: %w", i, err)
+			return under(fmt.Sprintf("ec2.generate[%d]", i), err)
 		}
 	}
 	for i, k := range sp.KeyPairs {
 		if k.Region == "" || k.Name == "" {
-			return fmt.Errorf("key_pairs[%d]: region and name are required", i)
+			return fmt.Errorf("ec2.key_pairs[%d]: region and name are required", i)
 		}
 	}
 	for i, t := range sp.LaunchTemplates {
 		if t.Region == "" || t.Name == "" {
-			return fmt.Errorf("launch_templates[%d]: region and name are required", i)
+			return fmt.Errorf("ec2.launch_templates[%d]: region and name are required", i)
 		}
 	}
-	if err := validateFleets("spot_fleets", sp.SpotFleets, "maintain", "request"); err != nil {
+	if err := validateFleets("ec2.spot_fleets", sp.SpotFleets, "maintain", "request"); err != nil {
 		return err
 	}
-	return validateFleets("fleets", sp.Fleets, "maintain", "request", "instant")
+	return validateFleets("ec2.fleets", sp.Fleets, "maintain", "request", "instant")
 }
 
 // checkRegions refuses resources in a region the account does not have, which would otherwise
@@ -102,24 +102,24 @@ func (sp *EC2Spec) checkRegions(regions []RegionSpec) error {
 	for _, r := range regions {
 		known[r.Name] = true
 	}
-	check := func(what, region string) error {
+	check := func(list string, i int, region string) error {
 		if !known[region] {
-			return fmt.Errorf("%s: region %q is not one of the scenario's regions", what, region)
+			return fmt.Errorf("ec2.%s[%d].region: %q is not one of the scenario's regions", list, i, region)
 		}
 		return nil
 	}
-	for _, k := range sp.KeyPairs {
-		if err := check("key pair "+k.Name, k.Region); err != nil {
+	for i, k := range sp.KeyPairs {
+		if err := check("key_pairs", i, k.Region); err != nil {
 			return err
 		}
 	}
-	for _, in := range sp.Instances {
-		if err := check("instance", in.Region); err != nil {
+	for i, in := range sp.Instances {
+		if err := check("instances", i, in.Region); err != nil {
 			return err
 		}
 	}
-	for _, f := range sp.Generate {
-		if err := check("generated fleet", f.Region); err != nil {
+	for i, f := range sp.Generate {
+		if err := check("generate", i, f.Region); err != nil {
 			return err
 		}
 	}
@@ -128,13 +128,13 @@ func (sp *EC2Spec) checkRegions(regions []RegionSpec) error {
 
 func (in *InstanceSpec) validate() error {
 	if in.Region == "" {
-		return fmt.Errorf("region is required")
+		return fmt.Errorf("an instance's region is required")
 	}
 	if _, ok := instanceStates[in.State]; in.State != "" && !ok {
-		return fmt.Errorf("state %q is not an instance state (pending, running, stopping, stopped, shutting-down, terminated)", in.State)
+		return fmt.Errorf("state: %q is not an instance state (pending, running, stopping, stopped, shutting-down, terminated)", in.State)
 	}
 	if in.Spot != nil && in.Spot.Type != "" && in.Spot.Type != "one-time" && in.Spot.Type != "persistent" {
-		return fmt.Errorf("spot.type must be one-time or persistent, got %q", in.Spot.Type)
+		return fmt.Errorf("spot.type: must be one-time or persistent, got %q", in.Spot.Type)
 	}
 	return nil
 }
@@ -214,20 +214,16 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 		return nil, err
 	}
 	for _, k := range spec.KeyPairs {
-		created, err := k.Created.Resolve(s.start)
-		if err != nil {
-			return nil, fmt.Errorf("key pair %s: created: %w", k.Name, err)
-		}
-		st.region(k.Region).addKeyPair(s, k.Name, created)
+		st.region(k.Region).addKeyPair(s, k.Name, resolveChecked(k.Created, s.start))
 	}
-	for _, in := range spec.Instances {
+	for i, in := range spec.Instances {
 		if err := st.seed(s, in, in.ID); err != nil {
-			return nil, err
+			return nil, under(fmt.Sprintf("ec2.instances[%d]", i), err)
 		}
 	}
-	for _, f := range spec.Generate {
+	for i, f := range spec.Generate {
 		if err := st.seedFleet(s, f); err != nil {
-			return nil, err
+			return nil, under(fmt.Sprintf("ec2.generate[%d]", i), err)
 		}
 	}
 	return st, nil
@@ -236,10 +232,7 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 // seedFleet adds a generated fleet. Its launch time and tags are worked out once, not per
 // instance: a large scenario generates tens of thousands, and the drill must start at once.
 func (st *ec2State) seedFleet(s *Server, f FleetSpec) error {
-	launched, err := f.Launched.Resolve(s.start)
-	if err != nil {
-		return fmt.Errorf("instance in %s: launched: %w", f.Region, err)
-	}
+	launched := resolveChecked(f.Launched, s.start)
 	base := tagList(f.Tags)
 	nameAt := -1
 	if f.Name != "" {
@@ -260,10 +253,7 @@ func (st *ec2State) seedFleet(s *Server, f FleetSpec) error {
 
 // seed adds one scenario instance, with its spot request when it has one.
 func (st *ec2State) seed(s *Server, in InstanceSpec, id string) error {
-	launched, err := in.Launched.Resolve(s.start)
-	if err != nil {
-		return fmt.Errorf("instance in %s: launched: %w", in.Region, err)
-	}
+	launched := resolveChecked(in.Launched, s.start)
 	return st.seedAt(s, in, id, launched, tagList(in.Tags))
 }
 
@@ -272,11 +262,7 @@ func (st *ec2State) seedAt(s *Server, in InstanceSpec, id string, launched time.
 	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tags, Protected: in.Protected, By: in.By}
 	inst := r.launch(s, spec, launched, in.State, id, s.ids.hex("r-", 17))
 	if in.Spot != nil {
-		created, err := in.Spot.Created.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("instance %s: spot.created: %w", inst.ID, err)
-		}
-		sr := r.addSpotRequest(s, in.Spot.Type, created, spec)
+		sr := r.addSpotRequest(s, in.Spot.Type, resolveChecked(in.Spot.Created, s.start), spec)
 		sr.fulfil(inst)
 	}
 	return nil

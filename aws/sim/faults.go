@@ -39,21 +39,24 @@ func (f *Fault) validate() error {
 	if f.Latency != "" {
 		d, err := time.ParseDuration(f.Latency)
 		if err != nil || d < 0 {
-			return fmt.Errorf("latency %q is not a duration such as 100ms", f.Latency)
+			return fmt.Errorf("latency: %q is not a duration such as 100ms", f.Latency)
 		}
 		if d > maxFaultLatency {
-			return fmt.Errorf("latency %s is over the limit of %s (use hang for a region that never answers)", d, maxFaultLatency)
+			return fmt.Errorf("latency: %s is over the limit of %s (use hang for a region that never answers)", d, maxFaultLatency)
 		}
 		f.latency = d
 	}
-	if f.Throttle < 0 || f.Throttle > 1 || f.Rate < 0 || f.Rate > 1 {
-		return fmt.Errorf("throttle and rate are shares between 0 and 1")
+	if f.Throttle < 0 || f.Throttle > 1 {
+		return fmt.Errorf("throttle: a share between 0 and 1, got %v", f.Throttle)
+	}
+	if f.Rate < 0 || f.Rate > 1 {
+		return fmt.Errorf("rate: a share between 0 and 1, got %v", f.Rate)
 	}
 	if f.Status != 0 && f.Status != 500 && f.Status != 503 {
-		return fmt.Errorf("status must be 500 or 503, got %d", f.Status)
+		return fmt.Errorf("status: must be 500 or 503, got %d", f.Status)
 	}
 	if f.LoseAnswer != "" && f.LoseAnswer != loseByDrop && f.LoseAnswer != loseByError {
-		return fmt.Errorf("lose_answer must be drop or error, got %q", f.LoseAnswer)
+		return fmt.Errorf("lose_answer: must be drop or error, got %q", f.LoseAnswer)
 	}
 	kinds := 0
 	for _, on := range []bool{f.Deny, f.Status != 0, f.LoseAnswer != "", f.Hang} {

@@ -118,64 +118,50 @@ func (s *Server) attach(attached []string, arn, quota string) ([]string, error) 
 
 // loadAttachments adds what the scenario says was attached, put or joined at a known time.
 func (st *iamState) loadAttachments(s *Server, sp IAMSpec) error {
+	// owner is the path of the user, group or role ("iam.users[2]"); the times were checked by
+	// checkTimes.
 	attach := func(owner string, list []string, specs []AttachSpec) ([]string, error) {
-		for _, a := range specs {
+		for i, a := range specs {
 			arn := policyARN(a.Policy)
 			if st.policies[arn] == nil {
-				return nil, fmt.Errorf("%s: attach_policies: policy %s does not exist", owner, a.Policy)
+				return nil, fmt.Errorf("%s.attach_policies[%d].policy: policy %s does not exist", owner, i, a.Policy)
 			}
 			if slices.Contains(list, arn) {
-				return nil, fmt.Errorf("%s: attach_policies: %s is attached already (attached_policies)", owner, a.Policy)
-			}
-			if _, err := a.At.Resolve(s.start); err != nil {
-				return nil, fmt.Errorf("%s: attach_policies %s: at: %w", owner, a.Policy, err)
+				return nil, fmt.Errorf("%s.attach_policies[%d].policy: %s is attached already (attached_policies)", owner, i, a.Policy)
 			}
 			list = append(list, arn)
 		}
 		return list, nil
 	}
 	var err error
-	for _, us := range sp.Users {
+	for i, us := range sp.Users {
 		u := st.users[us.Name]
-		if u.Attached, err = attach("user "+us.Name, u.Attached, us.AttachPolicies); err != nil {
+		owner := fmt.Sprintf("iam.users[%d]", i)
+		if u.Attached, err = attach(owner, u.Attached, us.AttachPolicies); err != nil {
 			return err
 		}
-		for _, pp := range us.PutPolicies {
-			if err := st.putPlanted(s, u.Inline, "user "+us.Name, pp); err != nil {
-				return err
+		for j, pp := range us.PutPolicies {
+			if pp.Name == "" || pp.Document == "" {
+				return fmt.Errorf("%s.put_policies[%d]: name and document are required", owner, j)
 			}
+			u.Inline[pp.Name] = pp.Document
 		}
 		for _, g := range us.AddToGroups {
-			if _, err := g.At.Resolve(s.start); err != nil {
-				return fmt.Errorf("user %s: add_to_groups %s: at: %w", us.Name, g.Group, err)
-			}
 			u.Groups = append(u.Groups, g.Group)
 		}
 	}
-	for _, gs := range sp.Groups {
+	for i, gs := range sp.Groups {
 		g := st.groups[gs.Name]
-		if g.Attached, err = attach("group "+gs.Name, g.Attached, gs.AttachPolicies); err != nil {
+		if g.Attached, err = attach(fmt.Sprintf("iam.groups[%d]", i), g.Attached, gs.AttachPolicies); err != nil {
 			return err
 		}
 	}
-	for _, rs := range sp.Roles {
+	for i, rs := range sp.Roles {
 		r := st.roles[rs.Name]
-		if r.Attached, err = attach("role "+rs.Name, r.Attached, rs.AttachPolicies); err != nil {
+		if r.Attached, err = attach(fmt.Sprintf("iam.roles[%d]", i), r.Attached, rs.AttachPolicies); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// putPlanted puts an inline policy the scenario dates.
-func (st *iamState) putPlanted(s *Server, inline map[string]string, owner string, pp PutPolicySpec) error {
-	if pp.Name == "" || pp.Document == "" {
-		return fmt.Errorf("%s: put_policies: name and document are required", owner)
-	}
-	if _, err := pp.At.Resolve(s.start); err != nil {
-		return fmt.Errorf("%s: put_policies %s: at: %w", owner, pp.Name, err)
-	}
-	inline[pp.Name] = pp.Document
 	return nil
 }
 

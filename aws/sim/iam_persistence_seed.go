@@ -44,29 +44,21 @@ type TrustChangeSpec struct {
 
 // loadIAMPersistence adds the planted items to the state, once users, groups and roles exist.
 func (st *iamState) loadIAMPersistence(s *Server, sp IAMSpec) error {
-	for _, ps := range sp.Policies {
+	for i, ps := range sp.Policies {
 		p := st.policies[fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.Account(), ps.Name)]
 		if len(ps.Versions)+1 > maxPolicyVersions {
-			return fmt.Errorf("policy %s: %d versions, IAM allows %d", ps.Name, len(ps.Versions)+1, maxPolicyVersions)
+			return fmt.Errorf("iam.policies[%d].versions: %d versions with the first, IAM allows %d", i, len(ps.Versions)+1, maxPolicyVersions)
 		}
 		for _, vs := range ps.Versions {
-			at, err := vs.Created.Resolve(s.start)
-			if err != nil {
-				return fmt.Errorf("policy %s version: %w", ps.Name, err)
-			}
-			p.addVersion(vs.Document, at, vs.Default)
+			p.addVersion(vs.Document, resolveChecked(vs.Created, s.start), vs.Default)
 		}
 	}
-	for _, ps := range sp.IdentityProviders {
+	for i, ps := range sp.IdentityProviders {
 		if (ps.URL == "") == (ps.Name == "") {
-			return fmt.Errorf("identity provider: give either url (OIDC) or name (SAML)")
+			return fmt.Errorf("iam.identity_providers[%d]: give either url (OIDC) or name (SAML)", i)
 		}
-		at, err := ps.Created.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("identity provider %s: %w", firstNonEmpty(ps.URL, ps.Name), err)
-		}
-		if _, err := st.addProvider(s.Account(), ps.URL, ps.Name, at); err != nil {
-			return err
+		if _, err := st.addProvider(s.Account(), ps.URL, ps.Name, resolveChecked(ps.Created, s.start)); err != nil {
+			return fmt.Errorf("iam.identity_providers[%d]: %w", i, err)
 		}
 	}
 	for _, us := range sp.Users {
@@ -126,8 +118,9 @@ func (s *Server) seedIAMPersistenceHistory(sc *Scenario) error {
 		if e.by == "" {
 			continue
 		}
+		// Every by was checked at its place (checkActors).
 		if err := s.historyEvent(e.by, e.at, "", "iam", e.action, e.params, e.response, e.resources); err != nil {
-			return fmt.Errorf("%s: %w", e.action, err)
+			return err
 		}
 	}
 	return nil

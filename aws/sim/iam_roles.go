@@ -16,10 +16,7 @@ func (s *Server) registerIAMRoles() {
 }
 
 func (st *iamState) addRole(s *Server, spec RoleSpec) error {
-	created, err := spec.Created.Resolve(s.start)
-	if err != nil {
-		return fmt.Errorf("role %s: created: %w", spec.Name, err)
-	}
+	created := resolveChecked(spec.Created, s.start)
 	path := spec.Path
 	if spec.ServiceLinked != "" {
 		path = "/aws-service-role/" + spec.ServiceLinked + "/"
@@ -30,9 +27,9 @@ func (st *iamState) addRole(s *Server, spec RoleSpec) error {
 	r := &iamRole{Name: spec.Name, Path: path, Created: created, ID: s.ids.upper("AROA", 17),
 		ARN:    fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account(), path, spec.Name),
 		Inline: copyMap(spec.InlinePolicies), ServiceLinked: spec.ServiceLinked != "", Trust: trustDocument(s.Account(), spec), By: spec.By}
-	for _, p := range spec.AttachedPolicies {
+	for i, p := range spec.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
-			return fmt.Errorf("role %s: policy %s does not exist", spec.Name, p)
+			return missingPolicy(i, p)
 		}
 		r.Attached = append(r.Attached, policyARN(p))
 	}

@@ -131,55 +131,61 @@ type RoleSpec struct {
 
 func (sp *IAMSpec) validate() error {
 	groups := map[string]bool{}
-	for _, g := range sp.Groups {
-		if g.Name == "" || groups[g.Name] {
-			return fmt.Errorf("group %q is unnamed or listed twice", g.Name)
+	for i, g := range sp.Groups {
+		if err := uniqueName("iam.groups", i, g.Name, groups); err != nil {
+			return err
 		}
-		groups[g.Name] = true
 	}
-	seen := map[string]bool{}
-	for _, u := range sp.Users {
-		if u.Name == "" {
-			return fmt.Errorf("a user has no name")
+	users := map[string]bool{}
+	for i, u := range sp.Users {
+		if err := uniqueName("iam.users", i, u.Name, users); err != nil {
+			return err
 		}
-		if seen[u.Name] {
-			return fmt.Errorf("user %s is listed twice", u.Name)
-		}
-		seen[u.Name] = true
 		if err := u.validate(groups); err != nil {
-			return fmt.Errorf("user %s: %w", u.Name, err)
+			return under(fmt.Sprintf("iam.users[%d]", i), err)
 		}
 	}
 	roles := map[string]bool{}
-	for _, r := range sp.Roles {
-		if r.Name == "" || roles[r.Name] {
-			return fmt.Errorf("role %q is unnamed or listed twice", r.Name)
+	for i, r := range sp.Roles {
+		if err := uniqueName("iam.roles", i, r.Name, roles); err != nil {
+			return err
 		}
-		roles[r.Name] = true
 	}
+	return nil
+}
+
+// uniqueName refuses the i-th entry of list when it has no name, or one an entry before it has.
+func uniqueName(list string, i int, name string, seen map[string]bool) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%s[%d]: the name is missing", list, i)
+	case seen[name]:
+		return fmt.Errorf("%s[%d].name: %s is listed twice", list, i, name)
+	}
+	seen[name] = true
 	return nil
 }
 
 func (u UserSpec) validate(groups map[string]bool) error {
 	if len(u.AccessKeys) > maxKeysPerUser {
-		return fmt.Errorf("%d access keys: IAM allows %d", len(u.AccessKeys), maxKeysPerUser)
+		return fmt.Errorf("access_keys: %d access keys, IAM allows %d", len(u.AccessKeys), maxKeysPerUser)
 	}
-	for _, k := range u.AccessKeys {
+	for i, k := range u.AccessKeys {
 		if k.Status != "" && k.Status != statusActive && k.Status != statusInactive {
-			return fmt.Errorf("key status must be Active or Inactive, got %q", k.Status)
+			return fmt.Errorf("access_keys[%d].status: must be Active or Inactive, got %q", i, k.Status)
 		}
 	}
-	for _, g := range u.Groups {
+	for i, g := range u.Groups {
 		if !groups[g] {
-			return fmt.Errorf("group %s is not in iam.groups", g)
+			return fmt.Errorf("groups[%d]: group %s is not in iam.groups", i, g)
 		}
 	}
-	for _, a := range u.AddToGroups {
+	for i, a := range u.AddToGroups {
 		switch {
 		case !groups[a.Group]:
-			return fmt.Errorf("add_to_groups: group %q is not in iam.groups", a.Group)
+			return fmt.Errorf("add_to_groups[%d].group: group %q is not in iam.groups", i, a.Group)
 		case slices.Contains(u.Groups, a.Group):
-			return fmt.Errorf("add_to_groups: the user is in group %s already (groups)", a.Group)
+			return fmt.Errorf("add_to_groups[%d].group: the user is in group %s already (groups)", i, a.Group)
 		}
 	}
 	return nil

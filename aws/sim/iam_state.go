@@ -136,19 +136,19 @@ func newIAMState(s *Server, sc *Scenario) (*iamState, error) {
 	for _, p := range sc.IAM.Policies {
 		st.addPolicy(s, p.Name, fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.Account(), p.Name), p.Document)
 	}
-	for _, g := range sc.IAM.Groups {
+	for i, g := range sc.IAM.Groups {
 		if err := st.addGroup(s, g); err != nil {
-			return nil, err
+			return nil, under(fmt.Sprintf("iam.groups[%d]", i), err)
 		}
 	}
-	for _, spec := range sc.IAM.Users {
+	for i, spec := range sc.IAM.Users {
 		if err := st.addUser(s, spec); err != nil {
-			return nil, err
+			return nil, under(fmt.Sprintf("iam.users[%d]", i), err)
 		}
 	}
-	for _, spec := range sc.IAM.Roles {
+	for i, spec := range sc.IAM.Roles {
 		if err := st.addRole(s, spec); err != nil {
-			return nil, err
+			return nil, under(fmt.Sprintf("iam.roles[%d]", i), err)
 		}
 	}
 	if err := st.loadIAMPersistence(s, sc.IAM); err != nil {
@@ -169,9 +169,9 @@ func (st *iamState) addPolicy(s *Server, name, arn, doc string) {
 func (st *iamState) addGroup(s *Server, g GroupSpec) error {
 	grp := &iamGroup{Name: g.Name, ID: s.ids.upper("AGPA", 17), Created: s.start.Add(-365 * 24 * time.Hour),
 		ARN: fmt.Sprintf("arn:aws:iam::%s:group/%s", s.Account(), g.Name), Inline: copyMap(g.InlinePolicies)}
-	for _, p := range g.AttachedPolicies {
+	for i, p := range g.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
-			return fmt.Errorf("group %s: policy %s does not exist", g.Name, p)
+			return missingPolicy(i, p)
 		}
 		grp.Attached = append(grp.Attached, policyARN(p))
 	}
@@ -179,47 +179,38 @@ func (st *iamState) addGroup(s *Server, g GroupSpec) error {
 	return nil
 }
 
+// addUser adds a user of the scenario; its errors start with the field they are about, for the
+// caller to put after the user's place (so do those of the functions below).
 func (st *iamState) addUser(s *Server, spec UserSpec) error {
-	created, err := spec.Created.Resolve(s.start)
-	if err != nil {
-		return fmt.Errorf("user %s: created: %w", spec.Name, err)
-	}
-	u := st.newUser(s, spec.Name, spec.Path, created)
+	u := st.newUser(s, spec.Name, spec.Path, resolveChecked(spec.Created, s.start))
 	u.By = spec.By
-	for _, ks := range spec.AccessKeys {
+	for i, ks := range spec.AccessKeys {
 		if _, err := st.addKey(s, u, ks); err != nil {
-			return fmt.Errorf("user %s: %w", spec.Name, err)
+			return under(fmt.Sprintf("access_keys[%d]", i), err)
 		}
 	}
-	if err := st.loadUserExtras(s, u, spec); err != nil {
-		return fmt.Errorf("user %s: %w", spec.Name, err)
-	}
-	return nil
+	return st.loadUserExtras(s, u, spec)
+}
+
+// missingPolicy refuses the i-th of attached_policies, which names no policy of the account.
+func missingPolicy(i int, name string) error {
+	return fmt.Errorf("attached_policies[%d]: policy %s does not exist (an AWS managed policy or one of iam.policies)", i, name)
 }
 
 // loadUserExtras adds everything but access keys: the dependents IAM makes you remove before
 // deleting a user.
 func (st *iamState) loadUserExtras(s *Server, u *iamUser, spec UserSpec) error {
-	at := func(w When) (time.Time, error) { return w.Resolve(s.start) }
+	at := func(w When) time.Time { return resolveChecked(w, s.start) }
 	if p := spec.Password; p != nil {
-		created, err := at(p.Created)
-		if err != nil {
-			return err
-		}
+		created := at(p.Created)
 		u.Login = &created
 		if p.LastUsed != "" {
-			used, err := at(p.LastUsed)
-			if err != nil {
-				return err
-			}
+			used := at(p.LastUsed)
 			u.PasswordLastUsed = &used
 		}
 	}
 	for i, m := range spec.MFADevices {
-		enabled, err := at(m.Enabled)
-		if err != nil {
-			return err
-		}
+		enabled := at(m.Enabled)
 		name := m.Name
 		if name == "" {
 			name = fmt.Sprintf("%s-mfa-%d", u.Name, i+1)
@@ -227,31 +218,20 @@ func (st *iamState) loadUserExtras(s *Server, u *iamUser, spec UserSpec) error {
 		u.MFA = append(u.MFA, &mfaDevice{Serial: fmt.Sprintf("arn:aws:iam::%s:mfa/%s", s.Account(), name), User: u.Name, Enabled: enabled})
 	}
 	for _, c := range spec.SigningCertificates {
-		when, err := at(c.Uploaded)
-		if err != nil {
-			return err
-		}
-		u.Certs = append(u.Certs, &uploaded{ID: s.ids.upper("", 32), Status: statusActive, Uploaded: when})
+		u.Certs = append(u.Certs, &uploaded{ID: s.ids.upper("", 32), Status: statusActive, Uploaded: at(c.Uploaded)})
 	}
 	for _, k := range spec.SSHPublicKeys {
-		when, err := at(k.Uploaded)
-		if err != nil {
-			return err
-		}
-		u.SSHKeys = append(u.SSHKeys, &uploaded{ID: s.ids.upper("APKA", 16), Status: statusActive, Uploaded: when})
+		u.SSHKeys = append(u.SSHKeys, &uploaded{ID: s.ids.upper("APKA", 16), Status: statusActive, Uploaded: at(k.Uploaded)})
 	}
 	for _, c := range spec.ServiceCredentials {
-		when, err := at(c.Created)
-		if err != nil {
-			return err
-		}
+		when := at(c.Created)
 		u.ServiceCreds = append(u.ServiceCreds, &serviceCred{ID: s.ids.upper("ACCA", 17), Service: c.Service,
 			ServiceUser: u.Name + "-at-" + s.Account(), Status: statusActive, Created: when})
 	}
 	u.Inline = copyMap(spec.InlinePolicies)
-	for _, p := range spec.AttachedPolicies {
+	for i, p := range spec.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
-			return fmt.Errorf("policy %s does not exist", p)
+			return missingPolicy(i, p)
 		}
 		u.Attached = append(u.Attached, policyARN(p))
 	}
@@ -271,11 +251,7 @@ func (st *iamState) newUser(s *Server, name, path string, created time.Time) *ia
 }
 
 func (st *iamState) addKey(s *Server, u *iamUser, ks KeySpec) (*accessKey, error) {
-	created, err := ks.Created.Resolve(s.start)
-	if err != nil {
-		return nil, fmt.Errorf("key created: %w", err)
-	}
-	k := &accessKey{ID: ks.ID, Secret: ks.Secret, User: u.Name, Status: ks.Status, Created: created, By: ks.By}
+	k := &accessKey{ID: ks.ID, Secret: ks.Secret, User: u.Name, Status: ks.Status, Created: resolveChecked(ks.Created, s.start), By: ks.By}
 	if k.ID == "" {
 		k.ID = s.ids.upper("AKIA", 16)
 	}
@@ -286,14 +262,10 @@ func (st *iamState) addKey(s *Server, u *iamUser, ks KeySpec) (*accessKey, error
 		k.Status = statusActive
 	}
 	if _, dup := st.keys[k.ID]; dup {
-		return nil, fmt.Errorf("access key %s is listed twice", k.ID)
+		return nil, fmt.Errorf("id: access key %s is listed twice", k.ID)
 	}
 	if ks.LastUsed != nil {
-		at, err := ks.LastUsed.At.Resolve(s.start)
-		if err != nil {
-			return nil, fmt.Errorf("key %s last_used: %w", k.ID, err)
-		}
-		k.LastUsed = &keyUse{Time: at, Service: ks.LastUsed.Service, Region: ks.LastUsed.Region}
+		k.LastUsed = &keyUse{Time: resolveChecked(ks.LastUsed.At, s.start), Service: ks.LastUsed.Service, Region: ks.LastUsed.Region}
 	}
 	u.Keys = append(u.Keys, k)
 	st.keys[k.ID] = k
@@ -316,7 +288,7 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 	}
 	k, err := st.addKey(s, u, KeySpec{ID: r.AccessKeyID, Secret: r.SecretAccessKey, Created: "-90d"})
 	if err != nil {
-		return fmt.Errorf("responder: %w", err)
+		return fmt.Errorf("responder.access_key_id: %w", err)
 	}
 	st.responderKey = k
 	return st.grantResponder(u, r)
@@ -324,18 +296,18 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 
 // grantResponder adds the scenario's responder policies and groups to the responder's user.
 func (st *iamState) grantResponder(u *iamUser, r ResponderSpec) error {
-	for _, p := range r.AttachedPolicies {
+	for i, p := range r.AttachedPolicies {
 		if st.policies[policyARN(p)] == nil {
-			return fmt.Errorf("responder: policy %s does not exist", p)
+			return fmt.Errorf("responder.%w", missingPolicy(i, p))
 		}
 		u.Attached = append(u.Attached, policyARN(p))
 	}
 	for name, doc := range r.InlinePolicies {
 		u.Inline[name] = doc
 	}
-	for _, g := range r.Groups {
+	for i, g := range r.Groups {
 		if st.groups[g] == nil {
-			return fmt.Errorf("responder: group %s is not in iam.groups", g)
+			return fmt.Errorf("responder.groups[%d]: group %s is not in iam.groups", i, g)
 		}
 		u.Groups = append(u.Groups, g)
 	}

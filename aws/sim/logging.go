@@ -76,27 +76,21 @@ func newLoggingState(s *Server, sc *Scenario) (*loggingState, error) {
 	for i, ts := range sc.CloudTrail.Trails {
 		t, err := s.newTrailFrom(ts)
 		if err != nil {
-			return nil, fmt.Errorf("cloudtrail.trails[%d]: %w", i, err)
+			return nil, under(fmt.Sprintf("cloudtrail.trails[%d]", i), err)
 		}
 		st.trails = append(st.trails, t)
 	}
 	for i, ds := range sc.GuardDuty.Detectors {
 		if ds.Region == "" {
-			return nil, fmt.Errorf("guardduty.detectors[%d]: region is required", i)
+			return nil, fmt.Errorf("guardduty.detectors[%d].region: a detector's region is required", i)
 		}
 		if st.detectors[ds.Region] != nil {
-			return nil, fmt.Errorf("guardduty.detectors[%d]: a region has at most one detector, %s has two", i, ds.Region)
+			return nil, fmt.Errorf("guardduty.detectors[%d].region: a region has at most one detector, %s has two", i, ds.Region)
 		}
-		created, err := ds.Created.Resolve(s.start)
-		if err != nil {
-			return nil, err
-		}
+		created := resolveChecked(ds.Created, s.start)
 		d := &detector{ID: s.ids.hex("", 32), Region: ds.Region, Enabled: true, Created: created.UTC(), Updated: created.UTC()}
 		if ds.Disabled != "" {
-			if d.Updated, err = ds.Disabled.Resolve(s.start); err != nil {
-				return nil, err
-			}
-			d.Enabled = false
+			d.Updated, d.Enabled = resolveChecked(ds.Disabled, s.start), false
 		}
 		if ds.Deleted == "" {
 			st.detectors[ds.Region] = d
@@ -107,7 +101,7 @@ func newLoggingState(s *Server, sc *Scenario) (*loggingState, error) {
 
 func (s *Server) newTrailFrom(ts TrailSpec) (*simTrail, error) {
 	if ts.Name == "" {
-		return nil, fmt.Errorf("name is required")
+		return nil, fmt.Errorf("name: a trail's name is required")
 	}
 	home := ts.HomeRegion
 	if home == "" {
@@ -117,10 +111,7 @@ func (s *Server) newTrailFrom(ts TrailSpec) (*simTrail, error) {
 	if ts.OwnerAccount != "" {
 		owner = ts.OwnerAccount
 	}
-	created, err := ts.Created.Resolve(s.start)
-	if err != nil {
-		return nil, err
-	}
+	created := resolveChecked(ts.Created, s.start)
 	t := &simTrail{Name: ts.Name, ARN: fmt.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", home, owner, ts.Name), Home: home,
 		MultiRegion: ts.MultiRegion || ts.Organization, Org: ts.Organization, Owner: owner, Logging: true,
 		Started: created.UTC(), created: created.UTC(), Management: ts.ManagementEvents}
@@ -129,24 +120,16 @@ func (s *Server) newTrailFrom(ts TrailSpec) (*simTrail, error) {
 		t.Management = "all"
 	case "all", "read-only", "write-only", "none":
 	default:
-		return nil, fmt.Errorf("management_events must be all, read-only, write-only or none, got %q", t.Management)
+		return nil, fmt.Errorf("management_events: must be all, read-only, write-only or none, got %q", t.Management)
 	}
 	if ts.Stopped != "" {
-		if t.Stopped, err = ts.Stopped.Resolve(s.start); err != nil {
-			return nil, err
-		}
-		t.Logging = false
+		t.Stopped, t.Logging = resolveChecked(ts.Stopped, s.start), false
 	}
 	if ts.SelectorsChanged != "" {
-		if t.SelectorsPut, err = ts.SelectorsChanged.Resolve(s.start); err != nil {
-			return nil, err
-		}
+		t.SelectorsPut = resolveChecked(ts.SelectorsChanged, s.start)
 	}
 	if ts.Deleted != "" {
-		if t.deletedAt, err = ts.Deleted.Resolve(s.start); err != nil {
-			return nil, err
-		}
-		t.deleted = true
+		t.deletedAt, t.deleted = resolveChecked(ts.Deleted, s.start), true
 	}
 	return t, nil
 }
@@ -174,7 +157,7 @@ func (s *Server) seedLoggingHistory(sc *Scenario) error {
 				continue
 			}
 			if err := s.historyEvent(ts.By, e.at, t.Home, "cloudtrail", e.action, e.params, nil, res); err != nil {
-				return fmt.Errorf("trail %s: %w", t.Name, err)
+				return err // every by was checked at its place (checkActors)
 			}
 		}
 	}
@@ -183,7 +166,7 @@ func (s *Server) seedLoggingHistory(sc *Scenario) error {
 			continue
 		}
 		if err := s.seedDetectorHistory(ds); err != nil {
-			return fmt.Errorf("detector in %s: %w", ds.Region, err)
+			return err
 		}
 	}
 	return nil

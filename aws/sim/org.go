@@ -69,7 +69,7 @@ func NewOrganization(sc *Scenario, opts Options) (*Organization, error) {
 		msc := sc.Organization.memberScenario(sc, m)
 		srv, err := newServer(msc, memberOpts, o)
 		if err != nil {
-			return nil, fmt.Errorf("%s (account %s): %w", m.Path, m.ID, err)
+			return nil, sc.placed(under(m.Path, err)) // the member's state is written under its place
 		}
 		o.servers[m.ID] = srv
 		o.addMember(m, srv)
@@ -78,10 +78,13 @@ func NewOrganization(sc *Scenario, opts Options) (*Organization, error) {
 				`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":%q}}}]}`, sc.Account.ID, m.ExternalID)
 		}
 		if err := o.echoSessions(srv, msc); err != nil {
-			return nil, fmt.Errorf("%s (account %s): %w", m.Path, m.ID, err)
+			return nil, sc.placed(under(m.Path, err))
 		}
 	}
-	return o, o.learnKeys()
+	if err := o.learnKeys(); err != nil {
+		return nil, sc.placed(err)
+	}
+	return o, nil
 }
 
 // name mints the organization's ids and places the management account and the units.

@@ -292,7 +292,7 @@ func TestAnOrganizationScenarioIsCheckedStrictlyWithItsPlace(t *testing.T) {
 		{"generated ids that collide with a listed member", "  members:\n    - id: \"500000000005\"\n  generate:\n    - {count: 10, first_id: \"500000000002\"}\n",
 			"o.yaml:7:29: organization.generate[0].first_id: account 500000000005 is also organization.members[0]"},
 		{"a member's own state, wrong deep inside", "  members:\n    - id: \"500000000002\"\n      ec2:\n        instances:\n          - {type: t3.micro}\n",
-			"o.yaml:8:14: organization.members[0]: ec2: instances[0]: region is required"},
+			"o.yaml:8:14: organization.members[0]: ec2.instances[0]: an instance's region is required"},
 		{"a bad status", "  members:\n    - {id: \"500000000002\", status: GONE}\n",
 			"organization.members[0].status: must be one of ACTIVE, SUSPENDED, PENDING_CLOSURE"},
 	} {

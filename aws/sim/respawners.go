@@ -122,16 +122,12 @@ func validateFleets(what string, list []FleetRequestSpec, types ...string) error
 // seedRespawners adds the scenario's templates, groups and fleets, after its instances.
 func (s *Server) seedRespawners(sc *Scenario) error {
 	for _, ts := range sc.EC2.LaunchTemplates {
-		created, err := ts.Created.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("launch template %s: %w", ts.Name, err)
-		}
 		r := s.ec2.region(ts.Region)
-		r.addTemplate(s, ts.Name, created, launchSpec{Type: ts.Type, KeyName: ts.KeyName}).by = ts.By
+		r.addTemplate(s, ts.Name, resolveChecked(ts.Created, s.start), launchSpec{Type: ts.Type, KeyName: ts.KeyName}).by = ts.By
 	}
-	for _, gs := range sc.AutoScaling.Groups {
+	for i, gs := range sc.AutoScaling.Groups {
 		if err := s.seedGroup(gs); err != nil {
-			return fmt.Errorf("autoscaling group %s: %w", gs.Name, err)
+			return under(fmt.Sprintf("autoscaling.groups[%d]", i), err)
 		}
 	}
 	for _, kind := range []string{spotFleetTag, ec2FleetTag} {
@@ -140,26 +136,20 @@ func (s *Server) seedRespawners(sc *Scenario) error {
 			list = sc.EC2.Fleets
 		}
 		for _, fs := range list {
-			created, err := fs.Created.Resolve(s.start)
-			if err != nil {
-				return fmt.Errorf("fleet in %s: %w", fs.Region, err)
-			}
 			r := s.ec2.region(fs.Region)
-			r.addFleet(s, kind, fs.Type, fs.Target, created, launchSpec{Type: fs.Machine}).by = fs.By
+			r.addFleet(s, kind, fs.Type, fs.Target, resolveChecked(fs.Created, s.start), launchSpec{Type: fs.Machine}).by = fs.By
 		}
 	}
 	return nil
 }
 
+// seedGroup adds an Auto Scaling group; its errors start with the field they are about.
 func (s *Server) seedGroup(gs AutoScalingGroupSpec) error {
-	created, err := gs.Created.Resolve(s.start)
-	if err != nil {
-		return err
-	}
+	created := resolveChecked(gs.Created, s.start)
 	r := s.ec2.region(gs.Region)
 	t := r.templateNamed(gs.LaunchTemplate)
 	if t == nil {
-		return fmt.Errorf("launch template %q is not in ec2.launch_templates of %s", gs.LaunchTemplate, gs.Region)
+		return fmt.Errorf("launch_template: %q is not in ec2.launch_templates of %s", gs.LaunchTemplate, gs.Region)
 	}
 	g := &scalingGroup{Name: gs.Name, Template: t.Name, Min: gs.Min, Max: gs.Max, Desired: gs.Desired,
 		Created: created.UTC().Truncate(time.Second), launch: t.launch, by: gs.By,

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"sort"
 )
 
@@ -26,7 +25,7 @@ func (s *Server) seedRespawnerHistory() error {
 					"launchTemplateId": t.ID, "launchTemplateName": t.Name, "createTime": awsTime(t.Created)}}},
 				[]lookupResource{{"AWS::EC2::LaunchTemplate", t.ID}})
 			if err != nil {
-				return fmt.Errorf("launch template %s: %w", t.Name, err)
+				return err // every by was checked at its place (checkActors)
 			}
 		}
 		for _, g := range r.groups {
@@ -38,7 +37,7 @@ func (s *Server) seedRespawnerHistory() error {
 					"launchTemplate": map[string]any{"launchTemplateName": g.Template, "version": "$Default"}},
 				nil, []lookupResource{{"AWS::AutoScaling::AutoScalingGroup", g.ARN}})
 			if err != nil {
-				return fmt.Errorf("auto scaling group %s: %w", g.Name, err)
+				return err
 			}
 		}
 		for _, f := range r.fleets {
@@ -54,7 +53,7 @@ func (s *Server) seedRespawnerHistory() error {
 			err := s.historyEvent(f.by, f.Created, name, "ec2", action,
 				map[string]any{"type": f.Type, "targetCapacity": f.Target}, response, []lookupResource{{kind, f.ID}})
 			if err != nil {
-				return fmt.Errorf("fleet %s: %w", f.ID, err)
+				return err
 			}
 		}
 	}

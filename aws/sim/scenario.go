@@ -55,6 +55,28 @@ type Scenario struct {
 	// member marks a member account's scenario, built from its organization: it has no responder
 	// of its own (the responder comes in through the access role).
 	member bool
+
+	// source is the file the scenario was read from, to place the loader's problems in it.
+	source scenarioSource
+}
+
+// scenarioSource is a scenario file's name and text.
+type scenarioSource struct {
+	name string
+	data []byte
+}
+
+// placed puts an error of the loader, whose message starts with the YAML path of the value it
+// refuses ("iam.users[2].created: ..."), at that value's line and column in the scenario's file:
+// drill, sim serve and validate report it alike.
+func (sc *Scenario) placed(err error) error {
+	if sc.source.name == "" {
+		return err
+	}
+	if p, ok := placeProblem(sc.source.name, sc.source.data, err.Error()); ok {
+		return Problems{p}
+	}
+	return fmt.Errorf("%s: %w", sc.source.name, err)
 }
 
 // AlertSpec is how the incident reaches the on-call: who sent what, when, and what it cost so far.
@@ -236,11 +258,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	sc.source = scenarioSource{name: name, data: data}
 	if err := sc.validate(); err != nil {
-		if p, ok := placeProblem(name, data, err.Error()); ok {
-			return nil, Problems{p}
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, sc.placed(err)
 	}
 	return &sc, nil
 }
@@ -248,34 +268,33 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 // Difficulties are the levels a scenario's difficulty may name, easiest first.
 var Difficulties = []string{"easy", "medium", "hard"}
 
+// validate checks the values that need nothing built to be checked; New checks the rest (references
+// between them) as it builds the account. Each error starts with the YAML path of its value.
 func (sc *Scenario) validate() error {
+	if err := sc.checkTimes(); err != nil {
+		return err
+	}
 	if sc.Difficulty != "" && !slices.Contains(Difficulties, sc.Difficulty) {
 		return fmt.Errorf("difficulty: must be one of %s, got %q", strings.Join(Difficulties, ", "), sc.Difficulty)
 	}
 	if len(sc.Account.ID) != 12 || strings.Trim(sc.Account.ID, "0123456789") != "" {
 		return fmt.Errorf("account.id: must be 12 digits, got %q", sc.Account.ID)
 	}
-	if _, err := sc.IncidentStart.Resolve(time.Time{}); err != nil {
-		return fmt.Errorf("incident_start: %w", err)
-	}
-	if _, err := sc.Alert.Seen.Resolve(time.Time{}); err != nil {
-		return fmt.Errorf("alert.seen: %w", err)
-	}
 	if err := sc.Par.validate(); err != nil {
 		return err
 	}
-	for _, r := range sc.Regions {
+	for i, r := range sc.Regions {
 		switch r.OptIn {
 		case "opt-in-not-required", "opted-in", "not-opted-in":
 		default:
-			return fmt.Errorf("region %s: opt_in must be opt-in-not-required, opted-in or not-opted-in, got %q", r.Name, r.OptIn)
+			return fmt.Errorf("regions[%d].opt_in: must be opt-in-not-required, opted-in or not-opted-in, got %q", i, r.OptIn)
 		}
 	}
 	if err := sc.IAM.validate(); err != nil {
-		return fmt.Errorf("iam: %w", err)
+		return err
 	}
 	if err := sc.EC2.validate(); err != nil {
-		return fmt.Errorf("ec2: %w", err)
+		return err
 	}
 	if err := sc.AutoScaling.validate(); err != nil {
 		return err
@@ -283,7 +302,7 @@ func (sc *Scenario) validate() error {
 	for i := range sc.Faults {
 		// validate parses the latency into the fault itself, so it must not run on a copy.
 		if err := sc.Faults[i].validate(); err != nil {
-			return fmt.Errorf("faults[%d]: %w", i, err)
+			return under(fmt.Sprintf("faults[%d]", i), err)
 		}
 	}
 	if err := sc.Attacker.validate(); err != nil {

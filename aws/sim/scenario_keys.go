@@ -148,8 +148,9 @@ func keyText(k ast.MapKeyNode) string {
 // "account.id".
 var keyPath = regexp.MustCompile(`^[a-z][a-z0-9_]*(\[[0-9]+\])?(\.[a-z][a-z0-9_]*(\[[0-9]+\])?)*$`)
 
-// placeProblem puts a validation message ("ec2: instances[3]: region is required") at the deepest
-// place its leading segments name that the file has.
+// placeProblem puts a loader's message ("ec2.instances[3]: region is required", "iam: users[2]:
+// ...") at the deepest place its leading path segments name that the file has: a value that is
+// missing is reported at the item that lacks it.
 func placeProblem(file string, data []byte, msg string) (Problem, bool) {
 	var path []string
 	for _, seg := range strings.Split(msg, ": ") {
@@ -158,16 +159,19 @@ func placeProblem(file string, data []byte, msg string) (Problem, bool) {
 		}
 		path = append(path, seg)
 	}
+	if len(path) == 0 {
+		return Problem{}, false
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return Problem{}, false
 	}
-	for n := len(path); n > 0; n-- {
-		p, err := yaml.PathString("$." + strings.Join(path[:n], "."))
+	for p := strings.Join(path, "."); p != ""; p = parentPath(p) {
+		yp, err := yaml.PathString("$." + p)
 		if err != nil {
 			continue
 		}
-		node, err := p.FilterFile(f)
+		node, err := yp.FilterFile(f)
 		if err != nil || node == nil {
 			continue
 		}
@@ -180,6 +184,15 @@ func placeProblem(file string, data []byte, msg string) (Problem, bool) {
 		}
 	}
 	return Problem{}, false
+}
+
+// parentPath drops the last key or index of a path: "a.b[2]" → "a.b" → "a".
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
 }
 
 // decodeProblem places an error of the YAML decoder (a wrong type, a syntax error) in the file.

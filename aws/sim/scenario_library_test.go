@@ -178,8 +178,8 @@ func TestAScenarioValueThatIsWrongIsPlacedWhereItIs(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ text, want string }{
 		{"name: x\naccount: {id: \"1234\"}\n", `f.yaml:2:15: account.id: must be 12 digits, got "1234"`},
-		{"name: x\naccount: {id: \"111122223333\"}\nec2:\n  instances:\n    - {type: t3.micro}\n", "f.yaml:5:8: ec2: instances[0]: region is required"},
-		{"name: x\naccount: {id: \"111122223333\"}\nfaults:\n  - {region: us-east-1}\n  - {throttle: 2}\n", "f.yaml:5:6: faults[1]: throttle and rate are shares between 0 and 1"},
+		{"name: x\naccount: {id: \"111122223333\"}\nec2:\n  instances:\n    - {type: t3.micro}\n", "f.yaml:5:8: ec2.instances[0]: an instance's region is required"},
+		{"name: x\naccount: {id: \"111122223333\"}\nfaults:\n  - {region: us-east-1}\n  - {throttle: 2}\n", "f.yaml:5:16: faults[1].throttle: a share between 0 and 1, got 2"},
 	} {
 		_, err := ParseScenario("f.yaml", []byte(tt.text))
 		var problems Problems

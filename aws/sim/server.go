@@ -102,10 +102,10 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	start := opts.Clock.Now()
-	t0, err := sc.IncidentStart.Resolve(start)
-	if err != nil {
-		return nil, err
+	if err := sc.checkTimes(); err != nil {
+		return nil, sc.placed(err)
 	}
+	t0 := resolveChecked(sc.IncidentStart, start)
 	mu := &sync.Mutex{}
 	if org != nil {
 		mu = org.mu
@@ -130,7 +130,7 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	}
 	for i, f := range sc.Faults {
 		if err := f.validate(); err != nil {
-			return nil, fmt.Errorf("faults[%d]: %w", i, err)
+			return nil, sc.placed(under(fmt.Sprintf("faults[%d]", i), err))
 		}
 		s.faults = append(s.faults, f)
 	}
@@ -141,23 +141,25 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	s.registerPersistence()
 	s.registerRespawners()
 	s.registerOrganizations()
+	// Each builder's error starts with the YAML path of the value it refuses.
+	var err error
 	if s.iam, err = newIAMState(s, sc); err != nil {
-		return nil, fmt.Errorf("iam: %w", err)
+		return nil, sc.placed(err)
 	}
 	if s.ec2, err = newEC2State(s, sc.EC2); err != nil {
-		return nil, fmt.Errorf("ec2: %w", err)
+		return nil, sc.placed(err)
 	}
 	if err := s.seedRespawners(sc); err != nil {
-		return nil, err
+		return nil, sc.placed(err)
 	}
 	if s.logging, err = newLoggingState(s, sc); err != nil {
-		return nil, fmt.Errorf("logging: %w", err)
+		return nil, sc.placed(err)
 	}
 	if s.attacker, err = newAttacker(sc.Attacker, start); err != nil {
-		return nil, fmt.Errorf("attacker: %w", err)
+		return nil, sc.placed(err)
 	}
 	if err := s.seedHistory(sc); err != nil {
-		return nil, fmt.Errorf("cloudtrail history: %w", err)
+		return nil, sc.placed(err)
 	}
 	s.seedProvenance(sc)
 	s.noteRefusals(start)
