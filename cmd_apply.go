@@ -30,8 +30,7 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := firstErr(checkSkipRegions(c.SkipRegions), g.readSessionInputs(),
-		checkNewFile("--secrets-file", c.SecretsFile, "secrets file")); err != nil {
+	if err := firstErr(checkSkipRegions(c.SkipRegions), g.readSessionInputs()); err != nil {
 		return usageError("%v; nothing was changed", err)
 	}
 	// One apply of a plan at a time: a second one would send every change again and take the
@@ -41,6 +40,9 @@ func (c *ApplyCmd) Run(g *Globals) error {
 		return err
 	}
 	defer lock.Release()
+	if err := checkNewFile("--secrets-file", c.SecretsFile, "secrets file"); err != nil {
+		return usageError("%v; nothing was changed", err)
+	}
 	// The secrets file exists before anything changes: a rotation must never create a key, then
 	// find it has nowhere to keep the secret.
 	secrets, err := review.CreateSecretsFile(c.SecretsFile)
