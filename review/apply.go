@@ -65,6 +65,9 @@ type applier struct {
 	log     *progressLog
 	// digest names the plan; current is this apply's journal, among those of its other applies.
 	digest, current string
+	// said are the rows of the step under way already reported done or no longer needed: their
+	// changes are not listed again one by one.
+	said map[string]bool
 }
 
 func (a *applier) printf(format string, args ...any) { fmt.Fprintf(a.opts.Out, format, args...) }
@@ -102,6 +105,7 @@ func (a *applier) applyStep(ctx context.Context, step *runbooks.Step) {
 // still needed, unless the account or the file has anything the reviewer did not approve.
 func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	a.printf("%s: inspecting again\n", ps.Step)
+	a.said = map[string]bool{}
 	found, err := a.run.Inspect(ctx, ps.Step, ps.Inputs, a.log.reporter(ps.Step, false))
 	if err != nil {
 		a.failed(ps.Step, "FAILED: "+err.Error())
@@ -183,7 +187,9 @@ func (a *applier) splitGone(gone []steps.Change, failed map[string]string) []ste
 			a.printf("      ? NOT applied, unknown: %s — could not be inspected again: %s\n", ChangeLine(c), why)
 			continue
 		}
-		a.printf("      = no longer needed:    %s\n", ChangeLine(c))
+		if !a.said[c.Row] || c.Row == "" {
+			a.printf("      = no longer needed:    %s\n", ChangeLine(c))
+		}
 	}
 	return unknown
 }

@@ -147,11 +147,13 @@ func (a *applier) settledRows(ps *PlanStep, table *steps.Table, selection []stri
 		row, _ := findRow(table, id)
 		switch {
 		case len(reviewed) > 0 && allMade(made, ps.Step, reviewed):
+			a.said[id] = true
 			a.printf("      = already done:        %s (done by %s)\n", id, made.madeBy(ps.Step, reviewed[0].ID))
 			if row.Selected && row.AlreadyDone == "" {
 				a.printf("        ! the account shows it needed again (%s): plan again to review it\n", strings.Join(row.Reasons, "; "))
 			}
 		case row.AlreadyDone != "" && !row.Selected:
+			a.said[id] = true
 			a.printf("      = no longer needed:    %s (done by %s: %s)\n", id, a.doneOutside(made, ps.Step, reviewed), row.AlreadyDone)
 			a.settleFromInspection(ps.Step, made, reviewed, row.AlreadyDone)
 		default:
