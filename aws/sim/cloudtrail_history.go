@@ -69,7 +69,10 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	if err := s.seedRespawnerHistory(); err != nil {
 		return err
 	}
-	return s.seedPastCalls(sc)
+	if err := s.seedPastCalls(sc); err != nil {
+		return err
+	}
+	return s.seedExposureHistory()
 }
 
 // seedSession opens one of the attacker's sessions. Its errors start with the field they are

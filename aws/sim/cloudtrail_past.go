@@ -4,9 +4,10 @@ import (
 	"fmt"
 )
 
-// PastCall is a call the attacker made before the drill whose effect the simulator does not model
-// (a security group rule, a Lambda function): it exists only in CloudTrail's history, recorded the
-// way AWS records it, so a trace finds it and lockdown has to leave it to the operator. Params
+// PastCall is a call the attacker made before the drill, recorded in CloudTrail's history the way
+// AWS records it. Where the simulator models the action (a security group rule, a snapshot or AMI
+// shared) the account holds its effect too; otherwise (a Lambda function) it exists only in the
+// history, so a trace finds it and lockdown has to leave it to the operator. Params
 // and Response are the record's requestParameters and responseElements; By is the credential
 // that made it (default: the leaked key).
 type PastCall struct {
@@ -50,6 +51,9 @@ func (s *Server) seedPastCalls(sc *Scenario) error {
 		if err := s.historyEvent(by, at, c.Region, c.Service, c.Action, c.Params, c.Response, resources); err != nil {
 			// Without a by of its own, the call was made with the attacker's key.
 			return fmt.Errorf("attacker.history[%d].by: %w", i, err)
+		}
+		if err := s.applyPastCall(c, at, by); err != nil {
+			return fmt.Errorf("attacker.history[%d]: %w", i, err)
 		}
 	}
 	return nil

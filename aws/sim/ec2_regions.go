@@ -9,6 +9,8 @@ func (s *Server) registerEC2() {
 	s.handle("ec2", "DescribeRegions", false, s.describeRegions)
 	s.registerEC2Instances()
 	s.registerEC2Spot()
+	s.registerSecurityGroups()
+	s.registerSnapshots()
 }
 
 type regionItem struct {

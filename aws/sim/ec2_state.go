@@ -18,6 +18,10 @@ type EC2Spec struct {
 	LaunchTemplates []LaunchTemplateSpec `yaml:"launch_templates"`
 	SpotFleets      []FleetRequestSpec   `yaml:"spot_fleets"`
 	Fleets          []FleetRequestSpec   `yaml:"fleets"`
+	// SecurityGroups, Snapshots and Images are what can expose the account (exposure_spec.go).
+	SecurityGroups []SecurityGroupSpec `yaml:"security_groups"`
+	Snapshots      []SnapshotSpec      `yaml:"snapshots"`
+	Images         []ImageSpec         `yaml:"images"`
 }
 
 // KeyPairSpec is one EC2 key pair.
@@ -92,6 +96,9 @@ func (sp *EC2Spec) validate() error {
 	if err := validateFleets("ec2.spot_fleets", sp.SpotFleets, "maintain", "request"); err != nil {
 		return err
 	}
+	if err := sp.validateExposure(); err != nil {
+		return err
+	}
 	return validateFleets("ec2.fleets", sp.Fleets, "maintain", "request", "instant")
 }
 
@@ -123,7 +130,7 @@ func (sp *EC2Spec) checkRegions(regions []RegionSpec) error {
 			return err
 		}
 	}
-	return nil
+	return sp.checkExposureRegions(known)
 }
 
 func (in *InstanceSpec) validate() error {
@@ -142,6 +149,9 @@ func (in *InstanceSpec) validate() error {
 // ec2State holds the EC2 resources of every region.
 type ec2State struct {
 	regions map[string]*ec2Region
+	// ids mints the ids of security groups, rules, snapshots and AMIs apart from the instances',
+	// so a scenario's instance ids do not change when it plants those.
+	ids *idSource
 }
 
 // ec2Region is one region's instances (in launch order, so paging is stable), key pairs and spot
@@ -154,6 +164,7 @@ type ec2Region struct {
 	spot      []*spotRequest
 	spotByID  map[string]*spotRequest
 	respawnerState
+	exposureState
 }
 
 type instance struct {
@@ -209,7 +220,7 @@ type launchSpec struct {
 }
 
 func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
-	st := &ec2State{regions: map[string]*ec2Region{}}
+	st := &ec2State{regions: map[string]*ec2Region{}, ids: newIDSource(s.scenario.Seed ^ 0x5ec9a0b5)}
 	if err := spec.checkRegions(s.regions); err != nil {
 		return nil, err
 	}
@@ -226,7 +237,11 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 			return nil, under(fmt.Sprintf("ec2.generate[%d]", i), err)
 		}
 	}
-	return st, nil
+	if err := st.seedGroups(s, spec.SecurityGroups); err != nil {
+		return nil, err
+	}
+	st.seedDefaultGroups(s)
+	return st, st.seedOwned(s, spec)
 }
 
 // seedFleet adds a generated fleet. Its launch time and tags are worked out once, not per
@@ -272,6 +287,7 @@ func (st *ec2State) region(name string) *ec2Region {
 	r, ok := st.regions[name]
 	if !ok {
 		r = &ec2Region{name: name, byID: map[string]*instance{}, spotByID: map[string]*spotRequest{}}
+		r.defaultVPC = st.ids.hex("vpc-", 17)
 		st.regions[name] = r
 	}
 	return r

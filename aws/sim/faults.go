@@ -157,6 +157,8 @@ func throttled(service string) *APIError {
 	case "guardduty":
 		// GuardDuty's REST API throttles with 429, which the SDKs retry.
 		return Errorf(http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded")
+	case "access-analyzer":
+		return Errorf(http.StatusTooManyRequests, "ThrottlingException", "Rate exceeded")
 	}
 	return Errorf(http.StatusBadRequest, "Throttling", "Rate exceeded")
 }

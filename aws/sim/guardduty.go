@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,13 @@ func (s *Server) serveGuardDuty(w http.ResponseWriter, r *http.Request, sc scope
 	if id != "" {
 		form.Set("detectorId", id)
 	}
+	s.answerREST(w, r, sc, requestID, action, form, "BadRequestException")
+}
+
+// answerREST serves one call of a REST-JSON service (GuardDuty, Access Analyzer) through the same
+// handlers, faults, request log and CloudTrail recording as the query protocols, and answers it
+// in JSON; an error code the service does not have is answered as its generic one (fallback).
+func (s *Server) answerREST(w http.ResponseWriter, r *http.Request, sc scope, requestID, action string, form url.Values, fallback string) {
 	fault, answer := s.awaitFault(r, sc, action)
 	if !answer {
 		return
@@ -46,8 +54,8 @@ func (s *Server) serveGuardDuty(w http.ResponseWriter, r *http.Request, sc scope
 	s.log = append(s.log, entry)
 	s.mu.Unlock()
 	if apiErr != nil {
-		if apiErr.Code != "AccessDenied" && apiErr.Code != "UnrecognizedClientException" && !strings.HasSuffix(apiErr.Code, "Exception") {
-			apiErr = &APIError{Status: apiErr.Status, Code: "BadRequestException", Message: apiErr.Message}
+		if apiErr.Code != "AccessDenied" && apiErr.Code != "Throttling" && apiErr.Code != "UnrecognizedClientException" && !strings.HasSuffix(apiErr.Code, "Exception") {
+			apiErr = &APIError{Status: apiErr.Status, Code: fallback, Message: apiErr.Message}
 		}
 		writeJSONError(w, requestID, apiErr)
 		return

@@ -203,7 +203,7 @@ func (s *Server) regionEnabledFor(sc scope) *APIError {
 		if s.regionEnabled(sc.Region) != nil {
 			return Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		}
-	case "cloudtrail", "guardduty":
+	case "cloudtrail", "guardduty", "access-analyzer":
 		if s.regionEnabled(sc.Region) != nil {
 			return Errorf(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid (region %s is not enabled).", sc.Region)
 		}

@@ -46,6 +46,8 @@ type Scenario struct {
 	CloudTrail CloudTrailSpec `yaml:"cloudtrail"`
 	// GuardDuty is the account's GuardDuty detectors.
 	GuardDuty GuardDutySpec `yaml:"guardduty"`
+	// AccessAnalyzer is the account's IAM Access Analyzer: analyzers and their findings.
+	AccessAnalyzer AccessAnalyzerSpec `yaml:"access_analyzer"`
 	// Par is how fast a practised on-call handles the scenario, for the drill's score.
 	Par ParSpec `yaml:"par"`
 	// Organization makes the account the management account of an organization of members,
@@ -297,6 +299,9 @@ func (sc *Scenario) validate() error {
 		return err
 	}
 	if err := sc.AutoScaling.validate(); err != nil {
+		return err
+	}
+	if err := sc.AccessAnalyzer.validate(); err != nil {
 		return err
 	}
 	for i := range sc.Faults {

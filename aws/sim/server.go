@@ -43,10 +43,12 @@ type Server struct {
 	ec2      *ec2State
 	logging  *loggingState
 	attacker *attacker
-	log      []Request
-	trail    *trail
-	handlers map[string]handler
-	ledger   *ledger
+	// analyzers is IAM Access Analyzer's state.
+	analyzers *analyzerState
+	log       []Request
+	trail     *trail
+	handlers  map[string]handler
+	ledger    *ledger
 }
 
 // handler answers one action. It runs with the server locked and returns a value to encode as the
@@ -141,6 +143,7 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	s.registerPersistence()
 	s.registerRespawners()
 	s.registerOrganizations()
+	s.registerAccessAnalyzer()
 	// Each builder's error starts with the YAML path of the value it refuses.
 	var err error
 	if s.iam, err = newIAMState(s, sc); err != nil {
@@ -151,6 +154,9 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	}
 	if err := s.seedRespawners(sc); err != nil {
 		return nil, sc.placed(err)
+	}
+	if s.analyzers, err = newAnalyzerState(s, sc.AccessAnalyzer); err != nil {
+		return nil, fmt.Errorf("access_analyzer: %w", err)
 	}
 	if s.logging, err = newLoggingState(s, sc); err != nil {
 		return nil, sc.placed(err)
@@ -213,6 +219,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if err == nil && sc.Service == "organizations" {
 		s.serveOrganizations(w, r, sc) // org_api.go
+		return
+	} else if err == nil && sc.Service == "access-analyzer" {
+		s.serveAccessAnalyzer(w, r, sc)
 		return
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
