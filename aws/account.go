@@ -14,6 +14,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -71,6 +72,8 @@ type Account struct {
 	persistence persistenceClients
 	// respawners holds the Auto Scaling clients, one per region.
 	respawners map[string]*autoscaling.Client
+	// analyzers holds the IAM Access Analyzer clients, one per region.
+	analyzers map[string]*accessanalyzer.Client
 }
 
 // Open loads the configuration the way the AWS CLI does (profile, environment, shared files),

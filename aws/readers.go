@@ -13,6 +13,7 @@ type EC2Reader interface {
 	RegionsAPI
 	RegionScanAPI
 	InstanceAttributeAPI
+	ExposureReadAPI
 }
 
 // InstanceAttributeAPI reads one attribute of an instance, such as its termination protection.
