@@ -60,17 +60,14 @@ func TestApplyOfAnUnchangedPlanAppliesExactlyThePlannedChanges(t *testing.T) {
 	// The instance with termination protection is planned with disabling it, so everything reviewed
 	// applies. Key rotation still applies: the deactivation it planned was done by containment.
 	// Deleting the attacker's key on billing-reports, now inactive, is a further plan that needs its
-	// own review: offered, and not counted undone, since everything reviewed was applied. The
-	// security group rule the attacker's role session opened is left: lockdown has no action for
-	// it, so the verification at the end lists it as the one item remaining, by hand, and the exit
-	// says so. The role an outside account could assume was created after T0 and is deleted by the
-	// role step.
+	// own review: offered, and not counted undone, since everything reviewed was applied. The SSH
+	// rule the attacker's role session opened is revoked by the exposure step, and the role an
+	// outside account could assume was created after T0 and is deleted by the role step, so the
+	// verification at the end finds the attacker out.
 	undone := "disable-attacker-keys: a further plan needs a new review and was NOT applied"
-	byHand := "! remains: by hand · us-west-2/sg-0c1d2e3f4a5b6c7d8"
-	if code != exitPartial || !strings.Contains(stderr, undone) || !strings.Contains(stderr, byHand) ||
-		!strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
-		!strings.Contains(stderr, "1 drifted, failed or left something undone") || !strings.Contains(stderr, "1 further plans were offered") {
-		t.Fatalf("exit %d, want %d with the attacker key's deletion and the security group rule left:\n%s", code, exitPartial, stderr)
+	if code != exitOK || !strings.Contains(stderr, undone) || !strings.Contains(stderr, "verify-contained: contained") ||
+		strings.Contains(stderr, "remains: by hand") || !strings.Contains(stderr, "1 further plans were offered") {
+		t.Fatalf("exit %d, want %d with the attacker key's deletion offered and the attacker out:\n%s", code, exitOK, stderr)
 	}
 	if got := s.keyStatus("ci-deploy", simLeakedKey); got != "Inactive" {
 		t.Errorf("the leaked key is %s after apply, want Inactive", got)

@@ -14,6 +14,8 @@ import (
 	"lockdown/steps"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
@@ -34,11 +36,11 @@ func (s *simAccountForCLI) verifyJSONFor(leakedKey string) (int, *steps.Verifica
 	return code, &v, stderr
 }
 
-// failing are the verification's failed checks, as "check item".
+// failing are the verification's checks that count against containment, as "check item".
 func failing(v *steps.Verification) []string {
 	var out []string
 	for _, c := range v.Checks {
-		if c.Result != steps.VerifyPass {
+		if c.Open() {
 			out = append(out, c.Check+" "+c.Item)
 		}
 	}
@@ -68,7 +70,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 			t.Errorf("verify before the response does not list %q:\n%s", w, got)
 		}
 	}
-	for _, w := range []string{"new access keys billing-reports/", "open spot requests ap-southeast-1/sir-", "by hand " + sshRule} {
+	for _, w := range []string{"new access keys billing-reports/", "open spot requests ap-southeast-1/sir-", "inbound rules " + sshRule} {
 		if !strings.Contains(got, w) {
 			t.Errorf("verify before the response does not list %q:\n%s", w, got)
 		}
@@ -82,7 +84,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	reason := "the backup vendor's account, ticket SEC-12"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "revoke-sessions:sync-automation:"+reason, "--keep", sshRuleRevoked, "-o", path)
+		"--keep", "revoke-sessions:sync-automation:"+reason, "-o", path)
 	if code != exitOK || !strings.Contains(stderr, "KEPT BY THE OPERATOR: sync-automation") {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
@@ -94,12 +96,12 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	// Deleting the deactivated attacker key is a further plan that needs its own review: apply
 	// says so with 3, and the key is off meanwhile.
-	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 2 kept by the operator") {
+	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 1 kept by the operator") {
 		t.Fatalf("apply exited %d:\n%s", code, stderr)
 	}
 
 	code, after, stderr := s.verifyJSON()
-	if code != exitOK || !after.Contained || after.Kept != 2 {
+	if code != exitOK || !after.Contained || after.Kept != 1 {
 		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d):\n%s\n%s", code, after.Contained, after.Kept,
 			strings.Join(failing(after), "\n"), stderr)
 	}
@@ -110,7 +112,7 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	}
 
 	_, table, _ := s.lockdown("verify", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339))
-	if !strings.Contains(table, "kept by the operator: "+reason) || !strings.Contains(table, "contained, with 2 kept by the operator") {
+	if !strings.Contains(table, "kept by the operator: "+reason) || !strings.Contains(table, "contained, with 1 kept by the operator") {
 		t.Errorf("verify's table does not show the operator's reason:\n%s", table)
 	}
 
@@ -154,13 +156,13 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 	}
 	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
-	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 2 remaining") ||
+	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
 		!strings.Contains(stderr, "! remains: outside trust · deploy-role") {
 		t.Fatalf("apply with the attacker's way back in left exited %d:\n%s", code, stderr)
 	}
 	code, after, _ := s.verifyJSON()
-	// The attacker's security group rule, which lockdown cannot undo, stays too.
-	if got := failing(after); code != exitPartial || len(got) != 2 || !strings.HasPrefix(got[0], "by hand "+sshRule+"/") || got[1] != "outside trust deploy-role" {
+	// The attacker's security group rule was revoked by Close what the attacker opened.
+	if got := failing(after); code != exitPartial || strings.Join(got, ", ") != "outside trust deploy-role" {
 		t.Fatalf("verify after the plan exited %d listing %v; want 3 with deploy-role's outside trust alone", code, got)
 	}
 	for _, c := range after.Checks {
@@ -172,13 +174,13 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 
 // TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses is the whole response with no decision to
 // keep anything: the role the attacker created, which an outside account may assume, is deleted,
-// and verify exits 0.
+// the SSH rule the attacker's session opened is revoked by the id CloudTrail names, and verify
+// exits 0.
 func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
 	t.Parallel()
 	s := startSimForCLI(t)
-	// The operator's word that the security group rule lockdown cannot undo was revoked by hand.
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "--keep", sshRuleRevoked, "-o", path); code != exitOK {
+	if code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "-o", path); code != exitOK {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
 	doc, err := review.ReadPlanFile(path)
@@ -188,14 +190,22 @@ func TestTheFullPlanClosesTheOutsideTrustAndVerifyPasses(t *testing.T) {
 	if ps := plannedStep(t, doc, "revoke-sessions"); !strings.Contains(mustJSONOf(t, ps.Changes), "iam:DeleteRole") {
 		t.Fatalf("the role step plans no role deletion: %+v", ps.Changes)
 	}
+	if ps := plannedStep(t, doc, "close-exposure"); len(ps.Changes) != 1 || ps.Changes[0].ID != "revoke-ingress/"+sshRule {
+		t.Fatalf("the exposure step plans %+v; want the attacker's SSH rule revoked by its id", ps.Changes)
+	}
 	code, _, stderr := s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "deleted role sync-automation") {
 		t.Fatalf("apply exited %d:\n%s", code, stderr)
 	}
 	code, after, stderr := s.verifyJSON()
-	if code != exitOK || !after.Contained || after.Kept != 1 {
+	if code != exitOK || !after.Contained || after.Kept != 0 {
 		t.Fatalf("verify after the full plan exited %d (contained=%v, kept=%d): %v\n%s", code, after.Contained, after.Kept, failing(after), stderr)
+	}
+	rules, err := s.ec2("us-west-2").DescribeSecurityGroupRules(context.Background(), &ec2.DescribeSecurityGroupRulesInput{
+		Filters: []ec2types.Filter{{Name: sdk.String("group-id"), Values: []string{"sg-0c1d2e3f4a5b6c7d8"}}}})
+	if err != nil || len(rules.SecurityGroupRules) != 2 || strings.Contains(mustJSONOf(t, rules), "sgr-0a9b8c7d6e5f40312") {
+		t.Errorf("us-west-2's default group after apply: %v, %v; want the attacker's rule gone and the group's own two left", mustJSONOf(t, rules), err)
 	}
 	if _, err := s.iam().GetRole(context.Background(), &iam.GetRoleInput{RoleName: sdk.String("sync-automation")}); !strings.Contains(fmt.Sprint(err), "NoSuchEntity") {
 		t.Errorf("GetRole sync-automation after apply: %v, want NoSuchEntity", err)
@@ -232,8 +242,7 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 	reason := "made by the billing team for the new exporter, ticket FIN-9"
 	path := filepath.Join(t.TempDir(), "plan.json")
 	code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339),
-		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "revoke-sessions:sync-automation:the backup vendor's account",
-		"--keep", sshRuleRevoked, "-o", path)
+		"--keep", "disable-attacker-keys:"+row+":"+reason, "--keep", "revoke-sessions:sync-automation:the backup vendor's account", "-o", path)
 	if code != exitOK {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}
@@ -253,7 +262,7 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 		t.Errorf("the kept key is %s after apply, want Active", got)
 	}
 	code, after, _ := s.verifyJSON()
-	if code != exitOK || after.Kept != 3 {
+	if code != exitOK || after.Kept != 2 {
 		t.Fatalf("verify exited %d with %d kept: %v", code, after.Kept, failing(after))
 	}
 	for _, c := range after.Checks {
@@ -263,9 +272,5 @@ func TestAKeyKeptInThePlanIsLeftActiveAndPassesTheVerificationWithItsReason(t *t
 	}
 }
 
-// The attacker's security group rule, which only CloudTrail shows and lockdown cannot undo, and
-// the operator's word that it was revoked by hand.
-const (
-	sshRule        = "us-west-2/sg-0c1d2e3f4a5b6c7d8"
-	sshRuleRevoked = "verify-contained:sg-0c1d2e3f4a5b6c7d8:rule revoked by hand, SEC-13"
-)
+// The SSH rule the attacker's role session opened to the world, as the verification names it.
+const sshRule = "us-west-2/sgr-0a9b8c7d6e5f40312"

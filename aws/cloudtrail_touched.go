@@ -44,6 +44,9 @@ func (e TrailEvent) Touched() []Touched {
 	if len(out) > 0 {
 		return out
 	}
+	if exposed, ok := e.exposureTouched(); ok {
+		return exposed
+	}
 	switch e.EventName {
 	case "CreateLoginProfile", "UpdateLoginProfile", "AttachUserPolicy", "PutUserPolicy", "AddUserToGroup",
 		"CreateVirtualMFADevice", "EnableMFADevice", "UploadSSHPublicKey", "UploadSigningCertificate",

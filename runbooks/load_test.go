@@ -184,7 +184,7 @@ func TestTheBuiltinRunbookFollowsTheProcedure(t *testing.T) {
 	want := []string{"confirm-account", "contain-key", "trace-attacker", "restore-logging", "credential-inventory", "rotate-keys",
 		"remove-rogue-users", "disable-attacker-keys", "revoke-sessions", "remove-iam-persistence", "require-password-reset",
 		"find-rogue-instances", "stop-respawners", "terminate-instances",
-		"delete-key-pairs", "root-hardening", "verify-contained"}
+		"delete-key-pairs", "close-exposure", "root-hardening", "verify-contained"}
 	if len(rb.Steps) != len(want) {
 		t.Fatalf("builtin has %d steps, want %d", len(rb.Steps), len(want))
 	}

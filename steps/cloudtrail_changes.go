@@ -83,6 +83,11 @@ func handlingStep(t aws.Touched, event string, made attackerMade) string {
 		return byLogging
 	case event == "CreateKeyPair" || event == "ImportKeyPair":
 		return byKeyPairs
+	case event == "AuthorizeSecurityGroupIngress" || t.Kind == aws.TouchedSnapshotShare || t.Kind == aws.TouchedImageShare:
+		// Close what the attacker opened revokes the rules the event added (by the ids its record
+		// names, or the rules matching what it asked for) and takes the accounts it added off the
+		// snapshot or AMI.
+		return byExposure
 	}
 	switch t.Kind {
 	case "instance", "spot request":

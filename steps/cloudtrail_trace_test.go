@@ -11,7 +11,33 @@ import (
 	"lockdown/aws/sim/simtest"
 )
 
-const sshRuleARN = "arn:aws:ec2:us-west-2:111122223333:security-group/sg-0c1d2e3f4a5b6c7d8"
+// The attacker's SSH rule in crypto-miner, which Close what the attacker opened revokes; and a
+// Lambda function the attacker made (planted for the tests of what lockdown leaves to the
+// operator), which nothing in lockdown undoes.
+const (
+	sshRuleID   = "sgr-0a9b8c7d6e5f40312"
+	functionARN = "arn:aws:lambda:us-west-2:111122223333:function:billing-sync"
+)
+
+// withFunction is crypto-miner, where the attacker also created a Lambda function.
+func withFunction(t *testing.T) string {
+	t.Helper()
+	text, err := sim.BuiltinScenarioText("crypto-miner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	function := `  history:
+    - at: -2h35m
+      note: the attacker leaves a function that mines with the account's money
+      service: lambda
+      region: us-west-2
+      action: CreateFunction20150331
+      params: {functionName: billing-sync, runtime: python3.12}
+      response: {functionName: billing-sync, functionArn: "` + functionARN + `"}
+      resources: [{type: "AWS::Lambda::Function", name: "` + functionARN + `"}]
+`
+	return strings.Replace(string(text), "  history:\n", function, 1)
+}
 
 // traceDrill is the crypto-miner scenario with CloudTrail lookups paced fast, as a test can afford.
 func traceDrill(t *testing.T) (*sim.Server, *Env) {
@@ -21,7 +47,12 @@ func traceDrill(t *testing.T) (*sim.Server, *Env) {
 
 func traceDrillIn(t *testing.T, mode Mode) (*sim.Server, *Env) {
 	t.Helper()
-	s := simtest.Start(t, "crypto-miner", drillStart)
+	return traceDrillOf(t, "crypto-miner", mode)
+}
+
+func traceDrillOf(t *testing.T, scenario string, mode Mode) (*sim.Server, *Env) {
+	t.Helper()
+	s := simtest.Start(t, scenario, drillStart)
 	env := envOf(s.Account(t, aws.Options{Mode: mode, LookupInterval: time.Millisecond}))
 	env.Since, env.Now = s.Server.IncidentStart(), s.Clock.Now
 	env.Inputs["access_key_id"] = leakedKey
@@ -71,8 +102,11 @@ func TestTheTraceStepNamesTheStepThatHandlesEachAttackerChange(t *testing.T) {
 			t.Errorf("backdoor key on billing-reports handled by %q, want %q", c.HandledBy, byAttacker)
 		}
 	}
-	if len(insp.OpenItems) != 1 || !strings.Contains(insp.OpenItems[0], sshRuleARN) || !strings.Contains(insp.OpenItems[0], "AuthorizeSecurityGroupIngress") {
-		t.Errorf("open items %q, want the security group rule by its ARN", insp.OpenItems)
+	if by := handledBy(found, "AuthorizeSecurityGroupIngress", sshRuleID); by != byExposure {
+		t.Errorf("the attacker's SSH rule, by the id CloudTrail names, is handled by %q, want %q", by, byExposure)
+	}
+	if len(insp.OpenItems) != 0 {
+		t.Errorf("open items %q: lockdown has an action for everything crypto-miner's attacker did", insp.OpenItems)
 	}
 	var changed, read int
 	for _, r := range insp.Table.Rows {
@@ -182,7 +216,7 @@ func verifyWith(t *testing.T, env *Env) *Verification {
 }
 
 func TestTheVerificationListsTheAttackerChangesLeftToTheOperator(t *testing.T) {
-	_, env := traceDrill(t)
+	_, env := traceDrillOf(t, withFunction(t), DryRun)
 	insp, err := VerifyContained{}.Inspect(context.Background(), env, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -197,14 +231,20 @@ func TestTheVerificationListsTheAttackerChangesLeftToTheOperator(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := insp.Data.(*Verification)
-	if got := result(v, checkByHand, "us-west-2/sg-0c1d2e3f4a5b6c7d8"); got != VerifyNotChecked {
-		t.Errorf("the attacker's security group rule is %q in the verification, want not checked\n%s", got, remainingRows(insp))
+	if got := result(v, checkByHand, "us-west-2/billing-sync"); got != VerifyNotChecked {
+		t.Errorf("the attacker's function is %q in the verification, want not checked\n%s", got, remainingRows(insp))
 	}
-	if !strings.Contains(remainingRows(insp), sshRuleARN) {
-		t.Errorf("the remaining list does not name the rule's ARN:\n%s", remainingRows(insp))
+	if !strings.Contains(remainingRows(insp), functionARN) {
+		t.Errorf("the remaining list does not name the function's ARN:\n%s", remainingRows(insp))
 	}
 	if len(insp.OpenItems) != 1 {
-		t.Errorf("open items %q, want the security group rule", insp.OpenItems)
+		t.Errorf("open items %q, want the function", insp.OpenItems)
+	}
+	// The SSH rule is the exposure check's, once, with who opened it.
+	for _, c := range v.Checks {
+		if strings.Contains(c.Item, sshRuleID) && (c.Check != checkInbound || c.HandledBy != byExposure || !strings.Contains(c.Evidence, "ASIAEXAMPLESESSION01")) {
+			t.Errorf("the SSH rule reads %+v", c)
+		}
 	}
 	// The Auto Scaling scale-out is not a remaining rogue instance once the trace says who launched it.
 	for _, c := range v.Checks {
@@ -215,19 +255,19 @@ func TestTheVerificationListsTheAttackerChangesLeftToTheOperator(t *testing.T) {
 }
 
 func TestAManualItemIsSettledOnlyByTheOperatorsRecordedWord(t *testing.T) {
-	_, env := traceDrill(t)
+	_, env := traceDrillOf(t, withFunction(t), DryRun)
 	_, found := traceNow(t, env)
 	env.Trace = found.Evidence
 	v := verifyWith(t, env)
-	item, ok := v.Keepable("sg-0c1d2e3f4a5b6c7d8") // as plan --keep names it: every change on the group
-	if !ok || item != "sg-0c1d2e3f4a5b6c7d8" {
-		t.Fatalf("the security group rule cannot be settled by the operator: %q %v", item, ok)
+	item, ok := v.Keepable("billing-sync") // as plan --keep names it: every change on the function
+	if !ok || item != "billing-sync" {
+		t.Fatalf("the function cannot be settled by the operator: %q %v", item, ok)
 	}
-	env.Kept = func() map[string]string { return map[string]string{item: "rule revoked by hand, INC-42"} }
+	env.Kept = func() map[string]string { return map[string]string{item: "function deleted by hand, INC-42"} }
 	v = verifyWith(t, env)
 	for _, c := range v.Checks {
-		if c.Check == checkByHand && (c.Result != VerifyPass || c.Kept != "rule revoked by hand, INC-42") {
-			t.Errorf("after the operator's word the rule is %s (kept %q)", c.Result, c.Kept)
+		if c.Check == checkByHand && (c.Result != VerifyPass || c.Kept != "function deleted by hand, INC-42") {
+			t.Errorf("after the operator's word the function is %s (kept %q)", c.Result, c.Kept)
 		}
 	}
 }

@@ -18,6 +18,7 @@ func Builtin() *Registry {
 		StopRespawners{},
 		TerminateInstances{},
 		DeleteKeyPairs{},
+		CloseExposure{},
 		VerifyContained{},
 	).WithChecks(builtinChecks()...)
 }

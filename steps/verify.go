@@ -82,6 +82,8 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	stage("IAM persistence", func() []VerifyCheck { return checkIAMPersistence(ctx, env) })
 	stage("password resets", func() []VerifyCheck { return checkPasswordResets(ctx, env) })
 	stage("respawners", func() []VerifyCheck { return checkRespawners(ctx, env) })
+	stage("exposure", func() []VerifyCheck { return checkExposure(ctx, env) })
+	stage("Access Analyzer", func() []VerifyCheck { return checkAccessAnalyzer(ctx, env) })
 	stage("attacker changes", func() []VerifyCheck { return checkAttackerChanges(ctx, env) })
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -111,6 +113,9 @@ func verification(v *Verification, keyID string) *Inspection {
 				fact.Value, fact.Tone = "pass, kept by the operator: "+c.Kept+" ("+c.Evidence+")", ToneWarning
 			}
 			insp.Facts = append(insp.Facts, fact)
+			continue
+		case VerifyNotAvailable:
+			insp.Facts = append(insp.Facts, Fact{Label: c.Check + ": " + c.Item, Value: "not available: " + c.Evidence, Tone: ToneWarning})
 			continue
 		case VerifyUnknown:
 			v.Unknown++

@@ -22,6 +22,10 @@ const (
 	// VerifyNotChecked: the check needs something the run lacks (T0); not a pass either, but
 	// nothing failed to answer.
 	VerifyNotChecked VerifyResult = "not checked"
+	// VerifyNotAvailable: a source of evidence the account does not have (no Access Analyzer in a
+	// region) was not consulted. It is neither a pass nor an item left: the other checks stand
+	// without it, and the evidence says what was not there.
+	VerifyNotAvailable VerifyResult = "not available"
 )
 
 // VerifyCheck is one item the verification looked at, with the evidence and, when it is not a pass,
@@ -36,6 +40,10 @@ type VerifyCheck struct {
 	Kept string `json:"kept,omitempty"`
 }
 
+// Open reports whether the check counts against containment: anything but a pass, or a source of
+// evidence that is not available.
+func (c VerifyCheck) Open() bool { return c.Result != VerifyPass && c.Result != VerifyNotAvailable }
+
 // RowID is the check's row in the verification's table.
 func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 
@@ -43,7 +51,8 @@ func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 // colleague may have made after T0 on purpose. The leaked key and a spot request behind a rogue
 // instance never are.
 var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true,
-	"IAM persistence": true, "password reset": true, "new roles": true}
+	"IAM persistence": true, "password reset": true, "new roles": true, checkInbound: true, checkSnapshots: true, checkImages: true,
+	checkAnalyzer: true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
 // item, or the last part of its item (an access key id, an instance id).

@@ -23,6 +23,10 @@ func ledgerCheckFor(eventName string) ledgerCheck {
 		return recheckRole
 	case "CreatePolicy":
 		return recheckPolicy
+	case "AuthorizeSecurityGroupIngress":
+		return recheckIngress
+	case "ModifySnapshotAttribute", "ModifyImageAttribute":
+		return recheckShares
 	}
 	return nil
 }
