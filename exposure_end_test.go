@@ -54,15 +54,20 @@ var lingeringDoors = []string{
 	"Access Analyzer us-east-1/c1d27660-b76f-b734-45e6-01bb38ebe5b8",
 }
 
-// The team's own doors, which the operator keeps, each with the reason, on the verification (a
-// keep of the exposure step's row, close-exposure:ID, is the same decision).
+// What the operator keeps, each with the reason, on the verification: the team's own doors (a keep
+// of the exposure step's row, close-exposure:ID, is the same decision), and what the scenario's
+// IAM side leaves to the operator.
 var lingeringKeeps = []string{
 	"verify-contained:us-east-1/sgr-0ee05b0b000000443:the shop is public",
 	"verify-contained:eu-west-1/sgr-0ee05b0b000000444:the shop is public",
 	"verify-contained:us-east-1/snap-0da7a0b5e0000db01/111100002222:our backup account",
 	"verify-contained:us-east-1/snap-0da7a0b5e0000db02/111100002222:our backup account",
 	"verify-contained:eu-west-1/ami-0da7a0b5e00001a32/all:the appliance we publish",
-	"verify-contained:eb9ccaaa-b909-ca86-c348-fe45a72287ac:the backup account decrypts the backups",
+	"verify-contained:990971eb-1cc6-7346-48cb-8375d739e6a8:the backup account decrypts the backups",
+	// The IAM side of the scenario, settled as its own tests settle it: the lead's role, and the
+	// attacker's policy deleted by hand.
+	"verify-contained:analytics-runner:the lead's role for the new Lambda function",
+	"verify-contained:backup-access:deleted by hand, SEC-21",
 }
 
 func (s *simAccountForCLI) planAndApply(keeps []string, extra ...string) (int, string) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,9 +58,23 @@ type AnalyzerRegion struct {
 // findings, bounded like the other per-region reads. A region whose read fails (denied,
 // throttled, an outage) is failed with AWS's error.
 func (a *Account) SurveyAnalyzers(ctx context.Context, opts RegionReadOptions) ([]AnalyzerRegion, error) {
+	// Behind one custom endpoint (an emulator) every region is the same server: when the home
+	// region's says it has no Access Analyzer, no other region is asked.
+	var absent string
+	if a.Endpoint() != "" {
+		if home, err := a.regionAnalyzers(ctx, a.HomeRegion()); err == nil {
+			absent = home.NotAvailable
+		}
+	}
 	var mu sync.Mutex
 	found := map[string]AnalyzerRegion{}
 	regions, err := a.readRegions(ctx, opts, func(ctx context.Context, region string) error {
+		if absent != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			found[region] = AnalyzerRegion{NotAvailable: absent}
+			return nil
+		}
 		r, err := a.regionAnalyzers(ctx, region)
 		mu.Lock()
 		defer mu.Unlock()
@@ -100,7 +113,7 @@ func (a *Account) regionAnalyzers(ctx context.Context, region string) (AnalyzerR
 		page, err := p.NextPage(ctx, fewer)
 		if err != nil {
 			if notAnAnalyzerEndpoint(err) {
-				r.NotAvailable = "this endpoint does not offer IAM Access Analyzer (" + strings.TrimSpace(ErrorCode(err)+" "+ErrorMessage(err)) + ")"
+				r.NotAvailable = "this endpoint does not offer IAM Access Analyzer (" + notOffered(err) + ")"
 				return r, nil
 			}
 			return r, fmt.Errorf("access-analyzer ListAnalyzers in %s: %w", region, err)
@@ -172,4 +185,18 @@ func (a *Account) analyzerClient(region string) *accessanalyzer.Client {
 			o.BaseEndpoint = a.endpointOverride()
 		})
 	})
+}
+
+// notOffered is how the endpoint said it has no Access Analyzer: its error code, or its HTTP
+// status when it answered with something other than an AWS error (the SDK's message then repeats
+// the operation and attempts, which the evidence does not need).
+func notOffered(err error) string {
+	if code := ErrorCode(err); code != "" {
+		return code
+	}
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) {
+		return fmt.Sprintf("HTTP %d", resp.HTTPStatusCode())
+	}
+	return ErrorMessage(err)
 }

@@ -31,7 +31,10 @@ func ingressRule(region string, r types.SecurityGroupRule) IngressRule {
 // Owner=self with others' snapshots too is filtered by owner) and keeps those shared with anyone.
 func sharedSnapshots(ctx context.Context, api ExposureReadAPI, region, account string) ([]Shared, int, error) {
 	var owned []types.Snapshot
-	p := ec2.NewDescribeSnapshotsPaginator(api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, MaxResults: sdk.Int32(1000)})
+	// The owner-id filter says again what Owner=self says: an endpoint that ignores Owner (one
+	// emulator answers with every public snapshot it knows) is asked narrowly all the same.
+	p := ec2.NewDescribeSnapshotsPaginator(api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, MaxResults: sdk.Int32(1000),
+		Filters: []types.Filter{{Name: sdk.String("owner-id"), Values: []string{account}}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

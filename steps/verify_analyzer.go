@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"lockdown/aws"
@@ -31,7 +33,8 @@ func checkAccessAnalyzer(ctx context.Context, env *Env) []VerifyCheck {
 	}
 	kept := keptItems(env)
 	var out []VerifyCheck
-	var without, unavailable []string
+	var without []string
+	unavailable := map[string][]string{}
 	watched, folded := 0, 0
 	for _, r := range regions {
 		switch {
@@ -42,7 +45,7 @@ func checkAccessAnalyzer(ctx context.Context, env *Env) []VerifyCheck {
 				Evidence: strings.TrimSpace("its findings could not be read: " + r.Code + " " + r.Message), HandledBy: "by hand: read Access Analyzer in " + r.Region})
 			continue
 		case r.NotAvailable != "":
-			unavailable = append(unavailable, r.Region+": "+r.NotAvailable)
+			unavailable[r.NotAvailable] = append(unavailable[r.NotAvailable], r.Region)
 			continue
 		}
 		active := activeAnalyzers(r.Analyzers)
@@ -107,11 +110,11 @@ func inactive(all []aws.Analyzer) string {
 
 // analyzerAbsences says where Access Analyzer could not be consulted, as one item each: neither a
 // pass (nothing was checked there) nor a failure (nothing was found).
-func analyzerAbsences(without, unavailable []string) []VerifyCheck {
+func analyzerAbsences(without []string, unavailable map[string][]string) []VerifyCheck {
 	var out []VerifyCheck
-	if len(unavailable) > 0 {
+	for _, why := range slices.Sorted(maps.Keys(unavailable)) {
 		out = append(out, VerifyCheck{Check: checkAnalyzer, Item: "endpoint", Result: VerifyNotAvailable,
-			Evidence: "not consulted: " + strings.Join(unavailable, "; ")})
+			Evidence: fmt.Sprintf("not consulted: %s, in %s (%s)", why, plural(len(unavailable[why]), "region"), strings.Join(unavailable[why], ", "))})
 	}
 	if len(without) > 0 {
 		out = append(out, VerifyCheck{Check: checkAnalyzer, Item: "regions without an analyzer", Result: VerifyNotAvailable,

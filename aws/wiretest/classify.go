@@ -60,6 +60,13 @@ func IsMutating(action string) bool {
 
 func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
 
+// restReads are the REST calls whose method misleads: reads sent as POST, by service, method and
+// path, with the operation's name.
+var restReads = map[string]string{
+	"access-analyzer POST /finding":   "ListFindings",
+	"access-analyzer POST /findingv2": "ListFindingsV2",
+}
+
 // Classify reads what req asks AWS to do. body is the request's body (it may be nil).
 func Classify(req *http.Request, body []byte) Request {
 	r := Request{Time: time.Now(), Method: req.Method, Path: req.URL.Path}
@@ -72,9 +79,13 @@ func Classify(req *http.Request, body []byte) Request {
 	case target != "":
 		r.Action = target[strings.LastIndex(target, ".")+1:]
 	}
-	if r.Action != "" {
+	read, known := restReads[r.Service+" "+req.Method+" "+req.URL.Path]
+	switch {
+	case r.Action != "":
 		r.Mutating = IsMutating(r.Action)
-	} else {
+	case known:
+		r.Action = read
+	default:
 		r.Action = req.Method + " " + req.URL.Path
 		r.Mutating = req.Method != http.MethodGet && req.Method != http.MethodHead
 	}
