@@ -40,8 +40,8 @@ func (CloseExposure) Inspect(ctx context.Context, env *Env, report func(Progress
 	if s == nil {
 		return nil, fmt.Errorf("reading security group rules, snapshots and AMIs: %w", err)
 	}
-	t := &Table{Selectable: true, Columns: []Column{{Title: "Region", Width: 14}, {Title: "Kind", Width: 12}, {Title: "What"},
-		{Title: "Open to", Width: 14}, {Title: "Why"}}}
+	t := &Table{Selectable: true, Columns: []Column{{Title: "Region", Width: 14}, {Title: "Kind", Width: 12}, {Title: "What", Width: 30},
+		{Title: "Open to", Width: 15}, {Title: "Why"}}}
 	found := &exposureFindings{Survey: s, ByRow: map[string]exposure{}}
 	insp := &Inspection{Table: t, Data: found, Failed: len(aws.FailedRegions(s.Regions))}
 	selected := 0
@@ -61,8 +61,11 @@ func (CloseExposure) Inspect(ctx context.Context, env *Env, report func(Progress
 		insp.Warnings = append(insp.Warnings, fmt.Sprintf("%s could not be read (%s: %s): its security group rules, snapshots and AMIs are unknown.", r.Region, r.Code, r.Message))
 	}
 	insp.Warnings = append(insp.Warnings, exposureEvidenceWarning(env.Trace)...)
-	insp.Summary = fmt.Sprintf("%s open to the world or shared outside the account, %d opened by the attacker or judged theirs",
-		plural(len(t.Rows), "way in"), selected)
+	ways := fmt.Sprintf("%d ways in", len(t.Rows))
+	if len(t.Rows) == 1 {
+		ways = "1 way in"
+	}
+	insp.Summary = fmt.Sprintf("%s open to the world or shared outside the account, %d proposed: opened by the attacker or judged theirs", ways, selected)
 	report(Progress{Key: "exposure", State: Done, Count: len(t.Rows)})
 	return insp, nil
 }
@@ -73,9 +76,9 @@ func (CloseExposure) Inspect(ctx context.Context, env *Env, report func(Progress
 // be given back. A rule is never selected on its own evidence: rules carry no date, and a rule
 // open to the world may serve the team's website.
 func judgeExposure(env *Env, x exposure) Row {
-	kind, what, to := "inbound rule", x.What(), x.Who
+	kind, what, to := "inbound rule", resourceName(x.Shared), x.Who
 	if x.Kind == kindRule {
-		to = x.Rule.CIDR
+		what, to = x.Rule.Ports()+" on "+firstNonEmpty(x.Rule.GroupName, x.Rule.GroupID), x.Rule.CIDR
 	} else {
 		kind = x.Kind
 		if to == aws.Public {

@@ -42,8 +42,8 @@ func (CloseExposure) Plan(_ context.Context, env *Env, found *Inspection, select
 		"A snapshot or AMI is unshared one account (or the public) at a time; the others keep their access. Whoever copied it already keeps the copy: treat its data as exposed.",
 		"EC2 checks each change with DryRun=true in a dry run.",
 	}
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Close %s in account %s? Revoked rules and removed shares must be recreated by hand if they were needed.",
-		plural(len(p.Changes), "way in"), env.Account.Guard().Account()), Typed: typedConfirmation(env)}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Close %s into account %s? Revoked rules and removed shares must be recreated by hand if they were needed.",
+		plural(len(p.Changes), "way"), env.Account.Guard().Account()), Typed: typedConfirmation(env)}
 	return p, nil
 }
 
@@ -66,12 +66,13 @@ func closeTarget(x exposure) string {
 
 func closeSummary(x exposure) string {
 	if x.Kind == kindRule {
-		return fmt.Sprintf("revoke the inbound rule %s of %s in %s (%s from %s)", x.Rule.RuleID, x.Rule.GroupID, x.Region, x.Rule.Ports(), x.Rule.Source())
+		return fmt.Sprintf("revoke %s from %s into %s in %s (rule %s of %s)", x.Rule.Ports(), x.Rule.Source(),
+			firstNonEmpty(x.Rule.GroupName, x.Rule.GroupID), x.Region, x.Rule.RuleID, x.Rule.GroupID)
 	}
 	if x.Who == aws.Public {
-		return fmt.Sprintf("make the %s %s in %s private (it is public)", x.Kind, resourceName(x.Shared), x.Region)
+		return fmt.Sprintf("make the %s %s private in %s (it is public)", x.Kind, resourceName(x.Shared), x.Region)
 	}
-	return fmt.Sprintf("stop sharing the %s %s in %s with the account %s", x.Kind, resourceName(x.Shared), x.Region, x.Who)
+	return fmt.Sprintf("stop sharing the %s %s with the account %s in %s", x.Kind, resourceName(x.Shared), x.Who, x.Region)
 }
 
 // Apply closes each way in the plan names, then reads it back: "done" only once EC2 no longer has
