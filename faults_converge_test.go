@@ -17,7 +17,7 @@ var convergeScenarios = []struct {
 	name  string
 	keeps []string
 }{
-	{"crypto-miner", []string{sshRuleRevoked}},
+	{"crypto-miner", nil},
 	{"persistence", nil},
 }
 

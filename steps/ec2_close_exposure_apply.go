@@ -33,7 +33,7 @@ func (CloseExposure) Plan(_ context.Context, env *Env, found *Inspection, select
 			why = "opened by the attacker: " + originOf(*x.Origin)
 		}
 		chosen[x.ID] = x
-		p.Changes = append(p.Changes, Change{ID: x.ID, Op: closeOp(x.Kind), Region: x.Region, Target: closeTarget(x), Summary: closeSummary(x) + ": " + why, Destructive: true})
+		p.Changes = append(p.Changes, Change{ID: x.ID, Row: x.ID, Op: closeOp(x.Kind), Region: x.Region, Target: closeTarget(x), Summary: closeSummary(x) + ": " + why, Destructive: true})
 	}
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Region+a.ID, b.Region+b.ID) })
 	p.Data = chosen
