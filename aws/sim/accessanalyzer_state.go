@@ -46,31 +46,27 @@ var (
 	findingStatuses  = []string{"ACTIVE", "ARCHIVED", "RESOLVED"}
 )
 
+// validate checks the analyzers and findings; their times were checked with every other
+// (checkTimes). Each error starts with the YAML path of its value.
 func (sp *AccessAnalyzerSpec) validate() error {
 	for i, a := range sp.Analyzers {
 		switch {
 		case a.Region == "" || a.Name == "":
-			return fmt.Errorf("access_analyzer: analyzers[%d]: region and name are required", i)
+			return fmt.Errorf("access_analyzer.analyzers[%d]: region and name are required", i)
 		case a.Type != "" && !slices.Contains(analyzerTypes, a.Type):
-			return fmt.Errorf("access_analyzer: analyzers[%d]: type must be one of %v, got %q", i, analyzerTypes, a.Type)
+			return fmt.Errorf("access_analyzer.analyzers[%d].type: must be one of %v, got %q", i, analyzerTypes, a.Type)
 		case a.Status != "" && !slices.Contains(analyzerStatuses, a.Status):
-			return fmt.Errorf("access_analyzer: analyzers[%d]: status must be one of %v, got %q", i, analyzerStatuses, a.Status)
-		}
-		if _, err := a.Created.Resolve(time.Time{}); err != nil {
-			return fmt.Errorf("access_analyzer: analyzers[%d]: created: %w", i, err)
+			return fmt.Errorf("access_analyzer.analyzers[%d].status: must be one of %v, got %q", i, analyzerStatuses, a.Status)
 		}
 	}
 	for i, f := range sp.Findings {
 		switch {
 		case f.Region == "" || f.Resource == "" || f.ResourceType == "":
-			return fmt.Errorf("access_analyzer: findings[%d]: region, resource and resource_type are required", i)
+			return fmt.Errorf("access_analyzer.findings[%d]: region, resource and resource_type are required", i)
 		case f.Principal != "*" && !isAccountID(f.Principal):
-			return fmt.Errorf("access_analyzer: findings[%d]: principal must be an account id or *, got %q", i, f.Principal)
+			return fmt.Errorf("access_analyzer.findings[%d].principal: must be an account id or *, got %q", i, f.Principal)
 		case f.Status != "" && !slices.Contains(findingStatuses, f.Status):
-			return fmt.Errorf("access_analyzer: findings[%d]: status must be one of %v, got %q", i, findingStatuses, f.Status)
-		}
-		if _, err := f.Created.Resolve(time.Time{}); err != nil {
-			return fmt.Errorf("access_analyzer: findings[%d]: created: %w", i, err)
+			return fmt.Errorf("access_analyzer.findings[%d].status: must be one of %v, got %q", i, findingStatuses, f.Status)
 		}
 	}
 	return nil
@@ -107,14 +103,17 @@ func newAnalyzerState(s *Server, spec AccessAnalyzerSpec) (*analyzerState, error
 	for _, r := range s.regions {
 		known[r.Name] = true
 	}
-	for _, as := range spec.Analyzers {
-		if !known[as.Region] {
-			return nil, fmt.Errorf("analyzer %s: region %q is not one of the scenario's regions", as.Name, as.Region)
+	check := func(list string, i int, region string) error {
+		if !known[region] {
+			return fmt.Errorf("access_analyzer.%s[%d].region: %q is not one of the scenario's regions", list, i, region)
 		}
-		created, err := as.Created.Resolve(s.start)
-		if err != nil {
+		return nil
+	}
+	for i, as := range spec.Analyzers {
+		if err := check("analyzers", i, as.Region); err != nil {
 			return nil, err
 		}
+		created := resolveChecked(as.Created, s.start)
 		a := &analyzer{Name: as.Name, Type: as.Type, Status: as.Status, Region: as.Region, Created: created.UTC().Truncate(time.Second)}
 		if a.Type == "" {
 			a.Type = "ACCOUNT"
@@ -125,14 +124,11 @@ func newAnalyzerState(s *Server, spec AccessAnalyzerSpec) (*analyzerState, error
 		a.ARN = "arn:aws:access-analyzer:" + a.Region + ":" + s.Account() + ":analyzer/" + a.Name
 		st.analyzers = append(st.analyzers, a)
 	}
-	for _, fs := range spec.Findings {
-		if !known[fs.Region] {
-			return nil, fmt.Errorf("finding on %s: region %q is not one of the scenario's regions", fs.Resource, fs.Region)
-		}
-		created, err := fs.Created.Resolve(s.start)
-		if err != nil {
+	for i, fs := range spec.Findings {
+		if err := check("findings", i, fs.Region); err != nil {
 			return nil, err
 		}
+		created := resolveChecked(fs.Created, s.start)
 		f := &finding{Region: fs.Region, Resource: fs.Resource, ResourceType: fs.ResourceType, Principal: fs.Principal,
 			Status: fs.Status, Actions: fs.Actions, Created: created.UTC().Truncate(time.Second)}
 		if f.Status == "" {

@@ -53,7 +53,7 @@ func (s *Server) seedPastCalls(sc *Scenario) error {
 			return fmt.Errorf("attacker.history[%d].by: %w", i, err)
 		}
 		if err := s.applyPastCall(c, at, by); err != nil {
-			return fmt.Errorf("attacker.history[%d]: %w", i, err)
+			return under(fmt.Sprintf("attacker.history[%d]", i), err)
 		}
 	}
 	return nil

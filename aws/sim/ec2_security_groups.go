@@ -145,18 +145,15 @@ func (st *ec2State) seedDefaultGroups(s *Server) {
 
 // seedGroups plants the scenario's security groups and their rules.
 func (st *ec2State) seedGroups(s *Server, specs []SecurityGroupSpec) error {
-	for _, gs := range specs {
+	for i, gs := range specs {
 		r := st.region(gs.Region)
 		name := gs.Name
 		if name == "" {
 			name = "launch-wizard-" + strconv.Itoa(len(r.securityGroups)+1)
 		}
 		g := r.addGroup(st.ids, gs.ID, name, gs.Description, gs.VPCID, time.Time{})
-		for _, rs := range gs.Rules {
-			at, err := rs.At.Resolve(s.start)
-			if err != nil {
-				return fmt.Errorf("security group %s: rule: at: %w", g.ID, err)
-			}
+		for j, rs := range gs.Rules {
+			at := resolveChecked(rs.At, s.start)
 			rule := &sgRule{ID: rs.ID, GroupID: g.ID, Egress: rs.Egress, Description: rs.Description, Added: at.UTC().Truncate(time.Second), By: rs.By, planted: true}
 			rule.Protocol, _ = normalProtocol(rs.Protocol)
 			rule.From, rule.To = rs.ports()
@@ -176,7 +173,7 @@ func (st *ec2State) seedGroups(s *Server, specs []SecurityGroupSpec) error {
 				continue
 			}
 			if err := g.ingress([]*sgRule{rule}); err != nil {
-				return fmt.Errorf("security group %s: %w", g.ID, err)
+				return fmt.Errorf("ec2.security_groups[%d].rules[%d]: %w", i, j, err)
 			}
 		}
 	}

@@ -34,18 +34,15 @@ type grant struct {
 	At      time.Time
 }
 
-func grantsOf(s *Server, shares []ShareSpec) ([]string, []grant, error) {
+func grantsOf(s *Server, shares []ShareSpec) ([]string, []grant) {
 	var who []string
 	var out []grant
 	for _, sh := range shares {
-		at, err := sh.At.Resolve(s.start)
-		if err != nil {
-			return nil, nil, err
-		}
+		at := resolveChecked(sh.At, s.start)
 		who = share(who, sh.With)
 		out = append(out, grant{Who: sh.With, By: sh.By, At: at.UTC().Truncate(time.Second)})
 	}
-	return who, out, nil
+	return who, out
 }
 
 func (r *ec2Region) snapshot(id string) *snapshot {
@@ -101,13 +98,9 @@ func (st *ec2State) addImage(r *ec2Region, id, name string, created time.Time) *
 }
 
 // seedOwned plants the scenario's snapshots and AMIs with their shares.
-func (st *ec2State) seedOwned(s *Server, spec EC2Spec) error {
+func (st *ec2State) seedOwned(s *Server, spec EC2Spec) {
 	for _, ss := range spec.Snapshots {
-		created, err := ss.Created.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("snapshot %s: created: %w", ss.ID, err)
-		}
-		sn := st.addSnapshot(st.region(ss.Region), ss.ID, created)
+		sn := st.addSnapshot(st.region(ss.Region), ss.ID, resolveChecked(ss.Created, s.start))
 		sn.Description, sn.Encrypted = ss.Description, ss.Encrypted
 		if ss.VolumeID != "" {
 			sn.VolumeID = ss.VolumeID
@@ -115,22 +108,13 @@ func (st *ec2State) seedOwned(s *Server, spec EC2Spec) error {
 		if ss.Size > 0 {
 			sn.Size = ss.Size
 		}
-		if sn.shares, sn.grants, err = grantsOf(s, ss.Shares); err != nil {
-			return fmt.Errorf("snapshot %s: shares: %w", sn.ID, err)
-		}
+		sn.shares, sn.grants = grantsOf(s, ss.Shares)
 	}
 	for _, is := range spec.Images {
-		created, err := is.Created.Resolve(s.start)
-		if err != nil {
-			return fmt.Errorf("image %s: created: %w", is.ID, err)
-		}
-		img := st.addImage(st.region(is.Region), is.ID, is.Name, created)
+		img := st.addImage(st.region(is.Region), is.ID, is.Name, resolveChecked(is.Created, s.start))
 		img.Description = is.Description
-		if img.shares, img.grants, err = grantsOf(s, is.Shares); err != nil {
-			return fmt.Errorf("image %s: shares: %w", img.ID, err)
-		}
+		img.shares, img.grants = grantsOf(s, is.Shares)
 	}
-	return nil
 }
 
 // permissionChange is what a Modify*Attribute call asks: who to add, who to remove.

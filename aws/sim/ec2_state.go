@@ -130,7 +130,7 @@ func (sp *EC2Spec) checkRegions(regions []RegionSpec) error {
 			return err
 		}
 	}
-	return sp.checkExposureRegions(known)
+	return sp.checkExposureRegions(check)
 }
 
 func (in *InstanceSpec) validate() error {
@@ -241,7 +241,8 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 		return nil, err
 	}
 	st.seedDefaultGroups(s)
-	return st, st.seedOwned(s, spec)
+	st.seedOwned(s, spec)
+	return st, nil
 }
 
 // seedFleet adds a generated fleet. Its launch time and tags are worked out once, not per

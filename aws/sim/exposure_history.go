@@ -21,7 +21,7 @@ func (s *Server) seedExposureHistory() error {
 					map[string]any{"groupId": g.ID, "ipPermissions": permissionItems([]*sgRule{rule})},
 					s.authorizeElements([]*sgRule{rule}), []lookupResource{{"AWS::EC2::SecurityGroup", g.ID}})
 				if err != nil {
-					return fmt.Errorf("security group %s: rule %s: %w", g.ID, rule.ID, err)
+					return err // every by was checked at its place (checkActors)
 				}
 			}
 		}
@@ -49,7 +49,7 @@ func (s *Server) grantHistory(region, action, kind, idKey, id, attrType, attr st
 		err := s.historyEvent(g.By, g.At, region, "ec2", action, shareRequest(idKey, id, attrType, attr, permissionChange{Add: []string{g.Who}}),
 			map[string]any{"_return": true}, []lookupResource{{kind, id}})
 		if err != nil {
-			return fmt.Errorf("%s shared with %s: %w", id, g.Who, err)
+			return err // every by was checked at its place (checkActors)
 		}
 	}
 	return nil
@@ -95,7 +95,7 @@ func (s *Server) applyPastCall(c PastCall, at time.Time, by string) error {
 func (s *Server) pastIngress(r *ec2Region, c PastCall, at time.Time, by string) error {
 	gid := fmt.Sprint(c.Params["groupId"])
 	if !strings.HasPrefix(gid, "sg-") {
-		return fmt.Errorf("groupId %q is not a security group id", gid)
+		return fmt.Errorf("params: groupId %q is not a security group id", gid)
 	}
 	g := r.securityGroup(gid)
 	if g == nil {
@@ -137,7 +137,7 @@ func (s *Server) pastIngress(r *ec2Region, c PastCall, at time.Time, by string) 
 		rule.GroupID, rule.Added, rule.By = g.ID, at.UTC().Truncate(time.Second), by
 	}
 	if err := g.ingress(rules); err != nil {
-		return fmt.Errorf("security group %s: %w", gid, err)
+		return fmt.Errorf("params: %w", err)
 	}
 	return nil
 }

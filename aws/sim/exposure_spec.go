@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // SecurityGroupSpec is one security group and its rules. Every enabled region also has a group
@@ -69,61 +68,57 @@ type ShareSpec struct {
 	By   string `yaml:"by"`
 }
 
-// validateExposure checks the security groups, snapshots and AMIs of the EC2 spec.
+// validateExposure checks the security groups, snapshots and AMIs of the EC2 spec. Their times
+// were checked with every other (checkTimes); each error starts with the YAML path of its value.
 func (sp *EC2Spec) validateExposure() error {
 	groups := map[string]bool{}
 	for i, g := range sp.SecurityGroups {
 		if g.Region == "" {
-			return fmt.Errorf("security_groups[%d]: region is required", i)
+			return fmt.Errorf("ec2.security_groups[%d]: a group's region is required", i)
 		}
 		if g.ID != "" && !strings.HasPrefix(g.ID, "sg-") {
-			return fmt.Errorf("security_groups[%d]: id %q must start with sg-", i, g.ID)
+			return fmt.Errorf("ec2.security_groups[%d].id: %q must start with sg-", i, g.ID)
 		}
 		key := g.Region + "/" + g.Name
 		if g.Name != "" && groups[key] {
-			return fmt.Errorf("security_groups[%d]: a second group called %q in %s", i, g.Name, g.Region)
+			return fmt.Errorf("ec2.security_groups[%d].name: a second group called %q in %s", i, g.Name, g.Region)
 		}
 		groups[key] = true
 		for j, r := range g.Rules {
 			if err := r.validate(); err != nil {
-				return fmt.Errorf("security_groups[%d]: rules[%d]: %w", i, j, err)
+				return under(fmt.Sprintf("ec2.security_groups[%d].rules[%d]", i, j), err)
 			}
 		}
 	}
 	for i, s := range sp.Snapshots {
-		if err := validateOwned(s.Region, s.ID, "snap-", s.Created, s.Shares); err != nil {
-			return fmt.Errorf("snapshots[%d]: %w", i, err)
+		if err := validateOwned(s.Region, s.ID, "snap-", s.Shares); err != nil {
+			return under(fmt.Sprintf("ec2.snapshots[%d]", i), err)
 		}
-		for _, sh := range s.Shares {
+		for j, sh := range s.Shares {
 			if sh.With == "all" && s.Encrypted {
-				return fmt.Errorf("snapshots[%d]: an encrypted snapshot cannot be public (AWS refuses it)", i)
+				return fmt.Errorf("ec2.snapshots[%d].shares[%d].with: an encrypted snapshot cannot be public (AWS refuses it)", i, j)
 			}
 		}
 	}
 	for i, img := range sp.Images {
-		if err := validateOwned(img.Region, img.ID, "ami-", img.Created, img.Shares); err != nil {
-			return fmt.Errorf("images[%d]: %w", i, err)
+		if err := validateOwned(img.Region, img.ID, "ami-", img.Shares); err != nil {
+			return under(fmt.Sprintf("ec2.images[%d]", i), err)
 		}
 	}
 	return nil
 }
 
-func validateOwned(region, id, prefix string, created When, shares []ShareSpec) error {
+// validateOwned checks a snapshot or an AMI; its errors start with the field they are about.
+func validateOwned(region, id, prefix string, shares []ShareSpec) error {
 	if region == "" {
-		return fmt.Errorf("region is required")
+		return fmt.Errorf("a snapshot's or AMI's region is required")
 	}
 	if id != "" && !strings.HasPrefix(id, prefix) {
-		return fmt.Errorf("id %q must start with %s", id, prefix)
-	}
-	if _, err := created.Resolve(time.Time{}); err != nil {
-		return fmt.Errorf("created: %w", err)
+		return fmt.Errorf("id: %q must start with %s", id, prefix)
 	}
 	for j, sh := range shares {
 		if !validGrantee(sh.With) {
-			return fmt.Errorf("shares[%d]: with must be an account id (12 digits) or all, got %q", j, sh.With)
-		}
-		if _, err := sh.At.Resolve(time.Time{}); err != nil {
-			return fmt.Errorf("shares[%d]: at: %w", j, err)
+			return fmt.Errorf("shares[%d].with: must be an account id (12 digits) or all, got %q", j, sh.With)
 		}
 	}
 	return nil
@@ -136,24 +131,22 @@ func validGrantee(who string) bool {
 
 func isAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }
 
+// validate checks a rule; its errors start with the field they are about.
 func (r RuleSpec) validate() error {
 	if _, ok := normalProtocol(r.Protocol); !ok {
-		return fmt.Errorf("protocol must be tcp, udp, icmp or all, got %q", r.Protocol)
+		return fmt.Errorf("protocol: must be tcp, udp, icmp or all, got %q", r.Protocol)
 	}
 	if (r.CIDR == "") == (r.SourceGroup == "") {
 		return fmt.Errorf("give the rule one source: cidr or source_group")
 	}
 	if r.CIDR != "" && !validCIDR(r.CIDR) {
-		return fmt.Errorf("cidr %q is not an IPv4 or IPv6 CIDR block", r.CIDR)
+		return fmt.Errorf("cidr: %q is not an IPv4 or IPv6 CIDR block", r.CIDR)
 	}
 	if r.Port != 0 && (r.FromPort != 0 || r.ToPort != 0) {
-		return fmt.Errorf("give port, or from_port and to_port, not both")
+		return fmt.Errorf("port: give port, or from_port and to_port, not both")
 	}
 	if r.ID != "" && !strings.HasPrefix(r.ID, "sgr-") {
-		return fmt.Errorf("id %q must start with sgr-", r.ID)
-	}
-	if _, err := r.At.Resolve(time.Time{}); err != nil {
-		return fmt.Errorf("at: %w", err)
+		return fmt.Errorf("id: %q must start with sgr-", r.ID)
 	}
 	return nil
 }
@@ -170,20 +163,20 @@ func (r RuleSpec) ports() (from, to int32) {
 }
 
 // checkExposureRegions refuses groups, snapshots and AMIs in a region the account does not have.
-func (sp *EC2Spec) checkExposureRegions(known map[string]bool) error {
-	for _, g := range sp.SecurityGroups {
-		if !known[g.Region] {
-			return fmt.Errorf("security group %s: region %q is not one of the scenario's regions", g.Name, g.Region)
+func (sp *EC2Spec) checkExposureRegions(check func(list string, i int, region string) error) error {
+	for i, g := range sp.SecurityGroups {
+		if err := check("security_groups", i, g.Region); err != nil {
+			return err
 		}
 	}
-	for _, s := range sp.Snapshots {
-		if !known[s.Region] {
-			return fmt.Errorf("snapshot %s: region %q is not one of the scenario's regions", s.ID, s.Region)
+	for i, s := range sp.Snapshots {
+		if err := check("snapshots", i, s.Region); err != nil {
+			return err
 		}
 	}
-	for _, img := range sp.Images {
-		if !known[img.Region] {
-			return fmt.Errorf("image %s: region %q is not one of the scenario's regions", img.ID, img.Region)
+	for i, img := range sp.Images {
+		if err := check("images", i, img.Region); err != nil {
+			return err
 		}
 	}
 	return nil

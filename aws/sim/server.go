@@ -156,7 +156,7 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 		return nil, sc.placed(err)
 	}
 	if s.analyzers, err = newAnalyzerState(s, sc.AccessAnalyzer); err != nil {
-		return nil, fmt.Errorf("access_analyzer: %w", err)
+		return nil, sc.placed(err)
 	}
 	if s.logging, err = newLoggingState(s, sc); err != nil {
 		return nil, sc.placed(err)
