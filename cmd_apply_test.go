@@ -105,11 +105,14 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 	path, doc := s.plan()
 	// The respawner step is reviewed on its own and does not drift: it may cancel the spot
 	// requests it names, and only those.
-	reviewedSpot := map[string]bool{}
+	reviewedSpot, reviewedRules := map[string]bool{}, map[string]bool{}
 	for _, ps := range doc.Steps {
 		for _, c := range ps.Changes {
 			if ps.Step == "stop-respawners" && c.Op == "ec2:CancelSpotInstanceRequests" {
 				reviewedSpot[c.Target] = true
+			}
+			if ps.Step == "close-exposure" && c.Op == steps.OpRevokeIngress {
+				reviewedRules[c.Target] = true
 			}
 		}
 	}
@@ -127,8 +130,12 @@ func TestApplyAfterTheAttackerLaunchedMoreRefusesTheTerminationAndReportsTheDrif
 		t.Fatalf("stderr should report the added instances as drift:\n%s", stderr)
 	}
 	for _, r := range s.mutating() {
-		// The key pair step is reviewed on its own and did not drift: its DeleteKeyPair may go.
+		// The key pair and exposure steps are reviewed on their own and did not drift: their
+		// DeleteKeyPair and the revocation of the reviewed rule may go.
 		if r.Action == "CancelSpotInstanceRequests" && reviewedSpot[r.Params.Get("SpotInstanceRequestId.1")] && r.Params.Get("SpotInstanceRequestId.2") == "" {
+			continue
+		}
+		if r.Action == "RevokeSecurityGroupIngress" && reviewedRules[r.Params.Get("SecurityGroupRuleId.1")] && r.Params.Get("SecurityGroupRuleId.2") == "" {
 			continue
 		}
 		if r.Service == "ec2" && r.Action != "DeleteKeyPair" {

@@ -72,7 +72,7 @@ func (c *TraceCmd) Run(g *Globals) error {
 
 // startTrace traces key through CloudTrail alongside other work, for verdicts that follow the
 // evidence. Without a key the channel yields nil at once; a trace that cannot run yields why.
-func startTrace(ctx context.Context, acct *aws.Account, key string, since time.Time) <-chan *steps.TraceEvidence {
+func startTrace(ctx context.Context, acct *aws.Account, key string, since time.Time, skip ...string) <-chan *steps.TraceEvidence {
 	out := make(chan *steps.TraceEvidence, 1)
 	if key == "" {
 		out <- nil
@@ -81,7 +81,7 @@ func startTrace(ctx context.Context, acct *aws.Account, key string, since time.T
 	go func() {
 		// No progress lines: the work it runs beside writes to stderr, and the trace's failures are
 		// in the verdicts' evidence and the exit status.
-		f, err := acct.TraceAttacker(ctx, aws.TraceOptions{Key: strings.ToUpper(strings.TrimSpace(key)), Since: since}, nil)
+		f, err := acct.TraceAttacker(ctx, aws.TraceOptions{Key: strings.ToUpper(strings.TrimSpace(key)), Since: since, Skip: skip}, nil)
 		if f == nil {
 			out <- &steps.TraceEvidence{Why: aws.ErrorMessage(err)}
 			return

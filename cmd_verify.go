@@ -15,13 +15,21 @@ import (
 // VerifyCmd is `lockdown verify`: is the attacker out? It re-reads the account and runs the
 // checks of verify.contained.
 type VerifyCmd struct {
-	Key  string `help:"The leaked access key id: check that it is inactive or deleted. Without it, the one an earlier journal of the incident names; if none does, the attacker is not said to be out." placeholder:"AKIA…"`
-	JSON bool   `name:"json" help:"Print one JSON document on stdout."`
+	Key         string   `help:"The leaked access key id: check that it is inactive or deleted. Without it, the one an earlier journal of the incident names; if none does, the attacker is not said to be out." placeholder:"AKIA…"`
+	JSON        bool     `name:"json" help:"Print one JSON document on stdout."`
+	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not read, and said so." placeholder:"a,b"`
 }
 
 // Run never changes anything, whatever --live says. It exits 0 only when every check passed;
 // anything remaining, or anything that could not be read, exits 3.
 func (c *VerifyCmd) Run(g *Globals) error {
+	if err := checkSkipRegions(c.SkipRegions); err != nil {
+		return err
+	}
+	g.skipRegions = c.SkipRegions
+	if len(c.SkipRegions) > 0 {
+		g.eprintf("Regions left out (--skip-regions): %s — nothing there is read, so nothing there is verified\n", strings.Join(c.SkipRegions, ", "))
+	}
 	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {
 		return err
@@ -38,7 +46,7 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		Kept: func() map[string]string { return g.keptItems(acct.Guard().Account()) }}
 	// With the key, CloudTrail names what the attacker changed that lockdown cannot undo, and who
 	// launched each instance.
-	env.Trace = <-startTrace(g.Context(), acct, key, since)
+	env.Trace = <-startTrace(g.Context(), acct, key, since, g.skipRegions...)
 	insp, err := steps.VerifyContained{}.Inspect(g.Context(), env, nil)
 	if err != nil {
 		return err

@@ -25,16 +25,19 @@ type motoExposed struct {
 	Snapshot string `json:"snapshot"`
 	Image    string `json:"image"`
 	Regions  string `json:"others"`
+	Leaked   string `json:"leaked"`
 }
 
 // seedExposure is boto3's: the account's estate before T0 (an instance, a volume, a logging
-// trail), then the attacker's doors after it: SSH open to the world, a snapshot and an AMI of the
+// trail, the deploy user whose key leaked), then the attacker's doors after it: SSH open to the world, a snapshot and an AMI of the
 // account's shared with their account. moto ignores the CreateVolumePermission.Add form of
 // ModifySnapshotAttribute: the share is made with OperationType, as the attacker's CLI would.
 const seedExposure = `
 import boto3, json, sys, time
 kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="AKIAEXAMPLEMOTOSEED0", aws_secret_access_key="moto-seed-secret")
-ec2, s3, ct = boto3.client("ec2", **kw), boto3.client("s3", **kw), boto3.client("cloudtrail", **kw)
+ec2, s3, ct, iam = boto3.client("ec2", **kw), boto3.client("s3", **kw), boto3.client("cloudtrail", **kw), boto3.client("iam", **kw)
+iam.create_user(UserName="ci-deploy")
+leaked = iam.create_access_key(UserName="ci-deploy")["AccessKey"]["AccessKeyId"]
 inst = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
 vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
 s3.create_bucket(Bucket="acme-audit-logs")
@@ -51,7 +54,7 @@ ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission
 image = ec2.create_image(InstanceId=inst, Name="golden-copy")["ImageId"]
 ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"UserId": "999988887777"}]})
 others = [r["RegionName"] for r in ec2.describe_regions()["Regions"] if r["RegionName"] != "us-east-1"]
-print(json.dumps(dict(t0=t0, group=group, rule=rule, snapshot=snap, image=image, others=",".join(others))))
+print(json.dumps(dict(t0=t0, group=group, rule=rule, snapshot=snap, image=image, others=",".join(others), leaked=leaked)))
 `
 
 // readBackExposure is boto3 reading the account again, an independent reader: what still lets
@@ -114,7 +117,7 @@ func TestAgainstMotoWithoutCloudTrailTheAttackersDoorsAreFoundClosedAndReadBackC
 	}
 	verify := func() (int, *steps.Verification) {
 		t.Helper()
-		code, stdout, stderr := lockdown("verify", "--since", seeded.T0, "--json")
+		code, stdout, stderr := lockdown("verify", "--since", seeded.T0, "--key", seeded.Leaked, "--skip-regions", seeded.Regions, "--json")
 		var v steps.Verification
 		if err := json.Unmarshal([]byte(stdout), &v); err != nil {
 			t.Fatalf("verify printed no JSON (exit %d): %v\n%s", code, err, stderr)
@@ -142,11 +145,13 @@ func TestAgainstMotoWithoutCloudTrailTheAttackersDoorsAreFoundClosedAndReadBackC
 
 	// Rules carry no date: without CloudTrail the operator chooses the SSH rule; the snapshot and
 	// AMI made after T0 and shared outside are proposed. CloudTrail's history cannot be read, so
-	// the IAM changes it alone shows are settled by the operator's word.
+	// the IAM changes it alone shows, and what else the leaked key did, are settled by the
+	// operator's word.
 	path := filepath.Join(t.TempDir(), "plan.json")
-	code, _, stderr := lockdown("plan", "--since", seeded.T0, "--skip-regions", seeded.Regions, "-o", path,
+	code, _, stderr := lockdown("plan", "--since", seeded.T0, "--key", seeded.Leaked, "--skip-regions", seeded.Regions, "-o", path,
 		"--choose", "close-exposure:revoke-ingress/us-east-1/"+seeded.Rule+":SSH from anywhere, nobody vouches for it",
-		"--keep", "verify-contained:changes IAM keeps no date for:checked in the console, nothing was changed")
+		"--keep", "verify-contained:changes IAM keeps no date for:checked in the console, nothing was changed",
+		"--keep", "verify-contained:attacker changes/us-east-1:the leaked key's calls read in the S3 log archive, SEC-9")
 	if code != exitOK && code != exitPartial {
 		t.Fatalf("plan exited %d:\n%s", code, stderr)
 	}

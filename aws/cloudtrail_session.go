@@ -69,7 +69,7 @@ func (a *Account) FindSession(ctx context.Context, key string) (*SessionOrigin, 
 		}
 	}
 	// The key's own events, in every enabled region at once: where it was used, and by which role.
-	plan, err := t.planRegions(ctx, nil)
+	plan, err := t.planRegions(ctx, nil, nil)
 	if err != nil {
 		return nil, err
 	}

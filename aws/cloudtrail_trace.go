@@ -28,6 +28,8 @@ type TraceOptions struct {
 	// Regions, when set, limits the trace to these regions (us-east-1, where IAM and STS are
 	// recorded, is always read).
 	Regions []string
+	// Skip leaves these regions out (denied by policy): listed as skipped, never read.
+	Skip []string
 }
 
 // TraceRegion is one region's part of a trace.
@@ -139,7 +141,7 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 		since = opts.Since
 	}
 	f := &Footprint{Key: opts.Key, Since: since, Origins: map[string]Origin{}}
-	plan, err := t.planRegions(ctx, opts.Regions)
+	plan, err := t.planRegions(ctx, opts.Regions, opts.Skip)
 	if err != nil {
 		return nil, err
 	}
@@ -294,9 +296,9 @@ func (t *tracer) lookupAll(ctx context.Context, region string, l lookup, since t
 }
 
 // planRegions lists the enabled regions as the scan does, and always us-east-1, where CloudTrail
-// records IAM and STS.
-func (t *tracer) planRegions(ctx context.Context, only []string) ([]TraceRegion, error) {
-	s := &scanner{regions: t.regions, opts: ScanOptions{Regions: only}, home: t.home}
+// records IAM and STS, unless the operator left it out.
+func (t *tracer) planRegions(ctx context.Context, only, skip []string) ([]TraceRegion, error) {
+	s := &scanner{regions: t.regions, opts: ScanOptions{Regions: only, Skip: skip}, home: t.home}
 	scan, err := s.planRegions(ctx)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ func (TraceAttacker) Spec() Spec {
 		Params: []Param{
 			{Name: "access_key_id", Type: TypeString, Doc: "the leaked key id, pre-filled in the input"},
 			{Name: "regions", Type: TypeStrings, Doc: "trace only these regions (us-east-1, where IAM and STS are recorded, is always read)"},
+			{Name: "skip_regions", Type: TypeStrings, Doc: "leave these regions out, e.g. regions denied by policy (--skip-regions)"},
 		},
 		Inputs:   []Input{{Name: "access_key_id", Prompt: "Leaked access key id", Placeholder: "AKIA…", Validate: ValidateAccessKeyID}},
 		ReadOnly: true,
@@ -49,7 +50,7 @@ func (TraceAttacker) Inspect(ctx context.Context, env *Env, report func(Progress
 	if err := ValidateAccessKeyID(keyID); err != nil {
 		return nil, err
 	}
-	f, err := env.Account.TraceAttacker(ctx, aws.TraceOptions{Key: keyID, Since: env.Since, Regions: env.Params.Strings("regions")},
+	f, err := env.Account.TraceAttacker(ctx, aws.TraceOptions{Key: keyID, Since: env.Since, Regions: env.Params.Strings("regions"), Skip: env.Params.Strings("skip_regions")},
 		func(r aws.TraceRegion) { report(traceProgress(r)) })
 	if f == nil || err != nil {
 		return nil, err

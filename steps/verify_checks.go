@@ -61,7 +61,7 @@ func (v *Verification) Keepable(id string) (item string, ok bool) {
 	for _, c := range v.Checks {
 		// A change lockdown cannot undo is settled by the operator's word that it was undone by hand.
 		byHand := c.Check == checkByHand && c.Result != VerifyPass
-		unknown := c.Result == VerifyUnknown && keepableUnknown[c.RowID()]
+		unknown := c.Result == VerifyUnknown && c.unknownKeepable()
 		if !byHand && !unknown && (c.Result != VerifyFail || !keepable[c.Check]) {
 			continue
 		}
@@ -80,10 +80,17 @@ func (v *Verification) Keepable(id string) (item string, ok bool) {
 // CloudTrail's history could show: having checked by hand, they keep the item with the reason.
 var keepableUnknown = map[string]bool{"IAM persistence/" + itemUndatedIAM: true, "logging on/" + itemDeletedLogging: true}
 
+// unknownKeepable reports whether the operator may settle the unknown item with their word: one of
+// keepableUnknown, or a region whose CloudTrail history could not be read (without it, what the
+// attacker changed there is known only to whoever looked by hand).
+func (c VerifyCheck) unknownKeepable() bool {
+	return keepableUnknown[c.RowID()] || c.Check == checkTraceGap
+}
+
 // keptBy turns a failed check into a pass when the operator recorded a decision to keep one of
 // names (the item's ids, most specific first), keeping the reason beside the evidence.
 func (c *VerifyCheck) keptBy(kept map[string]string, names ...string) {
-	if c.Result != VerifyFail && (c.Result != VerifyUnknown || !keepableUnknown[c.RowID()]) {
+	if c.Result != VerifyFail && (c.Result != VerifyUnknown || !c.unknownKeepable()) {
 		return
 	}
 	for _, n := range names {

@@ -8,8 +8,12 @@ import (
 	"lockdown/aws"
 )
 
-// checkByHand is the verification's check for the attacker's changes lockdown has no action for.
-const checkByHand = "by hand"
+// checkByHand is the verification's check for the attacker's changes lockdown has no action for;
+// checkTraceGap names a region whose CloudTrail history could not be read.
+const (
+	checkByHand   = "by hand"
+	checkTraceGap = "attacker changes"
+)
 
 // checkAttackerChanges lists, from the run's CloudTrail trace, what the attacker changed that
 // lockdown has no action for: each stays remaining, "not checked", until the operator records that
@@ -23,8 +27,10 @@ func checkAttackerChanges(ctx context.Context, env *Env) []VerifyCheck {
 	kept := keptItems(env)
 	var out []VerifyCheck
 	for _, r := range trace.Footprint.Failed() {
-		out = append(out, VerifyCheck{Check: "attacker changes", Item: r.Region, Result: VerifyUnknown,
-			Evidence: strings.TrimSpace("CloudTrail could not be read: " + r.Code + " " + r.Message), HandledBy: "by hand: read CloudTrail in " + r.Region})
+		c := VerifyCheck{Check: checkTraceGap, Item: r.Region, Result: VerifyUnknown,
+			Evidence: strings.TrimSpace("CloudTrail could not be read: " + r.Code + " " + r.Message), HandledBy: "by hand: read CloudTrail in " + r.Region}
+		c.keptBy(kept, c.RowID(), r.Region)
+		out = append(out, c)
 	}
 	for _, c := range attackerChanges(trace.Footprint) {
 		if c.Manual == "" {
