@@ -45,6 +45,7 @@ type Changes interface {
 	DeleteKeyPair(ctx context.Context, region, keyPairID string) (Effect, error)
 	IAMPersistenceChanges
 	RespawnerChanges
+	InstanceStopChanges
 }
 
 // Effect is what a change did, or would do in a dry run.

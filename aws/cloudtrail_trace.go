@@ -49,11 +49,17 @@ type Footprint struct {
 	Credentials []AttackerCredential `json:"credentials"`
 	Timeline    []TrailEvent         `json:"timeline"`
 	Regions     []TraceRegion        `json:"regions"`
-	// Origins maps an instance id, spot request id, access key id or user name to its creation.
+	// Origins maps an instance id, spot request id, access key id, user name, role ARN, key pair
+	// (id, or KeyPairRef), launch template id, group name or fleet id to its creation.
 	Origins map[string]Origin `json:"origins"`
 	// OwnReads counts the read-only calls lockdown itself made with an attacker credential (the
 	// responder signing with the leaked key): left out of the timeline, they are not the attacker's.
 	OwnReads int `json:"own_reads,omitempty"`
+	// Sources maps each credential of the events read to the addresses it called from.
+	Sources map[string][]string `json:"sources,omitempty"`
+	// UserDataChanges are the attacker's changes of instances' user data, each with the user
+	// data before and after.
+	UserDataChanges []UserDataChange `json:"user_data_changes,omitempty"`
 }
 
 // lockdownAppID is what lockdown's requests name themselves with in the User-Agent, as
@@ -194,6 +200,7 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 	}
 	f.finish(plan, events, attacker, known)
 	f.OwnReads = len(own)
+	t.userDataChanges(ctx, f)
 	return f, ctx.Err()
 }
 
@@ -239,7 +246,7 @@ func (t *tracer) round(ctx context.Context, plan []TraceRegion, lookups []lookup
 			tell(*r)
 			todo := lookups
 			if first {
-				todo = append(append([]lookup(nil), lookups...), contextLookups(r.Region)...)
+				todo = withoutRepeats(append(append(append([]lookup(nil), lookups...), contextLookups(r.Region)...), creatorLookups(r.Region)...))
 			}
 			for _, l := range todo {
 				evs, n, err := t.lookupAll(ctx, r.Region, l, since)
@@ -335,7 +342,11 @@ func (f *Footprint) finish(plan []TraceRegion, events map[string]TrailEvent, att
 		all = append(all, e)
 	}
 	sortEvents(all)
+	f.Sources = map[string][]string{}
 	for _, e := range all {
+		if e.Credential != "" && e.SourceIP != "" && !slices.Contains(f.Sources[e.Credential], e.SourceIP) {
+			f.Sources[e.Credential] = append(f.Sources[e.Credential], e.SourceIP)
+		}
 		for _, c := range e.created() {
 			if _, seen := f.Origins[c.ID]; seen {
 				continue

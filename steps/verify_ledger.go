@@ -23,6 +23,8 @@ func ledgerCheckFor(eventName string) ledgerCheck {
 		return recheckRole
 	case "CreatePolicy":
 		return recheckPolicy
+	case "ModifyInstanceAttribute":
+		return checkUserDataUndone
 	}
 	return nil
 }

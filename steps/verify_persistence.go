@@ -91,8 +91,10 @@ func checkKeyPairs(ctx context.Context, env *Env) []VerifyCheck {
 			continue
 		}
 		rogue++
+		evidence, handler := teammatesToKeep(env, "created "+when(k.Created)+", after T0 "+when(env.Since), byKeyPairs,
+			attribute(env.Trace, k.Region, k.ID, aws.KeyPairRef(k.Region, k.Name)))
 		out = append(out, VerifyCheck{Check: "new key pairs", Item: k.Region + "/" + k.Name, Result: VerifyFail,
-			Evidence: "created " + when(k.Created) + ", after T0 " + when(env.Since), HandledBy: byKeyPairs})
+			Evidence: evidence, HandledBy: handler})
 	}
 	if len(out) == 0 {
 		out = append(out, VerifyCheck{Check: "new key pairs", Item: "all regions", Result: VerifyPass,

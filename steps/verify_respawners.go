@@ -31,8 +31,9 @@ func checkRespawners(ctx context.Context, env *Env) []VerifyCheck {
 		if r.Relaunches() {
 			evidence += "; it launches instances again when they are terminated"
 		}
+		evidence, handler := teammatesToKeep(env, evidence, byRespawners, attribute(env.Trace, r.Region, r.ID, r.Name, r.ARN))
 		out = append(out, VerifyCheck{Check: check, Item: r.Region + "/" + respawnerLabels[r.Kind] + " " + r.ID, Result: VerifyFail,
-			Evidence: evidence, HandledBy: byRespawners})
+			Evidence: evidence, HandledBy: handler})
 	}
 	if len(out) == 0 {
 		out = append(out, VerifyCheck{Check: check, Item: "all regions", Result: VerifyPass,

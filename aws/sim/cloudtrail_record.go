@@ -125,6 +125,9 @@ const globalRegion = "us-east-1"
 
 // requestParameters turns query parameters into CloudTrail's camel-case request parameters.
 func requestParameters(action string, form map[string][]string) any {
+	if rec := restartParameters(action, form); rec != nil {
+		return rec
+	}
 	out := map[string]any{}
 	for k, v := range form {
 		if k == "Action" || k == "Version" || len(v) == 0 {

@@ -125,6 +125,9 @@ func clientAddress(r *http.Request) string {
 // responseElements is what CloudTrail keeps of an answer: the ids of what was created (never a
 // secret), plus the resources the event names for lookups.
 func (s *Server) responseElements(c *Call, result any) (any, []lookupResource) {
+	if k, ok := result.(createKeyPairXML); ok {
+		return keyPairElements(k)
+	}
 	switch r := result.(type) {
 	case createAccessKeyResult:
 		k := r.AccessKey
