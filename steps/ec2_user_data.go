@@ -32,6 +32,10 @@ func stoppable(in RogueInstance) bool {
 	return in.UserData != nil && in.Verdict == VerdictSuspicious && in.State != "terminated" && in.State != "shutting-down"
 }
 
+// userDataColumn is the width of each side of the user data shown side by side: two fit a panel of
+// 76 cells; longer lines continue on the next row of their own side.
+const userDataColumn = 34
+
 // userDataDetails shows the user data before and after the attacker's change, side by side.
 func userDataDetails(c *aws.UserDataChange) []string {
 	if c == nil {
@@ -39,19 +43,16 @@ func userDataDetails(c *aws.UserDataChange) []string {
 	}
 	out := []string{fmt.Sprintf("User data changed by %s from %s at %s (CloudTrail event %s). Restore it by hand before starting the instance again:",
 		c.Credential, c.SourceIP, c.Time.UTC().Format("2006-01-02 15:04:05Z"), c.EventID)}
-	old := []string{"unknown"}
+	old := []string{"unknown (see below)"}
 	if c.OldKnown {
-		old = strings.Split(strings.TrimRight(c.Old, "\n"), "\n")
+		old = columnLines(c.Old)
 	}
-	now := []string{"not in the record"}
+	now := []string{"not in CloudTrail's record"}
 	if c.NewKnown {
-		now = strings.Split(strings.TrimRight(c.New, "\n"), "\n")
+		now = columnLines(c.New)
 	}
-	width := len("before")
-	for _, l := range old {
-		width = max(width, min(len(l), 48))
-	}
-	out = append(out, fmt.Sprintf("  %-*s │ %s", width, "before", "after (the attacker's)"))
+	out = append(out, fmt.Sprintf("  %-*s │ %s", userDataColumn, "before", "after (the attacker's)"),
+		"  "+strings.Repeat("─", userDataColumn)+"─┼─"+strings.Repeat("─", userDataColumn))
 	for i := range max(len(old), len(now)) {
 		var l, r string
 		if i < len(old) {
@@ -60,9 +61,23 @@ func userDataDetails(c *aws.UserDataChange) []string {
 		if i < len(now) {
 			r = now[i]
 		}
-		out = append(out, fmt.Sprintf("  %-*s │ %s", width, l, r))
+		out = append(out, fmt.Sprintf("  %-*s │ %s", userDataColumn, l, r))
 	}
 	return append(out, "  before: "+c.OldFrom)
+}
+
+// columnLines cuts text into lines of at most userDataColumn characters.
+func columnLines(text string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		r := []rune(line)
+		for len(r) > userDataColumn {
+			out = append(out, string(r[:userDataColumn]))
+			r = r[userDataColumn:]
+		}
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // stopSummary is the change that stops such an instance, naming the change to undo.
