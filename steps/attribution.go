@@ -68,13 +68,16 @@ func (a Attribution) Maker(verb string) string {
 	return verb + " " + a.Origin.By()
 }
 
-// teammatesToKeep words a verification item made after T0 by someone CloudTrail shows is not the
+// madeByOthers words a verification item made after T0 by someone CloudTrail shows is not the
 // attacker: no step removes it, so the operator's word settles it (keep, with the reason) rather
-// than a step that will never propose it.
-func teammatesToKeep(env *Env, evidence, handler string, by Attribution) (string, string) {
+// than a step that will never propose it, and it is not called rogue.
+func (c *VerifyCheck) madeByOthers(env *Env, by Attribution) {
 	if !by.ByOthers(env.Trace) {
-		return evidence, handler
+		return
 	}
-	return evidence + "; " + by.Maker("made "+by.Origin.EventName) + ", not an attacker credential",
-		"the operator: keep it (K, with a reason) if it is the team's"
+	c.Evidence += "; " + by.Maker("made "+by.Origin.EventName) + ", not an attacker credential"
+	c.HandledBy, c.MadeBy = keepTheTeams, by.Origin.Principal
 }
+
+// keepTheTeams is who handles an item a teammate made: the operator, with a reason.
+const keepTheTeams = "the operator: keep it (K, with a reason) if it is the team's"
