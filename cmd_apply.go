@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"lockdown/aws"
 	"lockdown/review"
@@ -15,11 +17,12 @@ import (
 // ApplyCmd is `lockdown apply`: carry out exactly the plan a reviewer approved, and nothing the
 // account has grown since.
 type ApplyCmd struct {
-	Plan        string   `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
-	Confirm     string   `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
-	PlanDigest  string   `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
-	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out too, on top of those the plan left out: their reviewed changes are not applied and count as failed." placeholder:"a,b"`
-	SecretsFile string   `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
+	Plan        string        `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
+	Confirm     string        `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
+	PlanDigest  string        `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
+	SkipRegions []string      `name:"skip-regions" sep:"," help:"Leave these regions out too, on top of those the plan left out: their reviewed changes are not applied and count as failed." placeholder:"a,b"`
+	SecretsFile string        `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
+	Deadline    time.Duration `default:"3m" help:"Give up on what is still unsettled this long after the start: it is reported and journaled unknown with its cause, and apply exits 3. The time is printed at the start." placeholder:"D"`
 }
 
 // Run refuses before anything is sent unless the command line names the plan's account (and its
@@ -43,6 +46,11 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	if err := checkNewFile("--secrets-file", c.SecretsFile, "secrets file"); err != nil {
 		return usageError("%v; nothing was changed", err)
 	}
+	stop, err := c.startDeadline(g)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	// The secrets file exists before anything changes: a rotation must never create a key, then
 	// find it has nowhere to keep the secret.
 	secrets, err := review.CreateSecretsFile(c.SecretsFile)
@@ -77,10 +85,25 @@ func (c *ApplyCmd) Run(g *Globals) error {
 	totals := review.Apply(g.Context(), s.run, doc, review.ApplyOptions{Out: g.stderr, Secrets: secrets,
 		JournalDir: filepath.Dir(s.journal.Path())})
 	closeErr := s.close(g)
+	if cut := g.Context().Err(); cut != nil && totals.Undone > 0 {
+		return exitCode(exitPartial, fmt.Errorf("%v: %d steps were cut short or not reached; what was unsettled is reported unknown above and in the journal — apply again to finish", context.Cause(g.Context()), totals.Undone))
+	}
 	if totals.Undone > 0 {
 		return exitCode(exitPartial, fmt.Errorf("%d steps drifted, failed or left changes undone: see above and the journal", totals.Undone))
 	}
 	return closeErr
+}
+
+// startDeadline bounds the whole apply and says up front when it will give up.
+func (c *ApplyCmd) startDeadline(g *Globals) (context.CancelFunc, error) {
+	if c.Deadline <= 0 {
+		return nil, usageError("--deadline %s: give a duration such as 3m; nothing was changed", c.Deadline)
+	}
+	at := time.Now().Add(c.Deadline)
+	ctx, stop := context.WithDeadlineCause(g.Context(), at, &review.DeadlineError{At: at, After: c.Deadline})
+	g.ctx = ctx
+	g.eprintf("Deadline: will give up on what is unsettled at %s (--deadline %s)\n", at.Format("15:04:05"), c.Deadline)
+	return stop, nil
 }
 
 // checkConsent reads the plan and refuses (bad usage, nothing sent) unless the command line is

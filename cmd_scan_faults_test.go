@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,10 @@ func TestScanRidesOutAnEC2OutageAndCountsItsRetries(t *testing.T) {
 	}
 	if doc.Retries == 0 || !strings.Contains(stderr, "retries") {
 		t.Errorf("retries not reported: JSON %d; stderr:\n%s", doc.Retries, stderr)
+	}
+	// As they happen, not only counted at the end.
+	if !regexp.MustCompile(`us-east-1: InternalError, retry \d+ in \d+ ms \(ec2 Describe`).MatchString(stderr) {
+		t.Errorf("the retries were not shown as they happened; stderr:\n%s", stderr)
 	}
 }
 

@@ -49,6 +49,10 @@ type Globals struct {
 	credentials staticCredentials
 	// clock, in a drill, is the simulated account's: the steps and the journal keep its time.
 	clock func() time.Time
+	// command is the command being run ("scan", "sim serve"); log is its log file, opened on its
+	// first line.
+	command string
+	log     *commandLog
 }
 
 // staticCredentials are an access key pair given directly rather than found by the credential chain.
@@ -81,6 +85,7 @@ func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
 		LookupInterval:  g.LookupInterval,
 		AccessKeyID:     g.credentials.accessKeyID,
 		SecretAccessKey: g.credentials.secretAccessKey,
+		Log:             g.logger(),
 	})
 }
 

@@ -15,6 +15,13 @@ func TestMain(m *testing.M) {
 	// Commands run here, in-process or built, trace the attacker against the simulator, which
 	// enforces no CloudTrail limit unless a test asks it to: they need not keep under AWS's.
 	os.Setenv("LOCKDOWN_TEST_LOOKUP_INTERVAL", "5ms")
+	// Commands given no --journal keep their journals and logs in the user's state directory:
+	// here a temporary one, never the real home.
+	state, err := os.MkdirTemp("", "lockdown-state")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
 	// Commands run in-process get their simulator's credentials directly (runWith). Should one
 	// reach for the credential chain instead, it finds a key no endpoint knows, no shared files,
 	// no instance metadata, and an endpoint on loopback where nothing listens: it fails at once,
@@ -30,6 +37,7 @@ func TestMain(m *testing.M) {
 		if builtPath != "" {
 			_ = os.RemoveAll(filepath.Dir(builtPath))
 		}
+		_ = os.RemoveAll(state)
 		os.Exit(code)
 	}))
 }

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
+	"lockdown/aws"
 	"lockdown/aws/sim"
 )
 
@@ -38,6 +40,12 @@ type CLI struct {
 	Validate ValidateCmd `cmd:"" help:"Check runbook files strictly; print every problem as FILE:LINE:COL: message."`
 	Sim      SimCmd      `cmd:"" help:"The simulated account."`
 	Version  VersionCmd  `cmd:"" help:"Print lockdown's version."`
+}
+
+// headless reports whether a command writes its progress as lines on stderr; the interactive
+// ones own the terminal, where a stray line would corrupt the screen.
+func headless(command string) bool {
+	return command != "respond" && !strings.HasPrefix(command, "drill")
 }
 
 // exitError carries an exit code through kong's Run.
@@ -97,11 +105,20 @@ func runWith(args []string, stdout, stderr io.Writer, prepare func(*Globals)) in
 		return exitUsage
 	}
 	cli.Globals.stdout, cli.Globals.stderr = stdout, stderr
+	cli.Globals.command = kctx.Command()
+	defer func() {
+		if cli.Globals.log != nil {
+			_ = cli.Globals.log.Close()
+		}
+	}()
 	if prepare != nil {
 		prepare(&cli.Globals)
 	}
 	ctx, stop := stopOnSignal(stderr)
 	defer stop()
+	if headless(kctx.Command()) {
+		ctx = aws.WithCallObserver(ctx, newCallProgress(stderr).observe)
+	}
 	cli.Globals.ctx = ctx
 	err = cli.Globals.checkFlags()
 	if err == nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -38,8 +37,9 @@ type Options struct {
 	// them to one account.
 	Mode            Mode
 	ExpectedAccount string
-	// MaxAttempts, RetryBase (the first wait) and MaxBackoff tune the retryer; zero keeps
-	// lockdown's defaults (retry_policy.go). A small RetryBase compresses the whole policy's clock.
+	// MaxAttempts, RetryBase (the policy's unit of time, a second at the real clock) and
+	// MaxBackoff tune the retry policy; zero keeps lockdown's defaults (retry_policy.go). A small
+	// RetryBase compresses the whole policy's clock: every wait, the retry window, the pacer's.
 	MaxAttempts int
 	RetryBase   time.Duration
 	MaxBackoff  time.Duration
@@ -48,15 +48,19 @@ type Options struct {
 	HTTPClient  *http.Client
 	// LookupInterval spaces a region's CloudTrail lookups; zero keeps under AWS's 2 per second.
 	LookupInterval time.Duration
+	// Log receives the SDK's own messages and the record of retries and give-ups (nil: nowhere
+	// until UseLogger names the run's log). Never the operator's terminal.
+	Log *slog.Logger
 }
 
 // Account holds the configuration for one AWS account and caches a client per region. It hands
 // out only readers; changes come from Changes, which the guard decides.
 type Account struct {
-	guard *Guard
-	cfg   sdk.Config
-	opts  Options
-	stats *CallStats
+	guard  *Guard
+	cfg    sdk.Config
+	opts   Options
+	stats  *CallStats
+	policy *callPolicy
 
 	mu sync.Mutex
 	me Identity
@@ -96,15 +100,17 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 			return nil, err
 		}
 	}
-	cfg.Retryer = retryer(opts)
 	// CloudTrail records the user agent: the trace knows lockdown's own reads by it.
 	cfg.AppID = lockdownAppID
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = DefaultCallTimeout
 	}
+	log := newRunLog(opts.Log)
+	policy := newCallPolicy(opts, log)
+	cfg.Retryer = func() sdk.Retryer { return incidentRetryer{policy: policy} }
 	stats := &CallStats{}
-	cfg.APIOptions = append(cfg.APIOptions, addCallMiddleware(opts.CallTimeout, stats))
-	cfg.Logger = sdkLogger{log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	cfg.APIOptions = append(cfg.APIOptions, addCallMiddleware(opts.CallTimeout, stats, policy))
+	cfg.Logger = sdkLogger{log: log}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
@@ -112,11 +118,12 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		cfg.BaseEndpoint = sdk.String(opts.EndpointURL)
 	}
 	return &Account{
-		guard: newGuard(opts.Mode, opts.ExpectedAccount),
-		cfg:   cfg,
-		opts:  opts,
-		stats: stats,
-		ec2:   map[string]*ec2.Client{},
+		guard:  newGuard(opts.Mode, opts.ExpectedAccount),
+		cfg:    cfg,
+		opts:   opts,
+		stats:  stats,
+		policy: policy,
+		ec2:    map[string]*ec2.Client{},
 	}, nil
 }
 

@@ -40,43 +40,94 @@ var errAttemptTimeout = errors.New("the attempt timed out")
 // attemptDeadline gives each attempt (not each call: the retry loop sits outside it) its own
 // deadline. It runs after the retry middleware, so the SDK's cancellation error for the attempt's
 // context — which the retryer would take as the caller giving up — becomes a retryable timeout.
+// It also ends a call's retries once the call has been failing for the policy's window.
 type attemptDeadline struct {
 	timeout time.Duration
 	stats   *CallStats
+	window  time.Duration
 }
 
 func (attemptDeadline) ID() string { return "lockdown.AttemptDeadline" }
 
 func (m attemptDeadline) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	m.stats.attempt(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetRegion(ctx))
+	c := callOf(ctx)
+	started := time.Now()
 	actx, cancel := context.WithTimeoutCause(ctx, m.timeout, errAttemptTimeout)
 	defer cancel()
 	out, md, err := next.HandleFinalize(actx, in)
 	if err != nil && ctx.Err() == nil && context.Cause(actx) == errAttemptTimeout {
 		err = &CallTimeoutError{Operation: awsmiddleware.GetOperationName(ctx), After: m.timeout}
 	}
+	if c != nil {
+		c.attempts++
+		err = c.failed(err, started, m.window)
+	}
 	return out, md, err
 }
 
-// callCounter counts calls as the caller makes them, before any retry.
+// failed notes a failed attempt of the call and, once the call has been failing for the whole
+// window, makes its error final: the retry loop stops there.
+func (c *call) failed(err error, started time.Time, window time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	if c.failingSince.IsZero() {
+		c.failingSince = started
+	}
+	if failing := time.Since(c.failingSince); failing >= window {
+		return &StillFailingError{Err: err, Attempts: c.attempts, For: failing}
+	}
+	return err
+}
+
+// StillFailingError is a call that failed every attempt for the retry policy's whole window.
+type StillFailingError struct {
+	Err      error
+	Attempts int
+	For      time.Duration
+}
+
+func (e *StillFailingError) Error() string {
+	return fmt.Sprintf("%v (still failing after %d attempts over %s)", e.Err, e.Attempts, e.For.Round(time.Millisecond))
+}
+func (e *StillFailingError) Unwrap() error { return e.Err }
+
+// RetryableError is false: the window is spent, whatever the failure.
+func (e *StillFailingError) RetryableError() bool { return false }
+
+// callCounter counts calls as the caller makes them, before any retry, and starts following the
+// call across its attempts.
 type callCounter struct{ stats *CallStats }
 
 func (callCounter) ID() string { return "lockdown.CallCounter" }
 
 func (m callCounter) HandleInitialize(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 	m.stats.call(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetRegion(ctx))
-	return next.HandleInitialize(ctx, in)
+	ctx = context.WithValue(ctx, callKeyCtx{}, &call{key: keyOf(ctx), operation: awsmiddleware.GetOperationName(ctx)})
+	out, md, err := next.HandleInitialize(ctx, in)
+	return out, md, stoppedBy(ctx, err)
 }
 
-// addCallMiddleware installs the call counter and the per-attempt deadline on every client.
-func addCallMiddleware(timeout time.Duration, stats *CallStats) func(*middleware.Stack) error {
-	return func(stack *middleware.Stack) error {
-		if err := stack.Initialize.Add(callCounter{stats}, middleware.After); err != nil {
-			return err
-		}
-		return stack.Finalize.Insert(attemptDeadline{timeout: timeout, stats: stats}, "Retry", middleware.After)
+// stoppedBy names why a call was stopped when its context ended with a cause of its own (the
+// apply's deadline): "context deadline exceeded" alone would not tell the operator or the journal.
+func stoppedBy(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil {
+		return err
 	}
+	cause := context.Cause(ctx)
+	if cause == nil || cause == ctx.Err() || errors.Is(err, cause) {
+		return err
+	}
+	return &StoppedError{Cause: cause, Err: err}
 }
+
+// StoppedError is a call its caller stopped, for Cause. It may have been carried out (its answer
+// never came), or never sent.
+type StoppedError struct{ Cause, Err error }
+
+func (e *StoppedError) Error() string   { return fmt.Sprintf("%v: %v", e.Cause, e.Err) }
+func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.Err} }
 
 // CallStats counts the AWS calls a run made and the attempts they took, per service and region,
 // so progress and reports can say how hard the account pushed back.

@@ -46,6 +46,7 @@ type Changes interface {
 	IAMPersistenceChanges
 	RespawnerChanges
 	ExposureChanges
+	InstanceStopChanges
 }
 
 // Effect is what a change did, or would do in a dry run.

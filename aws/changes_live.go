@@ -65,11 +65,7 @@ func (c *liveChanges) CreateKey(ctx context.Context, user string, _ int) (NewKey
 	if _, err := c.send(); err != nil {
 		return NewKey{}, "", err
 	}
-	_, backoff := retrySettings(c.a.opts)
-	key, err := c.createKeyCarefully(ctx, user, func(try int) time.Duration {
-		d, _ := backoff.BackoffDelay(try, nil)
-		return d
-	})
+	key, err := c.createKeyCarefully(ctx, user, c.a.policy.retry.wait, c.a.policy.retry.window)
 	if err != nil {
 		return NewKey{Orphans: key.Orphans}, "", err
 	}

@@ -120,6 +120,8 @@ func (e TrailEvent) created() []Created {
 		if arn := field(resp, "role", "arn"); arn != "" {
 			out = append(out, Created{Kind: "role", ID: arn})
 		}
+	case "CreateKeyPair", "ImportKeyPair":
+		out = e.keyPairCreated()
 	case "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetFederationToken":
 		if id := field(resp, "credentials", "accessKeyId"); id != "" {
 			out = append(out, Created{Kind: "session", ID: id, Role: field(e.rec.Request(), "roleArn")})

@@ -73,8 +73,7 @@ func (a *Account) FindSession(ctx context.Context, key string) (*SessionOrigin, 
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range t.round(ctx, plan, []lookup{{key: "AccessKeyId", value: key}}, false, since, func(TraceRegion) {}) {
-		e := f.ev
+	for _, e := range t.everywhere(ctx, plan, lookup{key: "AccessKeyId", value: key}, since) {
 		found = true
 		id := e.rec.UserIdentity
 		if o.Role == "" && id.SessionContext.SessionIssuer.Type == "Role" {

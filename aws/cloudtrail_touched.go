@@ -24,6 +24,12 @@ func (e TrailEvent) Touched() []Touched {
 		return nil
 	}
 	req := e.rec.Request()
+	if kp := e.keyPairTouched(); kp != nil {
+		return kp
+	}
+	if in := e.instanceTouched(); in != nil {
+		return in
+	}
 	var out []Touched
 	for _, c := range e.created() {
 		t := Touched{Kind: c.Kind, ID: c.ID, Role: c.Role}

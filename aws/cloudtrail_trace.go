@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +15,8 @@ import (
 // HistoryRetention is how far back LookupEvents can see: 90 days of management events.
 const HistoryRetention = 90 * 24 * time.Hour
 
-// maxTraceRounds bounds how many times the footprint can grow (key → user → key → session …).
+// maxTraceRounds bounds how many grants away from the leaked key the trace follows (key → user →
+// key → session …).
 const maxTraceRounds = 12
 
 // TraceOptions say whose trail to follow, from when, where.
@@ -51,11 +51,17 @@ type Footprint struct {
 	Credentials []AttackerCredential `json:"credentials"`
 	Timeline    []TrailEvent         `json:"timeline"`
 	Regions     []TraceRegion        `json:"regions"`
-	// Origins maps an instance id, spot request id, access key id or user name to its creation.
+	// Origins maps an instance id, spot request id, access key id, user name, role ARN, key pair
+	// (id, or KeyPairRef), launch template id, group name or fleet id to its creation.
 	Origins map[string]Origin `json:"origins"`
 	// OwnReads counts the read-only calls lockdown itself made with an attacker credential (the
 	// responder signing with the leaked key): left out of the timeline, they are not the attacker's.
 	OwnReads int `json:"own_reads,omitempty"`
+	// Sources maps each credential of the events read to the addresses it called from.
+	Sources map[string][]string `json:"sources,omitempty"`
+	// UserDataChanges are the attacker's changes of instances' user data, each with the user
+	// data before and after.
+	UserDataChanges []UserDataChange `json:"user_data_changes,omitempty"`
 }
 
 // lockdownAppID is what lockdown's requests name themselves with in the User-Agent, as
@@ -153,49 +159,11 @@ func (t *tracer) run(ctx context.Context, opts TraceOptions, report func(TraceRe
 			report(r)
 		}
 	}
-	kind := "leaked key"
-	f.Credentials = []AttackerCredential{{ID: opts.Key, Kind: kind}}
-	known := map[string]bool{opts.Key: true}
-	next := []lookup{{key: "AccessKeyId", value: opts.Key}}
-	events := map[string]TrailEvent{}
-	attacker, own := map[string]bool{}, map[string]bool{}
-	for round := 0; len(next) > 0 && round < maxTraceRounds; round++ {
-		found := t.round(ctx, plan, next, round == 0, since, tell)
-		for _, e := range found {
-			if ownRead(e.ev) {
-				own[e.ev.EventID] = true
-				continue
-			}
-			events[e.ev.EventID] = e.ev
-			if !e.context || known[e.ev.Credential] {
-				attacker[e.ev.EventID] = true
-			}
-		}
-		next = nil
-		// In the order the attacker acted, so the credentials read the same from run to run.
-		order := make([]TrailEvent, 0, len(attacker))
-		for id := range attacker {
-			order = append(order, events[id])
-		}
-		slices.SortFunc(order, func(a, b TrailEvent) int {
-			if c := a.Time.Compare(b.Time); c != 0 {
-				return c
-			}
-			return strings.Compare(a.EventID, b.EventID)
-		})
-		for _, ev := range order {
-			for _, c := range ev.grants() {
-				if known[c.ID] {
-					continue
-				}
-				known[c.ID] = true
-				f.Credentials = append(f.Credentials, c)
-				next = append(next, c.lookup())
-			}
-		}
-	}
-	f.finish(plan, events, attacker, known)
-	f.OwnReads = len(own)
+	fw := t.follow(ctx, plan, opts.Key, since, tell)
+	f.Credentials = append([]AttackerCredential{{ID: opts.Key, Kind: "leaked key"}}, fw.inOrder()...)
+	f.finish(plan, fw.events, fw.attacker, fw.known)
+	f.OwnReads = len(fw.own)
+	t.userDataChanges(ctx, f)
 	return f, ctx.Err()
 }
 
@@ -216,56 +184,6 @@ func contextLookups(region string) []lookup {
 			lookup{key: "EventName", value: "CreateRole", context: true})
 	}
 	return out
-}
-
-// foundEvent is an event and whether a context lookup found it.
-type foundEvent struct {
-	ev      TrailEvent
-	context bool
-}
-
-// round runs lookups in every region still standing, in parallel; a region's own lookups go one
-// after the other, as its rate limit allows nothing faster.
-func (t *tracer) round(ctx context.Context, plan []TraceRegion, lookups []lookup, first bool, since time.Time, tell func(TraceRegion)) []foundEvent {
-	var mu sync.Mutex
-	var all []foundEvent
-	var wg sync.WaitGroup
-	for i := range plan {
-		if plan[i].Status == RegionFailed || plan[i].Status == RegionSkipped {
-			continue
-		}
-		wg.Go(func() {
-			r := &plan[i]
-			start := time.Now()
-			r.Status = RegionScanning
-			tell(*r)
-			todo := lookups
-			if first {
-				todo = append(append([]lookup(nil), lookups...), contextLookups(r.Region)...)
-			}
-			for _, l := range todo {
-				evs, n, err := t.lookupAll(ctx, r.Region, l, since)
-				r.Lookups += n
-				if err != nil {
-					failed := failedRegion(r.Region, err, 0)
-					r.Status, r.Code, r.Message = RegionFailed, failed.Code, fmt.Sprintf("CloudTrail LookupEvents: %s", failed.Message)
-					break
-				}
-				mu.Lock()
-				for _, e := range evs {
-					all = append(all, foundEvent{ev: e, context: l.context})
-				}
-				mu.Unlock()
-			}
-			r.Duration += time.Since(start)
-			if r.Status != RegionFailed {
-				r.Status = RegionOK
-			}
-			tell(*r)
-		})
-	}
-	wg.Wait()
-	return all
 }
 
 // lookupAll reads every page of one lookup in one region, newest first as AWS answers.
@@ -337,7 +255,11 @@ func (f *Footprint) finish(plan []TraceRegion, events map[string]TrailEvent, att
 		all = append(all, e)
 	}
 	sortEvents(all)
+	f.Sources = map[string][]string{}
 	for _, e := range all {
+		if e.Credential != "" && e.SourceIP != "" && !slices.Contains(f.Sources[e.Credential], e.SourceIP) {
+			f.Sources[e.Credential] = append(f.Sources[e.Credential], e.SourceIP)
+		}
 		for _, c := range e.created() {
 			if _, seen := f.Origins[c.ID]; seen {
 				continue

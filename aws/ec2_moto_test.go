@@ -2,6 +2,8 @@ package aws_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,20 +17,36 @@ import (
 
 var motoRegions = []string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"}
 
-// launch starts n instances in moto and returns their ids.
+// launch starts n instances in moto and returns their ids. The instances are found again by a tag
+// of their own rather than taken from RunInstances' answer: on a loaded machine a call can time out
+// after moto launched, and the retry launches again (moto ignores ClientToken), so every instance
+// the batch made is counted.
 func launch(t *testing.T, acct *aws.Account, region, kind string, n int32, protected bool) []string {
 	t.Helper()
-	out, err := aws.SeedEC2(acct, region).RunInstances(context.Background(), &ec2.RunInstancesInput{ImageId: sdk.String("ami-12c6146b"),
-		InstanceType: types.InstanceType(kind), MinCount: sdk.Int32(n), MaxCount: sdk.Int32(n), DisableApiTermination: sdk.Bool(protected)})
+	ctx := context.Background()
+	batch := fmt.Sprintf("%s-%d", t.Name(), seedBatches.Add(1))
+	api := aws.SeedEC2(acct, region)
+	_, err := api.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: sdk.String("ami-12c6146b"),
+		InstanceType: types.InstanceType(kind), MinCount: sdk.Int32(n), MaxCount: sdk.Int32(n), DisableApiTermination: sdk.Bool(protected),
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{{Key: sdk.String("seed-batch"), Value: sdk.String(batch)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := api.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []types.Filter{{Name: sdk.String("tag:seed-batch"), Values: []string{batch}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, in := range out.Instances {
-		ids = append(ids, *in.InstanceId)
+	for _, r := range out.Reservations {
+		for _, in := range r.Instances {
+			ids = append(ids, *in.InstanceId)
+		}
 	}
 	return ids
 }
+
+// seedBatches numbers launch's batches, so each finds only its own instances.
+var seedBatches atomic.Int64
 
 // TestScanVerdictsAndTerminationAgainstMoto seeds five regions before and after T0 (moto cannot
 // back-date a launch, so T0 is taken between two rounds of launches). moto fulfils spot requests

@@ -162,8 +162,11 @@ func (s *scanner) planRegions(ctx context.Context) ([]RegionScan, error) {
 		defer cancel()
 	}
 	out, err := s.regions.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: sdk.Bool(true)})
-	if context.Cause(ctx) == errRegionsTimeout {
+	switch {
+	case context.Cause(ctx) == errRegionsTimeout:
 		err = fmt.Errorf("%w after %s", errRegionsTimeout, s.listBound)
+	case isAttemptTimeout(err):
+		err = fmt.Errorf("%w: %s", errRegionsTimeout, ErrorMessage(err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listing regions (ec2 DescribeRegions): %w", err)

@@ -77,7 +77,7 @@ func TestScanReportsADeniedRegionAndMissesNothingElseUnderThrottling(t *testing.
 		t.Fatalf("the denied region must fail with its code and message, got %+v", eu)
 	}
 	if scan.Failed() != 1 {
-		t.Fatalf("want exactly one failed region, got %d", scan.Failed())
+		t.Fatalf("want exactly one failed region, got %d: %+v", scan.Failed(), scan.Regions)
 	}
 	if got, want := len(scan.Instances()), ec2IncidentLive-9; got != want {
 		t.Fatalf("found %d instances outside the denied region, want %d", got, want)

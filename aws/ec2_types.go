@@ -9,11 +9,15 @@ import (
 
 // Instance is one EC2 instance as a scan saw it.
 type Instance struct {
-	ID            string            `json:"id"`
-	Region        string            `json:"region"`
-	Type          string            `json:"type"`
-	State         string            `json:"state"`
-	LaunchTime    time.Time         `json:"launch_time"`
+	ID     string `json:"id"`
+	Region string `json:"region"`
+	Type   string `json:"type"`
+	State  string `json:"state"`
+	// LaunchTime is EC2's: the last start, which a stop and start sets anew.
+	LaunchTime time.Time `json:"launch_time"`
+	// FirstLaunch is when the instance was first launched: its primary network interface's
+	// attachment time, which a restart keeps. It is LaunchTime when EC2 did not say.
+	FirstLaunch   time.Time         `json:"first_launch"`
 	KeyName       string            `json:"key_name"`
 	SpotRequestID string            `json:"spot_request_id"`
 	Tags          map[string]string `json:"tags"`
@@ -114,6 +118,12 @@ func instanceFrom(region string, i types.Instance) Instance {
 	}
 	if i.State != nil {
 		out.State = string(i.State.Name)
+	}
+	out.FirstLaunch = out.LaunchTime
+	for _, ni := range i.NetworkInterfaces {
+		if a := ni.Attachment; a != nil && sdk.ToInt32(a.DeviceIndex) == 0 && a.AttachTime != nil {
+			out.FirstLaunch = sdk.ToTime(a.AttachTime).UTC()
+		}
 	}
 	for _, t := range i.Tags {
 		out.Tags[sdk.ToString(t.Key)] = sdk.ToString(t.Value)

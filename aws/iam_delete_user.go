@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -86,85 +87,107 @@ func (p UserPart) String() string {
 // UserParts lists everything user has that blocks DeleteUser, in removal order. Notes say what
 // could not be checked on this endpoint. A user that does not exist is ErrNoSuchEntity.
 func UserParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, []string, error) {
-	got, err := api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)})
-	if err != nil {
-		if IsNoSuchEntity(err) {
-			return nil, nil, fmt.Errorf("user %s: %w", user, ErrNoSuchEntity)
-		}
-		return nil, nil, fmt.Errorf("iam GetUser %s: %w", user, err)
+	// Every list is read at once: a user costs one round trip of each, not the sum of them,
+	// which is what throttling multiplies. The parts keep the order deletion needs.
+	reads := []func() ([]UserPart, string, error){
+		func() ([]UserPart, string, error) { return userKeys(ctx, api, user) },
+		func() ([]UserPart, string, error) { return userLogin(ctx, api, user) },
+		func() ([]UserPart, string, error) { return userMFA(ctx, api, user) },
+		func() ([]UserPart, string, error) { return signingCertificates(ctx, api, user) },
+		func() ([]UserPart, string, error) { return sshKeys(ctx, api, user) },
+		func() ([]UserPart, string, error) { return serviceCredentials(ctx, api, user) },
+		func() ([]UserPart, string, error) { return inlinePolicyParts(ctx, api, user) },
+		func() ([]UserPart, string, error) { return attachedPolicyParts(ctx, api, user) },
+		func() ([]UserPart, string, error) { return groupParts(ctx, api, user) },
+	}
+	found := make([][]UserPart, len(reads))
+	notes := make([]string, len(reads))
+	errs := make([]error, len(reads))
+	var got *iam.GetUserOutput
+	var userErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { got, userErr = api.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String(user)}) })
+	for i, read := range reads {
+		wg.Go(func() { found[i], notes[i], errs[i] = read() })
+	}
+	wg.Wait()
+	switch {
+	case IsNoSuchEntity(userErr):
+		return nil, nil, fmt.Errorf("user %s: %w", user, ErrNoSuchEntity)
+	case userErr != nil:
+		return nil, nil, fmt.Errorf("iam GetUser %s: %w", user, userErr)
 	}
 	var parts []UserPart
-	add := func(kind PartKind, ids ...string) {
-		for _, id := range ids {
-			parts = append(parts, UserPart{Kind: kind, ID: id})
+	var said []string
+	for i := range reads {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
+		}
+		parts = append(parts, found[i]...)
+		if notes[i] != "" {
+			said = append(said, notes[i])
 		}
 	}
-	keys, err := ListAccessKeys(ctx, api, user, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, k := range keys {
-		add(PartAccessKey, k.ID)
-	}
-	if login, err := LoginProfile(ctx, api, user); err != nil {
-		return nil, nil, err
-	} else if login != nil {
-		add(PartLoginProfile, user)
-	}
-	mfa, err := ListMFADevices(ctx, api, user)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, d := range mfa {
-		add(PartMFADevice, d.Serial)
-	}
-	uploads, notes, err := listUploadsAndServiceCreds(ctx, api, user)
-	if err != nil {
-		return nil, nil, err
-	}
-	parts = append(parts, uploads...)
-	policyParts, err := listPolicyParts(ctx, api, user)
-	if err != nil {
-		return nil, nil, err
-	}
-	parts = append(parts, policyParts...)
 	if b := got.User.PermissionsBoundary; b != nil && sdk.ToString(b.PermissionsBoundaryArn) != "" {
-		add(PartPermissionsBoundary, sdk.ToString(b.PermissionsBoundaryArn))
+		parts = append(parts, UserPart{Kind: PartPermissionsBoundary, ID: sdk.ToString(b.PermissionsBoundaryArn)})
 	}
-	return parts, notes, nil
+	return parts, said, nil
 }
 
-func listUploadsAndServiceCreds(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, []string, error) {
+func userKeys(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
+	keys, err := ListAccessKeys(ctx, api, user, false)
+	var parts []UserPart
+	for _, k := range keys {
+		parts = append(parts, UserPart{Kind: PartAccessKey, ID: k.ID})
+	}
+	return parts, "", err
+}
+
+func userLogin(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
+	login, err := LoginProfile(ctx, api, user)
+	if err != nil || login == nil {
+		return nil, "", err
+	}
+	return []UserPart{{Kind: PartLoginProfile, ID: user}}, "", nil
+}
+
+func userMFA(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
+	mfa, err := ListMFADevices(ctx, api, user)
+	var parts []UserPart
+	for _, d := range mfa {
+		parts = append(parts, UserPart{Kind: PartMFADevice, ID: d.Serial})
+	}
+	return parts, "", err
+}
+
+func signingCertificates(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
 	var parts []UserPart
 	certs := iam.NewListSigningCertificatesPaginator(api, &iam.ListSigningCertificatesInput{UserName: sdk.String(user)})
 	for certs.HasMorePages() {
 		page, err := certs.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("iam ListSigningCertificates %s: %w", user, err)
+			return nil, "", fmt.Errorf("iam ListSigningCertificates %s: %w", user, err)
 		}
 		for _, c := range page.Certificates {
 			parts = append(parts, UserPart{Kind: PartSigningCertificate, ID: sdk.ToString(c.CertificateId)})
 		}
 	}
+	return parts, "", nil
+}
+
+func sshKeys(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
+	var parts []UserPart
 	ssh := iam.NewListSSHPublicKeysPaginator(api, &iam.ListSSHPublicKeysInput{UserName: sdk.String(user)})
 	for ssh.HasMorePages() {
 		page, err := ssh.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("iam ListSSHPublicKeys %s: %w", user, err)
+			return nil, "", fmt.Errorf("iam ListSSHPublicKeys %s: %w", user, err)
 		}
 		for _, k := range page.SSHPublicKeys {
 			parts = append(parts, UserPart{Kind: PartSSHPublicKey, ID: sdk.ToString(k.SSHPublicKeyId)})
 		}
 	}
-	creds, note, err := serviceCredentials(ctx, api, user)
-	if err != nil {
-		return nil, nil, err
-	}
-	var notes []string
-	if note != "" {
-		notes = append(notes, note)
-	}
-	return append(parts, creds...), notes, nil
+	return parts, "", nil
 }
 
 // serviceCredentials pages by hand: the SDK has no paginator for this operation. Some emulators do
@@ -210,30 +233,31 @@ func notAvailable(err error) bool {
 	return false
 }
 
-func listPolicyParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, error) {
-	var parts []UserPart
+func inlinePolicyParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
 	inline, err := InlineUserPolicies(ctx, api, user)
-	if err != nil {
-		return nil, err
-	}
+	var parts []UserPart
 	for _, n := range inline {
 		parts = append(parts, UserPart{Kind: PartInlinePolicy, ID: n})
 	}
+	return parts, "", err
+}
+
+func attachedPolicyParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
 	attached, err := AttachedUserPolicies(ctx, api, user)
-	if err != nil {
-		return nil, err
-	}
+	var parts []UserPart
 	for _, p := range attached {
 		parts = append(parts, UserPart{Kind: PartAttachedPolicy, ID: p.ARN})
 	}
+	return parts, "", err
+}
+
+func groupParts(ctx context.Context, api UserPartsAPI, user string) ([]UserPart, string, error) {
 	groups, err := GroupsForUser(ctx, api, user)
-	if err != nil {
-		return nil, err
-	}
+	var parts []UserPart
 	for _, g := range groups {
 		parts = append(parts, UserPart{Kind: PartGroup, ID: g})
 	}
-	return parts, nil
+	return parts, "", err
 }
 
 // checkDeleteUser reads the user: one already gone is AlreadyDone.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -78,12 +79,16 @@ func ListAccessKeys(ctx context.Context, api KeyReadAPI, user string, withUse bo
 	if !withUse {
 		return keys, nil
 	}
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
 	for i := range keys {
-		_, use, err := KeyLastUsed(ctx, api, keys[i].ID)
+		wg.Go(func() { _, keys[i].LastUsed, errs[i] = KeyLastUsed(ctx, api, keys[i].ID) })
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		keys[i].LastUsed = use
 	}
 	return keys, nil
 }

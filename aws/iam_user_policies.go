@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// userPolicies returns the user's attached and inline policies (inline ones with their documents,
-// so callers can judge them), then the policies attached to its groups.
-func userPolicies(ctx context.Context, api InventoryAPI, user string, groups []string) ([]Policy, error) {
+// ownPolicies returns the user's attached and inline policies (inline ones with their documents,
+// so callers can judge them).
+func ownPolicies(ctx context.Context, api InventoryAPI, user string) ([]Policy, error) {
 	out, err := AttachedUserPolicies(ctx, api, user)
 	if err != nil {
 		return nil, err
@@ -27,6 +27,12 @@ func userPolicies(ctx context.Context, api InventoryAPI, user string, groups []s
 		}
 		out = append(out, Policy{Name: name, Inline: true, Document: decodeDocument(sdk.ToString(doc.PolicyDocument))})
 	}
+	return out, nil
+}
+
+// policiesOfGroups returns the policies a user has through its groups, in the groups' order.
+func policiesOfGroups(ctx context.Context, api InventoryAPI, groups []string) ([]Policy, error) {
+	var out []Policy
 	for _, g := range groups {
 		groupPolicies, err := groupPolicies(ctx, api, g)
 		if err != nil {

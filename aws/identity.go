@@ -53,8 +53,11 @@ func (a *Account) WhoAmI(ctx context.Context) (Identity, error) {
 	defer cancel()
 	id, err := whoAmI(ctx, a.STS(), a.IAM())
 	if err != nil {
-		if context.Cause(ctx) == ErrIdentityTimeout {
+		switch {
+		case context.Cause(ctx) == ErrIdentityTimeout:
 			err = fmt.Errorf("sts GetCallerIdentity: %w after %s", ErrIdentityTimeout, a.phaseBound())
+		case isAttemptTimeout(err):
+			err = fmt.Errorf("sts GetCallerIdentity: %w: %s", ErrIdentityTimeout, ErrorMessage(err))
 		}
 		return id, err
 	}

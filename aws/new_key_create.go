@@ -21,11 +21,9 @@ import (
 // timeout) the user's keys are read back and compared with the keys known before the call. A key
 // that appeared is lockdown's own, but nobody holds its secret: it is deleted, and the key made
 // again. A refusal (throttling) is retried, since the server did nothing: refusals do not count
-// toward createKeyTries, which bounds the calls that may have acted, and have their own bound.
-const (
-	createKeyTries    = 3
-	createKeyRefusals = 8
-)
+// toward createKeyTries, which bounds the calls that may have acted; they go on for the retry
+// policy's window, like any call's retries.
+const createKeyTries = 3
 
 // UnknownOutcomeError is a create whose outcome could not be settled: the answer was lost and the
 // keys could not be read back. The user may hold a key nobody has the secret of.
@@ -40,11 +38,12 @@ func (e *UnknownOutcomeError) Error() string {
 
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
-// createKeyCarefully creates one key for user. wait is the pause before another try. Like every
+// createKeyCarefully creates one key for user. wait is the pause before another try; refusals go
+// on for window at most. Like every
 // live change, each call (a try, or deleting a key a lost answer made) asks the guard first. The
 // keys lost answers made, and that were deleted, are in the returned key's Orphans even when the
 // create failed in the end.
-func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait func(try int) time.Duration) (NewKey, error) {
+func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait func(try int) time.Duration, window time.Duration) (NewKey, error) {
 	// The guard first: a refused change must not even be read for.
 	if err := c.a.guard.AllowChange(); err != nil {
 		return NewKey{}, err
@@ -57,6 +56,7 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 	var orphans []string
 	var last error
 	tries, refusals := 0, 0
+	var refusedSince time.Time
 	for try := 1; ; try++ {
 		api, err := c.send()
 		if err != nil {
@@ -73,6 +73,9 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 		case ctx.Err() != nil:
 			return NewKey{Orphans: orphans}, &UnknownOutcomeError{User: user, Err: err}
 		case isThrottle(err):
+			if refusals == 0 {
+				refusedSince = time.Now()
+			}
 			refusals++
 		case !outcomeUnknown(err):
 			return NewKey{Orphans: orphans}, fmt.Errorf("iam CreateAccessKey %s: %w", user, err)
@@ -93,7 +96,7 @@ func (c *liveChanges) createKeyCarefully(ctx context.Context, user string, wait 
 				orphans = append(orphans, id)
 			}
 		}
-		if tries >= createKeyTries || refusals > createKeyRefusals {
+		if tries >= createKeyTries || refusals > 0 && time.Since(refusedSince) >= window {
 			break
 		}
 		select {

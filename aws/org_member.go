@@ -68,7 +68,10 @@ func (a *Account) memberAccount(opts MemberOptions, creds sdk.CredentialsProvide
 	cfg := a.cfg.Copy()
 	cfg.Credentials = creds
 	stats := &CallStats{}
-	cfg.APIOptions = []func(*middlewareStack) error{addCallMiddleware(a.opts.CallTimeout, stats)}
+	// A member's throttling and outages are its own: its own pacers and breakers, the run's log.
+	policy := newCallPolicy(a.opts, a.policy.log)
+	cfg.Retryer = func() sdk.Retryer { return incidentRetryer{policy: policy} }
+	cfg.APIOptions = []func(*middlewareStack) error{addCallMiddleware(a.opts.CallTimeout, stats, policy)}
 	if opts.Gate != nil {
 		cfg.APIOptions = append(cfg.APIOptions, opts.Gate.middleware(opts.Account))
 		if cfg.HTTPClient == nil {
@@ -77,7 +80,7 @@ func (a *Account) memberAccount(opts MemberOptions, creds sdk.CredentialsProvide
 	}
 	mopts := a.opts
 	mopts.ExpectedAccount = opts.Account
-	return &Account{guard: newGuard(a.guard.Mode(), opts.Account), cfg: cfg, opts: mopts, stats: stats, ec2: map[string]*ec2.Client{}}
+	return &Account{guard: newGuard(a.guard.Mode(), opts.Account), cfg: cfg, opts: mopts, stats: stats, policy: policy, ec2: map[string]*ec2.Client{}}
 }
 
 // identifyCredentials asks STS, with those credentials alone, whose they are. It uses this

@@ -1,95 +1,92 @@
 package aws
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
-
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 )
 
 // Retry policy. An incident is exactly when an account is throttled hardest (the attacker and the
 // responders all call the APIs) and when a service is most likely to have a bad minute, and a scan
-// that gives up on a region hides instances. So:
-//   - every transient failure (5xx, a reset connection, an attempt that timed out, throttling)
-//     backs off from one second, doubling up to ten, with half of each wait jittered: the SDK's own
-//     non-throttle backoff starts at 50 ms and gives up after one to three seconds;
-//   - ten attempts wait at least 32.5 s in all, so a 30-second outage is ridden out;
-//   - throttling also slows the client itself (adaptive mode): each client — one per service and
-//     region — measures its throttled calls and paces its own sending rate;
-//   - the client-side retry quota is off: it fails calls outright ("retry quota exceeded") after a
-//     burst of throttling across many parallel workers, which is the normal state of an incident.
+// that gives up on a region hides instances. Yet an on-call watching a spinner for ten minutes will
+// kill it. So:
+//   - a call that fails for a transient reason (throttling, a 5xx, a reset connection, an attempt
+//     that timed out) is retried soon — after a wait drawn between nothing and 20 ms, growing by
+//     half each retry up to 10 s — because most such failures are one bad answer among good ones,
+//     and a second of idle backoff per call, on a path of hundreds of calls, is minutes;
+//   - it keeps trying for 35 s of failures, so a 30-second outage is ridden out, and for two call
+//     timeouts at least, so an attempt that got no answer is always tried once more;
+//   - what protects the account from being hammered is not each call's backoff but the pacer
+//     each service and region shares (throttle_pacer.go), and the breaker that gives up on a
+//     service or region failing longer than that (circuit_breaker.go);
+//   - the SDK's client-side retry quota is not used: it fails calls outright ("retry quota
+//     exceeded") after a burst of throttling across many parallel workers, which is the normal
+//     state of an incident.
 const (
-	defaultMaxAttempts = 10
-	defaultRetryBase   = time.Second
+	// retryUnit is the policy's unit of time at the real clock. Options.RetryBase replaces it to
+	// compress the whole policy (every wait, the window, the pacer's) for fault tests.
+	retryUnit          = time.Second
+	firstRetryWait     = 20 * time.Millisecond
+	retryGrowth        = 1.5
 	defaultMaxBackoff  = 10 * time.Second
+	retryWindow        = 35 * time.Second
+	defaultMaxAttempts = 60
 )
 
-// incidentBackoff is exponential backoff with equal jitter: the wait before retry n is between
-// half and all of min(base·2ⁿ⁻¹, max). Keeping the lower half fixed is what makes the total wait
-// predictable enough to promise that an outage of a given length is ridden out.
-type incidentBackoff struct {
-	base, max time.Duration
+// retryPolicy is the policy with its clock applied.
+type retryPolicy struct {
+	attempts int
+	first    time.Duration
+	max      time.Duration
+	// window is how long a call keeps retrying, counted from its first failed attempt; it is also
+	// how long a service or region must fail before the breaker gives up on it.
+	window time.Duration
+	// scale is the clock: 1 at the real clock, smaller in fault tests.
+	scale float64
 }
 
-func (b incidentBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
-	return b.ceiling(attempt)/2 + time.Duration(rand.Int64N(int64(b.ceiling(attempt)/2)+1)), nil
+// policyOf applies Options to the defaults. RetryBase sets the clock (the unit's length); a
+// MaxBackoff alone, as tests give it, scales the clock with it. The call timeout is not scaled.
+func policyOf(opts Options) retryPolicy {
+	scale := 1.0
+	switch {
+	case opts.RetryBase > 0:
+		scale = float64(opts.RetryBase) / float64(retryUnit)
+	case opts.MaxBackoff > 0 && opts.MaxBackoff < defaultMaxBackoff:
+		scale = float64(opts.MaxBackoff) / float64(defaultMaxBackoff)
+	}
+	p := retryPolicy{attempts: opts.MaxAttempts, scale: scale,
+		first: scaled(firstRetryWait, scale), max: scaled(defaultMaxBackoff, scale), window: scaled(retryWindow, scale)}
+	timeout := opts.CallTimeout
+	if timeout <= 0 {
+		timeout = DefaultCallTimeout
+	}
+	p.window = max(p.window, 2*timeout)
+	if p.attempts <= 0 {
+		p.attempts = defaultMaxAttempts
+	}
+	if opts.MaxBackoff > 0 {
+		p.max = opts.MaxBackoff
+	}
+	return p
 }
 
-// ceiling is the longest wait before retry number attempt (1 for the first retry).
-func (b incidentBackoff) ceiling(attempt int) time.Duration {
-	d := b.base
-	for i := 1; i < attempt && d < b.max; i++ {
-		d *= 2
-	}
-	return min(d, b.max)
+func scaled(d time.Duration, scale float64) time.Duration {
+	return max(time.Duration(float64(d)*scale), time.Microsecond)
 }
 
-// MinRetryWindow is the shortest time the retry policy keeps trying one call that fails every
-// attempt, not counting the attempts themselves: the length of an outage it is sure to ride out.
-func MinRetryWindow(opts Options) time.Duration {
-	attempts, b := retrySettings(opts)
-	var total time.Duration
-	for n := 1; n < attempts; n++ {
-		total += b.ceiling(n) / 2
-	}
-	return total
+// ceiling is the longest wait before retry number n (1 for the first retry).
+func (p retryPolicy) ceiling(n int) time.Duration {
+	c := float64(p.first) * math.Pow(retryGrowth, float64(max(n-1, 0)))
+	return min(time.Duration(c), p.max)
 }
 
-func retrySettings(opts Options) (int, incidentBackoff) {
-	attempts := opts.MaxAttempts
-	if attempts == 0 {
-		attempts = defaultMaxAttempts
-	}
-	b := incidentBackoff{base: opts.RetryBase, max: opts.MaxBackoff}
-	if b.base <= 0 {
-		b.base = defaultRetryBase
-	}
-	if b.max <= 0 {
-		b.max = b.base * (defaultMaxBackoff / defaultRetryBase)
-	}
-	return attempts, b
+// wait draws the wait before retry n, anywhere up to its ceiling ("full jitter"), so workers
+// throttled together do not come back together.
+func (p retryPolicy) wait(n int) time.Duration {
+	return time.Duration(rand.Int64N(int64(p.ceiling(n)) + 1))
 }
 
-// retryer builds a fresh retryer for each client, so the adaptive rate limit is kept per service
-// and region (each region has its own EC2 client). The adaptive limiter paces in real seconds and
-// cannot be compressed, so a compressed clock (tests) keeps the backoff alone.
-func retryer(opts Options) func() sdk.Retryer {
-	attempts, backoff := retrySettings(opts)
-	standard := func(so *retry.StandardOptions) {
-		so.MaxAttempts = attempts
-		so.MaxBackoff = backoff.max
-		so.Backoff = backoff
-		so.RateLimiter = ratelimit.None
-	}
-	compressed := backoff.base < defaultRetryBase || backoff.max < defaultRetryBase
-	return func() sdk.Retryer {
-		if compressed {
-			return retry.NewStandard(standard)
-		}
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, standard)
-		})
-	}
-}
+// MinRetryWindow is how long the retry policy keeps trying one call that fails every attempt:
+// the length of an outage it is sure to ride out.
+func MinRetryWindow(opts Options) time.Duration { return policyOf(opts).window }

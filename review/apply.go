@@ -47,6 +47,10 @@ func Apply(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts Apply
 		a.reconcile(ctx, digest)
 	}
 	for _, step := range run.Runbook().Steps {
+		if ctx.Err() != nil {
+			a.afterDeadline(ctx, step)
+			continue
+		}
 		a.applyStep(ctx, step)
 	}
 	a.printf("\n%d steps applied, %d drifted, failed or left something undone\n", a.totals.Applied, a.totals.Undone)
@@ -108,7 +112,8 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	a.said = map[string]bool{}
 	found, err := a.run.Inspect(ctx, ps.Step, ps.Inputs, a.log.reporter(ps.Step, false))
 	if err != nil {
-		a.failed(ps.Step, "FAILED: "+err.Error())
+		a.unsettled(ctx, ps.Changes, nil)
+		a.failed(ps.Step, "FAILED: "+because(ctx, err))
 		return
 	}
 	selection, begun := a.settledRows(ps, found.Table, reviewSelection(ps.Selected, ps.Kept, found.Table))
@@ -145,6 +150,7 @@ func (a *applier) applyChanges(ctx context.Context, ps *PlanStep) {
 	}
 	a.printf("%s: applying %d reviewed changes\n", ps.Step, len(fresh.Changes))
 	out, err := a.run.Apply(ctx, ps.Step, fresh, fresh.Confirm.Typed, a.log.reporter(ps.Step, false))
+	a.unsettled(ctx, fresh.Changes, out)
 	clean := a.report(ps.Step, out, err)
 	if len(unknown) > 0 {
 		// The step is counted once, as failed: what was reachable is applied, the rest unknown.
@@ -226,7 +232,7 @@ func (a *applier) refuseDrift(stepID string, d Drift) {
 func (a *applier) record(ctx context.Context, stepID string, ps *PlanStep) {
 	found, err := a.run.Inspect(ctx, stepID, ps.Inputs, a.log.reporter(stepID, false))
 	if err != nil {
-		a.failed(stepID, "FAILED: "+err.Error())
+		a.failed(stepID, "FAILED: "+because(ctx, err))
 		return
 	}
 	a.printf("%s: %s\n", stepID, found.Summary)

@@ -52,3 +52,23 @@ func dataAt(data any, name string) any {
 	m, _ := data.(map[string]any)
 	return m[name]
 }
+
+// leakedKeyLocked is the leaked key the operator gave the run: the input of the trace step, or
+// else of any other step that asked for it (containment); "" when none did yet.
+func (r *Run) leakedKeyLocked() string {
+	key := ""
+	for _, s := range r.cfg.Runbook.Steps {
+		st := r.status[s.ID]
+		if st == nil {
+			continue
+		}
+		v := strings.ToUpper(strings.TrimSpace(st.Inputs["access_key_id"]))
+		if v == "" {
+			continue
+		}
+		if key == "" || s.Action == steps.TraceActionName {
+			key = v
+		}
+	}
+	return key
+}

@@ -202,7 +202,11 @@ func (r *Run) env(st *StepStatus) *steps.Env {
 	env.Inputs = maps.Clone(st.Inputs)
 	env.Kept = r.keptItems
 	env.SecretsKept = r.keptSecrets
+	env.OwnKeys = r.ownKeys
 	env.Trace = r.traceLocked()
+	if env.LeakedKey == "" {
+		env.LeakedKey = r.leakedKeyLocked()
+	}
 	return &env
 }
 

@@ -106,3 +106,23 @@ func (r *Run) keptSecrets() map[string]bool {
 	}
 	return out
 }
+
+// ownKeys are the keys this run's journal records lockdown made, and those the run's environment
+// adds (the other journals): a key the run itself made is never taken for the attacker's, even
+// where no journal directory was given.
+func (r *Run) ownKeys() map[string]bool {
+	out := map[string]bool{}
+	if entries, err := ReadJournal(r.cfg.Journal.Path()); err == nil {
+		for _, e := range entries {
+			if _, key := CreatedKey(e); key != "" {
+				out[key] = true
+			}
+		}
+	}
+	if r.cfg.Env.OwnKeys != nil {
+		for key := range r.cfg.Env.OwnKeys() {
+			out[key] = true
+		}
+	}
+	return out
+}

@@ -58,6 +58,9 @@ type Env struct {
 	// Trace is the CloudTrail evidence the run's trace step found last; nil when none was found,
 	// and verdicts then rest on timestamps, saying so.
 	Trace *TraceEvidence
+	// LeakedKey is the leaked access key id the operator gave (to the trace or the containment);
+	// "" when none was given yet.
+	LeakedKey string
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

@@ -58,13 +58,10 @@ func (t *TraceEvidence) judge(in aws.Instance, rogue []string) evidenceVerdict {
 		out.rogue = append([]string{"launched " + o.By() + ", an address the attacker's credentials used"}, rogue...)
 		return out
 	}
+	// Someone else launched it: its launch time, its spot request and its key pair, however new,
+	// accuse it of nothing. Only what is odd about it whenever it was launched still counts.
 	out.rogue = nil
-	for _, why := range rogue {
-		if !strings.HasPrefix(why, "launched ") && !strings.HasPrefix(why, "requested by spot request ") {
-			out.rogue = append(out.rogue, why)
-		}
-	}
-	out.notes = []string{"launched " + o.By() + ", not an attacker credential: its launch time alone is no evidence"}
+	out.notes = []string{"launched " + o.By() + ", not an attacker credential: its launch time and key pair alone are no evidence"}
 	return out
 }
 

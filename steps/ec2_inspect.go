@@ -75,7 +75,7 @@ func InferUsualRegions(scan *aws.InstanceScan, since time.Time) []string {
 	}
 	var out []string
 	for _, r := range scan.Regions {
-		if slices.ContainsFunc(r.Instances, func(in aws.Instance) bool { return in.LaunchTime.Before(since) }) {
+		if slices.ContainsFunc(r.Instances, func(in aws.Instance) bool { return firstLaunch(in).Before(since) }) {
 			out = append(out, r.Region)
 		}
 	}
@@ -200,7 +200,7 @@ func instanceTable(f *InstanceFindings, selectable bool) *Table {
 			ID:       in.ID,
 			Cells:    []string{string(in.Verdict), in.Region, in.ID, in.Type, in.State, in.LaunchTime.UTC().Format("2006-01-02 15:04"), in.KeyName, in.Tags["Name"], why},
 			Tone:     verdictTone(in.Verdict),
-			Selected: selectable && in.Verdict == VerdictRogue,
+			Selected: selectable && (in.Verdict == VerdictRogue || stoppable(in)),
 			Reasons:  in.Reasons,
 			Details:  instanceDetails(in),
 			Group:    in.Region,
@@ -227,6 +227,11 @@ func instanceDetails(in RogueInstance) []string {
 		fmt.Sprintf("%s in %s: %s, %s", in.ID, in.Region, in.Type, in.State),
 		"Launched: " + in.LaunchTime.UTC().Format(time.RFC3339),
 	}
+	if first := firstLaunch(in.Instance); !first.Equal(in.LaunchTime) {
+		out[1] = "First launched: " + first.Format(time.RFC3339) + " (its primary network interface's attachment)"
+		out = append(out, "Last started: "+in.LaunchTime.UTC().Format(time.RFC3339)+" (its LaunchTime)")
+	}
+	out = append(out, userDataDetails(in.UserData)...)
 	if in.KeyName != "" {
 		out = append(out, "Key pair: "+in.KeyName)
 	}

@@ -40,12 +40,22 @@ func (DeleteKeyPairs) Inspect(ctx context.Context, env *Env, report func(Progres
 	for _, k := range s.KeyPairs {
 		row := Row{ID: keyPairRowID(k), Group: k.Region, Cells: []string{k.Region, k.Name, k.ID, when(k.Created), ""},
 			Details: []string{"Region: " + k.Region, "Id: " + k.ID, "Created: " + when(k.Created)}}
+		by := attribute(env.Trace, k.Region, k.ID, aws.KeyPairRef(k.Region, k.Name))
 		switch {
 		case contains(keep, k.Name) || contains(keep, k.Region+"/"+k.Name):
 			row.Tone, row.Reasons = ToneProtected, []string{"kept by the step's parameters"}
+		case by.ByAttacker(env.Trace):
+			rogue++
+			row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{by.Maker("created by the attacker: " + by.Origin.EventName)}
+		case by.ByOthers(env.Trace) && after(k.Created, env.Since):
+			row.Tone, row.Reasons = ToneWarning, []string{by.Maker("created after T0 ("+when(k.Created)+") "+by.Origin.EventName) +
+				", not an attacker credential: not proposed"}
 		case after(k.Created, env.Since):
 			rogue++
-			row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{keyPairReason(k, env.Since)}
+			row.Tone, row.Selected, row.Reasons = ToneRogue, true, []string{keyPairReason(k, env.Since) + " (by its creation time: " + by.Why + ")"}
+		}
+		if by.Found {
+			row.Details = append(row.Details, by.Maker("Created"))
 		}
 		if len(row.Reasons) > 0 {
 			row.Cells[4] = row.Reasons[0]
@@ -58,6 +68,7 @@ func (DeleteKeyPairs) Inspect(ctx context.Context, env *Env, report func(Progres
 	if env.Since.IsZero() {
 		insp.Warnings = append(insp.Warnings, "No incident start (T0) is set: no key pair can be told apart as the attacker's. Set --since.")
 	}
+	insp.Warnings = append(insp.Warnings, respawnerEvidenceWarning(env.Trace)...)
 	insp.Summary = fmt.Sprintf("%s, %d created after T0", plural(len(s.KeyPairs), "key pair"), rogue)
 	report(Progress{Key: "key pairs", State: Done, Count: len(s.KeyPairs)})
 	return insp, nil

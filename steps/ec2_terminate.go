@@ -51,10 +51,16 @@ func (TerminateInstances) Plan(ctx context.Context, env *Env, found *Inspection,
 	var chosen []plannedInstance
 	var instances []RogueInstance
 	var warnings []string
+	var stops []Change
 	for _, id := range selected {
 		in, ok := findings.Instance(id)
 		if !ok {
 			return nil, fmt.Errorf("instance %s is not in the scan: inspect again", id)
+		}
+		if stoppable(in) {
+			// The team's instance running the attacker's user data: stopped, not terminated.
+			stops = append(stops, Change{ID: StopChangeID(in.Region, in.ID), Row: in.ID, Op: OpStop, Region: in.Region, Target: in.ID, Summary: stopSummary(in)})
+			continue
 		}
 		instances = append(instances, in)
 		if in.Verdict == VerdictProtected || in.Verdict == VerdictOK {
@@ -68,6 +74,7 @@ func (TerminateInstances) Plan(ctx context.Context, env *Env, found *Inspection,
 		return nil, err
 	}
 	plan := terminationPlan(env, chosen, false)
+	withStops(env, plan, stops, len(chosen))
 	plan.Warnings = append(append(warnings, protectionWarnings(chosen)...), plan.Warnings...)
 	plan.Notes = append(plan.Notes, notes...)
 	stops, unread := respawnerStops(ctx, env, instances)

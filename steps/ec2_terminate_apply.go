@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"lockdown/aws"
 )
@@ -30,6 +31,7 @@ func (TerminateInstances) Apply(ctx context.Context, env *Env, changes aws.Chang
 		report(pr)
 	}
 	stopped := applyRespawnerStops(ctx, env, changes, plan)
+	maps.Copy(stopped, applyInstanceStops(ctx, changes, plan))
 	term, err := changes.TerminateInstances(ctx, targets, aws.TerminateOptions{Concurrency: env.Params.Int("concurrency", 0)}, progress)
 	if refused(err) {
 		return refusedOutcome(plan, err), nil
@@ -85,8 +87,8 @@ func targetsOf(changes []Change) ([]aws.Target, error) {
 		case OpCancelSpot:
 			targets = append(targets, aws.Target{Region: c.Region, SpotRequestID: c.Target})
 		case OpUnprotectEC:
-		case OpStopScalingGroup, OpCancelSpotFleet, OpDeleteEC2Fleet:
-			// Stopped before the termination, by applyRespawnerStops.
+		case OpStopScalingGroup, OpCancelSpotFleet, OpDeleteEC2Fleet, OpStop:
+			// Stopped before the termination, by applyRespawnerStops and applyInstanceStops.
 		default:
 			return nil, fmt.Errorf("ec2.terminate cannot apply a change of kind %q (%s)", c.Op, c.ID)
 		}

@@ -36,6 +36,9 @@ type RogueInstance struct {
 	// whether the verdict rests on CloudTrail or, and why, on timestamps.
 	LaunchedBy *aws.Origin `json:"launched_by,omitempty"`
 	Evidence   string      `json:"evidence,omitempty"`
+	// UserData is the attacker's change of its user data, when the trace found one: the instance
+	// runs the attacker's code at its next start, and stopping it is what is proposed.
+	UserData *aws.UserDataChange `json:"user_data_changed,omitempty"`
 }
 
 // VerdictRules are what the verdicts are judged against.
@@ -80,11 +83,22 @@ func Judge(scan *aws.InstanceScan, rules VerdictRules) []RogueInstance {
 
 func (rules VerdictRules) judge(in aws.Instance, facts regionFacts) RogueInstance {
 	protect := rules.protectedBecause(in)
-	rogue, odd := rules.afterT0(in, facts), rules.oddities(in, facts)
+	rogue, tied, notes := rules.afterT0(in, facts)
+	odd := append(rules.userDataChanged(in), rules.oddities(in, facts)...)
 	judged := rules.Trace.judge(in, rogue)
 	rogue = judged.rogue
-	ri := RogueInstance{Instance: in, Reasons: append(append(append(protect, rogue...), odd...), judged.notes...),
+	if judged.origin == nil || judged.origin.Attacker {
+		// A key pair made after T0 on an instance first launched before it ties something new to
+		// an old instance: suspicious, for a person to look at, never rogue on that alone.
+		odd = append(odd, tied...)
+	}
+	ri := RogueInstance{Instance: in, Reasons: append(append(append(append(protect, rogue...), odd...), judged.notes...), notes...),
 		LaunchedBy: judged.origin, Evidence: judged.evidence}
+	if rules.Trace != nil && rules.Trace.Footprint != nil {
+		if c, ok := rules.Trace.Footprint.UserDataChangeOf(in.ID); ok {
+			ri.UserData = &c
+		}
+	}
 	switch {
 	case len(protect) > 0:
 		ri.Verdict = VerdictProtected
@@ -117,22 +131,51 @@ func (rules VerdictRules) protectedBecause(in aws.Instance) []string {
 	return why
 }
 
-// afterT0 lists what ties the instance to the incident window.
-func (rules VerdictRules) afterT0(in aws.Instance, facts regionFacts) []string {
+// afterT0 lists what ties the instance to the incident window: what makes it rogue, what ties
+// something new to an instance first launched before T0 (suspicious at most), and notes. An
+// instance's launch is its first launch, its primary network interface's attachment: a stop and
+// start after T0 sets LaunchTime anew and is no launch.
+func (rules VerdictRules) afterT0(in aws.Instance, facts regionFacts) (rogue, tied, notes []string) {
 	if rules.Since.IsZero() {
-		return nil
+		return nil, nil, nil
 	}
-	var why []string
-	if in.LaunchTime.After(rules.Since) {
-		why = append(why, fmt.Sprintf("launched %s after the incident start (T0)", ec2Age(in.LaunchTime.Sub(rules.Since))))
+	first := in.FirstLaunch
+	if first.IsZero() {
+		first = in.LaunchTime
+	}
+	launchedAfter := first.After(rules.Since)
+	if launchedAfter {
+		rogue = append(rogue, fmt.Sprintf("launched %s after the incident start (T0)", ec2Age(first.Sub(rules.Since))))
+	} else if in.LaunchTime.After(rules.Since) {
+		notes = append(notes, fmt.Sprintf("first launched %s, before T0; started again %s after T0 (its LaunchTime): a restart is no launch",
+			first.UTC().Format("2006-01-02 15:04"), ec2Age(in.LaunchTime.Sub(rules.Since))))
 	}
 	if created, ok := facts.keys[in.KeyName]; ok && created.After(rules.Since) {
-		why = append(why, fmt.Sprintf("key pair %s was created after T0", in.KeyName))
+		if launchedAfter {
+			rogue = append(rogue, fmt.Sprintf("key pair %s was created after T0", in.KeyName))
+		} else {
+			tied = append(tied, fmt.Sprintf("key pair %s was created after T0, but the instance was first launched before it (%s): "+
+				"suspicious, not rogue", in.KeyName, first.UTC().Format("2006-01-02 15:04")))
+		}
 	}
 	if created, ok := facts.spot[in.SpotRequestID]; ok && created.After(rules.Since) {
-		why = append(why, fmt.Sprintf("requested by spot request %s, created after T0", in.SpotRequestID))
+		rogue = append(rogue, fmt.Sprintf("requested by spot request %s, created after T0", in.SpotRequestID))
 	}
-	return why
+	return rogue, tied, notes
+}
+
+// userDataChanged is the attacker's change of the instance's user data, which the trace found:
+// suspicious, whatever else it is, since the instance runs it at its next start.
+func (rules VerdictRules) userDataChanged(in aws.Instance) []string {
+	if rules.Trace == nil || rules.Trace.Footprint == nil {
+		return nil
+	}
+	c, ok := rules.Trace.Footprint.UserDataChangeOf(in.ID)
+	if !ok {
+		return nil
+	}
+	return []string{fmt.Sprintf("user data changed by the attacker: ModifyInstanceAttribute by %s from %s at %s (CloudTrail event %s)",
+		c.Credential, c.SourceIP, c.Time.UTC().Format("2006-01-02 15:04"), c.EventID)}
 }
 
 // oddities lists what is unusual whenever the instance was launched.

@@ -24,8 +24,9 @@ func (RotateKeys) Spec() Spec {
 	}
 }
 
-// Inspect lists users with keys; it preselects named users, or those whose pre-T0 keys were used
-// after T0 (the keys most likely exposed the same way).
+// Inspect lists users with keys; it preselects named users, or those whose keys are exposed: the
+// leaked key's user and users whose keys the trace shows in the attacker's hands. Other keys used
+// after T0 are listed with who used them from where, not preselected.
 func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) (*Inspection, error) {
 	me, rep, err := responderAndInventory(ctx, env, report)
 	if err != nil {
@@ -36,6 +37,7 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	if env.OwnKeys != nil {
 		own = env.OwnKeys()
 	}
+	exposed := exposedKeys(env)
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Keys"}, {Title: "Why"}}}
 	failed := 0
 	for _, u := range rep.Users {
@@ -52,14 +54,16 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 			t.Rows = append(t.Rows, row)
 			continue
 		}
-		for _, k := range u.Keys {
-			// A key made after T0 is the attacker's (another step's) or a colleague's new one,
-			// which CloudTrail vouched for: neither predates the leak.
-			if contains(k.Flags, FlagKeyUsedAfterT0) && !after(k.Created, env.Since) {
-				row.Reasons = append(row.Reasons, k.ID+" predates T0 and was used after it")
-			}
+		rotate, notes := rotationReasons(env, exposed, u)
+		row.Reasons = append(rotate, notes...)
+		row.Selected = contains(named, u.Name) || (len(named) == 0 && len(rotate) > 0)
+		if len(rotate) > 0 {
+			row.Tone = ToneSuspicious
 		}
-		row.Selected = contains(named, u.Name) || (len(named) == 0 && len(row.Reasons) > 0)
+		if u.CreatedBy != nil && u.CreatedBy.Attacker {
+			row.Selected, row.Tone = contains(named, u.Name), ToneWarning
+			row.Reasons = append([]string{"made by the attacker: \"Remove rogue IAM users\" deletes it whole"}, row.Reasons...)
+		}
 		if done := rotated(u.Keys, func(id string) bool { return own[id] && secretKept(env, id) }); done != "" {
 			row.Selected, row.AlreadyDone = false, done
 			row.Reasons = append(row.Reasons, done)
@@ -71,7 +75,8 @@ func (RotateKeys) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 		row.Cells[2] = strings.Join(row.Reasons, "; ")
 		t.Rows = append(t.Rows, row)
 	}
-	return &Inspection{Summary: plural(len(t.Rows), "user") + " with access keys", Table: t, Failed: failed, Data: rep}, nil
+	return &Inspection{Summary: fmt.Sprintf("%s with access keys, %d with a key exposed", plural(len(t.Rows), "user"), len(t.SelectedIDs())),
+		Table: t, Failed: failed, Data: rep, Warnings: rotationWarning(env)}, nil
 }
 
 // rotated says how a user's keys show a rotation lockdown finished: its own new key, whose secret

@@ -43,6 +43,9 @@ func rotateUser(ctx context.Context, env *Env, changes aws.Changes, r *rotation)
 	switch {
 	case res.Status == StatusFailed:
 		return append(results, res), nil, rotationFailed
+	case env.KeepSecret == nil && (res.Status == StatusApplied || res.Status == StatusAlreadyDone) && len(r.Deactivate) == 0:
+		// No old key is active (the leaked one is contained already): nothing waits for the secret.
+		return append(results, res), secret, rotationDone
 	case env.KeepSecret == nil && (res.Status == StatusApplied || res.Status == StatusAlreadyDone):
 		results = append(results, res)
 		for _, id := range r.Deactivate {

@@ -122,10 +122,10 @@ func verification(v *Verification, keyID string) *Inspection {
 		}
 		v.Remaining++
 		tone := ToneRogue
-		switch c.Result {
-		case VerifyUnknown:
+		switch {
+		case c.Result == VerifyUnknown:
 			tone = ToneFailed
-		case VerifyNotChecked:
+		case c.Result == VerifyNotChecked, c.MadeBy != "":
 			tone = ToneWarning
 		}
 		t.Rows = append(t.Rows, Row{ID: c.RowID(), Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},

@@ -38,6 +38,9 @@ type VerifyCheck struct {
 	HandledBy string       `json:"handled_by,omitempty"`
 	// Kept is the operator's reason for keeping the item: a recorded decision makes it a pass.
 	Kept string `json:"kept,omitempty"`
+	// MadeBy is who CloudTrail says made the item, when it is not the attacker: a teammate's
+	// resource waits for the operator's word, and is never called rogue.
+	MadeBy string `json:"made_by,omitempty"`
 }
 
 // Open reports whether the check counts against containment: anything but a pass, or a source of
@@ -51,8 +54,8 @@ func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 // colleague may have made after T0 on purpose. The leaked key and a spot request behind a rogue
 // instance never are.
 var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true,
-	"IAM persistence": true, "password reset": true, "new roles": true, checkInbound: true, checkSnapshots: true, checkImages: true,
-	checkAnalyzer: true}
+	"IAM persistence": true, "password reset": true, "new roles": true, "new key pairs": true, "respawners": true, checkInbound: true,
+	checkSnapshots: true, checkImages: true, checkAnalyzer: true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
 // item, or the last part of its item (an access key id, an instance id).
@@ -189,6 +192,8 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 			c := VerifyCheck{Check: "new users", Item: u.Name, Result: VerifyFail, Evidence: "created " + when(u.Created) + ", after T0 " + t0, HandledBy: byRemove}
 			if u.Name == me.UserName() {
 				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", c.Evidence+": the responder's own user, excepted"
+			} else {
+				c.madeByOthers(env, attribute(env.Trace, "", u.Name))
 			}
 			c.keptBy(kept, u.Name)
 			out = append(out, c)
@@ -214,6 +219,7 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 				c.Evidence = "made by lockdown " + when(k.Created) + ", but its secret was never recorded as kept: nobody is known to hold it, and it is still Active"
 			case k.Status == aws.KeyActive:
 				c.Result, c.Evidence = VerifyFail, "created "+when(k.Created)+" and still Active"
+				c.madeByOthers(env, attribute(env.Trace, "", k.ID))
 			default:
 				c.Result, c.Evidence = VerifyPass, "created "+when(k.Created)+", now "+k.Status
 			}

@@ -27,6 +27,8 @@ func ledgerCheckFor(eventName string) ledgerCheck {
 		return recheckIngress
 	case "ModifySnapshotAttribute", "ModifyImageAttribute":
 		return recheckShares
+	case "ModifyInstanceAttribute":
+		return checkUserDataUndone
 	}
 	return nil
 }

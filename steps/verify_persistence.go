@@ -85,14 +85,18 @@ func checkKeyPairs(ctx context.Context, env *Env) []VerifyCheck {
 		return []VerifyCheck{{Check: "new key pairs", Item: "all regions", Result: VerifyUnknown, Evidence: "cannot list the regions: " + unanswered(err), HandledBy: byKeyPairs}}
 	}
 	out := unreadRegions("new key pairs", s.Regions, byKeyPairs)
+	kept := keptItems(env)
 	rogue := 0
 	for _, k := range s.KeyPairs {
 		if !after(k.Created, env.Since) {
 			continue
 		}
 		rogue++
-		out = append(out, VerifyCheck{Check: "new key pairs", Item: k.Region + "/" + k.Name, Result: VerifyFail,
-			Evidence: "created " + when(k.Created) + ", after T0 " + when(env.Since), HandledBy: byKeyPairs})
+		c := VerifyCheck{Check: "new key pairs", Item: k.Region + "/" + k.Name, Result: VerifyFail,
+			Evidence: "created " + when(k.Created) + ", after T0 " + when(env.Since), HandledBy: byKeyPairs}
+		c.madeByOthers(env, attribute(env.Trace, k.Region, k.ID, aws.KeyPairRef(k.Region, k.Name)))
+		c.keptBy(kept, c.Item, k.ID)
+		out = append(out, c)
 	}
 	if len(out) == 0 {
 		out = append(out, VerifyCheck{Check: "new key pairs", Item: "all regions", Result: VerifyPass,

@@ -22,6 +22,7 @@ func checkRespawners(ctx context.Context, env *Env) []VerifyCheck {
 		return []VerifyCheck{{Check: check, Item: "all regions", Result: VerifyUnknown, Evidence: "cannot list the regions: " + unanswered(err), HandledBy: byRespawners}}
 	}
 	out := unreadRegions(check, s.Regions, byRespawners)
+	kept := keptItems(env)
 	for _, r := range s.Respawners {
 		// A spot request behind an instance is the instance check's ("open spot requests").
 		if !after(r.Created, env.Since) || r.Stopped() || (r.Kind == aws.KindSpotRequest && len(r.Instances) > 0) {
@@ -31,8 +32,11 @@ func checkRespawners(ctx context.Context, env *Env) []VerifyCheck {
 		if r.Relaunches() {
 			evidence += "; it launches instances again when they are terminated"
 		}
-		out = append(out, VerifyCheck{Check: check, Item: r.Region + "/" + respawnerLabels[r.Kind] + " " + r.ID, Result: VerifyFail,
-			Evidence: evidence, HandledBy: byRespawners})
+		c := VerifyCheck{Check: check, Item: r.Region + "/" + respawnerLabels[r.Kind] + " " + r.ID, Result: VerifyFail,
+			Evidence: evidence, HandledBy: byRespawners}
+		c.madeByOthers(env, attribute(env.Trace, r.Region, r.ID, r.Name, r.ARN))
+		c.keptBy(kept, c.Item, r.ID)
+		out = append(out, c)
 	}
 	if len(out) == 0 {
 		out = append(out, VerifyCheck{Check: check, Item: "all regions", Result: VerifyPass,

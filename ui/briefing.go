@@ -129,9 +129,11 @@ func (m *Model) briefingView(width, height int) string {
 	return strings.Join(scrolled(s, wrapLines(lines, w), &m.briefingScroll, height, w), "\n")
 }
 
-// indent wraps text to width with every line indented, so a wrapped line stays in its block.
+// indent wraps text to width with every line indented, so a wrapped line stays in its block: each
+// line, the first or the rest, leaves room for the wider of the two indents, so none of them is
+// cut again where the text is shown.
 func indent(text, first, rest string, width int) []string {
-	wrapped := strings.Split(ansi.Wrap(text, max(10, width-ansi.StringWidth(first)), " "), "\n")
+	wrapped := strings.Split(ansi.Wrap(text, max(10, width-max(ansi.StringWidth(first), ansi.StringWidth(rest))), " "), "\n")
 	for i, l := range wrapped {
 		if i == 0 {
 			wrapped[i] = first + l

@@ -144,3 +144,34 @@ func TestPlainPlanNeedsAnExplicitYes(t *testing.T) {
 		})
 	}
 }
+
+// A change too long for one line continues indented under itself, each line wrapped once: the
+// words of the summary (what to undo, the CloudTrail event) stay together in their block.
+func TestALongChangeWrapsIndentedUnderItself(t *testing.T) {
+	ctx := NewContext(steps.Live, time.Time{})
+	summary := "stop i-0b5e11ef00a1b2c3d (m5.xlarge, first launched 2025-11-02 18:45, before T0): its user data was replaced " +
+		"by the attacker (AKIAEXAMPLELEAKED003, CloudTrail event 421276f9-1557-95d3-ad36-dc84ae3dac6f), so it runs their code"
+	plan := &steps.Plan{Changes: []steps.Change{{ID: "c1", Op: "ec2:StopInstances", Region: "us-east-1", Target: "i-0b5e11ef00a1b2c3d", Summary: summary}}}
+	d := newConfirmDialog(ctx, "s", plan)
+	d.SetSize(92, 40)
+	var block []string
+	for _, l := range strings.Split(ansi.Strip(d.View()), "\n") {
+		l = strings.TrimRight(strings.Trim(strings.TrimSpace(l), "│"), " ")
+		if strings.Contains(l, "ec2:StopInstances") || (len(block) > 0 && strings.TrimSpace(l) != "") {
+			block = append(block, l)
+		} else if len(block) > 0 {
+			break
+		}
+	}
+	if len(block) < 3 {
+		t.Fatalf("the change is not wrapped over several lines: %q", block)
+	}
+	for _, l := range block[1:] {
+		if !strings.HasPrefix(l, "       ") {
+			t.Errorf("a continuation of the change is not indented under it: %q in\n%s", l, strings.Join(block, "\n"))
+		}
+	}
+	if got, want := strings.Join(strings.Fields(strings.Join(block, "")), ""), strings.Join(strings.Fields(summary), ""); !strings.Contains(got, want) {
+		t.Errorf("the summary is cut apart:\n%s", strings.Join(block, "\n"))
+	}
+}

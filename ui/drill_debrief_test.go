@@ -30,8 +30,11 @@ type teatestDrill struct {
 	watch *debrief.Drill
 }
 
-func startTeatestDrill(t *testing.T) *teatestDrill {
-	s := simtest.Start(t, "crypto-miner", drillT0)
+func startTeatestDrill(t *testing.T) *teatestDrill { return startTeatestDrillOf(t, "crypto-miner") }
+
+// startTeatestDrillOf is the same drill on another built-in scenario.
+func startTeatestDrillOf(t *testing.T, scenario string) *teatestDrill {
+	s := simtest.Start(t, scenario, drillT0)
 	acct := s.Account(t, aws.Options{Mode: steps.Drill, LookupInterval: time.Millisecond})
 	journal, err := runbooks.OpenJournal(t.TempDir(), "drill")
 	if err != nil {

@@ -80,7 +80,8 @@ type sessionTarget struct {
 	now      func() time.Time
 	// skipRegions are left out of every step that scans regions.
 	skipRegions []string
-	// patience bounds each wait for background work; 10 s when zero.
+	// patience bounds each wait for background work; 60 s when zero (a loaded machine runs the race
+	// detector slowly, and a wait ends as soon as the work does).
 	patience time.Duration
 }
 
@@ -131,7 +132,7 @@ func startSession(t *testing.T, target sessionTarget) *drillSession {
 	ctx.ExpectedAccount = target.expected
 	patience := target.patience
 	if patience == 0 {
-		patience = 10 * time.Second
+		patience = 60 * time.Second
 	}
 	d := &drillSession{t: t, wire: target.wire, url: target.url, acct: target.acct, run: run, journal: journal.Path(), logPath: logPath,
 		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{}), patience: patience}

@@ -57,6 +57,7 @@ func (p *panel) runningLines(elapsed time.Duration, spin string) []string {
 	if c := p.grid.counts(); c != "" {
 		lines = append(lines, p.ctx.Styles.Subtle.Render(c))
 	}
+	lines = append(lines, p.grid.waitLines(p.ctx, p.width, 3, time.Now())...)
 	return append(lines, p.grid.lines(p.ctx, p.width, p.height-len(lines), false)...)
 }
 

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"lockdown/aws"
 	"lockdown/steps"
 )
 
@@ -15,11 +17,40 @@ import (
 type progressGrid struct {
 	keys  []string
 	units map[string]steps.Progress
+	// waits are the latest retry, wait or give-up of each region or service the action calls.
+	waits []aws.CallEvent
 }
 
 func (g *progressGrid) reset() {
 	g.keys = nil
 	g.units = nil
+	g.waits = nil
+}
+
+// called keeps the latest event of each region or service, newest first.
+func (g *progressGrid) called(e aws.CallEvent) {
+	g.waits = slices.DeleteFunc(g.waits, func(w aws.CallEvent) bool { return w.Service == e.Service && w.Region == e.Region })
+	g.waits = append([]aws.CallEvent{e}, g.waits...)
+}
+
+// waitShown is how long a retry or a wait stays on screen; a give-up stays.
+const waitShown = 5 * time.Second
+
+// waitLines are the retries and waits happening now, at most limit of them, give-ups first:
+// "eu-north-1: throttled, retry 3 in 1.6 s".
+func (g *progressGrid) waitLines(ctx *Context, width, limit int, now time.Time) []string {
+	var given, recent []string
+	for _, e := range g.waits {
+		line := ansi.Truncate("~ "+e.String(), width, "…")
+		switch {
+		case e.Kind == aws.EventGivenUp:
+			given = append(given, ctx.Styles.Failed.Render(line))
+		case now.Sub(e.At) <= waitShown+e.Wait:
+			recent = append(recent, ctx.Styles.Warning.Render(line))
+		}
+	}
+	all := append(given, recent...)
+	return all[:min(len(all), limit)]
 }
 
 func (g *progressGrid) add(p steps.Progress) {

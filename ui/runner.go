@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"lockdown/aws"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
@@ -53,6 +54,11 @@ type (
 		stepID string
 		p      steps.Progress
 	}
+	// callMsg is a retry, a wait or a give-up of the running action's AWS calls.
+	callMsg struct {
+		stepID string
+		e      aws.CallEvent
+	}
 	// runnerDoneMsg reports a quick journaled call (tick, skip, complete).
 	runnerDoneMsg struct {
 		stepID string
@@ -85,14 +91,26 @@ type task struct {
 	started time.Time
 	cancel  context.CancelFunc
 	events  chan steps.Progress
+	// calls carries the retries and waits of the action's AWS calls; when the screen is behind,
+	// the newest are dropped rather than slowing the calls.
+	calls chan aws.CallEvent
 	// finished closes when the action's call to the run has returned, its results journaled.
 	finished chan struct{}
 }
 
 func newTask(parent context.Context, stepID, verb string, now time.Time) (*task, context.Context) {
 	ctx, cancel := context.WithCancel(parent)
-	return &task{stepID: stepID, verb: verb, started: now, cancel: cancel, events: make(chan steps.Progress, 64),
-		finished: make(chan struct{})}, ctx
+	t := &task{stepID: stepID, verb: verb, started: now, cancel: cancel, events: make(chan steps.Progress, 64),
+		calls: make(chan aws.CallEvent, 16), finished: make(chan struct{})}
+	return t, aws.WithCallObserver(ctx, t.observe)
+}
+
+// observe hands a retry or a wait to the screen without ever making the call wait for it.
+func (t *task) observe(e aws.CallEvent) {
+	select {
+	case t.calls <- e:
+	default:
+	}
 }
 
 // report hands progress to the screen, giving up when the task is cancelled so an action never
@@ -110,11 +128,15 @@ func (t *task) report(ctx context.Context) func(steps.Progress) {
 // action has finished and closed the channel.
 func (t *task) listen() tea.Cmd {
 	return func() tea.Msg {
-		p, ok := <-t.events
-		if !ok {
-			return nil
+		select {
+		case p, ok := <-t.events:
+			if !ok {
+				return nil
+			}
+			return progressMsg{stepID: t.stepID, p: p}
+		case e := <-t.calls:
+			return callMsg{stepID: t.stepID, e: e}
 		}
-		return progressMsg{stepID: t.stepID, p: p}
 	}
 }
 

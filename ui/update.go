@@ -57,6 +57,11 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 			m.panels[msg.stepID].grid.add(msg.p)
 			return m.task.listen()
 		}
+	case callMsg:
+		if m.task != nil && m.task.stepID == msg.stepID {
+			m.panels[msg.stepID].grid.called(msg.e)
+			return m.task.listen()
+		}
 	case inspectDoneMsg:
 		m.task = nil
 		if p := m.panels[msg.stepID]; msg.err != nil && p.found != nil {

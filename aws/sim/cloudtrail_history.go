@@ -66,6 +66,9 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	if err := s.seedLaunches(sc.EC2); err != nil {
 		return err
 	}
+	if err := s.seedKeyPairHistory(sc.EC2); err != nil {
+		return err
+	}
 	if err := s.seedRespawnerHistory(); err != nil {
 		return err
 	}

@@ -128,6 +128,9 @@ func requestParameters(action string, form map[string][]string) any {
 	if p := exposureRequest(action, form); p != nil {
 		return p
 	}
+	if rec := restartParameters(action, form); rec != nil {
+		return rec
+	}
 	out := map[string]any{}
 	for k, v := range form {
 		if k == "Action" || k == "Version" || len(v) == 0 {

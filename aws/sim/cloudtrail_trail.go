@@ -128,6 +128,9 @@ func (s *Server) responseElements(c *Call, result any) (any, []lookupResource) {
 	if response, resources, ok := s.exposureElements(c, result); ok {
 		return response, resources
 	}
+	if k, ok := result.(createKeyPairXML); ok {
+		return keyPairElements(k)
+	}
 	switch r := result.(type) {
 	case createAccessKeyResult:
 		k := r.AccessKey

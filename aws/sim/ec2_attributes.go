@@ -19,7 +19,12 @@ type instanceAttributeXML struct {
 	SourceDestCheck                   *attributeValue `xml:"sourceDestCheck,omitempty"`
 	EbsOptimized                      *attributeValue `xml:"ebsOptimized,omitempty"`
 	RootDeviceName                    *attributeValue `xml:"rootDeviceName,omitempty"`
-	UserData                          *struct{}       `xml:"userData,omitempty"`
+	UserData                          *userDataXML    `xml:"userData,omitempty"`
+}
+
+// userDataXML is an instance's user data, base64; EC2 sends an empty element when it has none.
+type userDataXML struct {
+	Value string `xml:"value,omitempty"`
 }
 
 // describeInstanceAttribute answers for one attribute of one instance, as EC2 does; the ones the
@@ -55,7 +60,7 @@ func (s *Server) describeInstanceAttribute(c *Call) (any, error) {
 	case "rootDeviceName":
 		out.RootDeviceName = v("/dev/xvda")
 	case "userData":
-		out.UserData = &struct{}{}
+		out.UserData = &userDataXML{Value: inst.UserData}
 	default:
 		return nil, Errorf(http.StatusBadRequest, "InvalidParameterValue", "Value (%s) for parameter attribute is invalid. Unknown attribute.", attr)
 	}

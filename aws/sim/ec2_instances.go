@@ -170,19 +170,36 @@ func (r *ec2Region) mustExist(ids []string) *APIError {
 	return Errorf(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
 }
 
-// modifyInstanceAttribute supports the one attribute lockdown changes: disableApiTermination, sent
-// either as DisableApiTermination.Value or as Attribute/Value.
+// modifyInstanceAttribute supports disableApiTermination (what lockdown changes) and userData
+// (what an attacker changes, on a stopped instance), each sent either as Name.Value or as
+// Attribute/Value.
 func (s *Server) modifyInstanceAttribute(c *Call) (any, error) {
 	id := c.Params.Get("InstanceId")
 	if id == "" {
 		return nil, Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter InstanceId")
 	}
 	value := c.Params.Get("DisableApiTermination.Value")
+	userData, setsUserData := c.Params["UserData.Value"]
 	if attr := c.Params.Get("Attribute"); attr != "" {
-		if attr != "disableApiTermination" {
-			return nil, Errorf(http.StatusBadRequest, "UnsupportedOperation", "The simulator only modifies disableApiTermination, not %s", attr)
+		switch attr {
+		case "disableApiTermination":
+		case "userData":
+			userData, setsUserData = c.Params["Value"], true
+		default:
+			return nil, Errorf(http.StatusBadRequest, "UnsupportedOperation", "The simulator only modifies disableApiTermination and userData, not %s", attr)
 		}
 		value = c.Params.Get("Value")
+	}
+	if setsUserData {
+		r := s.ec2.region(c.Region)
+		if err := r.mustExist([]string{id}); err != nil {
+			return nil, err
+		}
+		v := ""
+		if len(userData) > 0 {
+			v = userData[0]
+		}
+		return modifyUserData(r.byID[id], v, c.DryRun())
 	}
 	if value != "true" && value != "false" {
 		return nil, Errorf(http.StatusBadRequest, "InvalidParameterCombination", "No attribute specified.")

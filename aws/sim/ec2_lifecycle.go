@@ -54,7 +54,7 @@ func (s *Server) runInstances(c *Call) (any, error) {
 
 func launchParams(c *Call) (launchSpec, int, *APIError) {
 	spec := launchSpec{Type: c.Params.Get("InstanceType"), KeyName: c.Params.Get("KeyName"), Image: c.Params.Get("ImageId"),
-		Protected: c.Params.Get("DisableApiTermination") == "true"}
+		Protected: c.Params.Get("DisableApiTermination") == "true", UserData: c.Params.Get("UserData")}
 	if spec.Image == "" {
 		return spec, 0, Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter ImageId")
 	}

@@ -8,6 +8,7 @@ import (
 func (s *Server) registerEC2() {
 	s.handle("ec2", "DescribeRegions", false, s.describeRegions)
 	s.registerEC2Instances()
+	s.registerEC2Restarts()
 	s.registerEC2Spot()
 	s.registerSecurityGroups()
 	s.registerSnapshots()

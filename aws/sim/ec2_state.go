@@ -29,6 +29,10 @@ type KeyPairSpec struct {
 	Region  string `yaml:"region"`
 	Name    string `yaml:"name"`
 	Created When   `yaml:"created"`
+	// By is who made the key pair (see UserSpec.By): its CreateKeyPair, or ImportKeyPair when
+	// Imported, is written into CloudTrail.
+	By       string `yaml:"by"`
+	Imported bool   `yaml:"imported"`
 }
 
 // InstanceSpec is one instance. State defaults to running, Type to t3.micro. Protected sets
@@ -44,6 +48,11 @@ type InstanceSpec struct {
 	Protected bool              `yaml:"protected"`
 	// Spot makes the instance the fulfilment of a spot request.
 	Spot *SpotSpec `yaml:"spot"`
+	// FirstLaunched is when the instance was first launched (its primary network interface's
+	// attachment time) when it was started again since: Launched is then the last start.
+	FirstLaunched When `yaml:"first_launched"`
+	// UserData is the instance's user data, as text.
+	UserData string `yaml:"user_data"`
 	// By is who launched the instance, for its CloudTrail history (see UserSpec.By).
 	By string `yaml:"by"`
 }
@@ -76,8 +85,8 @@ func (sp *EC2Spec) validate() error {
 		if f.Count <= 0 {
 			return fmt.Errorf("ec2.generate[%d].count: must be positive, got %d", i, f.Count)
 		}
-		if f.ID != "" || f.Spot != nil {
-			return fmt.Errorf("ec2.generate[%d]: a fleet cannot have a fixed id or a spot request", i)
+		if f.ID != "" || f.Spot != nil || f.FirstLaunched != "" {
+			return fmt.Errorf("ec2.generate[%d]: a fleet cannot have a fixed id, a spot request or a first_launched", i)
 		}
 		if err := f.InstanceSpec.validate(); err != nil {
 			return under(fmt.Sprintf("ec2.generate[%d]", i), err)
@@ -169,10 +178,17 @@ type ec2Region struct {
 
 type instance struct {
 	ID, Reservation, Type, State, KeyName, Image, Zone string
-	Launched                                           time.Time
-	Tags                                               []tag
-	Protected                                          bool
-	SpotRequest                                        string
+	// Launched is EC2's LaunchTime: the last time the instance was started, which stopping and
+	// starting it sets anew.
+	Launched time.Time
+	// Attached is when its primary network interface was attached: its first launch, which a
+	// restart keeps.
+	Attached time.Time
+	// ENI is its primary network interface; UserData its user data, base64 as EC2 keeps it.
+	ENI, UserData string
+	Tags          []tag
+	Protected     bool
+	SpotRequest   string
 	// By is the credential that launched the instance, or the scenario's `by`.
 	By string
 	// Launcher names the respawner that launched it (a group, fleet or spot request), as a
@@ -211,8 +227,10 @@ type spotRequest struct {
 // launchSpec is what RunInstances (or a spot request) needs to start an instance.
 type launchSpec struct {
 	Type, KeyName, Image string
-	Tags                 []tag
-	Protected            bool
+	// UserData is base64, as RunInstances takes it.
+	UserData  string
+	Tags      []tag
+	Protected bool
 	// By is who launches: a persistent spot request's replacements are its launcher's.
 	By string
 	// Launcher is the holding key of the respawner that launches, if any.
@@ -225,7 +243,7 @@ func newEC2State(s *Server, spec EC2Spec) (*ec2State, error) {
 		return nil, err
 	}
 	for _, k := range spec.KeyPairs {
-		st.region(k.Region).addKeyPair(s, k.Name, resolveChecked(k.Created, s.start))
+		st.region(k.Region).addKeyPair(s, k.Name, resolveChecked(k.Created, s.start)).By = k.By
 	}
 	for i, in := range spec.Instances {
 		if err := st.seed(s, in, in.ID); err != nil {
@@ -270,12 +288,24 @@ func (st *ec2State) seedFleet(s *Server, f FleetSpec) error {
 // seed adds one scenario instance, with its spot request when it has one.
 func (st *ec2State) seed(s *Server, in InstanceSpec, id string) error {
 	launched := resolveChecked(in.Launched, s.start)
-	return st.seedAt(s, in, id, launched, tagList(in.Tags))
+	if err := st.seedAt(s, in, id, launched, tagList(in.Tags)); err != nil {
+		return err
+	}
+	if in.FirstLaunched == "" {
+		return nil
+	}
+	first := resolveChecked(in.FirstLaunched, s.start)
+	if first.After(launched) {
+		return fmt.Errorf("first_launched: is after launched: an instance is started again only after its first launch")
+	}
+	r := st.region(in.Region)
+	r.instances[len(r.instances)-1].Attached = first.UTC().Truncate(time.Second)
+	return nil
 }
 
 func (st *ec2State) seedAt(s *Server, in InstanceSpec, id string, launched time.Time, tags []tag) error {
 	r := st.region(in.Region)
-	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tags, Protected: in.Protected, By: in.By}
+	spec := launchSpec{Type: in.Type, KeyName: in.KeyName, Tags: tags, Protected: in.Protected, By: in.By, UserData: encodeUserData(in.UserData)}
 	inst := r.launch(s, spec, launched, in.State, id, s.ids.hex("r-", 17))
 	if in.Spot != nil {
 		sr := r.addSpotRequest(s, in.Spot.Type, resolveChecked(in.Spot.Created, s.start), spec)
@@ -308,8 +338,10 @@ func (r *ec2Region) launch(s *Server, spec launchSpec, at time.Time, state, id, 
 	if spec.Image == "" {
 		spec.Image = "ami-0abcdef1234567890"
 	}
+	at = at.UTC().Truncate(time.Second)
 	inst := &instance{ID: id, Reservation: reservation, Type: spec.Type, State: state, KeyName: spec.KeyName,
-		Image: spec.Image, Zone: r.name + "a", Launched: at.UTC().Truncate(time.Second), Tags: spec.Tags, Protected: spec.Protected, By: spec.By, Launcher: spec.Launcher}
+		Image: spec.Image, Zone: r.name + "a", Launched: at, Attached: at, ENI: "eni-" + strings.TrimPrefix(id, "i-"), UserData: spec.UserData,
+		Tags: spec.Tags, Protected: spec.Protected, By: spec.By, Launcher: spec.Launcher}
 	r.instances = append(r.instances, inst)
 	r.byID[id] = inst
 	return inst

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,21 @@ type instanceXML struct {
 	InstanceLifecycle     string           `xml:"instanceLifecycle,omitempty"`
 	SpotInstanceRequestID string           `xml:"spotInstanceRequestId,omitempty"`
 	Tags                  []tagXML         `xml:"tagSet>item"`
+	NetworkInterfaces     []eniXML         `xml:"networkInterfaceSet>item"`
+}
+
+// eniXML is an instance's network interface, with its attachment: the primary one (device index
+// 0) was attached at the instance's first launch.
+type eniXML struct {
+	ID         string `xml:"networkInterfaceId"`
+	Status     string `xml:"status"`
+	Attachment struct {
+		ID                  string `xml:"attachmentId"`
+		DeviceIndex         int    `xml:"deviceIndex"`
+		Status              string `xml:"status"`
+		AttachTime          string `xml:"attachTime"`
+		DeleteOnTermination bool   `xml:"deleteOnTermination"`
+	} `xml:"attachment"`
 }
 
 type reservationXML struct {
@@ -116,6 +132,12 @@ func (s *Server) instanceXML(inst *instance) instanceXML {
 	}
 	for i, t := range inst.Tags {
 		out.Tags[i] = tagXML(t)
+	}
+	if inst.State != "terminated" && inst.ENI != "" {
+		eni := eniXML{ID: inst.ENI, Status: "in-use"}
+		eni.Attachment.ID = strings.Replace(inst.ENI, "eni-", "eni-attach-", 1)
+		eni.Attachment.Status, eni.Attachment.AttachTime, eni.Attachment.DeleteOnTermination = "attached", awsTime(inst.Attached), true
+		out.NetworkInterfaces = []eniXML{eni}
 	}
 	return out
 }

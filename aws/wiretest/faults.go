@@ -78,6 +78,23 @@ type Rule struct {
 	// Param, when set, matches only requests with a parameter of that value (the query
 	// protocol's UserName, InstanceId.1…): one step's call among those of the same action.
 	Param string
+	// Rate applies the fault to a share of the matching requests, drawn at random (a seeded,
+	// repeatable draw); 0 means every one. A request the draw spares goes on to the next rule.
+	Rate float64
+	// Burst, when set, applies the fault only during the burst's windows: the way a service has
+	// a bad few seconds, then recovers.
+	Burst *Burst
+}
+
+// Burst is a fault that comes and goes: on for On, then off until Every has passed, counted from
+// the proxy's start.
+type Burst struct {
+	On, Every time.Duration
+}
+
+// active reports whether the burst is on at elapsed since the proxy started.
+func (b *Burst) active(elapsed time.Duration) bool {
+	return b == nil || b.Every <= 0 || elapsed%b.Every < b.On
 }
 
 func (r *Rule) matches(q Request) bool {
@@ -99,10 +116,31 @@ func hasParam(q Request, v string) bool {
 	return false
 }
 
-// throttleAnswer is the service's own throttling error, in its own protocol.
-func throttleAnswer(w http.ResponseWriter, q Request, jsonProtocol bool) {
+// protocol is how a service frames its errors.
+type protocol int
+
+const (
+	queryProtocol    protocol = iota // EC2, IAM, STS, Auto Scaling: XML
+	jsonProtocol                     // CloudTrail, Organizations: X-Amz-Target, JSON 1.1
+	restJSONProtocol                 // GuardDuty: a path per resource, JSON, status by error
+)
+
+func protocolOf(req *http.Request) protocol {
 	switch {
-	case jsonProtocol:
+	case req.Header.Get("X-Amz-Target") != "":
+		return jsonProtocol
+	case req.URL.Path != "/" && req.URL.Path != "":
+		return restJSONProtocol
+	}
+	return queryProtocol
+}
+
+// throttleAnswer is the service's own throttling error, in its own protocol.
+func throttleAnswer(w http.ResponseWriter, q Request, p protocol) {
+	switch {
+	case p == restJSONProtocol:
+		restJSONError(w, http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded")
+	case p == jsonProtocol:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprint(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
@@ -118,12 +156,14 @@ func throttleAnswer(w http.ResponseWriter, q Request, jsonProtocol bool) {
 }
 
 // serverErrorAnswer is an internal error in the service's protocol.
-func serverErrorAnswer(w http.ResponseWriter, q Request, status int, jsonProtocol bool) {
+func serverErrorAnswer(w http.ResponseWriter, q Request, status int, p protocol) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
 	switch {
-	case jsonProtocol:
+	case p == restJSONProtocol:
+		restJSONError(w, status, "InternalServerErrorException", "Internal server error")
+	case p == jsonProtocol:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.WriteHeader(status)
 		fmt.Fprint(w, `{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}`)
@@ -136,6 +176,13 @@ func serverErrorAnswer(w http.ResponseWriter, q Request, status int, jsonProtoco
 		w.WriteHeader(status)
 		fmt.Fprint(w, queryError("ServiceUnavailable", "Service is unable to handle request."))
 	}
+}
+
+func restJSONError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, msg)
 }
 
 func ec2Error(code, msg string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,23 +28,32 @@ type Proxy struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 
+	started time.Time
+
 	mu    sync.Mutex
 	rules []Rule
 	used  []int
+	dice  *rand.Rand
 }
 
 // NewProxy serves a proxy to target on a free loopback port.
 func NewProxy(target string, rules ...Rule) (*Proxy, error) {
+	return ListenProxy("127.0.0.1:0", target, rules...)
+}
+
+// ListenProxy serves a proxy to target on addr.
+func ListenProxy(addr, target string, rules ...Rule) (*Proxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("proxy target %q: %w", target, err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	p := &Proxy{Recorder: &Recorder{}, URL: "http://" + l.Addr().String(), target: u,
-		transport: &http.Transport{}, closed: make(chan struct{})}
+		transport: &http.Transport{}, closed: make(chan struct{}),
+		started: time.Now(), dice: rand.New(rand.NewPCG(1, 2))}
 	p.SetRules(rules...)
 	p.server = &http.Server{Handler: p}
 	go func() { _ = p.server.Serve(l) }()
@@ -82,7 +92,10 @@ func (p *Proxy) fault(q Request) (Fault, bool) {
 	defer p.mu.Unlock()
 	for i := range p.rules {
 		r := &p.rules[i]
-		if !r.matches(q) || (r.Times > 0 && p.used[i] >= r.Times) {
+		if !r.matches(q) || (r.Times > 0 && p.used[i] >= r.Times) || !r.Burst.active(time.Since(p.started)) {
+			continue
+		}
+		if r.Rate > 0 && p.dice.Float64() >= r.Rate {
 			continue
 		}
 		p.used[i]++
@@ -100,7 +113,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	q := Classify(req, body)
 	i := p.add(q)
-	jsonProtocol := req.Header.Get("X-Amz-Target") != ""
+	proto := protocolOf(req)
 	f, faulty := p.fault(q)
 	switch {
 	case !faulty, f.kind == faultLatency:
@@ -114,10 +127,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case f.kind == faultSlowAnswer:
 		p.forward(w, req, body, i, false, f.latency)
 	case f.kind == faultThrottle:
-		throttleAnswer(w, q, jsonProtocol)
-		p.note(i, statusOf(q, jsonProtocol), "")
+		throttleAnswer(w, q, proto)
+		p.note(i, statusOf(q, proto), "")
 	case f.kind == faultServerError:
-		serverErrorAnswer(w, q, f.status, jsonProtocol)
+		serverErrorAnswer(w, q, f.status, proto)
 		p.note(i, max(f.status, http.StatusInternalServerError), "")
 	case f.kind == faultReset:
 		resetConnection(w)
@@ -133,8 +146,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-func statusOf(q Request, jsonProtocol bool) int {
-	if q.Service == "ec2" && !jsonProtocol {
+func statusOf(q Request, p protocol) int {
+	switch {
+	case p == restJSONProtocol:
+		return http.StatusTooManyRequests
+	case q.Service == "ec2" && p == queryProtocol:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest

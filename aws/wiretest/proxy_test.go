@@ -8,8 +8,10 @@ import (
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"go.uber.org/goleak"
 
@@ -57,7 +59,8 @@ func TestThrottleAndServerErrorAnswerInTheServicesOwnWords(t *testing.T) {
 	s, _, cfg := simBehindProxy(t,
 		wiretest.Rule{Service: "ec2", Fault: wiretest.Throttle(), Times: 1},
 		wiretest.Rule{Service: "iam", Fault: wiretest.Throttle(), Times: 1},
-		wiretest.Rule{Service: "ec2", Fault: wiretest.ServerError(503), Times: 1})
+		wiretest.Rule{Service: "ec2", Fault: wiretest.ServerError(503), Times: 1},
+		wiretest.Rule{Service: "guardduty", Fault: wiretest.Throttle(), Times: 1})
 	ctx := context.Background()
 	client := ec2.NewFromConfig(cfg)
 	_, err := client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
@@ -74,6 +77,10 @@ func TestThrottleAndServerErrorAnswerInTheServicesOwnWords(t *testing.T) {
 	}
 	if _, err = client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
 		t.Errorf("rules used up should let requests through: %v", err)
+	}
+	_, err = guardduty.NewFromConfig(cfg).ListDetectors(ctx, &guardduty.ListDetectorsInput{})
+	if lockdown.ErrorCode(err) != "TooManyRequestsException" || !retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool() {
+		t.Errorf("GuardDuty throttling, in its REST protocol, must be a throttle the SDK retries: %v", err)
 	}
 	if n := len(s.Server.Requests()); n != 1 {
 		t.Errorf("faulted requests must not reach the server: it saw %d", n)
