@@ -173,8 +173,9 @@ func notAnAnalyzerEndpoint(err error) bool {
 	if !errors.As(err, &resp) {
 		return false
 	}
+	// 501 Not Implemented says so whatever error body comes with it.
 	status := resp.HTTPStatusCode()
-	return (status == 404 && ErrorCode(err) != "ResourceNotFoundException") || (status >= 500 && errors.As(err, &notAWS))
+	return status == 501 || (status == 404 && ErrorCode(err) != "ResourceNotFoundException") || (status >= 500 && errors.As(err, &notAWS))
 }
 
 // analyzerClient returns region's Access Analyzer client. It never leaves this package.
