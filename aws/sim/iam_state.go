@@ -30,6 +30,8 @@ type iamState struct {
 	// providers are the OIDC and SAML identity providers, by ARN.
 	providers    map[string]*identityProvider
 	responderKey *accessKey
+	// breakGlassKey is the key of the scenario's break-glass identity, nil without one.
+	breakGlassKey *accessKey
 	// responderFullAccess is set when the scenario gives the responder no IAM policy at all.
 	responderFullAccess bool
 }
@@ -280,7 +282,10 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 	}
 	if k, ok := st.keys[r.AccessKeyID]; ok && r.AccessKeyID != "" {
 		st.responderKey = k
-		return st.grantResponder(st.users[k.User], r)
+		if err := st.grantResponder(st.users[k.User], r); err != nil {
+			return err
+		}
+		return st.addBreakGlass(s, r.BreakGlass)
 	}
 	u, ok := st.users[name]
 	if !ok {
@@ -291,7 +296,34 @@ func (st *iamState) ensureResponder(s *Server, r ResponderSpec) error {
 		return fmt.Errorf("responder.access_key_id: %w", err)
 	}
 	st.responderKey = k
-	return st.grantResponder(u, r)
+	if err := st.grantResponder(u, r); err != nil {
+		return err
+	}
+	return st.addBreakGlass(s, r.BreakGlass)
+}
+
+// addBreakGlass finds, or gives its user, the break-glass key: old and unused, as a vault's is.
+func (st *iamState) addBreakGlass(s *Server, b *BreakGlassSpec) error {
+	if b == nil {
+		return nil
+	}
+	if k, ok := st.keys[b.AccessKeyID]; ok && b.AccessKeyID != "" {
+		if b.SecretAccessKey != "" {
+			k.Secret = b.SecretAccessKey
+		}
+		st.breakGlassKey = k
+		return nil
+	}
+	u, ok := st.users[b.User]
+	if !ok {
+		return fmt.Errorf("responder.break_glass: user %q is not in iam.users", b.User)
+	}
+	k, err := st.addKey(s, u, KeySpec{ID: b.AccessKeyID, Secret: b.SecretAccessKey, Created: "-400d"})
+	if err != nil {
+		return fmt.Errorf("responder.break_glass: %w", err)
+	}
+	st.breakGlassKey = k
+	return nil
 }
 
 // grantResponder adds the scenario's responder policies and groups to the responder's user.
