@@ -29,6 +29,8 @@ type session struct {
 	activity <-chan ui.Activity
 	// briefing, in a drill, is the alert shown before anything else.
 	briefing *ui.Briefing
+	// breakGlass, in a drill whose scenario holds them, hands over to the break-glass identity.
+	breakGlass *ui.BreakGlass
 	// debrief, in a drill, draws the scored debrief the screen shows at the end.
 	debrief func() []string
 }
@@ -147,6 +149,7 @@ func (s *session) interact(g *Globals) error {
 	uctx.Activity = s.activity
 	uctx.Debrief = s.debrief
 	uctx.AccountNow = g.clock
+	uctx.BreakGlass = s.breakGlass
 	if b := s.briefing; b != nil {
 		uctx.Briefing = b
 		if b.KeyID != "" {
