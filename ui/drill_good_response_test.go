@@ -111,8 +111,9 @@ func TestGoodResponsePersistence(t *testing.T) {
 	mustScoreFull(t, d.score())
 }
 
-// false-positive: follow the verdicts the trace makes, keep the new engineer's user with the
-// team lead's word, and touch nothing of the team's.
+// false-positive: follow the verdicts the trace makes, touch nothing of the team's, restore the
+// reports worker's user data by hand (the terminate step stopped it), and keep with the team
+// lead's word what she made after T0: the new engineer's user and key, her key pair and template.
 func TestGoodResponseFalsePositive(t *testing.T) {
 	t.Parallel()
 	d := startTeatestDrillOf(t, "false-positive")
@@ -120,12 +121,11 @@ func TestGoodResponseFalsePositive(t *testing.T) {
 	clock.Advance(2 * time.Minute)
 	d.containAndTrace()
 	d.follow(cleanUp...)
+	d.restoreUserData(d.stoppedForUserData())
 	clock.Advance(10 * time.Minute)
-	// The new engineer's user and key, made after T0 by the team lead: the verification asks for
-	// the operator's word on each.
 	for _, c := range d.verify().Checks {
-		if c.Result != steps.VerifyPass && strings.HasPrefix(c.Item, "priya") {
-			d.keep(c.Item, "made by maria for the new engineer, confirmed with maria, ticket HR-88")
+		if c.Result != steps.VerifyPass && (strings.HasPrefix(c.Item, "priya") || strings.Contains(c.Evidence, ":user/maria ")) {
+			d.keep(c.Item, "made by maria, confirmed with maria, ticket HR-88")
 		}
 	}
 	v := d.verify()

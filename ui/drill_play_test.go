@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"lockdown/aws"
@@ -163,4 +168,34 @@ func (d *teatestDrill) score() *debrief.Debrief {
 	d.press("q")
 	d.tm.WaitFinished(d.t, teatest.WithFinalTimeout(10*time.Second))
 	return got
+}
+
+// stoppedForUserData is the instance the terminate step stopped, not terminated, because the
+// attacker replaced its user data, with the user data it had before.
+func (d *teatestDrill) stoppedForUserData() (region, id, before string) {
+	d.t.Helper()
+	in := d.run.Status("terminate-instances").Inspection
+	if in == nil {
+		d.t.Fatal("the terminate step was not inspected")
+	}
+	for _, i := range in.Data.(*steps.InstanceFindings).Instances {
+		if i.UserData != nil && i.UserData.OldKnown {
+			return i.Region, i.ID, i.UserData.Old
+		}
+	}
+	d.t.Fatal("no instance whose user data the attacker replaced")
+	return "", "", ""
+}
+
+// restoreUserData puts an instance's user data back as the team does by hand, in the console with
+// the responder's own credentials: lockdown never changes user data.
+func (d *teatestDrill) restoreUserData(region, id, userData string) {
+	d.t.Helper()
+	keyID, secret := d.sim.Server.ResponderCredentials()
+	team := ec2.NewFromConfig(sdk.Config{Region: region, BaseEndpoint: sdk.String(d.sim.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")})
+	if _, err := team.ModifyInstanceAttribute(context.Background(), &ec2.ModifyInstanceAttributeInput{InstanceId: sdk.String(id),
+		UserData: &ec2types.SecureBlobAttributeValue{Value: []byte(userData)}}); err != nil {
+		d.t.Fatalf("restoring the user data of %s by hand: %v", id, err)
+	}
 }
