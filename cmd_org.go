@@ -73,7 +73,7 @@ func (g *Globals) openOrg(acct *aws.Account, f OrgFlags, incident string) (*orgS
 			me.Account, o.ManagementAccount, f.OrgRole)
 	}
 	sweep := &org.Sweep{Management: acct, Role: f.OrgRole, ExternalID: f.OrgExternalID,
-		SessionName: sessionName(incident), Gate: aws.NewCallGate(f.OrgCalls, f.AccountCalls)}
+		SessionName: sessionName(incident), Gate: aws.NewCallGate(f.OrgCalls, f.AccountCalls), Credentials: g.memberCredentials}
 	g.eprintf("Organization %s: %d accounts to sweep, as %s; sessions named %s; at most %d calls in flight, %d in one account\n",
 		o.ID, len(o.Members), me.ARN, sweep.SessionName, f.OrgCalls, f.AccountCalls)
 	return &orgSweep{org: o, sweep: sweep, me: me}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -120,6 +122,10 @@ func (e *PinnedAccountError) Error() string {
 	return fmt.Sprintf("refusing to sign for account %s with credentials of account %s (key %s): the calls are for account %s only",
 		e.Pinned, e.Actual, e.AccessKeyID, e.Pinned)
 }
+
+// RetryableError says a refused credential is never retried: the next attempt would be refused
+// the same way.
+func (e *PinnedAccountError) RetryableError() bool { return false }
 
 func (p *pinnedCredentials) Retrieve(ctx context.Context) (sdk.Credentials, error) {
 	creds, err := p.inner.Retrieve(ctx)
@@ -253,3 +259,35 @@ func (a *Account) Gated(ctx context.Context, gate *CallGate) (*Account, Identity
 	}
 	return member, id, nil
 }
+
+// renewOwnSession keeps lockdown in an account it entered through role after it revoked that
+// role's older sessions: the revocation denies lockdown's own session too, so it assumes the role
+// again and waits, a few seconds at most, until the new session is admitted (its issue time must
+// reach the revocation's cutoff, a whole second). Accounts not entered through that role are left
+// as they are.
+func (a *Account) renewOwnSession(ctx context.Context, role string) {
+	p, ok := a.cfg.Credentials.(*pinnedCredentials)
+	if !ok {
+		return
+	}
+	cache, ok := p.inner.(*sdk.CredentialsCache)
+	arn := a.confirmedIdentity().ARN
+	if !ok || !strings.Contains(arn, ":assumed-role/"+role+"/") {
+		return
+	}
+	for try := 0; try < 8; try++ {
+		cache.Invalidate()
+		_, err := a.IAM().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: sdk.String(role), PolicyName: sdk.String(RevokeSessionsPolicy)})
+		if code := ErrorCode(err); err == nil || (code != "AccessDenied" && code != "AccessDeniedException") {
+			return
+		}
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// ActingAs is the identity the account's calls act as, as STS last confirmed it (an ARN), or "".
+func (r *ReadOnly) ActingAs() string { return r.a.confirmedIdentity().ARN }
