@@ -42,7 +42,7 @@ func (c *ApplyCmd) runOrg(g *Globals) error {
 	}
 	incident := time.Now().UTC().Format("20060102-150405") + "-org-live"
 	sweep := &org.Sweep{Management: acct, Role: doc.Role, ExternalID: doc.ExternalID, SessionName: sessionName(incident),
-		Gate: aws.NewCallGate(128, 8), Credentials: g.memberCredentials}
+		Gate: aws.NewCallGate(256, 8), Credentials: g.memberCredentials}
 	g.organization = organizationNames(g, acct, doc)
 	g.eprintf("Applying %s to organization %s as %s; sessions named %s\n", c.Plan, doc.Organization, me.ARN, sweep.SessionName)
 	undone := 0

@@ -18,7 +18,7 @@ type OrgFlags struct {
 	OrgExternalID string   `name:"org-external-id" help:"The sts:ExternalId the members' role asks for." placeholder:"ID"`
 	Accounts      []string `sep:"," help:"With --org: sweep only these accounts." placeholder:"ID,ID"`
 	OU            string   `name:"ou" help:"With --org: sweep only the accounts under this organizational unit (and the units under it)." placeholder:"ou-…"`
-	OrgCalls      int      `name:"org-calls" default:"128" help:"With --org: AWS calls in flight at most, all accounts together." placeholder:"N"`
+	OrgCalls      int      `name:"org-calls" default:"256" help:"With --org: AWS calls in flight at most, all accounts together." placeholder:"N"`
 	AccountCalls  int      `name:"account-calls" default:"8" help:"With --org: AWS calls in flight at most in any one account." placeholder:"N"`
 }
 
