@@ -34,6 +34,8 @@ type AccountVerification struct {
 	SkipReason   string              `json:"skipped_reason,omitempty"`
 	Verification *steps.Verification `json:"verification,omitempty"`
 	summary      string
+	// unswept is the leaked key's account left out of the sweep: swept, not skipped, decides it.
+	unswept bool
 }
 
 // skipItem is how an account skipped from the organization's verification is journaled: a keep
@@ -82,6 +84,9 @@ func (c *VerifyCmd) runOrg(g *Globals) error {
 		}
 		doc.Accounts = append(doc.Accounts, av)
 	}
+	if unswept, ok := found.keyAccountUnswept(); ok {
+		doc.Accounts = append(doc.Accounts, unswept)
+	}
 	g.verifyAffected(found, doc, affected, key, since)
 	for _, a := range doc.Accounts {
 		doc.Contained = doc.Contained && a.Contained
@@ -108,11 +113,10 @@ func (g *Globals) verifyAffected(found *orgFindings, doc *OrgVerification, affec
 	work := func(ctx context.Context, in org.Entered) (any, error) {
 		o := byID[in.ID]
 		env := &steps.Env{Account: in.Account.ReadOnly(), Since: since, Params: steps.Params{"skip_regions": g.skipRegions},
-			Inputs: map[string]string{}, OwnKeys: g.ownKeys, Organization: g.organization,
+			// Every account checks the key: in another account of the organization it says whose
+			// it is and leaves it to that account's verification.
+			Inputs: map[string]string{"access_key_id": key}, OwnKeys: g.ownKeys, SecretsKept: g.keptSecrets, Organization: g.organization,
 			Kept: func() map[string]string { return g.keptItems(in.ID) }}
-		if in.ID == found.keyAccount {
-			env.Inputs["access_key_id"] = key
-		}
 		env.Trace = traceOf(o, found.entryKey(o))
 		insp, err := steps.VerifyContained{}.Inspect(ctx, env, nil)
 		if err != nil {
@@ -132,6 +136,16 @@ func (g *Globals) verifyAffected(found *orgFindings, doc *OrgVerification, affec
 		a.Verification, _ = insp.Data.(*steps.Verification)
 		a.Contained, a.summary = a.Verification != nil && a.Verification.Contained, insp.Summary
 	}
+}
+
+// keyAccountUnswept is the leaked key's own account when the sweep left it out (--accounts, --ou):
+// the other accounts leave the key to its account's verification, so it is unknown, not passed.
+func (f *orgFindings) keyAccountUnswept() (AccountVerification, bool) {
+	if f.keyAccount == "" || slices.ContainsFunc(f.outcomes, func(o org.Outcome) bool { return o.ID == f.keyAccount }) {
+		return AccountVerification{}, false
+	}
+	return AccountVerification{Account: f.keyAccount, Name: f.org.Names()[f.keyAccount], State: "unknown",
+		Cause: "the leaked key's own account was left out of the sweep (--accounts, --ou): whether the key is off is not known", unswept: true}, true
 }
 
 // traceOf is the evidence an affected account's verification reads: its trace from the key the
@@ -247,6 +261,8 @@ func remainingAccounts(doc *OrgVerification) string {
 	var out []string
 	for _, a := range doc.Accounts {
 		switch {
+		case a.unswept:
+			out = append(out, a.Account+" ("+a.Name+") unknown: the leaked key's own account, left out of the sweep; add it to --accounts")
 		case a.State == "unknown":
 			out = append(out, a.Account+" ("+a.Name+") unknown: could not be swept; skip it with --skip-accounts ID --reason TEXT once checked by other means")
 		case !a.Contained && a.Verification != nil:
