@@ -18,7 +18,7 @@ import (
 // account has grown since.
 type ApplyCmd struct {
 	Plan        string        `arg:"" name:"PLAN" help:"The reviewed plan file written by 'lockdown plan -o'." type:"existingfile"`
-	Confirm     string        `help:"The account id the plan was made for, typed out: the operator's consent to change it." placeholder:"ACCOUNT_ID"`
+	Confirm     string        `help:"The account id the plan was made for, typed out: the operator's consent to change it (an organization's plan: every account it changes, ID,ID,…)." placeholder:"ACCOUNT_ID"`
 	PlanDigest  string        `name:"plan-digest" help:"The digest 'lockdown plan' printed for the reviewed plan: a plan file that differs from it in any way is refused." placeholder:"sha256:…"`
 	SkipRegions []string      `name:"skip-regions" sep:"," help:"Leave these regions out too, on top of those the plan left out: their reviewed changes are not applied and count as failed." placeholder:"a,b"`
 	SecretsFile string        `name:"secrets-file" help:"New file (mode 0600, AWS credentials format) for the secret access keys that key rotation creates; required when the plan rotates keys." placeholder:"FILE"`
@@ -29,6 +29,9 @@ type ApplyCmd struct {
 // digest, when given), then re-plans each step and applies it only when the fresh changes are the
 // reviewed ones. It exits 3 when a step drifted, failed or left something undone.
 func (c *ApplyCmd) Run(g *Globals) error {
+	if data, err := review.ReadPlanBytes(c.Plan); err == nil && review.IsOrgPlan(data) {
+		return c.runOrg(g) // an organization's plan: cmd_apply_org.go
+	}
 	doc, err := c.checkConsent(g)
 	if err != nil {
 		return err
@@ -119,14 +122,8 @@ func (c *ApplyCmd) checkConsent(g *Globals) (*review.PlanDocument, error) {
 	if err != nil {
 		return nil, exitCode(exitUsage, err)
 	}
-	digest := doc.Digest()
-	switch {
-	case c.PlanDigest == "":
-		g.eprintf("Plan digest: %s — NOT checked: pass --plan-digest with the digest the reviewer approved to refuse any other plan\n", digest)
-	case !review.SameDigest(c.PlanDigest, digest):
-		return nil, usageError("%s has digest %s, not the reviewed %s: the plan changed since review; nothing was changed", c.Plan, digest, c.PlanDigest)
-	default:
-		g.eprintf("Plan digest: %s — matches the reviewed plan\n", digest)
+	if err := c.checkDigest(g, doc.Digest()); err != nil {
+		return nil, err
 	}
 	if c.Confirm != doc.Account {
 		return nil, usageError("--confirm %s is not the plan's account %s; nothing was changed", c.Confirm, doc.Account)

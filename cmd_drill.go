@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"lockdown/aws"
@@ -86,6 +88,7 @@ func (c *DrillCmd) Run(g *Globals) error {
 	stopWatch := watchAttacker(g.Context(), srv, feed)
 	s.activity = feed
 	s.briefing = briefing(srv)
+	s.breakGlass = breakGlass(g, srv, s, l.URL)
 	scored := debrief.Watch(srv, pace, s.journal.Path(), stepTitles(s.run.Statuses()))
 	var last *debrief.Debrief // the debrief the screen showed last, which the file keeps
 	s.debrief = func() []string { last = scored.Debrief(); return last.Lines() }
@@ -115,4 +118,31 @@ func briefing(srv *sim.Server) *ui.Briefing {
 		b.Text = sc.Description
 	}
 	return b
+}
+
+// breakGlass is the scenario's break-glass identity as the drill offers it: opened against the
+// simulated account like the responder's, confirmed in the incident's account, then handed the run.
+func breakGlass(g *Globals, srv *sim.Server, s *session, url string) *ui.BreakGlass {
+	user, id, secret, ok := srv.BreakGlassCredentials()
+	if !ok {
+		return nil
+	}
+	return &ui.BreakGlass{
+		Who: fmt.Sprintf("user %s, key %s", user, id),
+		Switch: func(ctx context.Context) (*aws.Identity, error) {
+			acct, err := aws.Open(ctx, aws.Options{Region: aws.DefaultRegion, EndpointURL: url, AccessKeyID: id,
+				SecretAccessKey: secret, Mode: aws.Drill, ExpectedAccount: g.Account, MaxBackoff: drillBackoff})
+			if err != nil {
+				return nil, err
+			}
+			who, err := acct.WhoAmI(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("the break-glass key does not work: %w", err)
+			}
+			if err := s.run.UseAccount(acct, who.ARN); err != nil {
+				return nil, err
+			}
+			return &who, nil
+		},
+	}
 }

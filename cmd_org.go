@@ -18,7 +18,7 @@ type OrgFlags struct {
 	OrgExternalID string   `name:"org-external-id" help:"The sts:ExternalId the members' role asks for." placeholder:"ID"`
 	Accounts      []string `sep:"," help:"With --org: sweep only these accounts." placeholder:"ID,ID"`
 	OU            string   `name:"ou" help:"With --org: sweep only the accounts under this organizational unit (and the units under it)." placeholder:"ou-…"`
-	OrgCalls      int      `name:"org-calls" default:"128" help:"With --org: AWS calls in flight at most, all accounts together." placeholder:"N"`
+	OrgCalls      int      `name:"org-calls" default:"256" help:"With --org: AWS calls in flight at most, all accounts together." placeholder:"N"`
 	AccountCalls  int      `name:"account-calls" default:"8" help:"With --org: AWS calls in flight at most in any one account." placeholder:"N"`
 }
 
@@ -73,7 +73,7 @@ func (g *Globals) openOrg(acct *aws.Account, f OrgFlags, incident string) (*orgS
 			me.Account, o.ManagementAccount, f.OrgRole)
 	}
 	sweep := &org.Sweep{Management: acct, Role: f.OrgRole, ExternalID: f.OrgExternalID,
-		SessionName: sessionName(incident), Gate: aws.NewCallGate(f.OrgCalls, f.AccountCalls)}
+		SessionName: sessionName(incident), Gate: aws.NewCallGate(f.OrgCalls, f.AccountCalls), Credentials: g.memberCredentials}
 	g.eprintf("Organization %s: %d accounts to sweep, as %s; sessions named %s; at most %d calls in flight, %d in one account\n",
 		o.ID, len(o.Members), me.ARN, sweep.SessionName, f.OrgCalls, f.AccountCalls)
 	return &orgSweep{org: o, sweep: sweep, me: me}, nil

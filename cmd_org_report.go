@@ -51,6 +51,14 @@ func sweepReports[T any](g *Globals, os *orgSweep, since time.Time, work func(co
 		}
 		g.eprintf("%s\n", accountLine(o, done, summary))
 	})
+	full := reportOf[T](os, outcomes)
+	full.Since = doc.Since
+	return full
+}
+
+// reportOf gathers the outcomes of a sweep into a report.
+func reportOf[T any](os *orgSweep, outcomes []org.Outcome) *OrgReport[T] {
+	doc := &OrgReport[T]{Organization: os.org.ID, ManagementAccount: os.org.ManagementAccount, Accounts: []AccountReport[T]{}}
 	for _, o := range outcomes {
 		ar := AccountReport[T]{Outcome: o}
 		ar.Report, _ = o.Value.(*T)

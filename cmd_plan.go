@@ -15,6 +15,7 @@ type PlanCmd struct {
 	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not inspected, nothing there is changed; recorded in the plan." placeholder:"a,b"`
 	Choose      []string `sep:"none" help:"Select a row lockdown does not propose (an instance judged ok, a user not flagged), with the reason; the plan and apply show it as the operator's choice. Repeatable." placeholder:"STEP:ID:REASON"`
 	Keep        []string `sep:"none" help:"Keep an item, with the reason: a row of a step that would change it (a key made after T0, an instance), or an item the verification counts against containment (verify-contained:ROLE for a role an outside account may assume). Apply leaves it alone and records the decision; the verification shows it as kept. Repeatable." placeholder:"STEP:ID:REASON"`
+	OrgFlags    `embed:""`
 }
 
 // Run walks the runbook in dry-run, whatever --live says, writes the plan document and prints
@@ -26,6 +27,12 @@ func (c *PlanCmd) Run(g *Globals) error {
 		if err := steps.ValidateAccessKeyID(c.Key); err != nil {
 			return usageError("--key: %v", err)
 		}
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	if c.Org {
+		return c.runOrg(g) // cmd_plan_org.go
 	}
 	opts := review.PlanOptions{Out: g.stderr, Inputs: map[string]string{}, Choices: map[string][]review.Choice{}, Keeps: map[string][]review.Kept{}}
 	for _, s := range c.Choose {

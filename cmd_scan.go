@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"lockdown/aws"
@@ -30,38 +31,27 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if c.Org {
 		return c.runOrg(g) // cmd_scan_org.go
 	}
-	ctx := g.Context()
 	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {
 		return err
 	}
 	// Who the credentials belong to is only needed for the report, so it is asked while the
 	// regions are scanned rather than before: two round trips fewer.
-	var id aws.Identity
-	var idErr error
-	identified := make(chan struct{})
-	ctx, stop := context.WithCancel(ctx)
+	ctx, stop := context.WithCancel(g.Context())
 	defer stop()
-	go func() {
-		defer close(identified)
-		id, idErr = acct.WhoAmI(ctx)
-		if idErr == nil && acct.Guard().Mismatch() != nil {
-			stop() // no point reading an account the operator did not name
-		}
-	}()
-	params := steps.Params{"concurrency": c.Concurrency}
-	if len(c.Regions) > 0 {
-		params["regions"] = c.Regions
+	r := &scanRun{cmd: c, g: g, acct: acct, since: since, identified: make(chan struct{}), stop: stop}
+	go r.identify(ctx)
+	r.trace = sync.OnceValue(func() *steps.TraceEvidence { return <-startTrace(ctx, acct, c.Key, since) })
+	var found *steps.InstanceFindings
+	if c.JSON {
+		found, err = r.stream(ctx)
+	} else {
+		found, err = steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, c.params(), func(s aws.RegionScan) { c.progress(g, s) })
 	}
-	if len(c.UsualRegion) > 0 {
-		params["usual_regions"] = c.UsualRegion
-	}
-	traced := startTrace(ctx, acct, c.Key, since)
-	found, err := steps.ScanForRogueInstances(ctx, acct.ReadOnly(), since, params, func(r aws.RegionScan) { c.progress(g, r) })
-	trace := <-traced
-	<-identified
-	if idErr != nil && (found == nil || !errors.Is(idErr, aws.ErrIdentityTimeout)) {
-		return idErr
+	trace := r.trace()
+	<-r.identified
+	if r.idErr != nil && (found == nil || !errors.Is(r.idErr, aws.ErrIdentityTimeout)) {
+		return r.idErr
 	}
 	if err := refuseWrongAccount(acct); err != nil {
 		return err
@@ -72,17 +62,13 @@ func (c *ScanCmd) Run(g *Globals) error {
 	if err := c.unknownRegions(found.Scan); err != nil {
 		return err
 	}
-	found.WithEvidence(trace)
-	doc := steps.NewScanDocument(id.Account, since, found)
-	doc.NoteEvidence(trace)
-	doc.Retries = acct.Calls().Total().Retries()
-	if err := c.print(g, doc); err != nil {
+	if err := r.print(found, trace); err != nil {
 		return err
 	}
-	if idErr != nil {
+	if r.idErr != nil {
 		// STS never answered: the instances are printed (they are what the operator needs first),
 		// but whose account they belong to is unconfirmed, and a script must not take it as done.
-		return exitCode(exitPartial, fmt.Errorf("%w; the scan above is of the credentials' account, which could not be named", idErr))
+		return exitCode(exitPartial, fmt.Errorf("%w; the scan above is of the credentials' account, which could not be named", r.idErr))
 	}
 	if err != nil {
 		return exitCode(exitPartial, fmt.Errorf("the scan stopped early: %w", err))
@@ -93,22 +79,96 @@ func (c *ScanCmd) Run(g *Globals) error {
 	return traceShortfall(trace)
 }
 
-// print writes the scan document as JSON or as a table.
-func (c *ScanCmd) print(g *Globals, doc *steps.ScanDocument) error {
-	if c.JSON {
-		if werr := g.writeJSON(doc); werr != nil {
-			return werr
-		}
-		return nil
+func (c *ScanCmd) params() steps.Params {
+	params := steps.Params{"concurrency": c.Concurrency}
+	if len(c.Regions) > 0 {
+		params["regions"] = c.Regions
 	}
-	return doc.WriteTable(g.stdout)
+	if len(c.UsualRegion) > 0 {
+		params["usual_regions"] = c.UsualRegion
+	}
+	return params
+}
+
+// scanRun is one scan command under way: the identity asked beside the scan, the trace, and, with
+// --json, the document being written.
+type scanRun struct {
+	cmd   *ScanCmd
+	g     *Globals
+	acct  *aws.Account
+	since time.Time
+	stop  context.CancelFunc
+	// identified closes once id and idErr are known.
+	identified chan struct{}
+	id         aws.Identity
+	idErr      error
+	trace      func() *steps.TraceEvidence
+	out        *steps.ScanStream
+	// unknown is set when --regions names a region the account does not have: nothing is written.
+	unknown bool
+}
+
+func (r *scanRun) identify(ctx context.Context) {
+	defer close(r.identified)
+	r.id, r.idErr = r.acct.WhoAmI(ctx)
+	if r.idErr == nil && r.acct.Guard().Mismatch() != nil {
+		r.stop() // no point reading an account the operator did not name
+	}
+}
+
+// stream scans with --json, writing each region's instances as the region finishes.
+func (r *scanRun) stream(ctx context.Context) (*steps.InstanceFindings, error) {
+	r.out = steps.NewScanStream(r.g.stdout)
+	started := time.Now()
+	return steps.StreamRogueInstances(ctx, r.acct.ReadOnly(), r.since, r.cmd.params(), r.trace,
+		func(s aws.RegionScan) {
+			r.cmd.progress(r.g, s)
+			if s.Code == "UnknownRegion" {
+				r.unknown = true
+				r.stop()
+			}
+		},
+		func(list []steps.RogueInstance) error {
+			if err := r.begin(started); err != nil {
+				return err
+			}
+			return r.out.Instances(list)
+		})
+}
+
+// begin opens the document once the account is known to be the one to report on.
+func (r *scanRun) begin(started time.Time) error {
+	<-r.identified
+	switch {
+	case r.unknown:
+		return errors.New("--regions names a region the account does not have")
+	case r.idErr != nil && !errors.Is(r.idErr, aws.ErrIdentityTimeout):
+		return r.idErr
+	case r.acct.Guard().Mismatch() != nil:
+		return r.acct.Guard().Mismatch()
+	}
+	return r.out.Begin(r.id.Account, started, r.since)
+}
+
+// print writes what the scan found: the end of the --json document, or the whole table.
+func (r *scanRun) print(found *steps.InstanceFindings, trace *steps.TraceEvidence) error {
+	if r.out == nil {
+		found.WithEvidence(trace)
+	}
+	doc := steps.NewScanDocument(r.id.Account, r.since, found)
+	doc.NoteEvidence(trace)
+	doc.Retries = r.acct.Calls().Total().Retries()
+	if r.out != nil {
+		return r.out.End(doc)
+	}
+	return doc.WriteTable(r.g.stdout)
 }
 
 // progress tells stderr as each region finishes, so a long scan is visibly alive.
 func (c *ScanCmd) progress(g *Globals, r aws.RegionScan) {
 	switch r.Status {
 	case aws.RegionOK:
-		g.eprintf("%-16s ok      %5d instances  %s%s\n", r.Region, len(r.Instances), r.Duration.Round(time.Millisecond), retriesNote(r.Retries))
+		g.eprintf("%-16s ok      %5d instances  %s%s\n", r.Region, r.Count(), r.Duration.Round(time.Millisecond), retriesNote(r.Retries))
 	case aws.RegionFailed:
 		g.eprintf("%-16s FAILED  %s: %s%s\n", r.Region, r.Code, r.Message, retriesNote(r.Retries))
 	}

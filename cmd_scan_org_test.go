@@ -30,7 +30,9 @@ func startOrgOnTheWire(t *testing.T, scenario string) *orgOnTheWire {
 func (c *orgOnTheWire) lockdown(args ...string) (int, string, string) {
 	c.t.Helper()
 	var stdout, stderr bytes.Buffer
+	started := time.Now()
 	code := runAsResponder(c.org.Management(), append(args, "--endpoint-url", c.org.URL, "--journal", c.journal), &stdout, &stderr)
+	c.t.Logf("lockdown %s: exit %d in %s", strings.Join(args[:min(2, len(args))], " "), code, time.Since(started).Round(time.Millisecond))
 	return code, stdout.String(), stderr.String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,9 +49,58 @@ func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {
 	if !strings.HasPrefix(statuses["eu-north-1"], "error UnauthorizedOperation") || !strings.HasPrefix(statuses["af-south-1"], "skipped") {
 		t.Fatalf("region statuses: %v", statuses)
 	}
-	if doc.Instances[0].Verdict != steps.VerdictRogue || !strings.Contains(stderr.String(), "FAILED") {
-		t.Fatalf("first instance %+v; stderr %s", doc.Instances[0], stderr.String())
+	// Instances come region by region, as each region finishes, most suspicious first within it.
+	for i := 1; i < len(doc.Instances); i++ {
+		a, b := doc.Instances[i-1], doc.Instances[i]
+		if a.Region == b.Region && suspicion[a.Verdict] > suspicion[b.Verdict] {
+			t.Errorf("in %s, %s (%s) comes before %s (%s)", a.Region, a.ID, a.Verdict, b.ID, b.Verdict)
+		}
 	}
+	if !slices.ContainsFunc(doc.Instances, func(in steps.RogueInstance) bool { return in.Verdict == steps.VerdictRogue }) ||
+		!strings.Contains(stderr.String(), "FAILED") {
+		t.Fatalf("no rogue instance, or the failed region not on stderr: %s", stderr.String())
+	}
+}
+
+var suspicion = map[steps.Verdict]int{steps.VerdictRogue: 0, steps.VerdictSuspicious: 1, steps.VerdictProtected: 2, steps.VerdictOK: 3}
+
+// TestScanJSONWritesTheInstancesOfARegionAsItFinishes: with one region slow to answer, the
+// instances of the others are on stdout before the scan ends, and the whole is still one document.
+func TestScanJSONWritesTheInstancesOfARegionAsItFinishes(t *testing.T) {
+	t.Parallel()
+	srv, url := serveDrill(t)
+	const slow = 2 * time.Second
+	if err := srv.AddFault(sim.Fault{Region: "sa-east-1", Service: "ec2", Latency: slow.String()}); err != nil {
+		t.Fatal(err)
+	}
+	out := &firstWrite{}
+	var stderr bytes.Buffer
+	start := time.Now()
+	g := &Globals{EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: out, stderr: &stderr}
+	if err := (&ScanCmd{JSON: true}).Run(g); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if out.first.IsZero() || out.first.Sub(start) > took-slow/2 {
+		t.Errorf("the first instances were written %s after the start of a scan of %s: they waited for the slow region", out.first.Sub(start), took)
+	}
+	var doc steps.ScanDocument
+	if err := json.Unmarshal(out.buf.Bytes(), &doc); err != nil || len(doc.Instances) != 24 || len(doc.Regions) == 0 {
+		t.Fatalf("not one whole document (%v, %d instances):\n%s", err, len(doc.Instances), out.buf.String())
+	}
+}
+
+// firstWrite keeps what is written and when an instance was first written.
+type firstWrite struct {
+	buf   bytes.Buffer
+	first time.Time
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	if w.first.IsZero() && bytes.Contains(p, []byte(`"id":`)) {
+		w.first = time.Now()
+	}
+	return w.buf.Write(p)
 }
 
 func TestScanTableListsRegionsAndReasons(t *testing.T) {

@@ -19,6 +19,9 @@ type SimServeCmd struct {
 	Scenario   string `help:"Built-in scenario name or scenario file." default:"${default_scenario}" placeholder:"NAME|FILE"`
 	Addr       string `help:"Loopback address to listen on." default:"127.0.0.1:4566"`
 	StrictKeys bool   `help:"Refuse requests signed with keys the simulated account does not know, as AWS would. By default any unknown key acts as the responder, so the AWS CLI works with whatever credentials it has."`
+
+	// counted counts the requests held at once, reported when serving stops.
+	counted *inFlight
 }
 
 // Run serves until the context is cancelled (Ctrl-C).
@@ -28,7 +31,7 @@ func (c *SimServeCmd) Run(g *Globals) error {
 		return err
 	}
 	<-g.Context().Done()
-	g.eprintf("\nStopping: %d requests served.\n", len(srv.Requests()))
+	g.eprintf("\nStopping: %d requests served, at most %d at once.\n", len(srv.Requests()), c.counted.Most())
 	return l.Close()
 }
 
@@ -62,7 +65,8 @@ func (c *SimServeCmd) start(g *Globals) (served, *sim.Listener, error) {
 		}
 		handler, all = srv, srv
 	}
-	l, err := sim.Listen(handler, c.Addr)
+	c.counted = &inFlight{next: handler}
+	l, err := sim.Listen(c.counted, c.Addr)
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}

@@ -14,9 +14,10 @@ import (
 // TraceCmd is `lockdown trace`: the attacker's CloudTrail timeline, followed from the leaked key to
 // every credential it made or obtained. It only reads.
 type TraceCmd struct {
-	Key     string   `help:"The leaked access key id (AKIA… or ASIA…)." placeholder:"AKIA…" required:""`
-	Regions []string `help:"Trace only these regions (us-east-1, where IAM and STS are recorded, is always read)." sep:"," placeholder:"a,b"`
-	JSON    bool     `name:"json" help:"Print one JSON document on stdout; progress goes to stderr."`
+	Key      string   `help:"The leaked access key id (AKIA… or ASIA…)." placeholder:"AKIA…" required:""`
+	Regions  []string `help:"Trace only these regions (us-east-1, where IAM and STS are recorded, is always read)." sep:"," placeholder:"a,b"`
+	JSON     bool     `name:"json" help:"Print one JSON document on stdout; progress goes to stderr."`
+	OrgFlags `embed:""`
 }
 
 // TraceDocument is what `lockdown trace --json` prints.
@@ -34,6 +35,12 @@ func (c *TraceCmd) Run(g *Globals) error {
 		return usageError("--key: %v", err)
 	}
 	key := strings.ToUpper(strings.TrimSpace(c.Key))
+	if err := c.check(); err != nil {
+		return err
+	}
+	if c.Org {
+		return c.runOrg(g, key) // cmd_trace_org.go
+	}
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err

@@ -15,20 +15,29 @@ import (
 // VerifyCmd is `lockdown verify`: is the attacker out? It re-reads the account and runs the
 // checks of verify.contained.
 type VerifyCmd struct {
-	Key         string   `help:"The leaked access key id: check that it is inactive or deleted. Without it, the one an earlier journal of the incident names; if none does, the attacker is not said to be out." placeholder:"AKIA…"`
-	JSON        bool     `name:"json" help:"Print one JSON document on stdout."`
-	SkipRegions []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not read, and said so." placeholder:"a,b"`
+	Key          string   `help:"The leaked access key id: check that it is inactive or deleted. Without it, the one an earlier journal of the incident names; if none does, the attacker is not said to be out." placeholder:"AKIA…"`
+	JSON         bool     `name:"json" help:"Print one JSON document on stdout."`
+	SkipRegions  []string `name:"skip-regions" sep:"," help:"Leave these regions out (denied by policy): not read, and said so." placeholder:"a,b"`
+	OrgFlags     `embed:""`
+	SkipAccounts []string `name:"skip-accounts" sep:"," help:"With --org: leave these accounts out of the organization's verification (accounts that could not be swept, checked by other means); journaled with --reason." placeholder:"ID,ID"`
+	Reason       string   `help:"Why the --skip-accounts are left out; journaled." placeholder:"TEXT"`
 }
 
 // Run never changes anything, whatever --live says. It exits 0 only when every check passed;
 // anything remaining, or anything that could not be read, exits 3.
 func (c *VerifyCmd) Run(g *Globals) error {
-	if err := checkSkipRegions(c.SkipRegions); err != nil {
+	if err := firstErr(c.check(), checkSkipRegions(c.SkipRegions)); err != nil {
 		return err
+	}
+	if !c.Org && (len(c.SkipAccounts) > 0 || c.Reason != "") {
+		return usageError("--skip-accounts and --reason are for an organization's verification: add --org")
 	}
 	g.skipRegions = c.SkipRegions
 	if len(c.SkipRegions) > 0 {
 		g.eprintf("Regions left out (--skip-regions): %s — nothing there is read, so nothing there is verified\n", strings.Join(c.SkipRegions, ", "))
+	}
+	if c.Org {
+		return c.runOrg(g) // cmd_verify_org.go
 	}
 	acct, since, err := g.readOnlyAccountFor(c.Key)
 	if err != nil {

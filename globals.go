@@ -53,6 +53,12 @@ type Globals struct {
 	// first line.
 	command string
 	log     *commandLog
+	// organization, in a sweep of an organization, names its accounts (id → name) for each
+	// account's run (cmd_org.go).
+	organization map[string]string
+	// memberCredentials, when set, says how each member account is entered instead of its role's
+	// credentials. Only tests set it, to swap credentials under a running apply.
+	memberCredentials func(account string) aws.MemberOptions
 }
 
 // staticCredentials are an access key pair given directly rather than found by the credential chain.

@@ -144,4 +144,7 @@ func TestAResponderDeniedSomeDeletionsStillContainsEverythingItMay(t *testing.T)
 	if !strings.Contains(stderr, "still there: the user itself") {
 		t.Errorf("apply does not say what remains of the user:\n%s", stderr)
 	}
+	if !strings.Contains(stderr, "rigs in us-west-2 is scaled to 0") || !strings.Contains(stderr, "missing permission: autoscaling:DeleteAutoScalingGroup") {
+		t.Errorf("apply does not say the group that may not be deleted is scaled to 0, and which permission is missing:\n%s", stderr)
+	}
 }

@@ -29,6 +29,8 @@ type session struct {
 	activity <-chan ui.Activity
 	// briefing, in a drill, is the alert shown before anything else.
 	briefing *ui.Briefing
+	// breakGlass, in a drill whose scenario holds them, hands over to the break-glass identity.
+	breakGlass *ui.BreakGlass
 	// debrief, in a drill, draws the scored debrief the screen shows at the end.
 	debrief func() []string
 }
@@ -43,13 +45,19 @@ func requireTerminal() error {
 
 // newSession opens the journal and log for a new incident and starts the run in the account's mode.
 func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, error) {
+	return g.newAccountSession(acct, since, "", g.reviewed)
+}
+
+// newAccountSession is newSession for one account of an organization's incident: its journal is
+// named incident (when not empty), and reviewed is when its reviewed plan was made.
+func (g *Globals) newAccountSession(acct *aws.Account, since time.Time, incident string, reviewed time.Time) (*session, error) {
 	reg := steps.Builtin()
 	rb, err := g.loadRunbook(reg)
 	if err != nil {
 		return nil, err
 	}
 	skipRegions(rb, reg, g.skipRegions)
-	dir, incident, err := g.incidentFile(acct.Mode())
+	dir, incident, err := g.incidentFileNamed(acct.Mode(), incident)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +79,7 @@ func (g *Globals) newSession(acct *aws.Account, since time.Time) (*session, erro
 		Runbook:  rb,
 		Registry: reg,
 		Account:  acct,
-		Env: steps.Env{Since: since, Now: g.clock, Log: log, KeepSecret: g.keepSecret, Reviewed: g.reviewed, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
+		Env: steps.Env{Since: since, Now: g.clock, Log: log, KeepSecret: g.keepSecret, Reviewed: reviewed, Organization: g.organization, OwnKeys: func() map[string]bool { return runbooks.CreatedKeys(dir) },
 			SecretsKept: func() map[string]bool { return runbooks.KeptSecrets(dir) },
 			Kept:        func() map[string]string { return runbooks.KeptItems(dir, acct.Guard().Account(), incident) }},
 		Journal:  journal,
@@ -147,6 +155,7 @@ func (s *session) interact(g *Globals) error {
 	uctx.Activity = s.activity
 	uctx.Debrief = s.debrief
 	uctx.AccountNow = g.clock
+	uctx.BreakGlass = s.breakGlass
 	if b := s.briefing; b != nil {
 		uctx.Briefing = b
 		if b.KeyID != "" {
@@ -177,6 +186,12 @@ type priorIncident struct {
 
 // incidentFile names the journal to write: the resumed incident's, or a new one, created empty.
 func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error) {
+	return g.incidentFileNamed(mode, "")
+}
+
+// incidentFileNamed is incidentFile for a journal named as one account's of an organization's
+// incident, when named is not empty.
+func (g *Globals) incidentFileNamed(mode steps.Mode, named string) (dir, incident string, err error) {
 	if p := g.resumeFrom; p != nil {
 		return p.dir, p.incident, nil
 	}
@@ -184,7 +199,11 @@ func (g *Globals) incidentFile(mode steps.Mode) (dir, incident string, err error
 		return "", "", err
 	}
 	// Claimed by creating its journal exclusively: a run started in the same second gets its own.
-	incident, err = runbooks.CreateIncident(dir, fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode))
+	base := fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), mode)
+	if named != "" {
+		base = named // one account's journal of an organization's incident
+	}
+	incident, err = runbooks.CreateIncident(dir, base)
 	return dir, incident, err
 }
 

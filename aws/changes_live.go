@@ -115,6 +115,7 @@ func (c *liveChanges) RevokeRoleSessions(ctx context.Context, role string, cutof
 	if err != nil {
 		return "", fmt.Errorf("iam PutRolePolicy %s on %s: %w", RevokeSessionsPolicy, role, err)
 	}
+	c.a.renewOwnSession(ctx, role) // lockdown's own session of the role is revoked too: org_member.go
 	return Changed, nil
 }
 

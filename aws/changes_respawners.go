@@ -61,7 +61,7 @@ func (c *liveChanges) StopScalingGroup(ctx context.Context, region, name string)
 		if Denied(err) {
 			// Scaled to 0 and read back, the group launches nothing while its sizes stay so:
 			// containment holds though the group stays.
-			return "", fmt.Errorf("the group %s in %s is scaled to 0 (min, max and desired read back 0) and launches nothing, but deleting it was refused (autoscaling DeleteAutoScalingGroup: %w): it stays, and whoever can change it can scale it up again", name, region, err)
+			return "", &GroupKeptError{Region: region, Name: name, Err: err}
 		}
 		return "", fmt.Errorf("autoscaling DeleteAutoScalingGroup %s in %s: %w", name, region, err)
 	}
@@ -225,3 +225,17 @@ func (r refusal) CancelFleet(context.Context, string, RespawnerKind, string) (Ef
 func (r refusal) DeleteLaunchTemplate(context.Context, string, string) (Effect, error) {
 	return "", r.err
 }
+
+// GroupKeptError is a group scaled to 0 and read back, whose deletion was refused: it launches
+// nothing, but it stays.
+type GroupKeptError struct {
+	Region, Name string
+	Err          error
+}
+
+func (e *GroupKeptError) Error() string {
+	return fmt.Sprintf("the group %s in %s is scaled to 0 (min, max and desired read back 0) and launches nothing, but deleting it was refused (%s): "+
+		"it stays, and whoever can change it can scale it up again", e.Name, e.Region, ErrorMessage(e.Err))
+}
+
+func (e *GroupKeptError) Unwrap() error { return e.Err }

@@ -47,6 +47,10 @@ type ScanOptions struct {
 	Skip          []string
 	Concurrency   int
 	RegionTimeout time.Duration
+	// Release lets each region's instances go once report has seen the region finish: a caller
+	// that consumes them there keeps a scan of any size in bounded memory. The scan returned
+	// then holds each region's count (Found), not its instances.
+	Release bool
 }
 
 // ScanInstances lists the live instances (pending, running, stopping, stopped), spot requests and
@@ -88,6 +92,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 			if report != nil {
 				report(home)
 			}
+			s.release(&home)
 			scan.Regions = []RegionScan{home}
 		}
 		scan.Duration = time.Since(started)
@@ -115,6 +120,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 				tell(RegionScan{Region: plan[i].Region, Status: RegionScanning})
 				plan[i] = <-h
 				tell(plan[i])
+				s.release(&plan[i])
 			})
 			continue
 		}
@@ -128,6 +134,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 				plan[i] = failedRegion(plan[i].Region, ctx.Err(), 0)
 			}
 			tell(plan[i])
+			s.release(&plan[i])
 		})
 	}
 	wg.Wait()
@@ -135,6 +142,13 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 		<-head // the home region was not in the plan (not enabled, or not asked for)
 	}
 	return &InstanceScan{Regions: plan, StartedAt: started, Duration: time.Since(started)}, ctx.Err()
+}
+
+// release lets a finished region's instances go, when the caller asked for it.
+func (s *scanner) release(r *RegionScan) {
+	if s.opts.Release {
+		r.Instances = nil
+	}
 }
 
 // headStart scans the home region while DescribeRegions is still in flight: the home region is
@@ -237,7 +251,7 @@ func (s *scanner) scanRegion(ctx context.Context, region string) RegionScan {
 		failed.Retries = s.regionRetries(region)
 		return failed
 	}
-	res.Status, res.Duration = RegionOK, time.Since(start)
+	res.Status, res.Duration, res.Found = RegionOK, time.Since(start), len(res.Instances)
 	res.Retries = s.regionRetries(region)
 	return res
 }
@@ -296,17 +310,14 @@ func listInstances(ctx context.Context, api ec2.DescribeInstancesAPIClient, regi
 		Filters:    []types.Filter{{Name: sdk.String("instance-state-name"), Values: scanStates}},
 	}
 	var out []Instance
+	compact := readPagesCompactly(region, newInterner())
 	p := ec2.NewDescribeInstancesPaginator(api, in)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := p.NextPage(ctx, compact)
 		if err != nil {
 			return nil, fmt.Errorf("DescribeInstances: %w", err)
 		}
-		for _, r := range page.Reservations {
-			for _, i := range r.Instances {
-				out = append(out, instanceFrom(region, i))
-			}
-		}
+		out = append(out, instancesOf(page, region)...)
 	}
 	return out, nil
 }

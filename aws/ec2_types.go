@@ -52,18 +52,24 @@ const (
 
 // RegionScan is one region's part of a scan. Code and Message say why it failed or was skipped.
 type RegionScan struct {
-	Region       string
-	Status       RegionStatus
-	Code         string
-	Message      string
-	Duration     time.Duration
-	Instances    []Instance
+	Region    string
+	Status    RegionStatus
+	Code      string
+	Message   string
+	Duration  time.Duration
+	Instances []Instance
+	// Found is how many instances the scan found, kept when the instances themselves were let
+	// go (ScanOptions.Release).
+	Found        int
 	SpotRequests []SpotRequest
 	KeyPairs     []KeyPair
 	// Retries counts the region's EC2 attempts beyond the first of each call (throttling, 5xx,
 	// timeouts) up to the end of its scan.
 	Retries int
 }
+
+// Count is how many instances the region's scan found, whether or not they are still held.
+func (r RegionScan) Count() int { return max(r.Found, len(r.Instances)) }
 
 // Finished reports whether the region's scan is over, whichever way it ended.
 func (r RegionScan) Finished() bool {

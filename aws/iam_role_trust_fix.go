@@ -7,10 +7,11 @@ import (
 
 // TrustWithoutOutside returns trustPolicy with every AWS principal outside account removed from
 // its Allow statements, and the principals it removed. Service and federated principals, and this
-// account's own principals, are never touched. A statement left with no principal is dropped; when
+// account's own principals (and those of the inside accounts, the other accounts of its
+// organization), are never touched. A statement left with no principal is dropped; when
 // no statement is left, after is empty: IAM refuses a trust policy without a statement, so the role
 // itself must go or be kept. An unreadable document changes nothing and returns ok false.
-func TrustWithoutOutside(trustPolicy, account string) (after string, removed []string, ok bool) {
+func TrustWithoutOutside(trustPolicy, account string, inside ...string) (after string, removed []string, ok bool) {
 	var doc map[string]any
 	if json.Unmarshal([]byte(decodeDocument(trustPolicy)), &doc) != nil {
 		return "", nil, false
@@ -31,7 +32,7 @@ func TrustWithoutOutside(trustPolicy, account string) (after string, removed []s
 			kept = append(kept, raw)
 			continue
 		}
-		gone, empty := dropOutside(st, account)
+		gone, empty := dropOutside(st, append([]string{account}, inside...))
 		removed = append(removed, gone...)
 		if !empty {
 			kept = append(kept, st)
@@ -53,8 +54,8 @@ func TrustWithoutOutside(trustPolicy, account string) (after string, removed []s
 
 // dropOutside removes the outside AWS principals of one statement, reporting them and whether the
 // statement has no principal left.
-func dropOutside(st map[string]any, account string) (removed []string, empty bool) {
-	outside := func(p string) bool { return p == "*" || principalAccount(p) != account }
+func dropOutside(st map[string]any, accounts []string) (removed []string, empty bool) {
+	outside := func(p string) bool { return p == "*" || !slices.Contains(accounts, principalAccount(p)) }
 	switch pr := st["Principal"].(type) {
 	case string:
 		if outside(pr) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -54,12 +56,38 @@ func (a *Account) AssumeMember(ctx context.Context, opts MemberOptions) (*Accoun
 			}
 		}))
 	}
-	member := a.memberAccount(opts, &pinnedCredentials{inner: inner, account: opts.Account, identify: a.identifyCredentials, known: map[string]string{}})
-	id, err := member.WhoAmI(ctx)
+	pinned := &pinnedCredentials{inner: inner, account: opts.Account, identify: a.identifyCredentials, known: map[string]string{}}
+	member := a.memberAccount(opts, pinned)
+	id, err := member.confirmPinned(ctx, pinned)
 	if err != nil {
 		return nil, id, err
 	}
 	return member, id, nil
+}
+
+// confirmPinned confirms the account from what its pinned credentials learnt: STS already said
+// whose they are before they could sign anything, so the identity needs only the account's alias.
+func (a *Account) confirmPinned(ctx context.Context, p *pinnedCredentials) (Identity, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, a.phaseBound(), ErrIdentityTimeout)
+	defer cancel()
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		if context.Cause(ctx) == ErrIdentityTimeout {
+			err = fmt.Errorf("%w after %s: %w", ErrIdentityTimeout, a.phaseBound(), err)
+		}
+		return Identity{}, err
+	}
+	p.mu.Lock()
+	id := Identity{Account: p.account, ARN: p.arn, UserID: p.userID, AccessKeyID: creds.AccessKeyID}
+	p.mu.Unlock()
+	if aliases, err := a.IAM().ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(aliases.AccountAliases) > 0 {
+		id.Alias = aliases.AccountAliases[0]
+	}
+	a.guard.confirm(id.Account)
+	a.mu.Lock()
+	a.me = id
+	a.mu.Unlock()
+	return id, nil
 }
 
 // memberAccount is a copy of this account's configuration signing with creds, with its own call
@@ -86,16 +114,16 @@ func (a *Account) memberAccount(opts MemberOptions, creds sdk.CredentialsProvide
 // identifyCredentials asks STS, with those credentials alone, whose they are. It uses this
 // account's configuration without the organization's gate: it runs while a gated call is being
 // signed, and must not wait for a slot that call holds.
-func (a *Account) identifyCredentials(ctx context.Context, creds sdk.Credentials) (account, arn string, err error) {
+func (a *Account) identifyCredentials(ctx context.Context, creds sdk.Credentials) (account, arn, userID string, err error) {
 	cfg := a.cfg.Copy()
 	cfg.Credentials = credentials.StaticCredentialsProvider{Value: creds}
 	ctx, cancel := context.WithTimeout(ctx, a.phaseBound())
 	defer cancel()
 	out, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = a.endpointOverride() }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", "", fmt.Errorf("sts GetCallerIdentity: %w", err)
+		return "", "", "", fmt.Errorf("sts GetCallerIdentity: %w", err)
 	}
-	return sdk.ToString(out.Account), sdk.ToString(out.Arn), nil
+	return sdk.ToString(out.Account), sdk.ToString(out.Arn), sdk.ToString(out.UserId), nil
 }
 
 // pinnedCredentials hands out credentials only once STS said they are the pinned account's: a
@@ -103,11 +131,12 @@ func (a *Account) identifyCredentials(ctx context.Context, creds sdk.Credentials
 type pinnedCredentials struct {
 	inner    sdk.CredentialsProvider
 	account  string
-	identify func(context.Context, sdk.Credentials) (account, arn string, err error)
+	identify func(context.Context, sdk.Credentials) (account, arn, userID string, err error)
 
 	mu    sync.Mutex
 	known map[string]string // access key id → account, as STS said
-	arn   string
+	// arn and userID are who the credentials of the pinned account act as, as STS said.
+	arn, userID string
 }
 
 // PinnedAccountError refuses credentials that belong to another account than the one the calls
@@ -121,6 +150,10 @@ func (e *PinnedAccountError) Error() string {
 		e.Pinned, e.Actual, e.AccessKeyID, e.Pinned)
 }
 
+// RetryableError says a refused credential is never retried: the next attempt would be refused
+// the same way.
+func (e *PinnedAccountError) RetryableError() bool { return false }
+
 func (p *pinnedCredentials) Retrieve(ctx context.Context) (sdk.Credentials, error) {
 	creds, err := p.inner.Retrieve(ctx)
 	if err != nil {
@@ -130,14 +163,14 @@ func (p *pinnedCredentials) Retrieve(ctx context.Context) (sdk.Credentials, erro
 	account, ok := p.known[creds.AccessKeyID]
 	p.mu.Unlock()
 	if !ok {
-		var arn string
-		if account, arn, err = p.identify(ctx, creds); err != nil {
+		var arn, userID string
+		if account, arn, userID, err = p.identify(ctx, creds); err != nil {
 			return sdk.Credentials{}, fmt.Errorf("confirming whose credentials sign for account %s: %w", p.account, err)
 		}
 		p.mu.Lock()
 		p.known[creds.AccessKeyID] = account
 		if account == p.account {
-			p.arn = arn
+			p.arn, p.userID = arn, userID
 		}
 		p.mu.Unlock()
 	}
@@ -246,10 +279,43 @@ func (a *Account) Gated(ctx context.Context, gate *CallGate) (*Account, Identity
 		account = id.Account
 	}
 	opts := MemberOptions{Account: account, Gate: gate}
-	member := a.memberAccount(opts, &pinnedCredentials{inner: a.cfg.Credentials, account: account, identify: a.identifyCredentials, known: map[string]string{}})
-	id, err := member.WhoAmI(ctx)
+	pinned := &pinnedCredentials{inner: a.cfg.Credentials, account: account, identify: a.identifyCredentials, known: map[string]string{}}
+	member := a.memberAccount(opts, pinned)
+	id, err := member.confirmPinned(ctx, pinned)
 	if err != nil {
 		return nil, id, err
 	}
 	return member, id, nil
 }
+
+// renewOwnSession keeps lockdown in an account it entered through role after it revoked that
+// role's older sessions: the revocation denies lockdown's own session too, so it assumes the role
+// again and waits, a few seconds at most, until the new session is admitted (its issue time must
+// reach the revocation's cutoff, a whole second). Accounts not entered through that role are left
+// as they are.
+func (a *Account) renewOwnSession(ctx context.Context, role string) {
+	p, ok := a.cfg.Credentials.(*pinnedCredentials)
+	if !ok {
+		return
+	}
+	cache, ok := p.inner.(*sdk.CredentialsCache)
+	arn := a.confirmedIdentity().ARN
+	if !ok || !strings.Contains(arn, ":assumed-role/"+role+"/") {
+		return
+	}
+	for try := 0; try < 8; try++ {
+		cache.Invalidate()
+		_, err := a.IAM().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: sdk.String(role), PolicyName: sdk.String(RevokeSessionsPolicy)})
+		if code := ErrorCode(err); err == nil || (code != "AccessDenied" && code != "AccessDeniedException") {
+			return
+		}
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// ActingAs is the identity the account's calls act as, as STS last confirmed it (an ARN), or "".
+func (r *ReadOnly) ActingAs() string { return r.a.confirmedIdentity().ARN }

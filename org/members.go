@@ -38,6 +38,17 @@ type Organization struct {
 	ID                string   `json:"organization"`
 	ManagementAccount string   `json:"management_account"`
 	Members           []Member `json:"-"`
+	// All are every account of the organization, chosen for the sweep or not.
+	All []Member `json:"-"`
+}
+
+// Names maps every account of the organization to its name.
+func (o *Organization) Names() map[string]string {
+	out := make(map[string]string, len(o.All))
+	for _, m := range o.All {
+		out[m.ID] = m.Name
+	}
+	return out
 }
 
 // Selection narrows the sweep: these accounts only, or the accounts under one unit (and the
@@ -76,6 +87,7 @@ func List(ctx context.Context, api aws.OrgReader, sel Selection) (*Organization,
 			all = append(all, m)
 		}
 	}
+	o.All = all
 	if sel.Unit != "" {
 		under, err := accountsUnder(ctx, api, sel.Unit)
 		if err != nil {

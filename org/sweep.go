@@ -36,7 +36,8 @@ type Sweep struct {
 	// Workers is how many accounts are entered and worked at once (default: twice the number of
 	// accounts the gate can keep at their cap together).
 	Workers int
-	// Credentials, when set, replace each member's role credentials (tests).
+	// Credentials, when set, may replace a member's role credentials (tests): its Credentials,
+	// when not nil, are signed with instead, pinned to the member all the same.
 	Credentials func(account string) aws.MemberOptions
 }
 
@@ -124,8 +125,7 @@ func (s *Sweep) one(ctx context.Context, m Member, work Work) Outcome {
 func (s *Sweep) Enter(ctx context.Context, m Member) (Entered, error) {
 	opts := aws.MemberOptions{Account: m.ID, Role: s.role(), ExternalID: s.ExternalID, SessionName: s.SessionName, Gate: s.Gate}
 	if s.Credentials != nil {
-		opts = s.Credentials(m.ID)
-		opts.Gate = s.Gate
+		opts.Credentials = s.Credentials(m.ID).Credentials
 	}
 	var acct *aws.Account
 	var id aws.Identity

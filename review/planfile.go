@@ -99,6 +99,11 @@ func WritePlan(w io.Writer, d *PlanDocument) error {
 // CreatePlanFile writes the document to a new file readable by its owner only. It never replaces
 // an existing file: a reviewed plan overwritten by a later dry-run would be approved unseen.
 func CreatePlanFile(path string, d *PlanDocument) error {
+	return createPlanFile(path, func(w io.Writer) error { return WritePlan(w, d) })
+}
+
+// createPlanFile creates a new plan file, readable by its owner only, with write's document.
+func createPlanFile(path string, write func(io.Writer) error) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return &input.NotRegularError{Path: path, What: "plan", Mode: fi.Mode()}
 	}
@@ -109,7 +114,7 @@ func CreatePlanFile(path string, d *PlanDocument) error {
 	if err != nil {
 		return err
 	}
-	if err := WritePlan(f, d); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}

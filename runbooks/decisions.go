@@ -3,6 +3,7 @@ package runbooks
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"lockdown/steps"
@@ -92,4 +93,37 @@ func (r *Run) keptItems() map[string]string {
 		}
 	}
 	return out
+}
+
+// SkipRegion records the operator's decision to leave region out of every step from now on — a
+// region the responder may not touch — with the reason. The steps that read regions leave it out;
+// the verification shows it as a pass that is the operator's decision, never as a silent one.
+func (r *Run) SkipRegion(stepID, region, reason string) error {
+	region = strings.TrimSpace(region)
+	if region == "" {
+		return fmt.Errorf("no region named to leave out")
+	}
+	return r.Keep(stepID, steps.SkipRegionItem(region), reason)
+}
+
+// leaveOutRegions adds the regions the operator left out to the step's skip_regions, when its
+// action reads regions.
+func (r *Run) leaveOutRegions(st *StepStatus, env *steps.Env) {
+	action, ok := r.cfg.Registry.Lookup(st.Step.Action)
+	if !ok {
+		return
+	}
+	if _, takes := action.Spec().Param("skip_regions"); !takes {
+		return
+	}
+	regions := slices.Clone(env.Params.Strings("skip_regions"))
+	for item := range r.keptItems() {
+		if region, ok := strings.CutPrefix(item, steps.SkipRegionItem("")); ok && region != "" && !slices.Contains(regions, region) {
+			regions = append(regions, region)
+		}
+	}
+	if len(regions) > 0 {
+		slices.Sort(regions)
+		env.Params["skip_regions"] = regions
+	}
 }

@@ -3,6 +3,8 @@ package runbooks
 import (
 	"fmt"
 	"strings"
+
+	"lockdown/aws"
 )
 
 // Tick records a checklist item of a manual step as done or not done (item counts from 0).
@@ -167,4 +169,23 @@ func (r *Run) completableLocked(st *StepStatus) error {
 		return nil
 	}
 	return fmt.Errorf("step %s has nothing to complete yet: inspect it and apply its plan, or skip it with a reason", id)
+}
+
+// UseAccount hands the run over to another identity of the same account: the break-glass
+// credentials a responder fetches once their own key is off. The new identity must already be
+// confirmed (its guard knows its account) and be in the run's account, or it is refused; the
+// hand-over is journaled, so the report says who acted from then on.
+func (r *Run) UseAccount(acct *aws.Account, who string) error {
+	if acct == nil {
+		return fmt.Errorf("no account to hand over to")
+	}
+	r.mu.Lock()
+	if old := r.cfg.Account; old != nil && old.Guard().Account() != "" && acct.Guard().Account() != old.Guard().Account() {
+		r.mu.Unlock()
+		return fmt.Errorf("refusing to hand over to %s: its account %s is not this incident's %s", who, acct.Guard().Account(), old.Guard().Account())
+	}
+	r.cfg.Account = acct
+	r.cfg.Env.Account = acct.ReadOnly()
+	r.mu.Unlock()
+	return r.Note("", "the responder now acts as "+who)
 }

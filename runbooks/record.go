@@ -56,6 +56,8 @@ type appliedData struct {
 	steps.Result
 	Target string `json:"target,omitempty"`
 	Region string `json:"region,omitempty"`
+	// ActedAs is the identity that made the change, in the entry's account.
+	ActedAs string `json:"acted_as,omitempty"`
 }
 
 func sinceText(env steps.Env) string {
@@ -182,7 +184,7 @@ func (r *Run) applied(env *steps.Env, stepID string, plan *steps.Plan, out *step
 		if res.Message != "" && res.Message != c.Summary {
 			msg += " (" + res.Message + ")"
 		}
-		entries = append(entries, r.entry(env, stepID, KindApplied, msg, appliedData{Result: res, Target: c.Target, Region: c.Region}))
+		entries = append(entries, r.entry(env, stepID, KindApplied, msg, appliedData{Result: res, Target: c.Target, Region: c.Region, ActedAs: actingAs(env)}))
 		counts[string(res.Status)]++
 	}
 	summary := "no changes"
@@ -199,4 +201,12 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// actingAs is who the run's account acts as (its confirmed identity), for the record of a change.
+func actingAs(env *steps.Env) string {
+	if env.Account == nil {
+		return ""
+	}
+	return env.Account.ActingAs()
 }

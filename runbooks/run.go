@@ -114,10 +114,13 @@ func (r *Run) Mode() steps.Mode { return r.cfg.Env.Mode() }
 // changes is what the account's guard allows Apply to do now; a refusal answers every change with
 // its reason.
 func (r *Run) changes() aws.Changes {
-	if r.cfg.Account == nil {
+	r.mu.Lock()
+	acct := r.cfg.Account
+	r.mu.Unlock()
+	if acct == nil {
 		return aws.Refused(errors.New("refusing to change anything: this run has no account"))
 	}
-	ch, err := r.cfg.Account.Changes()
+	ch, err := acct.Changes()
 	if err != nil {
 		return aws.Refused(err)
 	}
@@ -207,6 +210,7 @@ func (r *Run) env(st *StepStatus) *steps.Env {
 	if env.LeakedKey == "" {
 		env.LeakedKey = r.leakedKeyLocked()
 	}
+	r.leaveOutRegions(st, &env)
 	return &env
 }
 

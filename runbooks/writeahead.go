@@ -48,6 +48,8 @@ type intentData struct {
 	// By is who lockdown acted as (its principal's ARN) when it made a create: CloudTrail then
 	// tells the key that call made from one anybody else made.
 	By string `json:"by,omitempty"`
+	// ActedAs is the identity about to make the change, in the entry's account.
+	ActedAs string `json:"acted_as,omitempty"`
 }
 
 // Ledger journals one step's changes around their calls. Each method returns once its entry is
@@ -76,7 +78,7 @@ func (l *Ledger) Intend(c steps.Change) error { return l.intend(c, nil, "") }
 // intend records that c is about to be made, with the keys its user had before and who lockdown
 // acts as when it creates one.
 func (l *Ledger) intend(c steps.Change, keysBefore []string, by string) error {
-	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore, KeysRead: keysBefore != nil, By: by}))
+	return l.run.record(l.run.entry(&l.env, l.step, KindIntent, "about to "+c.Summary, intentData{Change: c, KeysBefore: keysBefore, KeysRead: keysBefore != nil, By: by, ActedAs: actingAs(&l.env)}))
 }
 
 // Settle records what the call for a change did.

@@ -61,6 +61,9 @@ type Env struct {
 	// LeakedKey is the leaked access key id the operator gave (to the trace or the containment);
 	// "" when none was given yet.
 	LeakedKey string
+	// Organization, in a sweep of an organization, names its accounts (id → name): they are not
+	// outside accounts to one another, and a leaked key of one is contained in its own (org.go).
+	Organization map[string]string
 }
 
 // Mode is the run's mode, read from the account's guard; without an account nothing can change,

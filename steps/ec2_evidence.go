@@ -58,6 +58,11 @@ func (t *TraceEvidence) judge(in aws.Instance, rogue []string) evidenceVerdict {
 		out.rogue = append([]string{"launched " + o.By() + ", an address the attacker's credentials used"}, rogue...)
 		return out
 	}
+	if group := attackersRespawner(f, in); group != "" {
+		// An AWS service launched it for a group or fleet the attacker made: the attacker's.
+		out.rogue = append([]string{"launched " + o.By() + " for " + group}, rogue...)
+		return out
+	}
 	// Someone else launched it: its launch time, its spot request and its key pair, however new,
 	// accuse it of nothing. Only what is odd about it whenever it was launched still counts.
 	out.rogue = nil
@@ -118,4 +123,21 @@ func evidenceWarnings(trace *TraceEvidence, scan *aws.InstanceScan) []string {
 		}
 	}
 	return out
+}
+
+// attackersRespawner names the Auto Scaling group or fleet behind the instance (by the tags AWS
+// puts on what they launch) when CloudTrail says the attacker made it; "" otherwise. A service
+// launches for whoever owns the group: the team's scale-out is the team's, the attacker's group's
+// miners are the attacker's.
+func attackersRespawner(f *aws.Footprint, in aws.Instance) string {
+	for _, ref := range aws.Behind(in) {
+		if ref.Kind == aws.KindSpotRequest {
+			continue
+		}
+		o, ok := f.Origin(ref.ID)
+		if ok && (o.Attacker || f.AttackerAddress(o.SourceIP)) {
+			return fmt.Sprintf("the %s %s, which the attacker made: %s %s", respawnerLabels[ref.Kind], ref.ID, o.EventName, o.By())
+		}
+	}
+	return ""
 }

@@ -75,7 +75,7 @@ func InferUsualRegions(scan *aws.InstanceScan, since time.Time) []string {
 	}
 	var out []string
 	for _, r := range scan.Regions {
-		if slices.ContainsFunc(r.Instances, func(in aws.Instance) bool { return firstLaunch(in).Before(since) }) {
+		if usedBefore(r, since) {
 			out = append(out, r.Region)
 		}
 	}
@@ -116,7 +116,7 @@ func inspectInstances(ctx context.Context, env *Env, report func(Progress), sele
 }
 
 func regionProgress(r aws.RegionScan) Progress {
-	return withRegionState(Progress{Key: r.Region, Count: len(r.Instances), Elapsed: r.Duration, Code: r.Code}, r.Status, r.Message)
+	return withRegionState(Progress{Key: r.Region, Count: r.Count(), Elapsed: r.Duration, Code: r.Code}, r.Status, r.Message)
 }
 
 // withRegionState sets a region's progress from where its work is; message says why it failed or

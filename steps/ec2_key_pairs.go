@@ -69,9 +69,21 @@ func (DeleteKeyPairs) Inspect(ctx context.Context, env *Env, report func(Progres
 		insp.Warnings = append(insp.Warnings, "No incident start (T0) is set: no key pair can be told apart as the attacker's. Set --since.")
 	}
 	insp.Warnings = append(insp.Warnings, respawnerEvidenceWarning(env.Trace)...)
-	insp.Summary = fmt.Sprintf("%s, %d created after T0", plural(len(s.KeyPairs), "key pair"), rogue)
+	insp.Summary = keyPairsSummary(s.KeyPairs, env.Since, rogue)
 	report(Progress{Key: "key pairs", State: Done, Count: len(s.KeyPairs)})
 	return insp, nil
+}
+
+// keyPairsSummary counts the key pairs made after T0 and, apart, those proposed: a teammate's is
+// made after T0 but not proposed.
+func keyPairsSummary(pairs []aws.RegionKeyPair, since time.Time, proposed int) string {
+	recent := 0
+	for _, k := range pairs {
+		if after(k.Created, since) {
+			recent++
+		}
+	}
+	return fmt.Sprintf("%s, %d created after T0, %d proposed for deletion", plural(len(pairs), "key pair"), recent, proposed)
 }
 
 func keyPairRowID(k aws.RegionKeyPair) string { return k.Region + "/" + k.ID }

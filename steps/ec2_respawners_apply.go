@@ -128,19 +128,34 @@ func (StopRespawners) Apply(ctx context.Context, env *Env, changes aws.Changes, 
 		if !ok {
 			return nil, fmt.Errorf("ec2.stop-respawners cannot apply a change of kind %q (%s)", c.Op, c.ID)
 		}
-		eff, err := stopRespawner(ctx, changes, c.Region, kind, c.Target)
-		if err == nil && eff == aws.Changed {
-			err = readBackStopped(ctx, env, c.Region, kind, c.Target)
-		}
-		what := respawnerLabels[kind] + " " + c.Target + " in " + c.Region
-		res := resultOf(c.ID, eff, err, "stop the "+what)
-		out.Results = append(out.Results, confirmedBy(res, "stopped the "+what+" (read back: "+stoppedReadBack(kind)+")"))
-		env.Logger().Info("ec2.stop-respawners", "region", c.Region, "kind", kind, "id", c.Target, "effect", eff, "error", errText(err))
+		res := stopRespawnerChange(ctx, env, changes, c, kind)
+		out.Results = append(out.Results, res)
+		env.Logger().Info("ec2.stop-respawners", "region", c.Region, "kind", kind, "id", c.Target, "status", res.Status, "message", res.Message)
 		if report != nil {
 			report(Progress{Key: c.ID, State: progressOf(out.Results[len(out.Results)-1:])})
 		}
 	}
 	return out, nil
+}
+
+// stopRespawnerChange stops one respawner a plan names and reads it back. A refusal names the
+// missing permission, and a group scaled to 0 whose deletion was refused says so: it launches
+// nothing, but it stays.
+func stopRespawnerChange(ctx context.Context, env *Env, changes aws.Changes, c Change, kind aws.RespawnerKind) Result {
+	eff, err := stopRespawner(ctx, changes, c.Region, kind, c.Target)
+	if err == nil && eff == aws.Changed {
+		err = readBackStopped(ctx, env, c.Region, kind, c.Target)
+	}
+	what := respawnerLabels[kind] + " " + c.Target + " in " + c.Region
+	res := confirmedBy(resultOf(c.ID, eff, err, "stop the "+what), "stopped the "+what+" (read back: "+stoppedReadBack(kind)+")")
+	var kept *aws.GroupKeptError
+	if errors.As(err, &kept) {
+		res.Message = kept.Error()
+	}
+	if missing := aws.DeniedAction(err, c.Op); missing != "" && res.Status == StatusFailed {
+		res.Message += "; missing permission: " + missing
+	}
+	return res
 }
 
 func stopRespawner(ctx context.Context, changes aws.Changes, region string, kind aws.RespawnerKind, id string) (aws.Effect, error) {

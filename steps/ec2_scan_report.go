@@ -47,7 +47,7 @@ func NewScanDocument(account string, since time.Time, f *InstanceFindings) *Scan
 		doc.Since = &s
 	}
 	for _, r := range f.Scan.Regions {
-		sum := RegionSummary{Region: r.Region, Status: string(r.Status), Instances: len(r.Instances), DurationMS: r.Duration.Milliseconds(), Retries: r.Retries}
+		sum := RegionSummary{Region: r.Region, Status: string(r.Status), Instances: r.Count(), DurationMS: r.Duration.Milliseconds(), Retries: r.Retries}
 		if r.Status == aws.RegionFailed || r.Status == aws.RegionSkipped {
 			sum.Error = r.Code + ": " + r.Message
 		}

@@ -91,12 +91,7 @@ func applyRespawnerStops(ctx context.Context, env *Env, changes aws.Changes, pla
 			continue
 		}
 		kind, _ := respawnerKindOf(c.Op)
-		eff, err := stopRespawner(ctx, changes, c.Region, kind, c.Target)
-		if err == nil && eff == aws.Changed {
-			err = readBackStopped(ctx, env, c.Region, kind, c.Target)
-		}
-		what := respawnerLabels[kind] + " " + c.Target + " in " + c.Region
-		out[c.ID] = confirmedBy(resultOf(c.ID, eff, err, "stop the "+what), "stopped the "+what+" (read back: "+stoppedReadBack(kind)+")")
+		out[c.ID] = stopRespawnerChange(ctx, env, changes, c, kind)
 	}
 	return out
 }

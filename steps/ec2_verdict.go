@@ -3,7 +3,6 @@ package steps
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -66,18 +65,25 @@ type regionFacts struct {
 func Judge(scan *aws.InstanceScan, rules VerdictRules) []RogueInstance {
 	var out []RogueInstance
 	for _, r := range scan.Regions {
-		facts := regionFacts{keys: map[string]time.Time{}, spot: map[string]time.Time{}}
-		for _, k := range r.KeyPairs {
-			facts.keys[k.Name] = k.Created
-		}
-		for _, s := range r.SpotRequests {
-			facts.spot[s.ID] = s.Created
-		}
-		for _, in := range r.Instances {
-			out = append(out, rules.judge(in, facts))
-		}
+		out = append(out, judgeRegion(r, rules)...)
 	}
 	SortBySuspicion(out)
+	return out
+}
+
+// judgeRegion gives each instance of one region its verdict, in the scan's order.
+func judgeRegion(r aws.RegionScan, rules VerdictRules) []RogueInstance {
+	facts := regionFacts{keys: map[string]time.Time{}, spot: map[string]time.Time{}}
+	for _, k := range r.KeyPairs {
+		facts.keys[k.Name] = k.Created
+	}
+	for _, s := range r.SpotRequests {
+		facts.spot[s.ID] = s.Created
+	}
+	out := make([]RogueInstance, 0, len(r.Instances))
+	for _, in := range r.Instances {
+		out = append(out, rules.judge(in, facts))
+	}
 	return out
 }
 
@@ -221,22 +227,47 @@ func veryLarge(instanceType string) (string, bool) {
 var verdictRank = map[Verdict]int{VerdictRogue: 0, VerdictSuspicious: 1, VerdictProtected: 2, VerdictOK: 3}
 
 // SortBySuspicion orders rogue first, then suspicious, protected and ok; within a verdict, more
-// reasons first, then the newest launch.
+// reasons first, then the newest launch. The order is total (region and id break ties), so the
+// instances are sorted by index and moved once, not swapped about: a scan holds many.
 func SortBySuspicion(list []RogueInstance) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		switch {
-		case verdictRank[a.Verdict] != verdictRank[b.Verdict]:
-			return verdictRank[a.Verdict] < verdictRank[b.Verdict]
-		case len(a.Reasons) != len(b.Reasons):
-			return len(a.Reasons) > len(b.Reasons)
-		case !a.LaunchTime.Equal(b.LaunchTime):
-			return a.LaunchTime.After(b.LaunchTime)
-		case a.Region != b.Region:
-			return a.Region < b.Region
+	order := make([]int, len(list))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return moreSuspicious(&list[i], &list[j]) })
+	// Put each instance in its place by following the permutation's cycles.
+	for start := range order {
+		if order[start] < 0 {
+			continue
 		}
-		return a.ID < b.ID
-	})
+		moving := list[start]
+		at := start
+		for {
+			from := order[at]
+			order[at] = -1
+			if from == start {
+				list[at] = moving
+				break
+			}
+			list[at] = list[from]
+			at = from
+		}
+	}
+}
+
+// moreSuspicious compares two instances for SortBySuspicion: negative when a comes first.
+func moreSuspicious(a, b *RogueInstance) int {
+	switch {
+	case verdictRank[a.Verdict] != verdictRank[b.Verdict]:
+		return verdictRank[a.Verdict] - verdictRank[b.Verdict]
+	case len(a.Reasons) != len(b.Reasons):
+		return len(b.Reasons) - len(a.Reasons)
+	case !a.LaunchTime.Equal(b.LaunchTime):
+		return b.LaunchTime.Compare(a.LaunchTime)
+	case a.Region != b.Region:
+		return strings.Compare(a.Region, b.Region)
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 func ec2Age(d time.Duration) string {

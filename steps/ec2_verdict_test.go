@@ -1,6 +1,11 @@
 package steps
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +79,23 @@ func TestInstancesAreSortedMostSuspiciousFirst(t *testing.T) {
 	}
 	if got := strings.Join(order, " "); got != "rogue-3 rogue-1 sus prot ok" {
 		t.Fatalf("order %s", got)
+	}
+}
+
+func TestSortBySuspicionPutsEveryInstanceInItsPlace(t *testing.T) {
+	dice := rand.New(rand.NewPCG(1, 1))
+	verdicts := []Verdict{VerdictOK, VerdictRogue, VerdictSuspicious, VerdictProtected}
+	for n := range 60 {
+		list := make([]RogueInstance, n)
+		for i := range list {
+			list[i] = RogueInstance{Instance: aws.Instance{ID: fmt.Sprintf("i-%03d", i), Region: []string{"a", "b"}[dice.IntN(2)],
+				LaunchTime: time.Unix(int64(dice.IntN(5)), 0)}, Verdict: verdicts[dice.IntN(4)], Reasons: make([]string, dice.IntN(3))}
+		}
+		want := slices.Clone(list)
+		sort.SliceStable(want, func(i, j int) bool { return moreSuspicious(&want[i], &want[j]) < 0 })
+		SortBySuspicion(list)
+		if !reflect.DeepEqual(list, want) {
+			t.Fatalf("%d instances sorted as\n%v\nwant\n%v", n, list, want)
+		}
 	}
 }

@@ -108,6 +108,9 @@ func TestInTheFalsePositiveDrillTheTeamLeadsWorkAndTheRestartedWorkerAreJudgedBy
 	if got := pairs.Table.SelectedIDs(); len(got) != 1 || !strings.HasPrefix(got[0], "ap-southeast-1/") {
 		t.Errorf("key pairs proposed: %v; want only the attacker's rig", got)
 	}
+	if !strings.Contains(pairs.Summary, "2 created after T0, 1 proposed") {
+		t.Errorf("the summary miscounts the key pairs made after T0 (the attacker's and Maria's): %q", pairs.Summary)
+	}
 
 	respawners, err := StopRespawners{}.Inspect(ctx, env, nil)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"lockdown/aws"
@@ -32,7 +33,7 @@ func (s heldSession) String() string {
 
 // attackerRoleSessions maps each role name to the attacker's sessions of it, from the trace; nil
 // without one.
-func attackerRoleSessions(trace *TraceEvidence) map[string][]heldSession {
+func attackerRoleSessions(trace *TraceEvidence, account string) map[string][]heldSession {
 	if trace == nil || trace.Footprint == nil {
 		return nil
 	}
@@ -42,13 +43,20 @@ func attackerRoleSessions(trace *TraceEvidence) map[string][]heldSession {
 	}
 	out := map[string][]heldSession{}
 	for _, c := range trace.Footprint.Credentials {
-		if c.Kind != "session" || c.Role == "" {
-			continue
+		if c.Kind != "session" || c.Role == "" || !roleOf(c.Role, account) {
+			continue // a session of another account's role is that account's to revoke
 		}
 		s := heldSession{ID: c.ID, Role: roleNameOf(c.Role), By: c.By, EventID: c.EventID, Issued: issued[c.EventID]}
 		out[s.Role] = append(out[s.Role], s)
 	}
 	return out
+}
+
+// roleOf reports whether a role (an ARN, or a bare name) is of the account; with no account known,
+// every role is.
+func roleOf(role, account string) bool {
+	fields := strings.Split(role, ":")
+	return account == "" || len(fields) < 5 || fields[4] == account
 }
 
 // roleNameOf is the last part of a role ARN (a name passes through).
@@ -81,7 +89,7 @@ func noteAttackerSessions(row *Row, r aws.Role, held []heldSession, preselect bo
 // its role's revocation, or its role is gone. Without a trace there is nothing to check (the
 // verification's trace warning says so).
 func checkAttackerSessions(ctx context.Context, env *Env) []VerifyCheck {
-	held := attackerRoleSessions(env.Trace)
+	held := attackerRoleSessions(env.Trace, env.Account.Guard().Account())
 	if len(held) == 0 {
 		return nil
 	}

@@ -49,7 +49,7 @@ func (ContainKey) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	}
 	if aws.IsTemporaryKey(keyID) {
 		if err := keyElsewhere(ctx, env, keyID); err != nil {
-			return nil, err
+			return inMember(err)
 		}
 		return inspectSession(ctx, env, keyID)
 	}
@@ -57,7 +57,7 @@ func (ContainKey) Inspect(ctx context.Context, env *Env, report func(Progress)) 
 	user, use, err := aws.KeyLastUsed(ctx, api, keyID)
 	if err != nil {
 		if elsewhere := keyElsewhere(ctx, env, keyID); elsewhere != nil {
-			return nil, elsewhere
+			return inMember(elsewhere)
 		}
 		return nil, ownerLookupError(keyID, err)
 	}
@@ -140,6 +140,9 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 	if s, ok := found.Data.(*sessionFinding); ok {
 		return planSession(env, s), nil
 	}
+	if k, ok := found.Data.(*keyOfMember); ok {
+		return &Plan{Data: k, Notes: []string{k.Error()}}, nil
+	}
 	f, ok := found.Data.(*containFinding)
 	if !ok {
 		return nil, fmt.Errorf("iam.contain-key: inspect first")
@@ -179,6 +182,9 @@ func (ContainKey) Plan(_ context.Context, env *Env, found *Inspection, _ []strin
 func (ContainKey) Apply(ctx context.Context, env *Env, changes aws.Changes, plan *Plan, report func(Progress)) (*Outcome, error) {
 	if s, ok := plan.Data.(*sessionFinding); ok {
 		return applySession(ctx, env, changes, plan, s), nil
+	}
+	if _, ok := plan.Data.(*keyOfMember); ok {
+		return &Outcome{}, nil
 	}
 	f, ok := plan.Data.(*containFinding)
 	if !ok {

@@ -32,7 +32,7 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		return nil, err
 	}
 	named := env.Params.Strings("roles")
-	held := attackerRoleSessions(env.Trace)
+	held := attackerRoleSessions(env.Trace, env.Account.Guard().Account())
 	t := &Table{Selectable: true, Columns: []Column{{Title: "Role"}, {Title: "Created", Width: 17}, {Title: "Sessions revoked before", Width: 22}, {Title: "Why"}}}
 	found := &roleFindings{Roles: roles, Why: map[string]string{}}
 	for _, r := range roles {
@@ -54,10 +54,10 @@ func (RevokeSessions) Inspect(ctx context.Context, env *Env, report func(Progres
 		default:
 			row.Selected = contains(named, r.Name)
 		}
-		if len(r.ExternalTrust) > 0 {
+		if outside := env.outsideOrg(r.ExternalTrust); len(outside) > 0 {
 			// Revoking sessions does not stop the trusted account assuming the role again: the
 			// operator must check the trust policy, so it is said loudly.
-			row.Reasons = append(row.Reasons, "can be assumed from outside this account by "+strings.Join(r.ExternalTrust, ", ")+
+			row.Reasons = append(row.Reasons, "can be assumed from outside this account by "+strings.Join(outside, ", ")+
 				": if nobody expects that, it is a backdoor — the plan removes it from the trust policy, then revokes")
 			if row.Tone == ToneNone {
 				row.Tone = ToneSuspicious

@@ -52,7 +52,7 @@ func planRoleDeletion(ctx context.Context, env *Env, p *Plan, role aws.Role, why
 // policy before and after. ok is false when nothing would be left: IAM refuses a trust policy
 // without a statement, so the operator decides between deleting the role and keeping it.
 func planTrustFix(env *Env, p *Plan, role aws.Role) (*trustFix, bool) {
-	after, removed, readable := aws.TrustWithoutOutside(role.Trust, roleAccount(role))
+	after, removed, readable := aws.TrustWithoutOutside(role.Trust, roleAccount(role), env.orgAccounts()...)
 	switch {
 	case !readable:
 		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: its trust policy could not be read, so it is left as it is: fix it by hand", role.Name))

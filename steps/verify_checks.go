@@ -248,9 +248,9 @@ func checkTrust(ctx context.Context, env *Env) []VerifyCheck {
 		if after(r.Created, env.Since) {
 			continue // a role made after T0 fails as a new role, whatever its trust (verify_roles.go)
 		}
-		if len(r.ExternalTrust) > 0 {
+		if outside := env.outsideOrg(r.ExternalTrust); len(outside) > 0 {
 			c := VerifyCheck{Check: "outside trust", Item: r.Name, Result: VerifyFail,
-				Evidence: "can be assumed by " + strings.Join(r.ExternalTrust, ", "), HandledBy: byRevoke}
+				Evidence: "can be assumed by " + strings.Join(outside, ", "), HandledBy: byRevoke}
 			c.keptBy(kept, r.Name)
 			out = append(out, c)
 		}

@@ -46,6 +46,8 @@ type Context struct {
 	// Debrief, in a drill, draws the scored debrief as the drill stands, one line each: quitting
 	// shows it before lockdown exits.
 	Debrief func() []string
+	// BreakGlass, when set, is an identity the responder can hand over to (I).
+	BreakGlass *BreakGlass
 	// Known are inputs the run already knows, by input name (a drill's alert names the leaked
 	// key): steps asking for them start filled in.
 	Known map[string]string

@@ -102,6 +102,18 @@ func (m *Model) openKeep(stepID, item string) tea.Cmd {
 	return focus
 }
 
+// openSkipRegion asks why a region the responder may not touch is left out: the decision goes
+// into the journal, every step that reads regions leaves it out from now on, and the next
+// verification shows it as the operator's decision with the reason, not as unknown.
+func (m *Model) openSkipRegion(stepID, region string) tea.Cmd {
+	var focus tea.Cmd
+	m.reason, focus = newReasonDialog(m.ctx, stepID, fmt.Sprintf("Skip region %s in every step", region), "Reason",
+		"records the decision", "who denied it, what was checked instead, the ticket", region+" left out — i verifies again",
+		func(why string) error { return m.run.SkipRegion(stepID, region, why) })
+	m.layout()
+	return focus
+}
+
 // errBusy explains why a second action cannot start while one runs.
 func errBusy() error {
 	return errors.New("an action is running — wait for it, or press esc to cancel it")

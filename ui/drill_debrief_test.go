@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -12,15 +13,16 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"lockdown/aws"
+	"lockdown/aws/sim"
 	"lockdown/aws/sim/simtest"
 	"lockdown/debrief"
 	"lockdown/runbooks"
 	"lockdown/steps"
 )
 
-// teatestDrill is a whole drill in the real program loop: the crypto-miner scenario on a stopped
-// clock the test moves, the real runbook and journal (on the simulated clock, as a drill's is),
-// and the scored debrief wired in as `lockdown drill` wires it.
+// teatestDrill is a whole drill in the real program loop: a built-in scenario on a stopped clock
+// the test moves, the real runbook and journal (on the simulated clock, as a drill's is), the
+// scored debrief and the break-glass hand-over wired in as `lockdown drill` wires them.
 type teatestDrill struct {
 	t     *testing.T
 	tm    *teatest.TestModel
@@ -28,13 +30,16 @@ type teatestDrill struct {
 	run   *runbooks.Run
 	sim   *simtest.Sim
 	watch *debrief.Drill
+	// journal is the drill's journal file.
+	journal string
 }
 
 func startTeatestDrill(t *testing.T) *teatestDrill { return startTeatestDrillOf(t, "crypto-miner") }
 
-// startTeatestDrillOf is the same drill on another built-in scenario.
-func startTeatestDrillOf(t *testing.T, scenario string) *teatestDrill {
-	s := simtest.Start(t, scenario, drillT0)
+// startTeatestDrillOf is the same drill on another built-in scenario; opts may change the
+// simulator's options.
+func startTeatestDrillOf(t *testing.T, scenario string, opts ...func(*sim.Options)) *teatestDrill {
+	s := simtest.Start(t, scenario, drillT0, opts...)
 	acct := s.Account(t, aws.Options{Mode: steps.Drill, LookupInterval: time.Millisecond})
 	journal, err := runbooks.OpenJournal(t.TempDir(), "drill")
 	if err != nil {
@@ -57,26 +62,52 @@ func startTeatestDrillOf(t *testing.T, scenario string) *teatestDrill {
 	for _, st := range run.Statuses() {
 		titles[st.Step.ID] = st.Step.Title
 	}
-	d := &teatestDrill{t: t, run: run, sim: s, watch: debrief.Watch(s.Server, 1, journal.Path(), titles)}
+	d := &teatestDrill{t: t, run: run, sim: s, watch: debrief.Watch(s.Server, 1, journal.Path(), titles), journal: journal.Path()}
 	ctx := NewContext(steps.Drill, since)
 	ctx.Grace = 0 // the test waits for each dialog before it types
 	ctx.AccountNow = s.Clock.Now
 	sc := s.Server.Scenario()
-	ctx.Briefing = &Briefing{Scenario: sc.Name, Subject: sc.Alert.Subject, Text: sc.Alert.Text, KeyID: sc.Attacker.AccessKeyID}
+	responder, _ := s.Server.ResponderCredentials()
+	ctx.Briefing = &Briefing{Scenario: sc.Name, Subject: sc.Alert.Subject, Text: sc.Alert.Text, KeyID: sc.Attacker.AccessKeyID,
+		Goals: sc.Goals, OwnKey: responder == sc.Attacker.AccessKeyID}
 	ctx.Known = map[string]string{"access_key_id": sc.Attacker.AccessKeyID}
 	ctx.Debrief = func() []string { return d.watch.Debrief().Lines() }
+	ctx.BreakGlass = testBreakGlass(t, s, run)
 	d.seen = &observedModel{Model: New(ctx, run)}
 	d.tm = teatest.NewTestModel(t, d.seen, teatest.WithInitialTermSize(120, 40))
 	d.until("the account is confirmed", func() bool { return run.Status("confirm-account").State.Settled() })
 	return d
 }
 
+// testBreakGlass hands the run over to the scenario's break-glass identity as `lockdown drill`
+// does, or is nil when the scenario has none.
+func testBreakGlass(t *testing.T, s *simtest.Sim, run *runbooks.Run) *BreakGlass {
+	user, id, secret, ok := s.Server.BreakGlassCredentials()
+	if !ok {
+		return nil
+	}
+	return &BreakGlass{Who: "user " + user + ", key " + id, Switch: func(ctx context.Context) (*aws.Identity, error) {
+		acct, err := aws.Open(ctx, aws.Options{Region: "us-east-1", EndpointURL: s.URL, AccessKeyID: id, SecretAccessKey: secret,
+			Mode: steps.Drill, MaxBackoff: 20 * time.Millisecond, LookupInterval: time.Millisecond})
+		if err != nil {
+			return nil, err
+		}
+		who, err := acct.WhoAmI(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &who, run.UseAccount(acct, who.ARN)
+	}}
+}
+
 // observedModel is the interface as the program runs it, telling the test — through atomics set
-// on the program's goroutine — whether an action is running and whether a confirmation is open,
-// so the test types its next key when the operator would: after the screen has caught up.
+// on the program's goroutine — whether an action is running, whether a confirmation is open,
+// which step is on screen and whether its field waits for typing, so the test types its next key
+// when the operator would: after the screen has caught up.
 type observedModel struct {
 	*Model
-	busy, asking, debriefShown, secretShown atomic.Bool
+	busy, asking, debriefShown, secretShown, wantsInput, capturing, switchAsked atomic.Bool
+	focused                                                                     atomic.Value
 }
 
 func (o *observedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -85,6 +116,10 @@ func (o *observedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	o.asking.Store(o.confirm != nil)
 	o.debriefShown.Store(o.debrief != nil)
 	o.secretShown.Store(o.secret != nil)
+	o.switchAsked.Store(o.askSwitch)
+	o.focused.Store(o.Focused())
+	o.wantsInput.Store(o.current().wantsInput())
+	o.capturing.Store(o.current().capturing() || o.reason != nil)
 	return o, cmd
 }
 

@@ -169,6 +169,10 @@ func (r *fakeRunner) Note(id, text string) error {
 // Keep records the decision like a note.
 func (r *fakeRunner) Keep(id, item, reason string) error { return r.Note(id, "kept "+item+": "+reason) }
 
+func (r *fakeRunner) SkipRegion(id, region, reason string) error {
+	return r.Note(id, "left out "+region+": "+reason)
+}
+
 // SecretKept records a kept secret like a note: the key and how, never the secret.
 func (r *fakeRunner) SecretKept(id, keyID, how, path string) error {
 	return r.Note(id, "secret of "+keyID+" kept: "+how+" "+path)

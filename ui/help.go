@@ -27,6 +27,8 @@ func (m *Model) keysBelow() paneKeys {
 		return m.debriefKeys()
 	case m.briefing && !m.askQuit:
 		return m.briefingKeys()
+	case m.askSwitch:
+		return paneKeys{"hand over?", []key.Binding{named(k.Yes, "act as the break-glass identity"), k.esc("stay"), k.Help, k.Quit}}
 	case m.askQuit:
 		return paneKeys{"quit?", []key.Binding{named(k.Yes, "quit, stopping the action"), m.ctx.Keys.esc("stay"), k.Help,
 			named(k.Quit, "quit, stopping the action")}}
@@ -56,7 +58,11 @@ func (m *Model) keysBelow() paneKeys {
 // withGlobal adds the keys that work from every pane.
 func (m *Model) withGlobal(own ...key.Binding) []key.Binding {
 	k := m.ctx.Keys
-	return append(own, k.NextStep, k.PrevStep, k.Focus, k.Note, k.Help, m.quitBinding())
+	own = append(own, k.NextStep, k.PrevStep, k.Focus, k.Note)
+	if m.ctx.BreakGlass != nil {
+		own = append(own, k.Identity)
+	}
+	return append(own, k.Help, m.quitBinding())
 }
 
 // named is a binding with the description it has here.

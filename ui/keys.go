@@ -27,6 +27,8 @@ type KeyMap struct {
 	// FieldUp and FieldDown move between the text fields of a step.
 	FieldUp, FieldDown key.Binding
 	Note, Help, Quit   key.Binding
+	// Identity hands over to the break-glass identity, where there is one.
+	Identity key.Binding
 	// Interrupt is ctrl+c: it quits from anywhere but a secret nobody has seen.
 	Interrupt key.Binding
 }
@@ -68,6 +70,7 @@ func DefaultKeyMap() KeyMap {
 		FieldUp:         b("↑", "previous field", "up"),
 		FieldDown:       b("↓", "next field", "down"),
 		Note:            b("N", "note…", "N"),
+		Identity:        b("I", "act as the break-glass identity…", "I"),
 		Help:            b("?", "keys", "?"),
 		Quit:            b("q", "quit", "q"),
 		Interrupt:       b("ctrl+c", "quit", "ctrl+c"),

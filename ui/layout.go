@@ -136,6 +136,8 @@ func (m *Model) dialogView() string {
 		return m.helpView()
 	case m.askQuit:
 		return m.ctx.Styles.Dialog.Render(m.ctx.Styles.Warning.Render("An action is running — quit anyway? y/N"))
+	case m.askSwitch:
+		return m.ctx.Styles.Dialog.Width(min(m.ctx.Width-4, 76)).Render(m.ctx.Styles.Warning.Render(m.switchQuestion()))
 	case m.secret != nil:
 		return m.secret.View()
 	case m.confirm != nil:

@@ -51,6 +51,8 @@ type Model struct {
 	secret  *secretDialog
 	reason  *reasonDialog
 	askQuit bool
+	// askSwitch asks before handing over to the break-glass identity.
+	askSwitch bool
 	// showHelp shows every key of the focused pane over the screen; helpScroll is how far it is
 	// scrolled.
 	showHelp   bool

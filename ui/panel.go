@@ -28,8 +28,8 @@ type intent struct {
 	item    int
 	checked bool
 	plan    *steps.Plan
-	// keep is the verification item the operator wants to keep.
-	keep string
+	// keep is the verification item the operator wants to keep; region the region to leave out.
+	keep, region string
 }
 
 type intentKind int
@@ -44,6 +44,7 @@ const (
 	wantVerify
 	wantSkip
 	wantKeep
+	wantSkipRegion
 )
 
 // panel is the action panel of one step. It keeps the operator's work on that step (inputs,
@@ -230,6 +231,9 @@ func (p *panel) inputValues() (map[string]string, bool) {
 func (p *panel) Update(msg tea.KeyPressMsg) (intent, tea.Cmd) {
 	k := p.ctx.Keys
 	if key.Matches(msg, k.Skip) && !p.capturing() {
+		if region, ok := p.unreadRegion(); ok {
+			return intent{kind: wantSkipRegion, region: region}, nil
+		}
 		return intent{kind: wantSkip}, nil
 	}
 	if !p.action {
@@ -352,6 +356,19 @@ func (p *panel) updateFound(msg tea.KeyPressMsg) intent {
 		p.scrollBy(msg)
 	}
 	return intent{}
+}
+
+// unreadRegion returns the region of the verification row under the cursor when that row could
+// not be read: s then leaves the region out, rather than skipping the whole step.
+func (p *panel) unreadRegion() (string, bool) {
+	if p.phase != phaseFound || p.found == nil || p.table == nil || p.table.open {
+		return "", false
+	}
+	v, ok := p.found.Data.(*steps.Verification)
+	if !ok {
+		return "", false
+	}
+	return v.UnreadRegion(p.table.cursorID())
 }
 
 // keepable returns the verification item under the cursor that the operator may keep.

@@ -66,7 +66,11 @@ func (p *panel) foundKeys() []key.Binding {
 		}
 		own = append(own, k.Up, k.Down, k.PageUp, k.PageDown)
 	}
-	return append(own, named(k.Inspect, "inspect again"), k.Skip)
+	skip := k.Skip
+	if _, ok := p.unreadRegion(); ok {
+		skip = named(k.Skip, "skip this region in every step…")
+	}
+	return append(own, named(k.Inspect, "inspect again"), skip)
 }
 
 // stepKeys are the panel's keys that also work from the step list: starting work, not moving

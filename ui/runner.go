@@ -27,6 +27,7 @@ type Runner interface {
 	Skip(stepID, reason string) error
 	Note(stepID, text string) error
 	Keep(stepID, item, reason string) error
+	SkipRegion(stepID, region, reason string) error
 	// SecretKept journals that a new key's secret is kept (saved to a file, or stored elsewhere on
 	// the operator's word); the rotation switches the old key off only after it.
 	SecretKept(stepID, keyID, how, path string) error

@@ -81,6 +81,9 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 		m.markStale(msg.stepID, msg.outcome)
 		cmd := m.afterWork(msg.err, func() {})
 		m.showOutcome(msg.stepID, msg.outcome)
+		if m.lockedOut(msg.stepID) {
+			return m.status.notice("lockdown's own key is off now: I hands over to the break-glass identity")
+		}
 		return cmd
 	case runnerDoneMsg:
 		m.afterWork(msg.err, func() {})
@@ -99,6 +102,8 @@ func (m *Model) onResult(msg tea.Msg) tea.Cmd {
 			return m.completeWhenTicked(msg.stepID)
 		}
 		return nil
+	case switchDoneMsg:
+		return m.switched(msg)
 	case secretWrittenMsg:
 		if m.secret != nil {
 			m.secret.written(msg)
@@ -181,6 +186,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.showHelp && m.secret == nil:
 		return m.onHelpKey(msg)
+	case m.askSwitch:
+		return m.onAskSwitchKey(msg)
 	case m.askQuit:
 		switch {
 		case key.Matches(msg, k.Yes, k.Quit):
@@ -243,6 +250,8 @@ func (m *Model) onGlobalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.openHelp()
 	case key.Matches(msg, k.Note):
 		return m.openNote()
+	case key.Matches(msg, k.Identity) && m.ctx.BreakGlass != nil:
+		return m.onSwitchKey()
 	case key.Matches(msg, k.NextStep):
 		return m.selectStep(m.list.cursor + 1)
 	case key.Matches(msg, k.PrevStep):
@@ -382,6 +391,8 @@ func (m *Model) onPanelKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.status.notice("verifying through IAM…"), verifyCmd(m.base, m.run, id))
 	case wantKeep:
 		return m.openKeep(id, want.keep)
+	case wantSkipRegion:
+		return m.openSkipRegion(id, want.region)
 	case wantSkip:
 		var focus tea.Cmd
 		m.reason, focus = newReasonDialog(m.ctx, id, fmt.Sprintf("Skip step %q", p.step.Title), "Reason", "skips the step",

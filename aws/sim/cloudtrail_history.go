@@ -245,7 +245,7 @@ func (s *Server) historyEvent(by string, at time.Time, region, service, action s
 	if region == "" {
 		region = globalRegion
 	}
-	s.trail.add(s.trail.newTrailEvent(at, region, service, action, who, params, response, false, resources, "", ""))
+	s.trail.add(s.trail.newTrailEvent(at, region, service, action, who, params, response, readsOnly(action), resources, "", ""))
 	return nil
 }
 
@@ -273,6 +273,17 @@ func (s *Server) knownActor(by string) error {
 		return nil
 	}
 	return fmt.Errorf("%q is neither an access key of the scenario nor role:NAME, service:NAME or user:NAME", by)
+}
+
+// readsOnly tells a past call that only read (ListAccounts, DescribeInstances) by its verb, as
+// CloudTrail marks it readOnly.
+func readsOnly(action string) bool {
+	for _, verb := range []string{"Describe", "Get", "List", "Lookup"} {
+		if rest, ok := strings.CutPrefix(action, verb); ok && (rest == "" || rest[0] >= 'A' && rest[0] <= 'Z') {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) historyActor(by string, at time.Time) (actor, error) {

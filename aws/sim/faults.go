@@ -137,6 +137,9 @@ func (s *Server) faultFor(sc scope, action string) faultOutcome {
 			decided = false
 		}
 	}
+	if scale := s.opts.LatencyScale; scale > 0 {
+		out.delay = time.Duration(float64(out.delay) * scale)
+	}
 	return out
 }
 

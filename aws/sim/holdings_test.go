@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"lockdown/aws/sim"
 )
@@ -150,5 +151,19 @@ func TestRespawnersAndTheirInstancesEndWithTheCallThatStoppedThem(t *testing.T) 
 	}
 	if members != 2 || !template {
 		t.Errorf("group members %d, template listed %v", members, template)
+	}
+}
+
+// own-key's vault holds the break-glass user's key: the simulator hands it out, and it signs.
+func TestOwnKeysBreakGlassCredentialsWork(t *testing.T) {
+	t.Parallel()
+	srv, _, url := startSim(t, "own-key")
+	user, id, secret, ok := srv.BreakGlassCredentials()
+	if !ok || user != "break-glass" {
+		t.Fatalf("break-glass credentials: %s %s %v", user, id, ok)
+	}
+	out, err := sts.NewFromConfig(sdkConfig(url, "us-east-1", id, secret)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil || !strings.HasSuffix(*out.Arn, ":user/break-glass") {
+		t.Fatalf("signing with the break-glass key: %v %v", out, err)
 	}
 }

@@ -276,6 +276,14 @@ func (o *OrganizationSpec) memberScenario(mgmt *Scenario, m expandedMember) *Sce
 		GuardDuty: st.GuardDuty, Faults: st.Faults, EnforcePermissions: st.EnforcePermissions, Attacker: st.Attacker,
 		member: true,
 	}
+	// The management account's organization trails record every member too: each member sees
+	// them, owned by the management account.
+	for _, t := range mgmt.CloudTrail.Trails {
+		if t.Organization && t.OwnerAccount == "" && !slices.ContainsFunc(st.CloudTrail.Trails, func(m TrailSpec) bool { return m.Name == t.Name }) {
+			t.OwnerAccount = mgmt.Account.ID
+			sc.CloudTrail.Trails = append(slices.Clone(sc.CloudTrail.Trails), t)
+		}
+	}
 	if sc.Attacker.AccessKeyID == "" {
 		sc.Attacker.AccessKeyID = mgmt.Attacker.AccessKeyID
 	}

@@ -109,6 +109,17 @@ type ResponderSpec struct {
 	AttachedPolicies []string          `yaml:"attached_policies"`
 	InlinePolicies   map[string]string `yaml:"inline_policies"`
 	Groups           []string          `yaml:"groups"`
+	// BreakGlass is a second identity the responder can fetch, as a real one takes break-glass
+	// credentials out of the team's vault once their own no longer work.
+	BreakGlass *BreakGlassSpec `yaml:"break_glass"`
+}
+
+// BreakGlassSpec names the break-glass identity: an access key of one of iam.users' (with its
+// secret), or a user to give one.
+type BreakGlassSpec struct {
+	User            string `yaml:"user"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
 }
 
 // RegionSpec is one region and its opt-in status: opt-in-not-required, opted-in or not-opted-in.

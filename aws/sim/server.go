@@ -22,6 +22,9 @@ type Options struct {
 	// tests leave it off: like AWS, an unknown key is refused.
 	AcceptUnknownKeys bool
 	Log               *slog.Logger
+	// LatencyScale multiplies the latency the scenario's faults add (0: as written). Tests that
+	// play a whole drill through a slow region use it as the drill's pace shortens its timeline.
+	LatencyScale float64
 }
 
 // Server is one simulated account. It is safe for concurrent use.
@@ -196,6 +199,18 @@ func (s *Server) ResponderCredentials() (accessKeyID, secretAccessKey string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.iam.responderKey.ID, s.iam.responderKey.Secret
+}
+
+// BreakGlassCredentials are the scenario's break-glass identity, as the team's vault holds them;
+// ok is false when the scenario has none.
+func (s *Server) BreakGlassCredentials() (user, accessKeyID, secretAccessKey string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.iam.breakGlassKey
+	if k == nil {
+		return "", "", "", false
+	}
+	return k.User, k.ID, k.Secret, true
 }
 
 // Requests returns a copy of the request log.

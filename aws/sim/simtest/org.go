@@ -45,3 +45,24 @@ func (o *Org) Watch(t testing.TB) *wiretest.Proxy {
 	o.URL = p.URL
 	return p
 }
+
+// Run moves the organization's clock on by step every tick until the test ends, so the accounts'
+// time passes as a live apply expects: a role's sessions revoked at one second are issued anew at
+// a later one.
+func (o *Org) Run(t testing.TB, tick, step time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(tick):
+				o.Clock.Advance(step)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(done); <-stopped })
+}

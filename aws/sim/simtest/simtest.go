@@ -29,12 +29,17 @@ type Sim struct {
 }
 
 // Start serves scenario — a built-in name, or YAML text when it has a line break — with the clock
-// stopped at start. The server stops when the test ends.
-func Start(t testing.TB, scenario string, start time.Time) *Sim {
+// stopped at start. The server stops when the test ends. opts may change the server's options
+// (a faster latency, say).
+func Start(t testing.TB, scenario string, start time.Time, opts ...func(*sim.Options)) *Sim {
 	t.Helper()
 	sc := load(t, scenario)
 	clock := sim.NewManualClock(start)
-	srv, err := sim.New(sc, sim.Options{Clock: clock})
+	o := sim.Options{Clock: clock}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv, err := sim.New(sc, o)
 	if err != nil {
 		t.Fatal(err)
 	}
