@@ -81,8 +81,12 @@ func (m *Model) startLine() string {
 		return "enter goes on to the incident"
 	}
 	if m.ctx.Briefing.OwnKey {
-		return "enter starts at the trace, the key filled in: the leaked key is the one lockdown signs with — " +
+		hint := "enter starts at the trace, the key filled in: the leaked key is the one lockdown signs with — " +
 			"clean up while it works and contain it last (step 2 warns before it locks you out)"
+		if m.ctx.BreakGlass != nil {
+			hint += "; then I hands over to the break-glass identity in the team's vault"
+		}
+		return hint
 	}
 	return "enter starts: containing the leaked key comes first, its id already filled in"
 }

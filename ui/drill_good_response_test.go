@@ -57,7 +57,6 @@ func TestGoodResponseOwnKey(t *testing.T) {
 	clock.Advance(3 * time.Minute) // +5m, before the attacker's next launch
 	d.goTo("contain-key")          // last: lockdown does not propose locking itself out, the operator chooses it
 	d.look("contain-key")
-	d.press("a")
 	d.applyPlan("contain-key") // typed: "lock me out"
 	d.handOver()
 	clock.Advance(3 * time.Minute) // +8m

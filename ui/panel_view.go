@@ -165,11 +165,7 @@ func (p *panel) foundHeader() []string {
 	if p.table != nil && p.height < 24 {
 		return lines // the footer lists the same keys; on a small terminal the rows need the room
 	}
-	hint := "i re-inspects"
-	if !p.spec.ReadOnly {
-		hint = "space toggles · a all · n none · / filters · p plans · i re-inspects"
-	}
-	return append(lines, s.Subtle.Render(hint))
+	return append(lines, s.Subtle.Render(p.foundHint()))
 }
 
 // factLines shows facts one per line, or, above a table, run together on as few lines as the
@@ -312,4 +308,18 @@ func wrapLines(lines []string, width int) []string {
 		out = append(out, strings.Split(ansi.Wrap(l, max(1, width), " "), "\n")...)
 	}
 	return out
+}
+
+// foundHint names the keys that act on what was found, only those that do something here: a
+// finding without rows has none to toggle or filter.
+func (p *panel) foundHint() string {
+	switch {
+	case p.spec.ReadOnly:
+		return "i re-inspects"
+	case p.table == nil:
+		return "p plans · i re-inspects"
+	case !p.table.table.Selectable:
+		return "/ filters · p plans · i re-inspects"
+	}
+	return "space toggles · a all · n none · / filters · p plans · i re-inspects"
 }

@@ -154,3 +154,61 @@ func TestGoldenTraceScreensShowEveryLine(t *testing.T) {
 	d.press("enter", "enter")
 	mustContain(t, "the opened row at 80×24", d.screen(), "AuthorizeSecurityGroupIngress", "Handled by:")
 }
+
+// dialogLines are the lines inside a dialog's border on a screen, trimmed.
+func dialogLines(screen string) []string {
+	var out []string
+	for _, l := range strings.Split(screen, "\n") {
+		first, last := strings.Index(l, "│"), strings.LastIndex(l, "│")
+		if first >= 0 && last > first {
+			out = append(out, strings.TrimSpace(l[first+len("│"):last]))
+		}
+	}
+	return out
+}
+
+// The tallest dialog of the drill, the termination's confirmation (15 changes, a warning and a
+// question that wrap to 45 lines at 80 columns): its first screen at each size is the golden one,
+// the question stays in view, and ↓ brings every line of it into view.
+func TestGoldenTallestDialogScreensShowEveryLine(t *testing.T) {
+	t.Parallel()
+	d := startDrillSession(t, drillOptions{mode: steps.Drill})
+	d.planTermination()
+	for _, size := range sizes {
+		d.deliver(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for range 100 {
+			d.press("pgup")
+		}
+		golden(t, "terminate-confirmation-"+sizeName(size), d.screen())
+		seen := map[string]bool{}
+		last := ""
+		for range 200 {
+			s := d.screen()
+			if s == last {
+				break
+			}
+			for _, l := range dialogLines(s) {
+				seen[l] = true
+			}
+			if !strings.Contains(s, "Type 12 to confirm") {
+				t.Errorf("%s: the question is out of view:\n%s", sizeName(size), s)
+			}
+			last = s
+			d.press("down")
+		}
+		// The whole dialog, drawn as tall as it is: every line of it must have been on screen.
+		height := d.m.confirm.height
+		d.m.confirm.height = 1000
+		whole := ansi.Strip(d.m.confirm.View())
+		d.m.confirm.height = height
+		all := dialogLines(whole)
+		if len(all) < 30 {
+			t.Fatalf("the confirmation has %d lines, not the tallest dialog any more:\n%s", len(all), whole)
+		}
+		for _, l := range all {
+			if !seen[l] {
+				t.Errorf("%s: the line %q of the confirmation is never shown", sizeName(size), l)
+			}
+		}
+	}
+}

@@ -163,3 +163,21 @@ func TestOwnKeysBriefingAgreesWithItsGoals(t *testing.T) {
 		t.Errorf("enter on own-key's briefing went to %s, want the trace", d.m.Focused())
 	}
 }
+
+// A finding without rows (the leaked key's owner and status) names only the keys that act on it:
+// nothing to toggle or filter, p to plan.
+func TestAFindingWithoutRowsOffersNoRowKeys(t *testing.T) {
+	t.Parallel()
+	d := startDrillSession(t, drillOptions{mode: steps.Drill})
+	d.goTo("contain-key")
+	d.typeText(leakedKeyID)
+	d.press("enter")
+	d.idle("the leaked key's inspection")
+	got := d.screen()
+	mustContain(t, "the leaked key's finding", got, "p plans · i re-inspects")
+	for _, untrue := range []string{"space toggles", "a all", "/ filters"} {
+		if strings.Contains(got, untrue) {
+			t.Errorf("a finding without rows offers %q:\n%s", untrue, got)
+		}
+	}
+}
