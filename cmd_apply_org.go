@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,21 @@ func (c *ApplyCmd) runOrg(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	// One apply of a plan at a time, as for one account's plan; nothing is sent, nor any file
+	// made, before it.
+	lock, err := g.lockWork("apply-"+strings.TrimPrefix(doc.Digest(), "sha256:"), "applying the plan "+doc.Digest())
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if err := checkNewFile("--secrets-file", c.SecretsFile, "secrets file"); err != nil {
+		return usageError("%v; nothing was changed", err)
+	}
+	stop, err := c.startDeadline(g)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	secrets, err := review.CreateSecretsFile(c.SecretsFile)
 	if err != nil {
 		return usageError("%v; nothing was changed", err)
@@ -50,6 +66,9 @@ func (c *ApplyCmd) runOrg(g *Globals) error {
 		if !c.applyAccount(g, sweep, doc, a, me, incident, since, secrets) {
 			undone++
 		}
+	}
+	if cut := g.Context().Err(); cut != nil && undone > 0 {
+		return exitCode(exitPartial, fmt.Errorf("%v: %d accounts were cut short or not reached; what was unsettled is reported unknown above and in their journals — apply again to finish", context.Cause(g.Context()), undone))
 	}
 	if undone > 0 {
 		return exitCode(exitPartial, fmt.Errorf("%d accounts drifted, failed or were left undone: see above and their journals", undone))

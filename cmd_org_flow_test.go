@@ -21,6 +21,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/wiretest"
+	"lockdown/runbooks"
 )
 
 const (
@@ -152,6 +153,16 @@ func TestPlanAndApplyAcrossTheOrganizationContainItAndVerifyWaitsForTheUnreachab
 	if code != exitUsage || !strings.Contains(stderr, "missing 400011110103") || len(c.wire.Requests()) != 0 {
 		t.Fatalf("apply without every changed account confirmed: exit %d, %d requests sent\n%s", code, len(c.wire.Requests()), stderr)
 	}
+	// One apply of the organization's plan at a time: while another holds it, nothing is sent.
+	held, err := runbooks.TakeLock(c.journal, "apply-"+strings.TrimPrefix(digest, "sha256:"), "another apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = c.lockdown("apply", path, "--live", "--plan-digest", digest, "--secrets-file", secrets, "--confirm", strings.Join(pivotChanged, ","))
+	if _, statErr := os.Stat(secrets); code != exitFailed || !strings.Contains(stderr, "nothing was sent") || len(c.wire.Requests()) != 0 || statErr == nil {
+		t.Fatalf("apply while another holds the plan: exit %d, %d requests sent, secrets file made: %v\n%s", code, len(c.wire.Requests()), statErr == nil, stderr)
+	}
+	_ = held.Release()
 	code, _, stderr = c.lockdown("apply", path, "--live", "--plan-digest", digest, "--secrets-file", secrets, "--confirm", strings.Join(pivotChanged, ","))
 	if code != exitPartial || !strings.Contains(stderr, "acme-legacy-billing): NOT APPLIED") {
 		t.Fatalf("apply: exit %d, want 3 for the account left undone\n%s", code, stderr)
