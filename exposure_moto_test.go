@@ -160,8 +160,19 @@ func TestAgainstMotoWithoutCloudTrailTheAttackersDoorsAreFoundClosedAndReadBackC
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps, ok := doc.Step("close-exposure"); !ok || len(ps.Changes) != 3 {
+	ps, ok := doc.Step("close-exposure")
+	if !ok || len(ps.Changes) != 3 {
 		t.Fatalf("the exposure step plans %+v; want the rule, the snapshot's share and the AMI's share", ps)
+	}
+	// The plan says whose decision each change is: the rule the operator's, the shares lockdown's.
+	for _, c := range ps.Changes {
+		want := "proposed: made "
+		if c.Op == steps.OpRevokeIngress {
+			want = "chosen by the operator"
+		}
+		if !strings.Contains(c.Summary, want) {
+			t.Errorf("the plan's change %q does not say %q", c.Summary, want)
+		}
 	}
 	code, _, stderr = lockdown("apply", path, "--live", "--confirm", "123456789012", "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))

@@ -22,6 +22,15 @@ func (CloseExposure) Plan(_ context.Context, env *Env, found *Inspection, select
 	}
 	p := &Plan{}
 	chosen := map[string]exposure{}
+	// What lockdown proposed says why; only what the operator added is their choice.
+	proposed := map[string]string{}
+	if found.Table != nil {
+		for _, r := range found.Table.Rows {
+			if r.Selected && len(r.Reasons) > 0 {
+				proposed[r.ID] = r.Reasons[0]
+			}
+		}
+	}
 	for _, id := range selected {
 		x, ok := f.ByRow[id]
 		if !ok {
@@ -29,8 +38,11 @@ func (CloseExposure) Plan(_ context.Context, env *Env, found *Inspection, select
 			continue
 		}
 		why := "chosen by the operator"
-		if x.Origin != nil {
+		switch {
+		case x.Origin != nil:
 			why = "opened by the attacker: " + originOf(*x.Origin)
+		case proposed[id] != "":
+			why = "proposed: " + proposed[id]
 		}
 		chosen[x.ID] = x
 		p.Changes = append(p.Changes, Change{ID: x.ID, Row: x.ID, Op: closeOp(x.Kind), Region: x.Region, Target: closeTarget(x), Summary: closeSummary(x) + ": " + why, Destructive: true})
