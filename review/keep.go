@@ -59,7 +59,7 @@ func (p *planner) addVerifiedKeeps(ps *PlanStep, found *steps.Inspection) error 
 	for _, k := range keeps {
 		item, ok := v.Keepable(k.Item)
 		if !ok {
-			return fmt.Errorf("--keep %s:%s: the verification has no failing item %s that can be kept (a key made after T0, a new user, a role with outside trust, a rogue instance)", ps.Step, k.Item, k.Item)
+			return fmt.Errorf("--keep %s:%s: the verification has no failing item %s that can be kept (a key, user, role, key pair, Auto Scaling group, fleet or launch template made after T0, a role with outside trust, a rogue instance, IAM persistence, a console password not reset, a change undone by hand)", ps.Step, k.Item, k.Item)
 		}
 		k.Item, k.Verdict = item, "fails verification"
 		ps.Kept = append(ps.Kept, k)

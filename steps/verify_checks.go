@@ -58,7 +58,7 @@ var keepable = map[string]bool{"new access keys": true, "new users": true, "outs
 	checkSnapshots: true, checkImages: true, checkAnalyzer: true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
-// item, or the last part of its item (an access key id, an instance id).
+// item, or the last part of its item (an access key id, an instance id, a template's id).
 func (v *Verification) Keepable(id string) (item string, ok bool) {
 	id = strings.TrimSpace(id)
 	for _, c := range v.Checks {
@@ -68,7 +68,7 @@ func (v *Verification) Keepable(id string) (item string, ok bool) {
 		if !byHand && !unknown && (c.Result != VerifyFail || !keepable[c.Check]) {
 			continue
 		}
-		if id == c.RowID() || id == c.Item || strings.HasSuffix(c.Item, "/"+id) {
+		if id == c.RowID() || id == c.Item || strings.HasSuffix(c.Item, "/"+id) || strings.HasSuffix(c.Item, " "+id) {
 			return c.Item, true
 		}
 		// A by-hand item's resource keeps every change made on it.

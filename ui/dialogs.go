@@ -37,6 +37,7 @@ func (m *Model) startApply(stepID string, plan *steps.Plan, typed string) tea.Cm
 	p := m.panels[stepID]
 	p.grid.reset()
 	p.plan = plan
+	m.layout() // the guide folds while the step runs: its progress takes the room
 	return tea.Batch(applyCmd(ctx, m.run, t, plan, typed), t.listen(), m.spinner.Tick)
 }
 

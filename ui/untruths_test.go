@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +181,32 @@ func TestAFindingWithoutRowsOffersNoRowKeys(t *testing.T) {
 			t.Errorf("a finding without rows offers %q:\n%s", untrue, got)
 		}
 	}
+}
+
+// While a step runs, the guide folds at 80×24 and the panel takes its room: the progress of every
+// region shows, and "… and N more" appears only when the rows of the screen are all used.
+func TestARunningStepUsesTheRoomTheFoldedGuideLeaves(t *testing.T) {
+	t.Parallel()
+	d := startDrillSession(t, drillOptions{mode: steps.Drill})
+	d.deliver(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.goTo("find-rogue-instances")
+	id := d.m.Focused()
+	d.press("i") // its progress waits, unread, until the test is done looking
+	for i := range 12 {
+		d.m.panels[id].grid.add(steps.Progress{Key: fmt.Sprintf("region-%02d", i), State: steps.Running})
+	}
+	got := d.screen()
+	lines := strings.Split(got, "\n")
+	body := lines[len(d.m.headerLines()) : len(lines)-footerRows]
+	blank := 0
+	for _, l := range body {
+		if _, right, ok := strings.Cut(l, "│"); ok && strings.TrimSpace(right) == "" {
+			blank++
+		}
+	}
+	if strings.Contains(got, "… and") && blank > 0 {
+		t.Errorf("the running step hides regions behind '… and N more' with %d rows of the panel empty:\n%s", blank, got)
+	}
+	mustContain(t, "the running step", got, "region-00", "region-11")
+	d.idle("the scan")
 }

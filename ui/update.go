@@ -408,6 +408,7 @@ func (m *Model) startInspect(stepID string, inputs map[string]string) tea.Cmd {
 	t, ctx := newTask(m.base, stepID, "inspect", m.ctx.now())
 	m.task = t
 	m.panels[stepID].grid.reset()
+	m.layout() // the guide folds while the step runs: its progress takes the room
 	return tea.Batch(inspectCmd(ctx, m.run, t, inputs), t.listen(), m.spinner.Tick)
 }
 
