@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -54,7 +55,7 @@ func (m pageReader) HandleDeserialize(ctx context.Context, in middleware.Deseria
 	}
 	left.WriteString("</DescribeInstancesResponse>")
 	resp.Body = io.NopCloser(&left)
-	md.Set(compactInstances{}, page.instances)
+	md.Set(compactInstances{}, page.rows)
 	return out, md, nil
 }
 
@@ -70,20 +71,25 @@ func readPagesCompactly(region string, names *interner) func(*ec2.Options) {
 // instancesOf returns the instances of a page: read compactly when the page reader ran, converted
 // from the SDK's structures otherwise (a client that is not the SDK's, in tests).
 func instancesOf(page *ec2.DescribeInstancesOutput, region string) []Instance {
-	if compact, ok := page.ResultMetadata.Get(compactInstances{}).([]Instance); ok {
+	return instanceRows{rowsOf(page, region)}.instances(region)
+}
+
+// rowsOf returns the rows of a page, as instancesOf its instances.
+func rowsOf(page *ec2.DescribeInstancesOutput, region string) []instanceRow {
+	if compact, ok := page.ResultMetadata.Get(compactInstances{}).([]instanceRow); ok {
 		return compact
 	}
-	var out []Instance
+	var out []instanceRow
 	for _, r := range page.Reservations {
 		for _, i := range r.Instances {
-			out = append(out, instanceFrom(region, i))
+			out = append(out, rowOf(instanceFrom(region, i)))
 		}
 	}
 	return out
 }
 
 type instancePage struct {
-	instances []Instance
+	rows      []instanceRow
 	nextToken string
 }
 
@@ -160,8 +166,9 @@ func readInstancePage(r io.Reader, region string, names *interner) (instancePage
 	x := newXMLStream(r)
 	var path []string
 	var text []byte
-	var cur Instance
+	var cur instanceRow
 	var item pendingItem
+	var tags []byte
 	for {
 		tok, value, err := x.next()
 		if err != nil {
@@ -172,6 +179,9 @@ func readInstancePage(r io.Reader, region string, names *interner) (instancePage
 			if len(path) != 0 {
 				return page, fmt.Errorf("XML: %d elements left open", len(path))
 			}
+			if cap(page.rows) > 2*len(page.rows) {
+				page.rows = slices.Clone(page.rows) // a short last page does not keep a full page's room
+			}
 			return page, nil
 		case xmlText:
 			text = append(text, value...)
@@ -179,7 +189,7 @@ func readInstancePage(r io.Reader, region string, names *interner) (instancePage
 			path = append(path, names.get(value))
 			text = text[:0]
 			if len(path) == instanceDepth && isInstanceItem(path) {
-				cur = Instance{Region: region}
+				cur, tags = instanceRow{}, tags[:0]
 			}
 		case xmlEnd:
 			if len(path) == 0 || path[len(path)-1] != string(value) {
@@ -189,15 +199,16 @@ func readInstancePage(r io.Reader, region string, names *interner) (instancePage
 			case len(path) == 2 && path[1] == "nextToken":
 				page.nextToken = string(text)
 			case len(path) == instanceDepth && isInstanceItem(path):
-				if cur.Tags == nil {
-					cur.Tags = map[string]string{}
+				if cur.firstLaunch.IsZero() {
+					cur.firstLaunch = cur.launch
 				}
-				if cur.FirstLaunch.IsZero() {
-					cur.FirstLaunch = cur.LaunchTime
+				cur.tags = string(tags)
+				if page.rows == nil {
+					page.rows = make([]instanceRow, 0, pageSize)
 				}
-				page.instances = append(page.instances, cur)
+				page.rows = append(page.rows, cur)
 			case len(path) > instanceDepth && isInstanceItem(path[:instanceDepth]):
-				if err := cur.set(fieldOf(path[instanceDepth:]), text, names, &item); err != nil {
+				if tags, err = cur.set(fieldOf(path[instanceDepth:]), text, names, &item, tags); err != nil {
 					return page, err
 				}
 			}
@@ -214,60 +225,64 @@ func isInstanceItem(p []string) bool {
 // pendingItem holds what an item inside the instance says until the item ends: a tag's key and
 // value, a network interface's device index and attachment time.
 type pendingItem struct {
-	tagKey, tagValue string
-	device           int64
-	attached         time.Time
+	tagKey   string
+	tagValue []byte
+	device   int64
+	attached time.Time
 }
 
-// set stores one element's text in the instance, or in item until the item it belongs to ends.
-func (in *Instance) set(field int, text []byte, names *interner, item *pendingItem) error {
+// set stores one element's text in the row, or in item until the item it belongs to ends; a tag
+// ends packed into tags.
+func (row *instanceRow) set(field int, text []byte, names *interner, item *pendingItem, tags []byte) ([]byte, error) {
 	switch field {
 	case fieldID:
-		in.ID = string(text)
+		row.id = string(text)
 	case fieldType:
-		in.Type = names.get(text)
+		row.typ = names.get(text)
 	case fieldState:
-		in.State = names.get(text)
+		row.state = names.get(text)
 	case fieldKey:
-		in.KeyName = names.get(text)
+		row.keyName = names.get(text)
 	case fieldSpot:
-		in.SpotRequestID = string(text)
+		row.spot = string(text)
 	case fieldLaunch:
 		t, err := parseXMLTime("launchTime", text)
 		if err != nil {
-			return err
+			return tags, err
 		}
-		in.LaunchTime = t
+		row.launch = t
 	case fieldTagKey:
 		item.tagKey = names.get(text)
 	case fieldTagValue:
-		item.tagValue = names.get(text)
+		item.tagValue = append(item.tagValue[:0], text...)
 	case fieldTag:
-		if in.Tags == nil {
-			in.Tags = make(map[string]string, 1)
-		}
-		in.Tags[item.tagKey] = item.tagValue
-		*item = pendingItem{}
+		tags = packTag(tags, item.tagKey, item.tagValue)
+		item.reset()
 	case fieldDeviceIndex:
 		n, err := strconv.ParseInt(string(text), 10, 32)
 		if err != nil {
-			return fmt.Errorf("deviceIndex %q: %w", text, err)
+			return tags, fmt.Errorf("deviceIndex %q: %w", text, err)
 		}
 		item.device = n
 	case fieldAttachTime:
 		t, err := parseXMLTime("attachTime", text)
 		if err != nil {
-			return err
+			return tags, err
 		}
 		item.attached = t
 	case fieldInterface:
 		// The primary interface's attachment is the first launch, which a restart keeps.
 		if item.device == 0 && !item.attached.IsZero() {
-			in.FirstLaunch = item.attached
+			row.firstLaunch = item.attached
 		}
-		*item = pendingItem{}
+		item.reset()
 	}
-	return nil
+	return tags, nil
+}
+
+// reset empties the item, keeping the value's buffer.
+func (item *pendingItem) reset() {
+	*item = pendingItem{tagValue: item.tagValue[:0]}
 }
 
 func parseXMLTime(name string, text []byte) (time.Time, error) {

@@ -90,7 +90,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 		if head != nil {
 			home := <-head
 			if report != nil {
-				report(home)
+				report(home.held())
 			}
 			s.release(&home)
 			scan.Regions = []RegionScan{home}
@@ -103,7 +103,8 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 		if report != nil {
 			mu.Lock()
 			defer mu.Unlock()
-			report(r)
+			// The region's instances are made whole here, under the lock: one region at a time.
+			report(r.held())
 		}
 	}
 	for _, r := range plan {
@@ -147,7 +148,7 @@ func (s *scanner) run(ctx context.Context, report func(RegionScan)) (*InstanceSc
 // release lets a finished region's instances go, when the caller asked for it.
 func (s *scanner) release(r *RegionScan) {
 	if s.opts.Release {
-		r.Instances = nil
+		r.Instances, r.rows = nil, nil
 	}
 }
 
@@ -233,7 +234,7 @@ func (s *scanner) scanRegion(ctx context.Context, region string) RegionScan {
 	res := RegionScan{Region: region}
 	var errs [3]error
 	var wg sync.WaitGroup
-	wg.Go(func() { res.Instances, errs[0] = listInstances(ctx, client, region) })
+	wg.Go(func() { res.rows, errs[0] = listInstances(ctx, client, region) })
 	wg.Go(func() { res.SpotRequests, errs[1] = listSpotRequests(ctx, client) })
 	wg.Go(func() { res.KeyPairs, errs[2] = listKeyPairs(ctx, client) })
 	wg.Wait()
@@ -251,8 +252,11 @@ func (s *scanner) scanRegion(ctx context.Context, region string) RegionScan {
 		failed.Retries = s.regionRetries(region)
 		return failed
 	}
-	res.Status, res.Duration, res.Found = RegionOK, time.Since(start), len(res.Instances)
+	res.Status, res.Duration, res.Found = RegionOK, time.Since(start), res.rows.count()
 	res.Retries = s.regionRetries(region)
+	if !s.opts.Release {
+		res = res.held()
+	}
 	return res
 }
 
@@ -304,12 +308,13 @@ func failedRegion(region string, err error, took time.Duration) RegionScan {
 // money or can come back.
 var scanStates = []string{"pending", "running", "stopping", "stopped"}
 
-func listInstances(ctx context.Context, api ec2.DescribeInstancesAPIClient, region string) ([]Instance, error) {
+// listInstances reads a region's instances into rows, a page at a time.
+func listInstances(ctx context.Context, api ec2.DescribeInstancesAPIClient, region string) (instanceRows, error) {
 	in := &ec2.DescribeInstancesInput{
 		MaxResults: sdk.Int32(pageSize),
 		Filters:    []types.Filter{{Name: sdk.String("instance-state-name"), Values: scanStates}},
 	}
-	var out []Instance
+	var out instanceRows
 	compact := readPagesCompactly(region, newInterner())
 	p := ec2.NewDescribeInstancesPaginator(api, in)
 	for p.HasMorePages() {
@@ -317,7 +322,9 @@ func listInstances(ctx context.Context, api ec2.DescribeInstancesAPIClient, regi
 		if err != nil {
 			return nil, fmt.Errorf("DescribeInstances: %w", err)
 		}
-		out = append(out, instancesOf(page, region)...)
+		if rows := rowsOf(page, region); len(rows) > 0 {
+			out = append(out, rows)
+		}
 	}
 	return out, nil
 }

@@ -60,7 +60,9 @@ type RegionScan struct {
 	Instances []Instance
 	// Found is how many instances the scan found, kept when the instances themselves were let
 	// go (ScanOptions.Release).
-	Found        int
+	Found int
+	// rows are the instances as the scan holds them until the region is reported (see held).
+	rows         instanceRows
 	SpotRequests []SpotRequest
 	KeyPairs     []KeyPair
 	// Retries counts the region's EC2 attempts beyond the first of each call (throttling, 5xx,
@@ -70,6 +72,14 @@ type RegionScan struct {
 
 // Count is how many instances the region's scan found, whether or not they are still held.
 func (r RegionScan) Count() int { return max(r.Found, len(r.Instances)) }
+
+// held is the region with its instances made from the rows the scan holds, which it lets go.
+func (r RegionScan) held() RegionScan {
+	if r.rows != nil {
+		r.Instances, r.rows = r.rows.instances(r.Region), nil
+	}
+	return r
+}
 
 // Finished reports whether the region's scan is over, whichever way it ended.
 func (r RegionScan) Finished() bool {
