@@ -189,8 +189,12 @@ var loaderCases = []loaderCase{
 		[]string{"ec2.%s[%d].region: %q is not one of the scenario's regions"}, `7:16: ec2.instances[0].region: "eu-west-1" is not one of the scenario's regions`},
 	{"a fleet of no instances", "ec2:\n  generate:\n    - {region: us-east-1, count: 0}\n", []string{"ec2.generate[%d].count: must be positive, got %d"},
 		`5:34: ec2.generate[0].count: must be positive, got 0`},
-	{"a fleet with a fixed id", "ec2:\n  generate:\n    - {region: us-east-1, count: 2, id: i-1}\n", []string{"ec2.generate[%d]: a fleet cannot have a fixed id or a spot request"},
+	{"a fleet with a fixed id", "ec2:\n  generate:\n    - {region: us-east-1, count: 2, id: i-1}\n", []string{"ec2.generate[%d]: a fleet cannot have a fixed id, a spot request or a first_launched"},
 		`5:8: ec2.generate[0]: a fleet cannot have a fixed id`},
+	{"a fleet with a first launch", "ec2:\n  generate:\n    - {region: us-east-1, count: 2, first_launched: -2h}\n", []string{"ec2.generate[%d]: a fleet cannot have a fixed id, a spot request or a first_launched"},
+		`5:8: ec2.generate[0]: a fleet cannot have a fixed id, a spot request or a first_launched`},
+	{"a first launch after the launch", "ec2:\n  instances:\n    - {region: us-east-1, launched: -3h, first_launched: -1h}\n", []string{"first_launched: is after launched: an instance is started again only after its first launch"},
+		`5:58: ec2.instances[0].first_launched: is after launched`},
 	{"a fleet of instances without a region", "ec2:\n  generate:\n    - {count: 2}\n", []string{"an instance's region is required", siteUnderTop},
 		`5:8: ec2.generate[0]: an instance's region is required`},
 	{"a key pair without a name", "ec2:\n  key_pairs:\n    - {region: us-east-1}\n", []string{"ec2.key_pairs[%d]: region and name are required"},
@@ -326,6 +330,7 @@ var notScenarioValues = map[string]string{
 	"responder.break_glass.access_key_id: %w":                  "cannot happen: a break-glass key that is a user's key is that key",
 	"scenario %s describes one account, not an organization":   "a caller's mistake: NewOrganization of a scenario without one",
 	"attacker.sessions: the session of role %s was not opened": "cannot happen: seedSession opened every session of a member before its echo is written",
+	"key pair %s in %s: %w":                                    "cannot happen: a key pair's by is checked, at its place, before its history is written",
 }
 
 // TestEveryLoaderErrorSiteHasACase reads the simulator's source for every error it makes and
