@@ -102,22 +102,19 @@ func BenchmarkScanOfAHundredThousandInstances(b *testing.B) {
 			id, secret := srv.ResponderCredentials()
 			root := b.TempDir()
 			scan := func() (cpu time.Duration, rssKB int64) {
-				cmd := exec.Command(bin, "scan", "--json", "--since", "3h", "--endpoint-url", server.URL)
-				cmd.Env = []string{"HOME=" + root, "XDG_STATE_HOME=" + root, "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret,
+				env := []string{"HOME=" + root, "XDG_STATE_HOME=" + root, "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret,
 					"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull}
 				// The Go runtime's own settings pass through, to measure the scan under them.
 				for _, v := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
 					if val, ok := os.LookupEnv(v); ok {
-						cmd.Env = append(cmd.Env, v+"="+val)
+						env = append(env, v+"="+val)
 					}
 				}
-				var stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-				if err := cmd.Run(); err != nil {
-					b.Fatalf("scan: %v\n%s", err, stderr.String())
+				cpu, rssKB, err := measured(env, bin, "scan", "--json", "--since", "3h", "--endpoint-url", server.URL)
+				if err != nil {
+					b.Fatalf("scan: %v", err)
 				}
-				usage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-				return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), usage.Maxrss
+				return cpu, rssKB
 			}
 			scan() // fills the replay
 			var cpu time.Duration
@@ -138,4 +135,47 @@ func BenchmarkScanOfAHundredThousandInstances(b *testing.B) {
 			}
 		})
 	}
+}
+
+// measureEnv starts the test binary as the small parent that runs one command and reports what
+// it cost (see measured).
+const measureEnv = "LOCKDOWN_MEASURE_COMMAND"
+
+// measured runs a command and returns its CPU time and peak RSS. The command is not started
+// from this process: Linux carries the peak RSS of the process a command was spawned from
+// across the exec, and Go spawns a command sharing its parent's memory until then, so a command
+// started from a test that holds a simulated account of 100,000 instances would report the
+// test's peak as its own. The test binary, started afresh (measureEnv), is a small parent.
+func measured(env []string, bin string, args ...string) (cpu time.Duration, rssKB int64, err error) {
+	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
+	cmd.Env = append(env, measureEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
+	}
+	var cpuNS int64
+	if _, err := fmt.Sscanf(stdout.String(), "cpu-ns %d maxrss-kb %d", &cpuNS, &rssKB); err != nil {
+		return 0, 0, fmt.Errorf("reading the measure %q: %v", stdout.String(), err)
+	}
+	return time.Duration(cpuNS), rssKB, nil
+}
+
+// runMeasured is the small parent: it runs os.Args[1:], its output discarded but for errors,
+// and prints the command's CPU time and peak RSS.
+func runMeasured() int {
+	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, measureEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	usage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	fmt.Printf("cpu-ns %d maxrss-kb %d\n", cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), usage.Maxrss)
+	return 0
 }
