@@ -81,6 +81,22 @@ func (r RegionScan) held() RegionScan {
 	return r
 }
 
+// Compact is the region holding its instances as a scan does until it reports them, compactly:
+// for a caller that must keep a region it cannot judge yet. Whole gives them back.
+func (r RegionScan) Compact() RegionScan {
+	if r.Instances != nil {
+		rows := make([]instanceRow, len(r.Instances))
+		for i, in := range r.Instances {
+			rows[i] = rowOf(in)
+		}
+		r.rows, r.Instances = instanceRows{rows}, nil
+	}
+	return r
+}
+
+// Whole is the region with the instances Compact packed made whole again.
+func (r RegionScan) Whole() RegionScan { return r.held() }
+
 // Finished reports whether the region's scan is over, whichever way it ended.
 func (r RegionScan) Finished() bool {
 	return r.Status == RegionOK || r.Status == RegionFailed || r.Status == RegionSkipped

@@ -45,7 +45,7 @@ func StreamRogueInstances(ctx context.Context, acct *aws.ReadOnly, since time.Ti
 		case inferred && usedBefore(r, since):
 			usual[r.Region] = true
 		case inferred && !since.IsZero():
-			held = append(held, r)
+			held = append(held, r.Compact()) // every region may wait here: each is held compactly
 			return
 		}
 		regionRules := rules
@@ -65,7 +65,7 @@ func StreamRogueInstances(ctx context.Context, acct *aws.ReadOnly, since time.Ti
 		}
 	}
 	for _, r := range held {
-		pass(judgeRegion(r, rules))
+		pass(judgeRegion(r.Whole(), rules))
 	}
 	if failed != nil && err == nil {
 		err = failed
