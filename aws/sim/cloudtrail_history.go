@@ -63,6 +63,9 @@ func (s *Server) seedHistory(sc *Scenario) error {
 	if err := s.seedLoggingHistory(sc); err != nil {
 		return err
 	}
+	if err := s.seedS3History(sc); err != nil {
+		return err
+	}
 	if err := s.seedLaunches(sc.EC2); err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func requestParameters(action string, form map[string][]string) any {
 	}
 	out := map[string]any{}
 	for k, v := range form {
-		if k == "Action" || k == "Version" || len(v) == 0 {
+		if k == "Action" || k == "Version" || k == "Body" || len(v) == 0 {
 			continue
 		}
 		out[lowerFirst(k)] = v[0]

@@ -69,9 +69,20 @@ func (s *Server) recordCall(sc scope, c *Call, mutating bool, result any, err er
 	if err == nil {
 		response, resources = s.responseElements(c, result)
 	}
-	e := s.trail.newTrailEvent(c.Now, c.Region, c.Service, c.Action, who, requestParameters(c.Action, c.Params),
+	params := requestParameters(c.Action, c.Params)
+	if r, ok := result.(recordedAsAWS); ok && err == nil {
+		params, response = r.requestParameters(), r.responseElements()
+	}
+	e := s.trail.newTrailEvent(c.Now, c.Region, c.Service, c.Action, who, params,
 		response, !mutating, resources, code, msg)
 	s.trail.add(e)
+}
+
+// recordedAsAWS is a result that says how CloudTrail records its call, where the flat request
+// parameters would not: nested selectors, a trail's settings.
+type recordedAsAWS interface {
+	requestParameters() any
+	responseElements() any
 }
 
 // actorOf names the caller the way CloudTrail's userIdentity does.

@@ -18,6 +18,9 @@ func (s *Server) registerPersistence() {
 	s.handle("cloudtrail", "GetEventSelectors", false, s.getEventSelectors)
 	s.handle("cloudtrail", "StartLogging", true, func(c *Call) (any, error) { return s.setLogging(c, true) })
 	s.handle("cloudtrail", "StopLogging", true, func(c *Call) (any, error) { return s.setLogging(c, false) })
+	s.handle("cloudtrail", "PutEventSelectors", true, s.putEventSelectors)
+	s.handle("cloudtrail", "CreateTrail", true, s.createTrail)
+	s.handle("cloudtrail", "DeleteTrail", true, s.deleteTrail)
 	s.handle("guardduty", "ListDetectors", false, s.listDetectors)
 	s.handle("guardduty", "GetDetector", false, s.getDetector)
 	s.handle("guardduty", "UpdateDetector", true, s.updateDetector)
@@ -78,6 +81,7 @@ func jsonValue(v any) string {
 type trailJSON struct {
 	Name                       string `json:"Name"`
 	S3BucketName               string `json:"S3BucketName"`
+	S3KeyPrefix                string `json:"S3KeyPrefix,omitempty"`
 	IncludeGlobalServiceEvents bool   `json:"IncludeGlobalServiceEvents"`
 	IsMultiRegionTrail         bool   `json:"IsMultiRegionTrail"`
 	HomeRegion                 string `json:"HomeRegion"`
@@ -102,9 +106,9 @@ func (s *Server) describeTrails(c *Call) (any, error) {
 		if len(names) > 0 && !contains(names, t.Name) && !contains(names, t.ARN) {
 			continue
 		}
-		out.TrailList = append(out.TrailList, trailJSON{Name: t.Name, S3BucketName: "aws-cloudtrail-logs-" + t.Owner, IncludeGlobalServiceEvents: true,
+		out.TrailList = append(out.TrailList, trailJSON{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.KeyPrefix, IncludeGlobalServiceEvents: true,
 			IsMultiRegionTrail: t.MultiRegion, HomeRegion: t.Home, TrailARN: t.ARN, LogFileValidationEnabled: true,
-			HasCustomEventSelectors: t.Management != "all", IsOrganizationTrail: t.Org})
+			HasCustomEventSelectors: t.Selectors.narrowed(), IsOrganizationTrail: t.Org})
 	}
 	sort.Slice(out.TrailList, func(i, j int) bool { return out.TrailList[i].TrailARN < out.TrailList[j].TrailARN })
 	return out, nil
@@ -144,42 +148,12 @@ func (s *Server) getTrailStatus(c *Call) (any, error) {
 	return out, nil
 }
 
-func (s *Server) getEventSelectors(c *Call) (any, error) {
-	t, err := s.trailFor(c, "TrailName")
-	if err != nil {
-		return nil, err
-	}
-	type selector struct {
-		ReadWriteType           string `json:"ReadWriteType"`
-		IncludeManagementEvents bool   `json:"IncludeManagementEvents"`
-		DataResources           []any  `json:"DataResources"`
-	}
-	sel := selector{ReadWriteType: "All", IncludeManagementEvents: t.Management != "none", DataResources: []any{}}
-	switch t.Management {
-	case "read-only":
-		sel.ReadWriteType = "ReadOnly"
-	case "write-only":
-		sel.ReadWriteType = "WriteOnly"
-	}
-	return struct {
-		TrailARN       string     `json:"TrailARN"`
-		EventSelectors []selector `json:"EventSelectors"`
-	}{TrailARN: t.ARN, EventSelectors: []selector{sel}}, nil
-}
-
 // setLogging starts or stops a trail. As in AWS, only the trail's home region can, and only the
 // account that owns it: an organization trail is the management account's.
 func (s *Server) setLogging(c *Call, on bool) (any, error) {
-	t, err := s.trailFor(c, "Name")
+	t, err := s.ownTrail(c, "Name")
 	if err != nil {
 		return nil, err
-	}
-	if t.Home != c.Region {
-		return nil, Errorf(http.StatusBadRequest, "InvalidHomeRegionException", "This operation must be called from the trail's home region, %s.", t.Home)
-	}
-	if t.Owner != s.Account() {
-		return nil, Errorf(http.StatusBadRequest, "NotOrganizationMasterAccountException",
-			"The trail %s belongs to the organization's management account %s: only it can change the trail.", t.Name, t.Owner)
 	}
 	if on && !t.Logging {
 		t.Logging, t.Started = true, c.Now.UTC()

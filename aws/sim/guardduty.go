@@ -40,19 +40,10 @@ func (s *Server) serveGuardDuty(w http.ResponseWriter, r *http.Request, sc scope
 // handlers, faults, request log and CloudTrail recording as the query protocols, and answers it
 // in JSON; an error code the service does not have is answered as its generic one (fallback).
 func (s *Server) answerREST(w http.ResponseWriter, r *http.Request, sc scope, requestID, action string, form url.Values, fallback string) {
-	fault, answer := s.awaitFault(r, sc, action)
-	if !answer {
+	out, apiErr, answered := s.serveREST(r, sc, action, form)
+	if !answered {
 		return
 	}
-	s.mu.Lock()
-	now := s.clock.Now()
-	entry := Request{Time: now, Region: sc.Region, Service: sc.Service, Action: action, AccessKeyID: sc.AccessKeyID}
-	out, apiErr := s.serve(sc, action, form, fault.fail, false, now, &entry)
-	if apiErr != nil {
-		entry.Code, entry.Mutating = apiErr.Code, false
-	}
-	s.log = append(s.log, entry)
-	s.mu.Unlock()
 	if apiErr != nil {
 		if apiErr.Code != "AccessDenied" && apiErr.Code != "Throttling" && apiErr.Code != "UnrecognizedClientException" && !strings.HasSuffix(apiErr.Code, "Exception") {
 			apiErr = &APIError{Status: apiErr.Status, Code: fallback, Message: apiErr.Message}
@@ -158,6 +149,25 @@ func (s *Server) deleteDetector(c *Call) (any, error) {
 	}
 	delete(s.logging.detectors, c.Region)
 	return map[string]any{}, nil
+}
+
+// serveREST runs one call of a REST protocol through the scenario's faults, the same handlers as
+// every call, and the request log; answered is false when the fault says nothing answers.
+func (s *Server) serveREST(r *http.Request, sc scope, action string, form url.Values) (out any, apiErr *APIError, answered bool) {
+	fault, answer := s.awaitFault(r, sc, action)
+	if !answer {
+		return nil, nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	entry := Request{Time: now, Region: sc.Region, Service: sc.Service, Action: action, AccessKeyID: sc.AccessKeyID}
+	out, apiErr = s.serve(sc, action, form, fault.fail, false, now, &entry)
+	if apiErr != nil {
+		entry.Code, entry.Mutating = apiErr.Code, false
+	}
+	s.log = append(s.log, entry)
+	return out, apiErr, true
 }
 
 // awaitFault runs the attacker's due events and the scenario's fault for one request, holding it

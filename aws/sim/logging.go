@@ -27,7 +27,17 @@ type TrailSpec struct {
 	// or none; SelectorsChanged is when they were last put.
 	ManagementEvents string `yaml:"management_events"`
 	SelectorsChanged When   `yaml:"selectors_changed"`
-	By               string `yaml:"by"`
+	// Selectors is basic (default) or advanced: how the selectors say it; ExcludedSources are
+	// event sources whose management events are left out (kms.amazonaws.com, say).
+	Selectors       string   `yaml:"selectors"`
+	ExcludedSources []string `yaml:"excluded_sources"`
+	// Bucket is the S3 bucket it delivers to (default aws-cloudtrail-logs-ACCOUNT-NAME), made in
+	// the trail's account unless s3.buckets describes it; KeyPrefix is the prefix of its log files.
+	Bucket    string `yaml:"bucket"`
+	KeyPrefix string `yaml:"key_prefix"`
+	By        string `yaml:"by"`
+	// CreatedBy, when set, writes the CreateTrail event with the trail's settings (kept 90 days).
+	CreatedBy string `yaml:"created_by"`
 }
 
 // GuardDutySpec is the scenario's GuardDuty detectors, at most one per region.
@@ -39,6 +49,8 @@ type GuardDutySpec struct {
 type DetectorSpec struct {
 	Region  string `yaml:"region"`
 	Created When   `yaml:"created"`
+	// ID is the detector's id, for an attacker event to name (default: generated).
+	ID string `yaml:"id"`
 	// Disabled, when set, is when the detector was disabled (its UpdatedAt); Deleted, when set,
 	// is when it was deleted: only the DeleteDetector event remains.
 	Disabled When   `yaml:"disabled"`
@@ -59,7 +71,9 @@ type simTrail struct {
 	Logging            bool
 	Started, Stopped   time.Time
 	Management         string
+	Selectors          selectors
 	SelectorsPut       time.Time
+	Bucket, KeyPrefix  string
 	deleted            bool
 	deletedAt, created time.Time
 }
@@ -88,7 +102,14 @@ func newLoggingState(s *Server, sc *Scenario) (*loggingState, error) {
 			return nil, fmt.Errorf("guardduty.detectors[%d].region: a region has at most one detector, %s has two", i, ds.Region)
 		}
 		created := resolveChecked(ds.Created, s.start)
-		d := &detector{ID: s.ids.hex("", 32), Region: ds.Region, Enabled: true, Created: created.UTC(), Updated: created.UTC()}
+		id := s.ids.hex("", 32)
+		if ds.ID != "" {
+			if len(ds.ID) != 32 || strings.Trim(ds.ID, "0123456789abcdef") != "" {
+				return nil, fmt.Errorf("guardduty.detectors[%d].id: must be 32 lower-case hex digits, got %q", i, ds.ID)
+			}
+			id = ds.ID
+		}
+		d := &detector{ID: id, Region: ds.Region, Enabled: true, Created: created.UTC(), Updated: created.UTC()}
 		if ds.Disabled != "" {
 			d.Updated, d.Enabled = resolveChecked(ds.Disabled, s.start), false
 		}
@@ -122,6 +143,21 @@ func (s *Server) newTrailFrom(ts TrailSpec) (*simTrail, error) {
 	default:
 		return nil, fmt.Errorf("management_events: must be all, read-only, write-only or none, got %q", t.Management)
 	}
+	switch ts.Selectors {
+	case "", "basic", "advanced":
+	default:
+		return nil, fmt.Errorf("selectors: must be basic or advanced, got %q", ts.Selectors)
+	}
+	for _, src := range ts.ExcludedSources {
+		if ts.Selectors != "advanced" && src != "kms.amazonaws.com" && src != "rdsdata.amazonaws.com" {
+			return nil, fmt.Errorf("excluded_sources: basic selectors can leave out only kms.amazonaws.com or rdsdata.amazonaws.com, not %q", src)
+		}
+	}
+	t.Selectors = selectorsFor(t.Management, ts.Selectors, ts.ExcludedSources)
+	t.Bucket, t.KeyPrefix = ts.Bucket, ts.KeyPrefix
+	if t.Bucket == "" {
+		t.Bucket = "aws-cloudtrail-logs-" + owner + "-" + strings.ToLower(ts.Name)
+	}
 	if ts.Stopped != "" {
 		t.Stopped, t.Logging = resolveChecked(ts.Stopped, s.start), false
 	}
@@ -139,6 +175,21 @@ func (s *Server) newTrailFrom(ts TrailSpec) (*simTrail, error) {
 func (s *Server) seedLoggingHistory(sc *Scenario) error {
 	for i, ts := range sc.CloudTrail.Trails {
 		t := s.logging.trails[i]
+		if ts.CreatedBy != "" {
+			settings := map[string]any{"name": t.Name, "s3BucketName": t.Bucket, "isMultiRegionTrail": t.MultiRegion,
+				"includeGlobalServiceEvents": true, "enableLogFileValidation": true}
+			if t.KeyPrefix != "" {
+				settings["s3KeyPrefix"] = t.KeyPrefix
+			}
+			response := map[string]any{"trailARN": t.ARN}
+			for k, v := range settings {
+				response[k] = v
+			}
+			if err := s.historyEvent(ts.CreatedBy, t.created, t.Home, "cloudtrail", "CreateTrail", settings, response,
+				[]lookupResource{{"AWS::CloudTrail::Trail", t.ARN}}); err != nil {
+				return fmt.Errorf("trail %s: %w", t.Name, err)
+			}
+		}
 		if ts.By == "" {
 			continue
 		}
@@ -149,7 +200,7 @@ func (s *Server) seedLoggingHistory(sc *Scenario) error {
 			params map[string]any
 		}{
 			{t.Stopped, "StopLogging", map[string]any{"name": t.ARN}},
-			{t.SelectorsPut, "PutEventSelectors", map[string]any{"trailName": t.Name, "eventSelectors": []any{map[string]any{"readWriteType": t.Management, "includeManagementEvents": t.Management != "none"}}}},
+			{t.SelectorsPut, "PutEventSelectors", selectorsResult{trail: t, put: true}.requestParameters().(map[string]any)},
 			{t.deletedAt, "DeleteTrail", map[string]any{"name": t.Name}},
 		}
 		for _, e := range events {

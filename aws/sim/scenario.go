@@ -48,6 +48,8 @@ type Scenario struct {
 	GuardDuty GuardDutySpec `yaml:"guardduty"`
 	// AccessAnalyzer is the account's IAM Access Analyzer: analyzers and their findings.
 	AccessAnalyzer AccessAnalyzerSpec `yaml:"access_analyzer"`
+	// S3 is the account's buckets, as far as trails deliver to them.
+	S3 S3Spec `yaml:"s3"`
 	// Par is how fast a practised on-call handles the scenario, for the drill's score.
 	Par ParSpec `yaml:"par"`
 	// Organization makes the account the management account of an organization of members,

@@ -45,6 +45,7 @@ type Server struct {
 	iam      *iamState
 	ec2      *ec2State
 	logging  *loggingState
+	s3       *s3State
 	attacker *attacker
 	// analyzers is IAM Access Analyzer's state.
 	analyzers *analyzerState
@@ -147,6 +148,7 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 	s.registerRespawners()
 	s.registerOrganizations()
 	s.registerAccessAnalyzer()
+	s.registerS3()
 	// Each builder's error starts with the YAML path of the value it refuses.
 	var err error
 	if s.iam, err = newIAMState(s, sc); err != nil {
@@ -162,6 +164,9 @@ func newServer(sc *Scenario, opts Options, org *Organization) (*Server, error) {
 		return nil, sc.placed(err)
 	}
 	if s.logging, err = newLoggingState(s, sc); err != nil {
+		return nil, sc.placed(err)
+	}
+	if s.s3, err = newS3State(s, sc, s.logging.trails); err != nil {
 		return nil, sc.placed(err)
 	}
 	if s.attacker, err = newAttacker(sc.Attacker, start); err != nil {
@@ -231,6 +236,9 @@ func (s *Server) ResetRequests() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sc, err := parseScope(r.Header.Get("Authorization")); err == nil && sc.Service == "guardduty" {
 		s.serveGuardDuty(w, r, sc)
+		return
+	} else if err == nil && sc.Service == "s3" {
+		s.serveS3(w, r, sc)
 		return
 	} else if err == nil && sc.Service == "organizations" {
 		s.serveOrganizations(w, r, sc) // org_api.go
