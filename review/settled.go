@@ -131,7 +131,9 @@ func rowChanges(changes []steps.Change, row string) []steps.Change {
 // settledRows takes out of the selection the reviewed rows with nothing left to do, saying why,
 // so they neither make the step again nor block its other changes: a row whose every reviewed
 // change a journal settled done is done, whatever the fresh inspection says of it; a row the fresh
-// inspection finds already as the step would leave it is no longer needed. Changes such a row
+// inspection finds already as the step would leave it is no longer needed. A row still selected
+// for a further, destructive change (an inactive attacker key, deleted next) is no longer needed
+// only for the reviewed changes that stop short of it: the further change needs its own review. Changes such a row
 // left unsettled (a lost answer, a kill) are settled now, from the inspection. It also returns the
 // rows an apply of this plan began and did not finish: the fresh verdict on them may be lockdown's
 // own doing (a role no longer flagged once its trust was fixed), so they go on as reviewed.
@@ -152,7 +154,7 @@ func (a *applier) settledRows(ps *PlanStep, table *steps.Table, selection []stri
 			if row.Selected && row.AlreadyDone == "" {
 				a.printf("        ! the account shows it needed again (%s): plan again to review it\n", strings.Join(row.Reasons, "; "))
 			}
-		case row.AlreadyDone != "" && !row.Selected:
+		case row.AlreadyDone != "" && (!row.Selected || !slices.ContainsFunc(reviewed, destructive)):
 			a.said[id] = true
 			a.printf("      = no longer needed:    %s (done by %s: %s)\n", id, a.doneOutside(made, ps.Step, reviewed), row.AlreadyDone)
 			a.settleFromInspection(ps.Step, made, reviewed, row.AlreadyDone)
@@ -233,3 +235,5 @@ func field(data any, path ...string) string {
 	s, _ := data.(string)
 	return s
 }
+
+func destructive(c steps.Change) bool { return c.Destructive }

@@ -50,7 +50,7 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 	if err != nil {
 		return nil, err
 	}
-	keep := env.Params.Strings("keep")
+	keep, evidence := env.Params.Strings("keep"), env.Params.Strings("evidence")
 	t := &Table{Selectable: true, Columns: []Column{{Title: "User"}, {Title: "Key", Width: 20}, {Title: "Status", Width: 8},
 		{Title: "Created", Width: 17}, {Title: "Last used"}}}
 	f := &attackerKeysFinding{Keys: map[string]attackerKey{}, Mine: map[string]bool{}}
@@ -86,12 +86,22 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 			}
 			key := attackerKey{User: u.Name, KeyID: k.ID, Status: k.Status}
 			f.Keys[key.rowID()] = key
-			row := Row{ID: key.rowID(), Tone: ToneWarning, Selected: k.Status == aws.KeyActive,
+			row := Row{ID: key.rowID(), Tone: ToneWarning, Selected: k.Status == aws.KeyActive || !contains(evidence, k.ID),
 				Reasons: []string{"created " + when(k.Created) + ", after T0, on a user that existed before it"},
 				Cells:   []string{u.Name, k.ID, k.Status, when(k.Created), when(k.LastUsed.Date)}}
 			if k.Status != aws.KeyActive {
-				row.Reasons = append(row.Reasons, "already inactive: deleting it is the follow-up")
+				// What deactivating it would do is done: a reviewed deactivation is no longer
+				// needed; the deletion is a change of its own, reviewed in a later plan.
 				row.AlreadyDone = k.ID + " is inactive"
+			}
+			switch {
+			case k.Status == aws.KeyActive:
+			case contains(evidence, k.ID):
+				row.Reasons = append(row.Reasons, "already inactive, and kept as evidence: not deleted")
+			default:
+				// Deactivated by an earlier apply, or by hand: the plan deletes it now, behind
+				// the account id, so plan and apply can finish the job.
+				row.Reasons = append(row.Reasons, "already inactive: the plan deletes it")
 			}
 			if k.ID == me.AccessKeyID || u.Name == me.UserName() {
 				f.Mine[key.rowID()] = true
@@ -111,8 +121,12 @@ func (DisableAttackerKeys) Inspect(ctx context.Context, env *Env, report func(Pr
 	return insp, nil
 }
 
-// deactivatePlan is the keys the operator chose, in the order chosen.
-type deactivatePlan struct{ Keys []attackerKey }
+// deactivatePlan is the keys the operator chose, in the order chosen: active ones to deactivate,
+// and ones already inactive to delete.
+type deactivatePlan struct {
+	Keys   []attackerKey
+	Delete []attackerKey
+}
 
 // deletePlan is the follow-up: keys that read back Inactive, evidence excluded.
 type deletePlan struct{ Keys []attackerKey }
@@ -135,6 +149,16 @@ func (DisableAttackerKeys) Plan(ctx context.Context, env *Env, found *Inspection
 			p.Warnings = append(p.Warnings, fmt.Sprintf("not deactivating %s: lockdown signs in as %s", key.KeyID, key.User))
 			continue
 		}
+		if key.Status != aws.KeyActive {
+			if contains(env.Params.Strings("evidence"), key.KeyID) {
+				p.Warnings = append(p.Warnings, key.KeyID+" is kept as evidence: it stays inactive and is not deleted")
+				continue
+			}
+			data.Delete = append(data.Delete, key)
+			p.Changes = append(p.Changes, Change{ID: KeyDeletionID(key.KeyID), Row: id, Op: "iam:DeleteAccessKey", Target: key.User,
+				Summary: fmt.Sprintf("delete %s of %s, already inactive", key.KeyID, key.User), Destructive: true})
+			continue
+		}
 		data.Keys = append(data.Keys, key)
 		p.Changes = append(p.Changes, Change{ID: KeyDeactivationID(key.KeyID), Row: id, Op: "iam:UpdateAccessKey", Target: key.User,
 			Summary: fmt.Sprintf("deactivate %s of %s", key.KeyID, key.User)})
@@ -145,6 +169,14 @@ func (DisableAttackerKeys) Plan(ctx context.Context, env *Env, found *Inspection
 	if env.Mode().Changes() {
 		n := strconv.Itoa(len(data.Keys))
 		p.Confirm = Confirm{Prompt: fmt.Sprintf("Type %s, the number of keys, to deactivate them", n), Typed: n}
+	}
+	if len(data.Delete) > 0 {
+		// Deleting cannot be undone: the account id, as every deletion asks.
+		typed := typedConfirmation(env)
+		p.Confirm = Confirm{Prompt: fmt.Sprintf("Deactivate %s and delete %s?", plural(len(data.Keys), "key"), plural(len(data.Delete), "inactive key")), Typed: typed}
+		if typed != "" {
+			p.Confirm.Prompt = fmt.Sprintf("Type the account id %s to deactivate %s and delete %s for good", typed, plural(len(data.Keys), "key"), plural(len(data.Delete), "inactive key"))
+		}
 	}
 	return p, nil
 }
@@ -179,6 +211,10 @@ func deactivateAttackerKeys(ctx context.Context, env *Env, changes aws.Changes, 
 		if report != nil {
 			report(Progress{Key: key.rowID(), State: progressOf([]Result{r}), Count: 1})
 		}
+	}
+	if len(data.Delete) > 0 {
+		deleted := deleteAttackerKeys(ctx, env, changes, &deletePlan{Keys: data.Delete}, report)
+		out.Results = append(out.Results, deleted.Results...)
 	}
 	out.FollowUp = attackerKeyDeletion(env, inactive)
 	return out

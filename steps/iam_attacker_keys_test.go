@@ -139,3 +139,25 @@ func TestAKeyLockdownCreatedInThisRunIsNeverTakenForTheAttackers(t *testing.T) {
 	}
 	backdoorKeyOf(t, insp) // only the backdoor key: alice's new key is not listed
 }
+
+// TestALaterInspectionProposesDeletingTheAttackerKeyAnEarlierApplyDeactivated: apply of a reviewed
+// plan never applies a follow-up, so the next plan must carry the deletion itself.
+func TestALaterInspectionProposesDeletingTheAttackerKeyAnEarlierApplyDeactivated(t *testing.T) {
+	d := startDrill(t, Drill)
+	first, _, _ := d.run(t, DisableAttackerKeys{})
+	key := backdoorKeyOf(t, first)
+	insp, plan, out := d.run(t, DisableAttackerKeys{})
+	row := insp.Table.Rows[0]
+	if !row.Selected || !strings.Contains(strings.Join(row.Reasons, " "), "already inactive: the plan deletes it") {
+		t.Fatalf("the inactive attacker key reads %+v", row)
+	}
+	if len(plan.Changes) != 1 || plan.Changes[0].Op != "iam:DeleteAccessKey" || !plan.Changes[0].Destructive || plan.Confirm.Typed != "111122223333" {
+		t.Fatalf("want the deletion behind the account id, got %+v, %+v", plan.Changes, plan.Confirm)
+	}
+	if got := statuses(out); got[StatusApplied] != 1 || !strings.Contains(out.Results[0].Message, "no longer listed") {
+		t.Fatalf("results: %+v", out.Results)
+	}
+	if got := keyStatuses(t, d, "billing-reports"); got[key] != "" {
+		t.Errorf("the attacker key is %q after the deletion", got[key])
+	}
+}
