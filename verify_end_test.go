@@ -99,6 +99,18 @@ func TestVerifyAgainstTheSimulatorListsEverythingLeftAndPassesAfterTheFullPlanIs
 	if code == exitFailed || code == exitUsage || !strings.Contains(stderr, "verify-contained: contained, with 1 kept by the operator") {
 		t.Fatalf("apply exited %d:\n%s", code, stderr)
 	}
+	// The next plan finishes the job: the key apply deactivated is deleted, behind the account id.
+	again := filepath.Join(t.TempDir(), "plan-again.json")
+	if code, _, stderr := s.lockdown("plan", "--key", simLeakedKey, "--since", s.srv.IncidentStart().Format(time.RFC3339), "-o", again); code != exitOK {
+		t.Fatalf("the second plan exited %d:\n%s", code, stderr)
+	}
+	next, err := review.ReadPlanFile(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deletion := planChanges(next, "disable-attacker-keys"); !strings.HasPrefix(deletion, "iam:DeleteAccessKey billing-reports: delete ") || !strings.Contains(deletion, "already inactive") {
+		t.Errorf("the second plan does not delete the attacker key the apply deactivated:\n%s", deletion)
+	}
 
 	code, after, stderr := s.verifyJSON()
 	if code != exitOK || !after.Contained || after.Kept != 1 {

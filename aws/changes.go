@@ -37,6 +37,9 @@ type Changes interface {
 	TerminateInstances(ctx context.Context, targets []Target, opts TerminateOptions, report func(TerminateProgress)) (*Termination, error)
 	// StartLogging starts a trail, from its home region; a trail that logs already is AlreadyDone.
 	StartLogging(ctx context.Context, homeRegion, trailARN string) (Effect, error)
+	// RestoreSelectors puts a trail's event selectors back to every management event, keeping
+	// its data events; one that records them all already is AlreadyDone.
+	RestoreSelectors(ctx context.Context, homeRegion, trailARN string) (Effect, error)
 	// EnableDetector turns a region's GuardDuty detector back on.
 	EnableDetector(ctx context.Context, region, detectorID string) (Effect, error)
 	// CreateDetector creates an enabled detector in a region that has none.

@@ -82,7 +82,8 @@ func (e TrailEvent) Touched() []Touched {
 		if f := field(req, "functionName"); f != "" {
 			return []Touched{{Kind: "function", ID: f, ARN: e.arn("lambda", "function:"+f)}}
 		}
-	case "PutBucketPolicy", "PutBucketAcl", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeletePublicAccessBlock":
+	case "PutBucketPolicy", "PutBucketAcl", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeletePublicAccessBlock",
+		"PutBucketLifecycle", "DeleteBucketLifecycle", "DeleteBucket":
 		if b := field(req, "bucketName"); b != "" {
 			return []Touched{{Kind: "bucket", ID: b, ARN: "arn:aws:s3:::" + b}}
 		}

@@ -10,6 +10,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // DetectorReader is every GuardDuty call lockdown makes that only reads.
@@ -145,6 +146,7 @@ func regionClient[C any](a *Account, clients *map[string]*C, region string, buil
 type persistenceClients struct {
 	trails    map[string]*cloudtrail.Client
 	guardDuty map[string]*guardduty.Client
+	s3        map[string]*s3.Client
 }
 
 // RegionDetectors reads one region's detectors: the read-back of re-creating one.

@@ -11,15 +11,15 @@ func (r *ReadOnly) IAMEvents(ctx context.Context, names []string, since time.Tim
 	events, unread := r.a.eventsNamed(ctx, []RegionRead{{Region: "us-east-1", Status: RegionOK}}, names, since)
 	if len(unread) > 0 {
 		u := unread[0]
-		return events, &historyUnreadError{code: u.Code, message: u.Message}
+		return events, &historyUnreadError{region: "us-east-1", code: u.Code, message: u.Message}
 	}
 	return events, nil
 }
 
-type historyUnreadError struct{ code, message string }
+type historyUnreadError struct{ region, code, message string }
 
 func (e *historyUnreadError) Error() string {
-	return "CloudTrail's event history could not be read in us-east-1: " + e.code + " " + e.message
+	return "CloudTrail's event history could not be read in " + e.region + ": " + e.code + " " + e.message
 }
 
 // RequestField is a top-level string of the event's requestParameters ("" when absent).

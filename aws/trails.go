@@ -41,6 +41,19 @@ type Trail struct {
 	// "write-only" or "none"; SelectorsErr says why they could not be read.
 	Management   string `json:"management"`
 	SelectorsErr string `json:"selectors_error,omitempty"`
+	// Excluded are event sources whose management events the selectors leave out.
+	Excluded []string `json:"excluded,omitempty"`
+	// Advanced is true when the trail's selectors are advanced event selectors.
+	Advanced bool `json:"advanced,omitempty"`
+	// S3Bucket and S3KeyPrefix are where the trail delivers its log files.
+	S3Bucket    string `json:"s3_bucket,omitempty"`
+	S3KeyPrefix string `json:"s3_key_prefix,omitempty"`
+}
+
+// AllManagement reports whether the trail records every management event, read and write, from
+// every source.
+func (t Trail) AllManagement() bool {
+	return t.SelectorsErr == "" && (t.Management == "" || t.Management == ManagementAll) && len(t.Excluded) == 0
 }
 
 // Management-event coverage of a trail's selectors.
@@ -113,7 +126,8 @@ func (r *ReadOnly) SurveyTrails(ctx context.Context, opts RegionReadOptions, sin
 
 func trailFrom(t types.Trail, listedIn string) Trail {
 	tr := Trail{Name: sdk.ToString(t.Name), ARN: sdk.ToString(t.TrailARN), HomeRegion: sdk.ToString(t.HomeRegion),
-		MultiRegion: sdk.ToBool(t.IsMultiRegionTrail), Organization: sdk.ToBool(t.IsOrganizationTrail)}
+		MultiRegion: sdk.ToBool(t.IsMultiRegionTrail), Organization: sdk.ToBool(t.IsOrganizationTrail),
+		S3Bucket: sdk.ToString(t.S3BucketName), S3KeyPrefix: sdk.ToString(t.S3KeyPrefix)}
 	if tr.HomeRegion == "" {
 		tr.HomeRegion = listedIn
 	}
@@ -141,20 +155,23 @@ func (a *Account) readTrail(ctx context.Context, t *Trail) {
 		t.SelectorsErr = strings.TrimSpace(ErrorCode(err) + " " + ErrorMessage(err))
 		return
 	}
-	t.Management = managementCoverage(sel)
+	t.Management, t.Excluded = managementCoverage(sel)
+	t.Advanced = len(sel.AdvancedEventSelectors) > 0
 }
 
-// managementCoverage reads which management events the selectors record. A trail records all
-// management events unless its selectors say otherwise.
-func managementCoverage(out *cloudtrail.GetEventSelectorsOutput) string {
+// managementCoverage reads which management events the selectors record, and the event sources
+// they leave out. A trail records all management events unless its selectors say otherwise.
+func managementCoverage(out *cloudtrail.GetEventSelectorsOutput) (string, []string) {
 	var read, write bool
+	var excluded []string
 	if len(out.EventSelectors) == 0 && len(out.AdvancedEventSelectors) == 0 {
-		return ManagementAll
+		return ManagementAll, nil
 	}
 	for _, s := range out.EventSelectors {
 		if s.IncludeManagementEvents != nil && !*s.IncludeManagementEvents {
 			continue
 		}
+		excluded = append(excluded, s.ExcludeManagementEventSources...)
 		switch s.ReadWriteType {
 		case types.ReadWriteTypeReadOnly:
 			read = true
@@ -165,28 +182,47 @@ func managementCoverage(out *cloudtrail.GetEventSelectorsOutput) string {
 		}
 	}
 	for _, s := range out.AdvancedEventSelectors {
-		management, r, w := false, true, true
-		for _, f := range s.FieldSelectors {
-			switch sdk.ToString(f.Field) {
-			case "eventCategory":
-				management = slices.Contains(f.Equals, "Management")
-			case "readOnly":
-				r, w = slices.Contains(f.Equals, "true"), slices.Contains(f.Equals, "false")
-			}
-		}
+		r, w, left, management := advancedCoverage(s)
 		if management {
 			read, write = read || r, write || w
+			excluded = append(excluded, left...)
 		}
 	}
+	coverage := ManagementNone
 	switch {
 	case read && write:
-		return ManagementAll
+		coverage = ManagementAll
 	case read:
-		return ManagementReadOnly
+		coverage = ManagementReadOnly
 	case write:
-		return ManagementWriteOnly
+		coverage = ManagementWriteOnly
 	}
-	return ManagementNone
+	slices.Sort(excluded)
+	return coverage, slices.Compact(excluded)
+}
+
+// advancedCoverage reads one advanced selector: whether it selects management events, which of
+// read and write, and the sources it leaves out. Any other condition on management events
+// (an event name, a user) narrows them too, and counts as leaving its field out.
+func advancedCoverage(s types.AdvancedEventSelector) (read, write bool, excluded []string, management bool) {
+	read, write = true, true
+	for _, f := range s.FieldSelectors {
+		switch field := sdk.ToString(f.Field); field {
+		case "eventCategory":
+			management = slices.Contains(f.Equals, "Management")
+		case "readOnly":
+			read, write = slices.Contains(f.Equals, "true"), slices.Contains(f.Equals, "false")
+		case "eventSource":
+			excluded = append(excluded, f.NotEquals...)
+			excluded = append(excluded, f.NotStartsWith...)
+			if len(f.Equals)+len(f.StartsWith) > 0 {
+				excluded = append(excluded, "every source but "+strings.Join(append(f.Equals, f.StartsWith...), ", "))
+			}
+		default:
+			excluded = append(excluded, "events filtered by "+field)
+		}
+	}
+	return read, write, excluded, management
 }
 
 // TrailStatus reads whether a trail logs now, from its home region: the read-back of StartLogging.
@@ -212,4 +248,26 @@ func (a *Account) trailClient(region string) *cloudtrail.Client {
 			o.BaseEndpoint = a.endpointOverride()
 		})
 	})
+}
+
+// TrailHistory returns the events of CloudTrail's history (90 days) in region that created or
+// changed the trail called name: CreateTrail, UpdateTrail and its selectors, oldest first. A
+// deleted trail's settings survive only there.
+func (r *ReadOnly) TrailHistory(ctx context.Context, region, name string) ([]TrailEvent, error) {
+	names := []string{"CreateTrail", "UpdateTrail", "PutEventSelectors", "PutAdvancedEventSelectors"}
+	events, unread := r.a.eventsNamed(ctx, []RegionRead{{Region: region, Status: RegionOK}}, names, time.Now().Add(-HistoryRetention))
+	if len(unread) > 0 {
+		return nil, &historyUnreadError{region: region, code: unread[0].Code, message: unread[0].Message}
+	}
+	var out []TrailEvent
+	for _, e := range events {
+		if !e.Succeeded() {
+			continue
+		}
+		t := firstOf(e.RequestField("name"), e.RequestField("trailName"))
+		if t == name || strings.HasSuffix(t, ":trail/"+name) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

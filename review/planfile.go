@@ -56,7 +56,10 @@ type PlanStep struct {
 	Warnings        []string       `json:"warnings,omitempty"`
 	DryRunResults   []steps.Result `json:"dry_run_results,omitempty"`
 	ManualChecklist []string       `json:"manual_checklist,omitempty"`
-	Status          PlanStatus     `json:"status"`
+	// Remaining are, for the verification, what it still counts against containment and who
+	// deals with each: a step of this plan, or the operator.
+	Remaining []Remaining `json:"remaining,omitempty"`
+	Status    PlanStatus  `json:"status"`
 	// Reason says why a step was not planned, or what failed.
 	Reason string `json:"reason,omitempty"`
 }

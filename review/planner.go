@@ -29,6 +29,7 @@ func MakePlan(ctx context.Context, run *runbooks.Run, doc *PlanDocument, opts Pl
 	p := &planner{run: run, opts: opts, blocked: gate{}, log: &progressLog{out: opts.Out}}
 	for _, step := range run.Runbook().Steps {
 		doc.Steps = append(doc.Steps, p.planStep(ctx, step))
+		p.planned = doc.Steps
 	}
 }
 
@@ -38,6 +39,8 @@ type planner struct {
 	opts    PlanOptions
 	blocked gate
 	log     *progressLog
+	// planned are the steps planned so far, which the verification's remaining items are weighed against.
+	planned []PlanStep
 }
 
 func (p *planner) printf(format string, args ...any) { fmt.Fprintf(p.opts.Out, format, args...) }
@@ -72,6 +75,11 @@ func (p *planner) planStep(ctx context.Context, step *runbooks.Step) PlanStep {
 	if spec.ReadOnly {
 		if err := p.addVerifiedKeeps(&ps, found); err != nil {
 			return p.failed(ps, err)
+		}
+		if v, ok := found.Data.(*steps.Verification); ok {
+			p.weighRemaining(&ps, v)
+			// What the operator keeps is settled for the plan: it no longer counts as failed.
+			found.Failed = v.UnknownLeft(keptItemsOf(ps))
 		}
 		if ps.Status == "" {
 			ps.Status = PlanInspected

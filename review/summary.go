@@ -30,6 +30,9 @@ func PrintSummary(w io.Writer, doc *PlanDocument) {
 		for _, warning := range ps.Warnings {
 			fmt.Fprintf(w, "      ! %s\n", warning)
 		}
+		for _, line := range remainingLines(ps) {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
 		for _, c := range ps.Changes {
 			fmt.Fprintf(w, "      - %s\n", ChangeLine(c))
 		}
@@ -55,7 +58,11 @@ func PrintSummary(w io.Writer, doc *PlanDocument) {
 		fmt.Fprintf(w, "%d changes are NOT PROVEN: their permission check could not run, so they may still fail at apply.\n", unproven)
 	}
 	digest := doc.Digest()
-	fmt.Fprintf(w, "%d changes planned; nothing was changed.\nPlan digest: %s\n", changes, digest)
+	fmt.Fprintf(w, "%d changes planned; nothing was changed.\n", changes)
+	if left := leftForOperator(doc); left > 0 {
+		fmt.Fprintf(w, "%d items the verification counts are LEFT FOR THE OPERATOR (listed above): the attacker is not out until they are done by hand or kept with a reason.\n", left)
+	}
+	fmt.Fprintf(w, "Plan digest: %s\n", digest)
 	fmt.Fprintf(w, "Apply with: lockdown apply PLAN --live --confirm %s --plan-digest %s\n", doc.Account, digest)
 }
 

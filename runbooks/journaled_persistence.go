@@ -32,3 +32,9 @@ func (j *journaledChanges) DeleteKeyPair(ctx context.Context, region, keyPairID 
 		Summary: "delete the key pair " + keyPairID + " in " + region}
 	return j.around(c, func() (aws.Effect, error) { return j.inner.DeleteKeyPair(ctx, region, keyPairID) })
 }
+
+func (j *journaledChanges) RestoreSelectors(ctx context.Context, homeRegion, trailARN string) (aws.Effect, error) {
+	c := steps.Change{ID: steps.RestoreSelectorsID(trailARN), Op: "cloudtrail:PutEventSelectors", Region: homeRegion, Target: trailARN,
+		Summary: "record every management event on " + trailARN}
+	return j.around(c, func() (aws.Effect, error) { return j.inner.RestoreSelectors(ctx, homeRegion, trailARN) })
+}

@@ -50,6 +50,9 @@ func RoleTrustID(role string) string { return "trust/" + role }
 // StartLoggingID names starting a trail's logging.
 func StartLoggingID(trailARN string) string { return "start-logging/" + trailARN }
 
+// RestoreSelectorsID names putting a trail's event selectors back to every management event.
+func RestoreSelectorsID(trailARN string) string { return "restore-selectors/" + trailARN }
+
 // EnableDetectorID names enabling a GuardDuty detector.
 func EnableDetectorID(region, detectorID string) string {
 	return "enable-detector/" + region + "/" + detectorID

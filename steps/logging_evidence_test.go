@@ -53,20 +53,25 @@ func TestLoggingEvidenceFindsDeletedAndNarrowedTrailsAndRecreatesADeletedDetecto
 	if !ok || deleted.Selected || !strings.Contains(deleted.Reasons[0], "DeleteTrail by AKIAEXAMPLELEAKED005") || !strings.Contains(deleted.Reasons[0], "by hand") {
 		t.Errorf("the deleted trail reads %+v", deleted)
 	}
-	narrowed, _ := rowByID(insp, "trail/arn:aws:cloudtrail:eu-west-1:555566667777:trail/narrowed")
-	if narrowed.Selected || narrowed.Tone != ToneWarning || !strings.Contains(strings.Join(narrowed.Reasons, " "), "narrowed after T0 — PutEventSelectors by AKIAEXAMPLELEAKED005") {
+	narrowed, _ := rowByID(insp, "selectors/arn:aws:cloudtrail:eu-west-1:555566667777:trail/narrowed")
+	if !narrowed.Selected || narrowed.Tone != ToneRogue || !strings.Contains(narrowed.Reasons[0], "records read-only management events only: narrowed after T0 — PutEventSelectors by AKIAEXAMPLELEAKED005") {
 		t.Errorf("the narrowed trail reads %+v", narrowed)
 	}
 	old, _ := rowByID(insp, "trail/arn:aws:cloudtrail:ap-south-1:555566667777:trail/old-test")
 	if old.Selected || old.Tone != ToneWarning || !strings.Contains(old.Reasons[0], "before T0") {
 		t.Errorf("the trail stopped before T0 reads %+v", old)
 	}
-	if len(plan.Changes) != 1 || plan.Changes[0].Op != "guardduty:CreateDetector" || plan.Changes[0].Region != "eu-west-1" ||
-		!strings.Contains(plan.Changes[0].Summary, "DeleteDetector by AKIAEXAMPLELEAKED005") {
+	if len(plan.Changes) != 2 || plan.Changes[0].Op != "cloudtrail:PutEventSelectors" || plan.Changes[0].Region != "eu-west-1" ||
+		plan.Changes[1].Op != "guardduty:CreateDetector" || plan.Changes[1].Region != "eu-west-1" ||
+		!strings.Contains(plan.Changes[1].Summary, "DeleteDetector by AKIAEXAMPLELEAKED005") {
 		t.Fatalf("plan %+v", plan.Changes)
 	}
-	if len(out.Results) != 1 || out.Results[0].Status != StatusApplied || !strings.Contains(out.Results[0].Message, "read back") {
+	if len(out.Results) != 2 || out.Results[0].Status != StatusApplied || !strings.Contains(out.Results[0].Message, "read back") ||
+		out.Results[1].Status != StatusApplied {
 		t.Fatalf("results %+v", out.Results)
+	}
+	if coverage, _, err := acct.ReadOnly().TrailCoverage(context.Background(), "eu-west-1", "arn:aws:cloudtrail:eu-west-1:555566667777:trail/narrowed"); err != nil || coverage != aws.ManagementAll {
+		t.Errorf("the narrowed trail after the apply records %q management events (%v)", coverage, err)
 	}
 	ds, err := acct.ReadOnly().RegionDetectors(context.Background(), "eu-west-1")
 	if err != nil || len(ds) != 1 || !ds[0].Enabled() {

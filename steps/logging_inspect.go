@@ -15,8 +15,11 @@ type loggingFindings struct {
 	Trails    *aws.TrailSurvey
 	Detectors *aws.DetectorSurvey
 	Account   string
+	// Buckets are the buckets of this account's trails, by trail ARN.
+	Buckets map[string]aws.TrailBucket
 	// Actionable maps a row id to what restoring it takes; rows without an entry are reported only.
 	Actionable map[string]loggingFix
+	trace      *TraceEvidence
 }
 
 // loggingFix is one change the step can make.
@@ -42,6 +45,7 @@ func regionReadOptions(p Params) aws.RegionReadOptions {
 
 // readLogging reads the trails and detectors of every enabled region, with the evidence since T0.
 func readLogging(ctx context.Context, env *Env) (*loggingFindings, error) {
+	// Buckets, selectors and deletions are read for the verification too: see logging_judge.go.
 	opts := regionReadOptions(env.Params)
 	trails, err := env.Account.SurveyTrails(ctx, opts, env.Since)
 	if trails == nil {
@@ -51,7 +55,20 @@ func readLogging(ctx context.Context, env *Env) (*loggingFindings, error) {
 	if detectors == nil {
 		return nil, fmt.Errorf("reading GuardDuty detectors: %w", derr)
 	}
-	return &loggingFindings{Trails: trails, Detectors: detectors, Account: env.Account.Guard().Account(), Actionable: map[string]loggingFix{}}, nil
+	f := &loggingFindings{Trails: trails, Detectors: detectors, Account: env.Account.Guard().Account(), Actionable: map[string]loggingFix{},
+		Buckets: map[string]aws.TrailBucket{}, trace: env.Trace}
+	for _, t := range trails.Trails {
+		if f.own(t) {
+			f.Buckets[t.ARN] = env.Account.ReadTrailBucket(ctx, t)
+		}
+	}
+	return f, nil
+}
+
+// own reports whether the trail is this account's: another account's organization trail is its
+// owners' to change, and its bucket theirs.
+func (f *loggingFindings) own(t aws.Trail) bool {
+	return f.Account == "" || t.Owner == "" || t.Owner == f.Account
 }
 
 // trailRow judges one trail.
@@ -91,15 +108,54 @@ func (f *loggingFindings) trailRow(t aws.Trail, since time.Time) Row {
 		row.Reasons = []string{"not logging since " + when(t.StoppedLogging) + ", before T0: probably deliberate; select it to start it anyway"}
 		f.startFix(row.ID, t)
 	}
-	if narrowed := f.selectorNote(t, since); narrowed != "" {
-		row.Reasons = append(row.Reasons, narrowed)
-		if row.Tone == ToneOK || row.Tone == ToneNone {
-			row.Tone = ToneWarning
-		}
+	if t.SelectorsErr != "" {
+		row.Reasons = append(row.Reasons, "its event selectors could not be read ("+t.SelectorsErr+"): whether they were narrowed is unknown")
 	}
 	row.Cells[4] = row.Reasons[0]
 	f.giveReason(row)
 	return row
+}
+
+// selectorsRow is the row of a trail that records less than every management event: putting its
+// selectors back is proposed when the attacker narrowed them, or when nothing tells who did.
+func (f *loggingFindings) selectorsRow(t aws.Trail, since time.Time) (Row, bool) {
+	v := judgeSelectors(t, f.Trails, since, f.trace)
+	if !v.Narrowed {
+		return Row{}, false
+	}
+	reason := v.What + ": " + v.Why
+	row := Row{ID: "selectors/" + t.ARN, Group: "CloudTrail", Cells: []string{"selectors", t.Name, t.HomeRegion, t.Management, reason},
+		Reasons: []string{reason}, Tone: ToneWarning, Details: []string{"ARN: " + t.ARN, "Advanced selectors: " + fmt.Sprint(t.Advanced)}}
+	if !f.own(t) {
+		row.Reasons = []string{reason + "; it belongs to the organization's management account " + t.Owner + ": only that account can change it"}
+		row.Cells[4] = row.Reasons[0]
+		return row, true
+	}
+	if v.Propose {
+		row.Tone, row.Selected = ToneRogue, true
+	}
+	f.Actionable[row.ID] = loggingFix{Op: "cloudtrail:PutEventSelectors", Region: t.HomeRegion, Target: t.Name, ID: t.ARN,
+		Summary: fmt.Sprintf("record every management event, read and write, on trail %s (its data events stay as they are)", t.Name)}
+	f.giveReason(row)
+	return row, true
+}
+
+// bucketRow is the row of a trail whose bucket is gone or deletes its logs: the bucket is the
+// operator's to fix by hand.
+func (f *loggingFindings) bucketRow(t aws.Trail) (Row, bool) {
+	b, ok := f.Buckets[t.ARN]
+	if !ok {
+		return Row{}, false
+	}
+	reason := bucketProblem(b)
+	switch {
+	case b.Err != "":
+		reason = "its bucket " + b.Name + " could not be read (" + b.Err + "): whether it keeps the logs is unknown"
+	case reason == "":
+		return Row{}, false
+	}
+	return Row{ID: "bucket/" + t.ARN, Group: "CloudTrail", Tone: ToneRogue, Cells: []string{"bucket", t.Name, b.Region, "by hand", reason},
+		Reasons: []string{reason + " — fix it by hand (aws s3api create-bucket, or delete-bucket-lifecycle / put-bucket-lifecycle-configuration)"}}, true
 }
 
 // giveReason adds the row's verdict to its fix's summary, so the plan says why each change is
@@ -114,28 +170,6 @@ func (f *loggingFindings) giveReason(row Row) {
 func (f *loggingFindings) startFix(rowID string, t aws.Trail) {
 	f.Actionable[rowID] = loggingFix{Op: "cloudtrail:StartLogging", Region: t.HomeRegion, Target: t.Name, ID: t.ARN,
 		Summary: fmt.Sprintf("start logging on trail %s (from its home region %s)", t.Name, t.HomeRegion), Off: t.StoppedLogging}
-}
-
-// selectorNote says when a trail records less than every management event. It is the attacker's
-// doing only when the history shows the selectors put after T0; otherwise when is unknown.
-func (f *loggingFindings) selectorNote(t aws.Trail, since time.Time) string {
-	switch {
-	case t.SelectorsErr != "":
-		return "its event selectors could not be read (" + t.SelectorsErr + "): whether they were narrowed is unknown"
-	case t.Management == "" || t.Management == aws.ManagementAll:
-		return ""
-	}
-	what := "records " + t.Management + " management events only"
-	if t.Management == aws.ManagementNone {
-		what = "records no management events"
-	}
-	if ev := f.trailEvidence("PutEventSelectors", t) + f.trailEvidence("PutAdvancedEventSelectors", t); ev != "" {
-		return what + ": event selectors narrowed after T0" + ev + " — restore them by hand (the previous selectors are not in the event)"
-	}
-	if since.IsZero() || len(f.Trails.HistoryUnread) > 0 {
-		return what + " (when they were set is unknown)"
-	}
-	return what + " (not changed since T0, as far as the event history shows)"
 }
 
 // trailEvidence quotes the event since T0 that did action to the trail, if the history has one.
@@ -172,35 +206,18 @@ func evidence(e aws.TrailEvent) string {
 	return fmt.Sprintf("%s by %s from %s, %s", e.EventName, who, e.SourceIP, when(e.Time))
 }
 
-// deletedTrailRows are the trails a DeleteTrail event since T0 names and that no longer exist.
-func (f *loggingFindings) deletedTrailRows() []Row {
+// deletedTrailRows are the trails a DeleteTrail event since T0 names and that no longer exist:
+// lockdown cannot create a trail (which bucket, which key), so the row names what it was.
+func (f *loggingFindings) deletedTrailRows(ctx context.Context, env *Env) []Row {
 	var rows []Row
-	seen := map[string]bool{}
-	for _, e := range f.Trails.Events {
-		if e.EventName != "DeleteTrail" || !e.Succeeded() {
+	for _, d := range deletedTrails(f.Trails) {
+		if d.Back {
 			continue
 		}
-		rec, err := aws.ParseTrailRecord(string(e.Record))
-		if err != nil {
-			continue
-		}
-		name, _ := rec.Request()["name"].(string)
-		if name == "" || seen[name] || f.trailExists(name) {
-			continue
-		}
-		seen[name] = true
-		reason := "deleted after T0 — " + evidence(e) + ": re-create it by hand (its bucket and settings are not in the event)"
-		rows = append(rows, Row{ID: "deleted-trail/" + name, Group: "CloudTrail", Tone: ToneRogue,
-			Cells: []string{"trail", name, e.Region, "deleted", reason}, Reasons: []string{reason}, Details: []string{"Event: " + e.EventID}})
+		settings := formerSettings(ctx, env, d)
+		reason := "deleted after T0 — " + evidence(d.Event) + ": re-create it by hand " + settings
+		rows = append(rows, Row{ID: "deleted-trail/" + d.Name, Group: "CloudTrail", Tone: ToneRogue,
+			Cells: []string{"trail", d.Name, d.Region, "deleted", reason}, Reasons: []string{reason}, Details: []string{"Event: " + d.Event.EventID}})
 	}
 	return rows
-}
-
-func (f *loggingFindings) trailExists(name string) bool {
-	for _, t := range f.Trails.Trails {
-		if t.Name == name || t.ARN == name || strings.HasSuffix(name, ":trail/"+t.Name) {
-			return true
-		}
-	}
-	return false
 }

@@ -20,7 +20,7 @@ type RestoreLogging struct{}
 func (RestoreLogging) Spec() Spec {
 	return Spec{
 		Name:    "logging.restore",
-		Summary: "Start CloudTrail trails and enable GuardDuty detectors turned off after T0, in every region",
+		Summary: "Start CloudTrail trails, put their event selectors back to every management event, enable or re-create GuardDuty detectors turned off after T0, in every region",
 		Params:  regionParams(),
 	}
 }
@@ -40,8 +40,14 @@ func (RestoreLogging) Inspect(ctx context.Context, env *Env, report func(Progres
 	insp := &Inspection{Table: t, Data: f}
 	for _, tr := range f.Trails.Trails {
 		t.Rows = append(t.Rows, f.trailRow(tr, env.Since))
+		if row, ok := f.selectorsRow(tr, env.Since); ok {
+			t.Rows = append(t.Rows, row)
+		}
+		if row, ok := f.bucketRow(tr); ok {
+			t.Rows = append(t.Rows, row)
+		}
 	}
-	t.Rows = append(t.Rows, f.deletedTrailRows()...)
+	t.Rows = append(t.Rows, f.deletedTrailRows(ctx, env)...)
 	for _, d := range f.Detectors.Detectors {
 		t.Rows = append(t.Rows, f.detectorRow(d, env.Since))
 	}
@@ -136,6 +142,8 @@ func (f *loggingFindings) warnings(since time.Time) []string {
 	}
 	if len(f.Trails.Trails) == 0 {
 		out = append(out, "No trail exists: nothing records this account's events beyond CloudTrail's 90-day event history. Create a multi-region trail by hand.")
+	} else if !slices.ContainsFunc(f.Trails.Trails, func(t aws.Trail) bool { return t.MultiRegion }) {
+		out = append(out, "No trail covers every region: a region without a trail of its own is recorded only in the 90-day event history. Create a multi-region trail by hand.")
 	}
 	return out
 }
@@ -161,10 +169,14 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 		}
 		data.Fixes = append(data.Fixes, fix)
 		p.Changes = append(p.Changes, Change{ID: fixID(fix), Row: id, Op: fix.Op, Region: fix.Region, Target: fix.Target, Summary: fix.Summary})
-		if fix.Op == "cloudtrail:StartLogging" {
+		switch fix.Op {
+		case "cloudtrail:StartLogging":
 			trails++
 			p.Warnings = append(p.Warnings, fmt.Sprintf("Trail %s has delivered no log files since %s: that gap stays.", fix.Target, when(fix.Off)))
-		} else {
+		case "cloudtrail:PutEventSelectors":
+			trails++
+			p.Warnings = append(p.Warnings, fmt.Sprintf("Trail %s did not record every management event while it was narrowed: the event history (90 days) still holds them.", fix.Target))
+		default:
 			detectors++
 		}
 	}
@@ -175,7 +187,7 @@ func (RestoreLogging) Plan(_ context.Context, _ *Env, found *Inspection, selecte
 	if detectors > 0 {
 		p.Warnings = append(p.Warnings, "GuardDuty did not analyse activity while its detector was off or gone: no findings exist for that time, and a re-created detector starts without history.")
 	}
-	p.Confirm = Confirm{Prompt: fmt.Sprintf("Start logging on %s and turn on %s?", plural(trails, "trail"), plural(detectors, "GuardDuty detector"))}
+	p.Confirm = Confirm{Prompt: fmt.Sprintf("Restore logging on %s and turn on %s?", plural(trails, "trail"), plural(detectors, "GuardDuty detector"))}
 	return p, nil
 }
 
@@ -183,6 +195,8 @@ func fixID(f loggingFix) string {
 	switch f.Op {
 	case "cloudtrail:StartLogging":
 		return StartLoggingID(f.ID)
+	case "cloudtrail:PutEventSelectors":
+		return RestoreSelectorsID(f.ID)
 	case "guardduty:CreateDetector":
 		return CreateDetectorID(f.Region)
 	}
@@ -203,6 +217,8 @@ func (RestoreLogging) Apply(ctx context.Context, env *Env, changes aws.Changes, 
 		switch fix.Op {
 		case "cloudtrail:StartLogging":
 			eff, err = changes.StartLogging(ctx, fix.Region, fix.ID)
+		case "cloudtrail:PutEventSelectors":
+			eff, err = changes.RestoreSelectors(ctx, fix.Region, fix.ID)
 		case "guardduty:CreateDetector":
 			eff, err = changes.CreateDetector(ctx, fix.Region)
 		default:
@@ -222,6 +238,8 @@ func (f loggingFix) done() string {
 	switch f.Op {
 	case "cloudtrail:StartLogging":
 		return "trail " + f.Target + " logs again (read back: IsLogging true)"
+	case "cloudtrail:PutEventSelectors":
+		return "trail " + f.Target + " records every management event again (read back: GetEventSelectors)"
 	case "guardduty:CreateDetector":
 		return "created an enabled GuardDuty detector in " + f.Region + " (read back: enabled)"
 	}
@@ -243,6 +261,12 @@ func readBackLogging(ctx context.Context, env *Env, fix loggingFix) error {
 		on, err := env.Account.TrailStatus(ctx, fix.Region, fix.ID)
 		if err == nil && !on {
 			err = fmt.Errorf("StartLogging answered, but %s still does not log on a fresh read", fix.Target)
+		}
+		return err
+	case "cloudtrail:PutEventSelectors":
+		coverage, excluded, err := env.Account.TrailCoverage(ctx, fix.Region, fix.ID)
+		if err == nil && (coverage != aws.ManagementAll || len(excluded) > 0) {
+			err = fmt.Errorf("PutEventSelectors answered, but %s still records %s management events on a fresh read", fix.Target, coverage)
 		}
 		return err
 	case "guardduty:CreateDetector":

@@ -72,7 +72,7 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 		}
 		return []VerifyCheck{checkLeakedKey(ctx, env, keyID)}
 	})
-	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me) })
+	stage("credentials", func() []VerifyCheck { return checkCredentials(ctx, env, me, keyID) })
 	stage("role trust", func() []VerifyCheck { return checkTrust(ctx, env) })
 	stage("new roles", func() []VerifyCheck { return checkNewRoles(ctx, env) })
 	stage("role sessions", func() []VerifyCheck { return checkAttackerSessions(ctx, env) })
@@ -145,6 +145,10 @@ func verification(v *Verification, keyID string) *Inspection {
 		insp.Summary = "contained"
 	default:
 		insp.Summary = fmt.Sprintf("not contained: %d remaining", v.Remaining)
+		if n := yoursByHand(v); n > 0 {
+			// No step of the runbook undoes these: the operator's work, said where it is seen.
+			insp.Summary += fmt.Sprintf(", %d of them yours to do by hand (or keep, with the reason)", n)
+		}
 	}
 	if keyID == "" {
 		insp.Warnings = append(insp.Warnings, "No leaked key id was given: the leaked key itself was not checked, so the attacker cannot be said to be out.")
@@ -160,4 +164,15 @@ func (VerifyContained) Plan(context.Context, *Env, *Inspection, []string) (*Plan
 // Apply has nothing to apply.
 func (VerifyContained) Apply(context.Context, *Env, aws.Changes, *Plan, func(Progress)) (*Outcome, error) {
 	return nil, errors.New("verify.contained is read-only: there is nothing to apply")
+}
+
+// yoursByHand counts the remaining items no step of the runbook undoes.
+func yoursByHand(v *Verification) int {
+	n := 0
+	for _, c := range v.Checks {
+		if c.Result != VerifyPass && (strings.HasPrefix(c.HandledBy, "by hand") || strings.HasPrefix(c.HandledBy, "keep it")) {
+			n++
+		}
+	}
+	return n
 }

@@ -41,6 +41,9 @@ type VerifyCheck struct {
 	// MadeBy is who CloudTrail says made the item, when it is not the attacker: a teammate's
 	// resource waits for the operator's word, and is never called rogue.
 	MadeBy string `json:"made_by,omitempty"`
+	// Row is the row of the handling step that changes the item, where the check knows it: a
+	// plan tells from it whether the item is among the planned changes.
+	Row string `json:"row,omitempty"`
 }
 
 // Open reports whether the check counts against containment: anything but a pass, or a source of
@@ -55,7 +58,7 @@ func (c VerifyCheck) RowID() string { return c.Check + "/" + c.Item }
 // instance never are.
 var keepable = map[string]bool{"new access keys": true, "new users": true, "outside trust": true, "rogue instances": true,
 	"IAM persistence": true, "password reset": true, "new roles": true, "new key pairs": true, "respawners": true, checkInbound: true,
-	checkSnapshots: true, checkImages: true, checkAnalyzer: true}
+	checkSnapshots: true, checkImages: true, checkAnalyzer: true, checkTrailEvts: true, checkBuckets: true, checkDeletedLog: true}
 
 // Keepable returns the item of a failing check the operator may keep, found by its row id, its
 // item, or the last part of its item (an access key id, an instance id, a template's id).
@@ -79,9 +82,20 @@ func (v *Verification) Keepable(id string) (item string, ok bool) {
 	return "", false
 }
 
+// UnknownLeft counts the unknown items that are not among kept (items, as Keepable names them).
+func (v *Verification) UnknownLeft(kept []string) int {
+	n := 0
+	for _, c := range v.Checks {
+		if c.Result == VerifyUnknown && !slices.Contains(kept, c.Item) {
+			n++
+		}
+	}
+	return n
+}
+
 // keepableUnknown are the unknown items the operator may settle with their word, each what only
 // CloudTrail's history could show: having checked by hand, they keep the item with the reason.
-var keepableUnknown = map[string]bool{"IAM persistence/" + itemUndatedIAM: true, "logging on/" + itemDeletedLogging: true}
+var keepableUnknown = map[string]bool{"IAM persistence/" + itemUndatedIAM: true, checkDeletedLog + "/" + itemDeletedLogging: true}
 
 // unknownKeepable reports whether the operator may settle the unknown item with their word: one of
 // keepableUnknown, or a region whose CloudTrail history could not be read (without it, what the
@@ -164,7 +178,7 @@ func checkLeakedKey(ctx context.Context, env *Env, keyID string) VerifyCheck {
 
 // checkCredentials: every key created after T0 that lockdown did not create is off, and no user
 // created after T0 is left but the responder's own.
-func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCheck {
+func checkCredentials(ctx context.Context, env *Env, me aws.Identity, keyID string) []VerifyCheck {
 	if env.Since.IsZero() {
 		why := "not checked: no incident start (set --since)"
 		return []VerifyCheck{{Check: "new access keys", Item: "all users", Result: VerifyNotChecked, Evidence: why, HandledBy: byAttacker},
@@ -217,6 +231,8 @@ func checkCredentials(ctx context.Context, env *Env, me aws.Identity) []VerifyCh
 				// rotation key; the rotation deletes it and makes another after review.
 				c.Result, c.HandledBy = VerifyFail, byRotate
 				c.Evidence = "made by lockdown " + when(k.Created) + ", but its secret was never recorded as kept: nobody is known to hold it, and it is still Active"
+			case k.ID == me.AccessKeyID && k.ID != keyID:
+				c.Result, c.HandledBy, c.Evidence = VerifyPass, "", "created "+when(k.Created)+": the key lockdown signs with, the responder's own, excepted"
 			case k.Status == aws.KeyActive:
 				c.Result, c.Evidence = VerifyFail, "created "+when(k.Created)+" and still Active"
 				c.madeByOthers(env, attribute(env.Trace, "", k.ID))

@@ -28,7 +28,7 @@ func checkIAMPersistence(ctx context.Context, env *Env) []VerifyCheck {
 		if !f.Flagged {
 			continue
 		}
-		c := VerifyCheck{Check: check, Item: f.Kind + " " + f.Item, Result: VerifyFail, Evidence: f.Reason, HandledBy: byIAMPersistence}
+		c := VerifyCheck{Check: check, Item: f.Kind + " " + f.Item, Result: VerifyFail, Evidence: f.Reason, HandledBy: byIAMPersistence, Row: f.RowID}
 		c.keptBy(kept, c.Item, f.RowID)
 		out = append(out, c)
 	}

@@ -29,6 +29,12 @@ func ledgerCheckFor(eventName string) ledgerCheck {
 		return recheckShares
 	case "ModifyInstanceAttribute":
 		return checkUserDataUndone
+	case "DeleteTrail", "StopLogging", "PutEventSelectors", "PutAdvancedEventSelectors":
+		return recheckTrail
+	case "DeleteDetector", "UpdateDetector":
+		return recheckDetector
+	case "PutBucketLifecycle", "DeleteBucketLifecycle", "DeleteBucket":
+		return recheckBucket
 	}
 	return nil
 }

@@ -34,10 +34,10 @@ func checkNewRoles(ctx context.Context, env *Env) []VerifyCheck {
 			continue
 		}
 		v := judgeNewRole(env.Trace, r)
-		c := VerifyCheck{Check: check, Item: r.Name, Result: VerifyFail, HandledBy: byRevoke,
+		c := VerifyCheck{Check: check, Item: r.Name, Result: VerifyFail, HandledBy: byRevoke, Row: r.Name,
 			Evidence: v.Why + "; " + trustWords(r)}
 		if !v.Attacker {
-			c.HandledBy = "keep it (K, with the reason) if its owner vouches for it, or delete it in " + byRevoke
+			c.HandledBy = "keep it with the reason if its owner vouches for it (K, or plan --keep verify-contained:" + r.Name + ":REASON), or delete it in " + byRevoke
 		}
 		c.keptBy(kept, r.Name)
 		out = append(out, c)
