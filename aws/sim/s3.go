@@ -151,14 +151,14 @@ func (s *Server) seedS3History(sc *Scenario) error {
 			put := lifecyclePut{b: b, rules: []lifecycleRule{lifecycleRuleFrom(rs)}}
 			if err := s.historyEvent(rs.By, at, b.Region, "s3", "PutBucketLifecycle", put.requestParameters(), nil,
 				[]lookupResource{{"AWS::S3::Bucket", b.Name}}); err != nil {
-				return fmt.Errorf("bucket %s: %w", b.Name, err)
+				return err // every by was checked at its place (checkActors)
 			}
 		}
 		if bs.Deleted != "" && bs.By != "" {
 			at := resolveChecked(bs.Deleted, s.start)
 			if err := s.historyEvent(bs.By, at, b.Region, "s3", "DeleteBucket", map[string]any{"bucketName": b.Name, "Host": b.Name + ".s3.amazonaws.com"}, nil,
 				[]lookupResource{{"AWS::S3::Bucket", b.Name}}); err != nil {
-				return fmt.Errorf("bucket %s: %w", b.Name, err)
+				return err // every by was checked at its place (checkActors)
 			}
 		}
 	}

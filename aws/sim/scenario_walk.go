@@ -76,12 +76,12 @@ func (sc *Scenario) checkTimes() error {
 }
 
 // checkActors refuses the first `by` that names nobody the simulated account has: every field
-// called by, wherever the format has one. It runs once the account's keys, users, roles and the
+// called by (or created_by), wherever the format has one. It runs once the account's keys, users, roles and the
 // attacker's sessions exist. An organization's members name their own: each is checked as it is
 // built.
 func (s *Server) checkActors(sc *Scenario) error {
 	return walkScenario(sc, func(path string, v reflect.Value) error {
-		if v.Kind() != reflect.String || (path != "by" && !strings.HasSuffix(path, ".by")) || v.String() == "" ||
+		if v.Kind() != reflect.String || (path != "by" && !strings.HasSuffix(path, ".by") && !strings.HasSuffix(path, "_by")) || v.String() == "" ||
 			strings.HasPrefix(path, "organization.") {
 			return nil
 		}
