@@ -121,9 +121,15 @@ func TestAgainstMotoANarrowedTrailFailsVerifyUntilPlanAndApplyPutItBack(t *testi
 		t.Fatal(err)
 	}
 	code, after, stderr := verify()
-	if code != exitOK || !after.Contained || after.Kept != 3 {
+	if code != exitOK || !after.Contained {
 		t.Fatalf("verify after plan, apply and the rule removed by hand exited %d (contained=%v):\n%s\n%s", code, after.Contained,
 			strings.Join(failing(after), "\n"), stderr)
+	}
+	// What no read could see passes on the operator's recorded word only.
+	for _, c := range after.Checks {
+		if c.Result == steps.VerifyPass && slices.Contains([]string{"deleted trails and detectors", "changes IAM keeps no date for", "us-east-1"}, c.Item) && c.Kept == "" {
+			t.Errorf("%s %s passes without the operator's word: %+v", c.Check, c.Item, c)
+		}
 	}
 	sel, err := ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: sdk.String(trail)})
 	if err != nil || len(sel.EventSelectors) != 1 || sel.EventSelectors[0].ReadWriteType != cttypes.ReadWriteTypeAll || !sdk.ToBool(sel.EventSelectors[0].IncludeManagementEvents) {
