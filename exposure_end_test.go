@@ -46,6 +46,9 @@ const lingeringKey, lingeringAccount = "AKIAEXAMPLELEAKED003", "222233334444"
 
 // The attacker's ways in that only Close what the attacker opened undoes, and the Access Analyzer
 // finding nothing undoes, as the verification names them.
+// exposureChecks are the verification's checks of what exposes the account.
+var exposureChecks = []string{"inbound rules", "shared snapshots", "shared AMIs", "Access Analyzer"}
+
 var lingeringDoors = []string{
 	"inbound rules us-east-1/sgr-0a77ac4e2000000a1", "inbound rules us-east-1/sgr-0a77ac4e2000000a2",
 	"inbound rules eu-west-1/sgr-0a77ac4e2000000a3",
@@ -68,6 +71,15 @@ var lingeringKeeps = []string{
 	// attacker's policy deleted by hand.
 	"verify-contained:analytics-runner:the lead's role for the new Lambda function",
 	"verify-contained:backup-access:deleted by hand, SEC-21",
+}
+
+// lingeringLoggingKeeps settle the scenario's logging side, which the operator does by hand, so
+// the exposure tests read exposure alone.
+var lingeringLoggingKeeps = []string{
+	"verify-contained:trail management-events:lifecycle rule removed by hand, SEC-22",
+	"verify-contained:trail data-lake:data events only, by design",
+	"verify-contained:trail security-archive:re-created by hand, SEC-23",
+	"verify-contained:us-east-1/acme-data-cloudtrail/4d64e06f-8091-50c3-1acf-3d4b55223cf2:lifecycle rule removed by hand, SEC-22",
 }
 
 func (s *simAccountForCLI) planAndApply(keeps []string, extra ...string) (int, string) {
@@ -98,12 +110,19 @@ func TestEveryStepButClosingTheExposureLeavesTheAttackersDoorsAndVerifyNamesEach
 		t.Fatalf("apply of every step but the exposure step exited %d:\n%s", code, stderr)
 	}
 	code, v, _ := s.verifyJSONFor(lingeringKey)
-	got := strings.Join(failing(v), "\n")
+	// The scenario's logging side is left to the operator by hand; this test is about exposure.
+	var exposure []string
+	for _, item := range failing(v) {
+		if slices.ContainsFunc(exposureChecks, func(check string) bool { return strings.HasPrefix(item, check+" ") }) {
+			exposure = append(exposure, item)
+		}
+	}
+	got := strings.Join(exposure, "\n")
 	if code != exitPartial || got != strings.Join(slices.Sorted(slices.Values(lingeringDoors)), "\n") {
 		t.Fatalf("verify exited %d listing:\n%s\nwant 3 with exactly the attacker's doors:\n%s", code, got, strings.Join(slices.Sorted(slices.Values(lingeringDoors)), "\n"))
 	}
 	for _, c := range v.Checks {
-		if c.Open() && c.Check != "Access Analyzer" && c.HandledBy != "Close what the attacker opened" {
+		if c.Open() && slices.Contains(exposureChecks[:3], c.Check) && c.HandledBy != "Close what the attacker opened" {
 			t.Errorf("%s %s is handled by %q", c.Check, c.Item, c.HandledBy)
 		}
 	}
@@ -112,11 +131,12 @@ func TestEveryStepButClosingTheExposureLeavesTheAttackersDoorsAndVerifyNamesEach
 	// fix by hand, and their word that it is done settles it. The team's doors stay kept: those
 	// decisions are in the journal already.
 	bucket := []string{"verify-contained:c1d27660-b76f-b734-45e6-01bb38ebe5b8:bucket policy removed by hand, SEC-20"}
+	bucket = append(bucket, lingeringLoggingKeeps...)
 	if code, stderr := s.planAndApply(bucket); code != exitOK {
 		t.Fatalf("apply of the whole runbook exited %d:\n%s", code, stderr)
 	}
 	code, v, stderr = s.verifyJSONFor(lingeringKey)
-	if code != exitOK || !v.Contained || v.Kept != len(lingeringKeeps)+1 {
+	if code != exitOK || !v.Contained || v.Kept != len(lingeringKeeps)+len(bucket) {
 		t.Fatalf("verify after the whole runbook exited %d (contained %v, %d kept): %v\n%s", code, v.Contained, v.Kept, failing(v), stderr)
 	}
 	for _, c := range v.Checks {

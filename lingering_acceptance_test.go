@@ -70,7 +70,7 @@ func TestTheLingeringAccessResponseReachesContained(t *testing.T) {
 		t.Errorf("two runs of verify differ (exit %d):\n%s\n---\n%s", code, strings.Join(failing(first), "\n"), strings.Join(failing(second), "\n"))
 	}
 	for _, f := range failing(first) {
-		for _, deleted := range []string{"ec2-admin-helper", "i-"} {
+		for _, deleted := range []string{"ec2-admin-helper", "/i-", " i-"} {
 			if strings.Contains(f, deleted) {
 				t.Errorf("verify names %s, which lockdown deleted or terminated, as remaining: %s", deleted, f)
 			}
@@ -94,15 +94,19 @@ func TestTheLingeringAccessResponseReachesContained(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, path, summary = plan("plan-again.json",
+	// The team's own world-open rules and shares, which the exposure step lists and never proposes,
+	// are kept as the exposure test keeps them.
+	keeps := append(slices.Clone(lingeringKeeps[:6]),
+		"verify-contained:c1d27660-b76f-b734-45e6-01bb38ebe5b8:bucket policy removed by hand, SEC-20",
 		"verify-contained:analytics-runner:maya's role for the new reports Lambda, DATA-88",
 		"verify-contained:trail data-lake:data events only, by design; management events are in management-events")
+	_, path, summary = plan("plan-again.json", keeps...)
 	if strings.Contains(summary, "LEFT FOR THE OPERATOR") {
 		t.Errorf("the second plan still leaves work to the operator:\n%s", summary)
 	}
 	apply(path)
 	code, after, stderr := cli.verifyJSONFor(lingeringLeakedKey)
-	if code != exitOK || !after.Contained || after.Kept != 2 {
+	if code != exitOK || !after.Contained || after.Kept != len(keeps) {
 		t.Fatalf("verify after the response exited %d (contained=%v, kept=%d):\n%s\n%s", code, after.Contained, after.Kept, strings.Join(failing(after), "\n"), stderr)
 	}
 }

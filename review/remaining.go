@@ -29,7 +29,7 @@ func (p *planner) weighRemaining(ps *PlanStep, v *steps.Verification) {
 		ps.Status, ps.Reason = "", ""
 	}
 	for _, c := range v.Checks {
-		if c.Result == steps.VerifyPass || slices.Contains(kept, c.Item) {
+		if !c.Open() || slices.Contains(kept, c.Item) {
 			continue
 		}
 		r := Remaining{Item: c.Check + " " + c.Item, Result: string(c.Result), Evidence: c.Evidence}
