@@ -129,7 +129,8 @@ func TestTheAttackersTimedLoggingCallsWorkWhileTheKeyDoesAndAreRecorded(t *testi
 	id, secret := srv.ResponderCredentials()
 	clock.Advance(25 * time.Minute)
 	for _, r := range srv.AttackLog() {
-		if !r.Succeeded() {
+		// The attacker opens RDP again every quarter of an hour; while it is open, EC2 says so.
+		if !r.Succeeded() && r.Code != "InvalidPermission.Duplicate" {
 			t.Errorf("the attacker's %s at %s failed: %s %s", r.Action, r.Time, r.Code, r.Message)
 		}
 	}
