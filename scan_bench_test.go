@@ -147,18 +147,28 @@ const measureEnv = "LOCKDOWN_MEASURE_COMMAND"
 // started from a test that holds a simulated account of 100,000 instances would report the
 // test's peak as its own. The test binary, started afresh (measureEnv), is a small parent.
 func measured(env []string, bin string, args ...string) (cpu time.Duration, rssKB int64, err error) {
+	cpu, rssKB, code, err := measuredIn("", env, bin, args...)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("%s %v exited %d", bin, args, code)
+	}
+	return cpu, rssKB, err
+}
+
+// measuredIn is measured in the directory dir, for a command whose exit code is the caller's to
+// judge (a refusal is meant to fail).
+func measuredIn(dir string, env []string, bin string, args ...string) (cpu time.Duration, rssKB int64, code int, err error) {
 	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
-	cmd.Env = append(env, measureEnv+"=1")
+	cmd.Env, cmd.Dir = append(env, measureEnv+"=1"), dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
+		return 0, 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
 	}
 	var cpuNS int64
-	if _, err := fmt.Sscanf(stdout.String(), "cpu-ns %d maxrss-kb %d", &cpuNS, &rssKB); err != nil {
-		return 0, 0, fmt.Errorf("reading the measure %q: %v", stdout.String(), err)
+	if _, err := fmt.Sscanf(stdout.String(), "cpu-ns %d maxrss-kb %d exit %d", &cpuNS, &rssKB, &code); err != nil {
+		return 0, 0, 0, fmt.Errorf("reading the measure %q: %v", stdout.String(), err)
 	}
-	return time.Duration(cpuNS), rssKB, nil
+	return time.Duration(cpuNS), rssKB, code, nil
 }
 
 // runMeasured is the small parent: it runs os.Args[1:], its output discarded but for errors,
@@ -170,12 +180,16 @@ func runMeasured() int {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); cmd.ProcessState == nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if !cmd.ProcessState.Success() {
+		os.Stderr.Write(stderr.Bytes())
+	}
 	usage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	fmt.Printf("cpu-ns %d maxrss-kb %d\n", cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), usage.Maxrss)
+	fmt.Printf("cpu-ns %d maxrss-kb %d exit %d\n", cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), usage.Maxrss, cmd.ProcessState.ExitCode())
 	return 0
 }
