@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
 
@@ -82,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runWith is run with a hook that adjusts the parsed flags before the command runs (tests give
 // the simulator's credentials this way).
 func runWith(args []string, stdout, stderr io.Writer, prepare func(*Globals)) int {
+	stdout, stderr = serialized(stdout), serialized(stderr)
 	var cli CLI
 	exited := -1
 	parser, err := kong.New(&cli,
@@ -136,4 +138,24 @@ func runWith(args []string, stdout, stderr io.Writer, prepare func(*Globals)) in
 	}
 	fmt.Fprintf(stderr, "lockdown: %v\n", err)
 	return exitFailed
+}
+
+// serialized lets the progress of parallel work (regions, retries, steps) share a writer that is
+// not a file: a file's writes are whole system calls, a buffer's are not safe at the same time.
+func serialized(w io.Writer) io.Writer {
+	if _, ok := w.(*os.File); ok {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
