@@ -188,7 +188,7 @@ func (f *loggingFindings) deletedChecks(ctx context.Context, env *Env, kept map[
 		c.keptBy(kept, c.Item)
 		out = append(out, c)
 	}
-	if unseen := f.unseenDeletions(); unseen != "" {
+	if unseen := f.unseenDeletions(skippedRegions(env)); unseen != "" {
 		c := VerifyCheck{Check: checkDeletedLog, Item: itemDeletedLogging, Result: VerifyUnknown, Evidence: unseen,
 			HandledBy: "by hand: compare the trails and detectors with your records (or the organization's trail)"}
 		c.keptBy(kept, c.Item)
@@ -199,12 +199,13 @@ func (f *loggingFindings) deletedChecks(ctx context.Context, env *Env, kept map[
 
 // unseenDeletions says which deletions could not be seen and why, "" when none: a trail deleted in
 // a region whose history was not read, and a detector deleted in such a region that has none now.
-func (f *loggingFindings) unseenDeletions() string {
+// A region the operator left out with a reason is their decision, not an unknown.
+func (f *loggingFindings) unseenDeletions(skipped map[string]string) string {
 	why := map[string]string{}
 	var regions []string
 	for _, list := range [][]aws.RegionRead{f.Trails.HistoryUnread, f.Detectors.HistoryUnread, aws.FailedRegions(f.Trails.Regions), aws.FailedRegions(f.Detectors.Regions)} {
 		for _, r := range list {
-			if _, seen := why[r.Region]; !seen {
+			if _, seen := why[r.Region]; !seen && skipped[r.Region] == "" {
 				regions = append(regions, r.Region)
 				why[r.Region] = strings.TrimSpace(r.Code + " " + r.Message)
 			}
