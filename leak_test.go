@@ -4,9 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
+
+// testLookupInterval spaces a region's CloudTrail lookups in the commands tests run.
+const testLookupInterval = 5 * time.Millisecond
 
 // TestMain fails the package's tests when any of them leaves a goroutine behind: a worker, a
 // listener or a command that outlives its test would outlive its use in production too. It also
@@ -17,7 +21,7 @@ func TestMain(m *testing.M) {
 	}
 	// Commands run here, in-process or built, trace the attacker against the simulator, which
 	// enforces no CloudTrail limit unless a test asks it to: they need not keep under AWS's.
-	os.Setenv("LOCKDOWN_TEST_LOOKUP_INTERVAL", "5ms")
+	os.Setenv("LOCKDOWN_TEST_LOOKUP_INTERVAL", testLookupInterval.String())
 	// Commands given no --journal keep their journals and logs in the user's state directory:
 	// here a temporary one, never the real home.
 	state, err := os.MkdirTemp("", "lockdown-state")

@@ -88,3 +88,12 @@ func (m *JSONMeter) Feed(data []byte, line int) *Exceeded {
 	}
 	return nil
 }
+
+// Counted is how many values m has counted in all the texts fed.
+func (m *JSONMeter) Counted() int { return m.nodes }
+
+// ResumeJSONMeter measures against lim the rest of a file of which counted values were counted
+// already.
+func ResumeJSONMeter(lim Limits, counted int) *JSONMeter {
+	return &JSONMeter{meter: meter{lim: lim, nodes: counted}}
+}

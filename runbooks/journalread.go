@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 
 	"lockdown/input"
 )
@@ -45,16 +47,43 @@ type BadLine struct {
 // ReadJournalFile reads every entry of a journal, keeping the lines that are not entries aside.
 // It fails only when the file cannot be read, is too large, or holds no entry at all: a file that
 // is empty or is not a journal must not be mistaken for an incident in which nothing happened.
+//
+// A run reads its journals many times (decisions kept, keys created, secrets saved), while it
+// appends to one of them: what was read of a file is kept, and only the lines after it are
+// decoded again, as long as the file still begins with exactly the bytes that were read. The
+// entries' Data are shared between reads: they are read, never changed.
 func ReadJournalFile(path string) (*JournalFile, error) {
 	f, err := input.Open(path, "journal")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > MaxJournalBytes {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxJournalBytes {
 		return nil, fmt.Errorf("%s is %d MiB, larger than the %d MiB a journal may be; is this the right file?", path, fi.Size()>>20, MaxJournalBytes>>20)
 	}
-	jf, err := DecodeJournal(f)
+	// Room for what the file holds now and a little it may grow by while being read.
+	data := bytes.NewBuffer(make([]byte, 0, fi.Size()+4<<10))
+	if _, err := data.ReadFrom(io.LimitReader(f, MaxJournalBytes+1)); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return readJournalBytes(path, data.Bytes())
+}
+
+// readJournalBytes decodes data, the bytes of the journal at path, from where the last read of
+// the same bytes stopped.
+func readJournalBytes(path string, data []byte) (*JournalFile, error) {
+	d := readJournals.resume(path, data)
+	if err := d.decode(bytes.NewReader(data[d.read:])); err != nil {
+		return &d.jf, fmt.Errorf("%s%w", path, err)
+	}
+	readJournals.keep(path, data, d)
+	jf, err := d.finish()
+	// The entries' array is shared with later reads of the file: the caller gets its own.
+	jf.Entries, jf.Corrupt = slices.Clone(jf.Entries), slices.Clone(jf.Corrupt)
 	if err != nil {
 		return jf, fmt.Errorf("%s%w", path, err)
 	}
@@ -64,59 +93,166 @@ func ReadJournalFile(path string) (*JournalFile, error) {
 // DecodeJournal reads journal lines from r. Its errors start with ":LINE: " or ": " so that the
 // caller can put the file's name in front.
 func DecodeJournal(r io.Reader) (*JournalFile, error) {
-	jf := &JournalFile{}
-	meter := input.NewJSONMeter(journalLimits)
+	d := newJournalDecoder()
+	if err := d.decode(r); err != nil {
+		return &d.jf, err
+	}
+	return d.finish()
+}
+
+// journalDecoder reads a journal's lines one after another, possibly across several reads of a
+// growing file.
+type journalDecoder struct {
+	jf    JournalFile
+	meter *input.JSONMeter
+	n     int      // lines read
+	read  int      // bytes read
+	last  int      // the last line that was not blank
+	torn  *BadLine // the last line, when it failed to decode and was cut short
+
+	// whole is where the decoder stood after the last line that ended with a line break: what
+	// follows it may still be written, so a later read starts again from there.
+	whole decoderMark
+}
+
+// decoderMark is where a journalDecoder stood, by count.
+type decoderMark struct {
+	n, read, last, entries, corrupt, values int
+}
+
+func newJournalDecoder() *journalDecoder {
+	return &journalDecoder{meter: input.NewJSONMeter(journalLimits)}
+}
+
+// at is the decoder as it stood at mark, sharing nothing that a line read after it changes.
+func (d *journalDecoder) at(mark decoderMark) *journalDecoder {
+	return &journalDecoder{
+		jf:    JournalFile{Entries: d.jf.Entries[:mark.entries:mark.entries], Corrupt: d.jf.Corrupt[:mark.corrupt:mark.corrupt]},
+		meter: input.ResumeJSONMeter(journalLimits, mark.values),
+		n:     mark.n, read: mark.read, last: mark.last,
+		whole: mark,
+	}
+}
+
+// decode reads lines from r to its end. It fails when r cannot be read or the journal passes a
+// limit; lines that are not entries are kept aside, not errors.
+func (d *journalDecoder) decode(r io.Reader) error {
 	lines := bufio.NewReaderSize(r, 64<<10)
-	read := 0
-	last := 0 // the last line that was not blank
-	var torn *BadLine
-	for n := 1; ; n++ {
-		line, complete, tooLong, err := readLine(lines, &read)
+	for {
+		d.n++
+		n := d.n
+		line, complete, tooLong, err := readLine(lines, &d.read)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return jf, fmt.Errorf(":%d: %w", n, err)
+			return fmt.Errorf(":%d: %w", n, err)
 		}
-		if read > MaxJournalBytes {
-			return jf, fmt.Errorf(": larger than the %d MiB a journal may be; is this the right file?", MaxJournalBytes>>20)
+		if d.read > MaxJournalBytes {
+			return fmt.Errorf(": larger than the %d MiB a journal may be; is this the right file?", MaxJournalBytes>>20)
 		}
-		if torn != nil && (tooLong || len(bytes.TrimSpace(line)) > 0) {
+		if d.torn != nil && (tooLong || len(bytes.TrimSpace(line)) > 0) {
 			// What looked like a torn last line was followed by more: it is corrupt.
-			jf.Corrupt, torn = append(jf.Corrupt, *torn), nil
+			d.jf.Corrupt, d.torn = append(d.jf.Corrupt, *d.torn), nil
 		}
 		switch {
 		case tooLong:
-			last = n
-			jf.Corrupt = append(jf.Corrupt, BadLine{Line: n, Problem: fmt.Sprintf("the line is longer than the %d MiB a journal entry may be", MaxJournalLine>>20)})
+			d.last = n
+			d.jf.Corrupt = append(d.jf.Corrupt, BadLine{Line: n, Problem: fmt.Sprintf("the line is longer than the %d MiB a journal entry may be", MaxJournalLine>>20)})
 		case len(bytes.TrimSpace(line)) > 0:
-			last = n
-			e, problem := decodeEntry(line, meter, n)
+			d.last = n
+			e, problem := decodeEntry(line, d.meter, n)
 			if problem == tooManyValues {
-				return jf, fmt.Errorf(":%d: more than %d values in the journal, hundreds of times what an incident writes; is this the right file?", n, MaxJournalValues)
+				return fmt.Errorf(":%d: more than %d values in the journal, hundreds of times what an incident writes; is this the right file?", n, MaxJournalValues)
 			}
 			switch {
 			case problem == "":
-				jf.Entries = append(jf.Entries, e)
+				d.jf.Entries = append(d.jf.Entries, e)
 			case !complete:
-				torn = &BadLine{Line: n, Problem: problem}
+				d.torn = &BadLine{Line: n, Problem: problem}
 			default:
-				jf.Corrupt = append(jf.Corrupt, BadLine{Line: n, Problem: problem})
+				d.jf.Corrupt = append(d.jf.Corrupt, BadLine{Line: n, Problem: problem})
 			}
 		}
+		if complete && d.torn == nil {
+			d.whole = decoderMark{n: d.n, read: d.read, last: d.last, entries: len(d.jf.Entries), corrupt: len(d.jf.Corrupt), values: d.meter.Counted()}
+		}
 		if errors.Is(err, io.EOF) {
-			break
+			// The line counted for the end of the file holds nothing when the file ended with
+			// a line break; a later read starts its count from the last whole line.
+			return nil
 		}
 	}
-	jf.Torn = torn
+}
+
+// finish says what the lines read amount to.
+func (d *journalDecoder) finish() (*JournalFile, error) {
+	jf := d.jf
+	jf.Torn = d.torn
 	switch {
-	case last == 0:
-		return jf, errors.New(" is empty: it is not a lockdown journal")
+	case d.last == 0:
+		return &jf, errors.New(" is empty: it is not a lockdown journal")
 	case len(jf.Entries) == 0:
 		first := jf.Torn
 		if len(jf.Corrupt) > 0 {
 			first = &jf.Corrupt[0]
 		}
-		return jf, fmt.Errorf(":%d: not a lockdown journal: %s", first.Line, first.Problem)
+		return &jf, fmt.Errorf(":%d: not a lockdown journal: %s", first.Line, first.Problem)
 	}
-	return jf, nil
+	return &jf, nil
+}
+
+// readJournals keeps what was read of each journal file.
+var readJournals = &journalCache{files: map[string]readJournal{}}
+
+// maxReadJournalBytes bounds the bytes of the files kept: an incident's journals are a handful,
+// of a few hundred kilobytes each.
+const maxReadJournalBytes = 64 << 20
+
+type journalCache struct {
+	mu    sync.Mutex
+	files map[string]readJournal
+	bytes int
+}
+
+// readJournal is what was read of a file: the decoder after its last whole line, and the bytes
+// up to there.
+type readJournal struct {
+	whole *journalDecoder
+	data  []byte
+}
+
+// resume is a decoder to go on reading data with: where the last read of path stopped, when data
+// still begins with what it read, or the beginning.
+func (c *journalCache) resume(path string, data []byte) *journalDecoder {
+	c.mu.Lock()
+	kept, ok := c.files[path]
+	c.mu.Unlock()
+	if ok && bytes.HasPrefix(data, kept.data) {
+		return kept.whole.at(kept.whole.whole)
+	}
+	return newJournalDecoder()
+}
+
+// keep remembers how far d read data.
+func (c *journalCache) keep(path string, data []byte, d *journalDecoder) {
+	if d.whole.n == 0 {
+		return
+	}
+	kept := readJournal{whole: d.at(d.whole), data: data[:d.whole.read:d.whole.read]}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bytes -= len(c.files[path].data)
+	delete(c.files, path)
+	if len(kept.data) > maxReadJournalBytes {
+		return
+	}
+	for other, was := range c.files {
+		if c.bytes+len(kept.data) <= maxReadJournalBytes {
+			break
+		}
+		delete(c.files, other)
+		c.bytes -= len(was.data)
+	}
+	c.files[path] = kept
+	c.bytes += len(kept.data)
 }
 
 // readLine reads one line without its newline. A line longer than MaxJournalLine is skipped to its
