@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // RegionRead is one region's part of a read that is not an instance scan (trails, detectors, key
@@ -108,10 +109,44 @@ func (a *Account) eventsNamed(ctx context.Context, regions []RegionRead, names [
 	return events, unread
 }
 
-// evidenceReader looks events up with three attempts, not the policy's full count: a region whose
-// history does not answer is reported unread rather than holding the step for a minute.
+// evidenceReader looks events up for evidence. A region whose history does not answer — no
+// answer, or a server error — is reported unread after evidenceAttempts attempts rather than
+// holding the step for a minute. Throttling is an answer, not a silence: it is ridden out under
+// the policy's window as every call rides it out, or an account throttled a fifth of the time
+// would see some region's history unread in every other verification.
 type evidenceReader struct{ CloudTrailReader }
 
+const evidenceAttempts = 3
+
 func (r evidenceReader) LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
-	return r.CloudTrailReader.LookupEvents(ctx, in, append(optFns, func(o *cloudtrail.Options) { o.RetryMaxAttempts = 3 })...)
+	tries := &fewTriesUnlessThrottled{limit: evidenceAttempts}
+	return r.CloudTrailReader.LookupEvents(ctx, in, append(optFns, func(o *cloudtrail.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Insert(tries, "Retry", middleware.After)
+		})
+	})...)
 }
+
+// fewTriesUnlessThrottled ends one call's retries after limit failed attempts, unless the last
+// one was throttled. It sits under the retry loop, so it sees every attempt.
+type fewTriesUnlessThrottled struct {
+	limit, tries int
+}
+
+func (*fewTriesUnlessThrottled) ID() string { return "lockdown.FewTriesUnlessThrottled" }
+
+func (m *fewTriesUnlessThrottled) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleFinalize(ctx, in)
+	m.tries++
+	if err != nil && m.tries >= m.limit && !isThrottle(err) {
+		err = &givenUpError{err}
+	}
+	return out, md, err
+}
+
+// givenUpError is a failure not to be retried again.
+type givenUpError struct{ err error }
+
+func (e *givenUpError) Error() string        { return e.err.Error() }
+func (e *givenUpError) Unwrap() error        { return e.err }
+func (e *givenUpError) RetryableError() bool { return false }

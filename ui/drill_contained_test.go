@@ -211,3 +211,14 @@ func remainingItems(v *steps.Verification) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// remainingEvidence is remainingItems with each item's evidence, for a failure to say why.
+func remainingEvidence(v *steps.Verification) string {
+	var out []string
+	for _, c := range v.Checks {
+		if c.Open() {
+			out = append(out, c.Check+" "+c.Item+" ("+c.Evidence+")")
+		}
+	}
+	return strings.Join(out, "; ")
+}

@@ -87,7 +87,7 @@ func TestGoodResponseLargeNoisy(t *testing.T) {
 	d.skipRegion("me-south-1", "denied to responders by the organization's SCP; the security team checked it from the management account, ticket SEC-31")
 	d.look("verify-contained")
 	if v := d.run.Status("verify-contained").Inspection.Data.(*steps.Verification); !v.Contained {
-		t.Fatalf("with me-south-1 left out with a reason, the verification says: %s", remainingItems(v))
+		t.Fatalf("with me-south-1 left out with a reason, the verification says: %s", remainingEvidence(v))
 	}
 	clock.Advance(time.Minute)
 	mustScoreFull(t, d.score())
