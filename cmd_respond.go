@@ -35,7 +35,7 @@ func (c *RespondCmd) Run(g *Globals) error {
 	if err := requireTerminal(); err != nil {
 		return err
 	}
-	acct, err := g.OpenAccount(g.Context())
+	acct, err := g.OpenInteractiveAccount(g.Context())
 	if err != nil {
 		return err
 	}

@@ -75,12 +75,25 @@ func (g *Globals) validateAccountID() error {
 	return nil
 }
 
-// OpenAccount builds the AWS configuration from the flags. It does not call AWS.
+// OpenAccount builds the AWS configuration from the flags for a command that reads the account
+// once through: a read its steps ask again is answered once (aws.Options.ShareReads). It does not
+// call AWS.
 func (g *Globals) OpenAccount(ctx context.Context) (*aws.Account, error) {
+	return g.openAccount(ctx, true)
+}
+
+// OpenInteractiveAccount is OpenAccount for the interface, where a step is inspected again to
+// see the account as it is now: every read goes to AWS.
+func (g *Globals) OpenInteractiveAccount(ctx context.Context) (*aws.Account, error) {
+	return g.openAccount(ctx, false)
+}
+
+func (g *Globals) openAccount(ctx context.Context, shareReads bool) (*aws.Account, error) {
 	if err := g.validateAccountID(); err != nil {
 		return nil, err
 	}
 	return aws.Open(ctx, aws.Options{
+		ShareReads:      shareReads,
 		Profile:         g.Profile,
 		Region:          g.Region,
 		EndpointURL:     g.EndpointURL,

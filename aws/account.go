@@ -48,6 +48,10 @@ type Options struct {
 	HTTPClient  *http.Client
 	// LookupInterval spaces a region's CloudTrail lookups; zero keeps under AWS's 2 per second.
 	LookupInterval time.Duration
+	// ShareReads answers a read asked again by the same identity with the answer it received,
+	// for a short while and until anything is changed (shared_reads.go): for commands that read
+	// the account once through, not for the interface, which reads again on purpose.
+	ShareReads bool
 	// Log receives the SDK's own messages and the record of retries and give-ups (nil: nowhere
 	// until UseLogger names the run's log). Never the operator's terminal.
 	Log *slog.Logger
@@ -61,6 +65,8 @@ type Account struct {
 	opts   Options
 	stats  *CallStats
 	policy *callPolicy
+	// reads are the answers shared between a command's reads (nil: none are).
+	reads *sharedReads
 
 	mu sync.Mutex
 	me Identity
@@ -111,6 +117,11 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 	stats := &CallStats{}
 	cfg.APIOptions = append(cfg.APIOptions, addCallMiddleware(opts.CallTimeout, stats, policy))
 	cfg.Logger = sdkLogger{log: log}
+	var reads *sharedReads
+	if opts.ShareReads {
+		reads = newSharedReads()
+		cfg.APIOptions = append(cfg.APIOptions, reads.middleware())
+	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
@@ -123,6 +134,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		opts:   opts,
 		stats:  stats,
 		policy: policy,
+		reads:  reads,
 		ec2:    map[string]*ec2.Client{},
 	}, nil
 }

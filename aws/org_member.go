@@ -100,6 +100,10 @@ func (a *Account) memberAccount(opts MemberOptions, creds sdk.CredentialsProvide
 	policy := newCallPolicy(a.opts, a.policy.log)
 	cfg.Retryer = func() sdk.Retryer { return incidentRetryer{policy: policy} }
 	cfg.APIOptions = []func(*middlewareStack) error{addCallMiddleware(a.opts.CallTimeout, stats, policy)}
+	if a.reads != nil {
+		// One organization, one command: a change in any account forgets every answer.
+		cfg.APIOptions = append(cfg.APIOptions, a.reads.middleware())
+	}
 	if opts.Gate != nil {
 		cfg.APIOptions = append(cfg.APIOptions, opts.Gate.middleware(opts.Account))
 		if cfg.HTTPClient == nil {
@@ -108,7 +112,7 @@ func (a *Account) memberAccount(opts MemberOptions, creds sdk.CredentialsProvide
 	}
 	mopts := a.opts
 	mopts.ExpectedAccount = opts.Account
-	return &Account{guard: newGuard(a.guard.Mode(), opts.Account), cfg: cfg, opts: mopts, stats: stats, policy: policy, ec2: map[string]*ec2.Client{}}
+	return &Account{guard: newGuard(a.guard.Mode(), opts.Account), cfg: cfg, opts: mopts, stats: stats, policy: policy, reads: a.reads, ec2: map[string]*ec2.Client{}}
 }
 
 // identifyCredentials asks STS, with those credentials alone, whose they are. It uses this
