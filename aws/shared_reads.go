@@ -52,10 +52,40 @@ func newSharedReads() *sharedReads {
 // middleware installs the sharing at the end of the deserialize step: under the retry loop and
 // the signature, next to the wire, so an answer given again is parsed like one just received and
 // the caller gets its own copy.
+//
+// An answer is kept only once the SDK has parsed it into a result or AWS's error saying what is
+// not there: an answer cut short on the way, which the retry loop asks again, must not be given
+// again to that very retry.
 func (s *sharedReads) middleware() func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
+		if err := stack.Deserialize.Add(keepParsedAnswers{s}, middleware.Before); err != nil {
+			return err
+		}
 		return stack.Deserialize.Add(shareReads{s}, middleware.After)
 	}
+}
+
+// keepParsedAnswers keeps the answer shareReads received once it was parsed.
+type keepParsedAnswers struct{ reads *sharedReads }
+
+func (keepParsedAnswers) ID() string { return "lockdown.KeepParsedAnswers" }
+
+type receivedKey struct{}
+
+// received is an answer read from the wire, not yet parsed.
+type received struct {
+	key     string
+	changes uint64
+	answer  *sharedAnswer
+}
+
+func (m keepParsedAnswers) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	r := &received{}
+	out, md, err := next.HandleDeserialize(context.WithValue(ctx, receivedKey{}, r), in)
+	if r.answer != nil && (err == nil || httpStatus(err) == http.StatusNotFound && ErrorCode(err) != "") {
+		m.reads.keep(r.key, r.changes, *r.answer)
+	}
+	return out, md, err
 }
 
 type shareReads struct{ reads *sharedReads }
@@ -102,9 +132,16 @@ func (m shareReads) HandleDeserialize(ctx context.Context, in middleware.Deseria
 	}
 	body, rerr := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if rerr != nil {
+		// The answer was cut short: the caller reads what came and then the failure, as it would
+		// have without the sharing, and nothing is kept.
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), failingReader{rerr}))
+		return out, md, err
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if rerr == nil {
-		s.keep(key, changes, sharedAnswer{status: resp.StatusCode, header: resp.Header.Clone(), body: body})
+	if r, ok := ctx.Value(receivedKey{}).(*received); ok {
+		r.key, r.changes = key, changes
+		r.answer = &sharedAnswer{status: resp.StatusCode, header: resp.Header.Clone(), body: body}
 	}
 	return out, md, err
 }
@@ -220,3 +257,8 @@ func (a sharedAnswer) response(req *smithyhttp.Request) *smithyhttp.Response {
 		Request:       req.Request,
 	}}
 }
+
+// failingReader fails every read with err.
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }

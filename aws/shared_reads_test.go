@@ -1,8 +1,11 @@
 package aws
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +19,36 @@ import (
 // sharingAccount opens the ec2Incident account with reads shared or not, every request recorded
 // on the wire.
 func sharingAccount(t *testing.T, share bool) (*Account, *sim.Server, *wiretest.Recorder) {
+	return sharingAccountVia(t, share, nil)
+}
+
+// cutFirstAnswer ends the body of the first answer to action after a few bytes, cleanly, as a
+// proxy that lost its upstream midway may.
+type cutFirstAnswer struct {
+	next   http.RoundTripper
+	action string
+	cut    atomic.Bool
+}
+
+func (c *cutFirstAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	var asked []byte
+	if req.Body != nil {
+		asked, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(asked))
+	}
+	resp, err := c.next.RoundTrip(req)
+	if err != nil || !bytes.Contains(asked, []byte("Action="+c.action+"&")) || !c.cut.CompareAndSwap(false, true) {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body[:min(len(body), 60)]))
+	resp.ContentLength = -1
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+func sharingAccountVia(t *testing.T, share bool, wrap func(http.RoundTripper) http.RoundTripper) (*Account, *sim.Server, *wiretest.Recorder) {
 	t.Helper()
 	sc, err := sim.ParseScenario("test", []byte(ec2Incident))
 	if err != nil {
@@ -32,7 +65,11 @@ func sharingAccount(t *testing.T, share bool) (*Account, *sim.Server, *wiretest.
 	t.Cleanup(func() { _ = l.Close() })
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(transport.CloseIdleConnections)
-	rec := wiretest.NewRecorder(transport)
+	var next http.RoundTripper = transport
+	if wrap != nil {
+		next = wrap(transport)
+	}
+	rec := wiretest.NewRecorder(next)
 	id, secret := srv.ResponderCredentials()
 	acct, err := Open(context.Background(), Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
 		Mode: Live, MaxBackoff: 20 * time.Millisecond, HTTPClient: rec.Client(), ShareReads: share})
@@ -130,5 +167,22 @@ func TestAFailedReadIsAskedAgainAndTheInterfaceSharesNothing(t *testing.T) {
 	instancesIn(t, fresh, "us-east-1")
 	if n := readsOf(rec, "DescribeInstances", "us-east-1"); n != 2 {
 		t.Errorf("without sharing, two reads went %d times to AWS", n)
+	}
+}
+
+// TestAnAnswerCutShortIsNeverGivenAgain: an answer whose body ended early parses into nothing;
+// the retry, and every later read, must ask AWS again instead of being given it.
+func TestAnAnswerCutShortIsNeverGivenAgain(t *testing.T) {
+	a, _, rec := sharingAccountVia(t, true, func(next http.RoundTripper) http.RoundTripper {
+		return &cutFirstAnswer{next: next, action: "DescribeInstances"}
+	})
+	_, firstErr := a.ec2Client("us-east-1").DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	got := instancesIn(t, a, "us-east-1")
+	if len(got) != 3+12 {
+		t.Fatalf("after an answer cut short, us-east-1 lists %d instances (first read: %v); want 15", len(got), firstErr)
+	}
+	// The cut answer, then one whole answer — by the SDK's retry or the next read — given again.
+	if n := readsOf(rec, "DescribeInstances", "us-east-1"); n != 2 {
+		t.Errorf("us-east-1 was read %d times on the wire; want 2", n)
 	}
 }
