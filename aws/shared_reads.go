@@ -28,10 +28,18 @@ import (
 // within seconds; a later read, in a run slowed by throttling, goes to AWS again.
 const sharedReadLife = 20 * time.Second
 
+// Answers are kept within a memory budget: a scan of a hundred thousand instances reads 100 MB
+// of pages that no later step asks for again as they were, and must not hold them.
+const (
+	maxSharedAnswer = 256 << 10
+	maxSharedBytes  = 16 << 20
+)
+
 // sharedReads are the answers a command's reads received.
 type sharedReads struct {
 	mu      sync.Mutex
 	answers map[string]sharedAnswer
+	bytes   int // the bodies kept
 	// changes counts the changes sent: an answer is kept only when none was sent while it was
 	// read, so an answer from before a change is never taken for one from after.
 	changes uint64
@@ -214,6 +222,7 @@ func (s *sharedReads) answer(key string) (sharedAnswer, bool) {
 	a, ok := s.answers[key]
 	if ok && s.now().Sub(a.at) > sharedReadLife {
 		delete(s.answers, key)
+		s.bytes -= len(a.body)
 		return a, false
 	}
 	return a, ok
@@ -229,11 +238,19 @@ func (s *sharedReads) changesSent() uint64 {
 func (s *sharedReads) keep(key string, changes uint64, a sharedAnswer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.changes != changes {
+	if s.changes != changes || len(a.body) > maxSharedAnswer {
+		return
+	}
+	if old, ok := s.answers[key]; ok {
+		s.bytes -= len(old.body)
+		delete(s.answers, key)
+	}
+	if s.bytes+len(a.body) > maxSharedBytes {
 		return
 	}
 	a.at = s.now()
 	s.answers[key] = a
+	s.bytes += len(a.body)
 }
 
 func (s *sharedReads) forget() {
@@ -241,6 +258,7 @@ func (s *sharedReads) forget() {
 	defer s.mu.Unlock()
 	s.changes++
 	clear(s.answers)
+	s.bytes = 0
 }
 
 // response is the answer again, as a new response to req.

@@ -72,6 +72,8 @@ func (d *drillSession) followTheRunbookButTheAttackerKeys() {
 func (d *drillSession) verifyNow() *steps.Verification {
 	d.t.Helper()
 	d.goTo("verify-contained")
+	// What runs on its own at the start (the account's confirmation) holds the keys until done.
+	d.idle("the work before the verification")
 	if d.m.current().capturing() {
 		// The containment's key is carried over; typed only when the containment was skipped.
 		if d.m.current().inputs[0].Value() == "" {
