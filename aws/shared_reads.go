@@ -138,20 +138,36 @@ func (m shareReads) HandleDeserialize(ctx context.Context, in middleware.Deseria
 	if !ok || (resp.StatusCode < 200 || resp.StatusCode > 299) && resp.StatusCode != http.StatusNotFound {
 		return out, md, err
 	}
-	body, rerr := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if rerr != nil {
+	if resp.ContentLength > maxSharedAnswer {
+		return out, md, err // too large to keep: the caller reads it from the wire as it comes
+	}
+	original := resp.Body
+	body, rerr := io.ReadAll(io.LimitReader(original, maxSharedAnswer+1))
+	switch {
+	case rerr != nil:
 		// The answer was cut short: the caller reads what came and then the failure, as it would
 		// have without the sharing, and nothing is kept.
+		original.Close()
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), failingReader{rerr}))
 		return out, md, err
+	case len(body) > maxSharedAnswer:
+		// Larger than it said, or than could be told: the caller reads the rest from the wire.
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(body), original), original}
+		return out, md, err
 	}
+	original.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if r, ok := ctx.Value(receivedKey{}).(*received); ok {
 		r.key, r.changes = key, changes
 		r.answer = &sharedAnswer{status: resp.StatusCode, header: resp.Header.Clone(), body: body}
 	}
 	return out, md, err
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // isRead says whether an operation only reads, by its verb.
