@@ -73,7 +73,7 @@ func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server
 	t.Cleanup(transport.CloseIdleConnections)
 	id, secret := srv.ResponderCredentials()
 	acct, err := Open(context.Background(), Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id,
-		SecretAccessKey: secret, Mode: modeOf(live), MaxBackoff: 20 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
+		SecretAccessKey: secret, Mode: modeOf(live), MaxBackoff: 20 * time.Millisecond, LookupInterval: time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,6 +97,11 @@ func (s *Sim) Account(t testing.TB, opts aws.Options) *aws.Account {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 20 * time.Millisecond
 	}
+	if opts.LookupInterval == 0 {
+		// The simulator enforces no CloudTrail limit unless a test asks it to: a test need not
+		// wait half a second between a region's lookups as lockdown does against AWS.
+		opts.LookupInterval = time.Millisecond
+	}
 	// The test owns the transport so it can close idle connections before the server stops,
 	// which would otherwise wait for them.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
