@@ -105,7 +105,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, what string, cond func() bool)
 func (c *keyCounter) await(t *testing.T, text string) {
 	t.Helper()
 	teatest.WaitFor(t, c.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 // confirmWhenOpen waits out the dialog's grace period, then types what it asks for and enter.

@@ -129,7 +129,7 @@ func (d *teatestDrill) press(ks ...string) { keys(d.tm, ks...) }
 func (d *teatestDrill) until(what string, cond func() bool) {
 	d.t.Helper()
 	teatest.WaitFor(d.t, d.tm.Output(), func([]byte) bool { return cond() && !d.seen.busy.Load() },
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func (d *teatestDrill) typeText(s string) {

@@ -36,6 +36,11 @@ type drillOptions struct {
 
 // drillSession is the real interface over the real run, the real actions and the crypto-miner
 // scenario served on loopback with a stopped clock: the attacker does nothing unless a test moves
+// backgroundPatience is how long a test waits for the interface's background work (an inspection
+// of every region, a verification) before failing: under the race detector on a busy 2-core
+// machine the large scenarios' take tens of seconds.
+const backgroundPatience = 90 * time.Second
+
 // the clock, so every request in the simulator's log is the responder's.
 type drillSession struct {
 	t        *testing.T
@@ -132,7 +137,7 @@ func startSession(t *testing.T, target sessionTarget) *drillSession {
 	ctx.ExpectedAccount = target.expected
 	patience := target.patience
 	if patience == 0 {
-		patience = 60 * time.Second
+		patience = backgroundPatience
 	}
 	d := &drillSession{t: t, wire: target.wire, url: target.url, acct: target.acct, run: run, journal: journal.Path(), logPath: logPath,
 		clock: clock, m: New(ctx, run), msgs: make(chan tea.Msg, 64), done: make(chan struct{}), patience: patience}

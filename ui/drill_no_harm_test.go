@@ -26,7 +26,7 @@ func (d *teatestDrill) applyWithSecrets(stepID, path string) {
 	d.typeText(path)
 	d.press("enter")
 	teatest.WaitFor(d.t, d.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("saved to")) },
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(5*time.Millisecond))
 	d.press("esc")
 	d.until("the secret dialog is closed", func() bool { return !d.seen.secretShown.Load() })
 	if fu := d.run.Status(stepID).Outcome.FollowUp; fu != nil {

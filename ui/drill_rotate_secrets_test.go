@@ -70,14 +70,14 @@ func TestThreeRotatedKeysWrittenOnceAreAllSavedBeforeAnyOldKeyGoesOff(t *testing
 	teatest.WaitFor(t, d.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("saved to")) || bytes.Contains(b, []byte("not saved"))
 	},
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(5*time.Millisecond))
 	d.press("esc")
 	// The next key is answered only after esc was: once the help overlay shows, esc was handled.
 	d.press("?")
 	teatest.WaitFor(t, d.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("Keys —")) || bytes.Contains(b, []byte("Not closed"))
 	},
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(5*time.Millisecond))
 	if !d.seen.secretShown.Load() {
 		d.press("esc") // close the help overlay
 	}

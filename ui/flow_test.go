@@ -41,7 +41,7 @@ func newRealRun(t *testing.T, actions ...steps.Action) *runbooks.Run {
 func waitUntil(t *testing.T, tm *teatest.TestModel, what string, cond func() bool) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func([]byte) bool { return cond() },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		teatest.WithDuration(backgroundPatience), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func keys(tm *teatest.TestModel, ks ...string) {
@@ -98,7 +98,7 @@ func TestQuitWhileAnActionRunsAsksFirst(t *testing.T) {
 
 	keys(tm, "q")
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "quit anyway?") },
-		teatest.WithDuration(5*time.Second))
+		teatest.WithDuration(backgroundPatience))
 	keys(tm, "n", "q", "y")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	if final.askQuit {
