@@ -27,7 +27,7 @@ var allFaults = []sim.Fault{
 	{Throttle: 0.2},
 	{Status: 503, Rate: 0.15},
 	{Latency: "5ms"},
-	{Region: "us-west-2", Latency: "250ms"},
+	{Region: "us-west-2", Latency: "100ms"},
 }
 
 func TestTheWholeRunbookAppliedLiveUnderEveryFaultAtOnceHandlesEachReachableItemOnceAndReportsTheRest(t *testing.T) {
