@@ -91,6 +91,7 @@ type Account struct {
 // With static credentials in opts (drills and tests) nothing is read from the environment or the
 // shared files, so a stray AWS_PROFILE can neither break a drill nor lend it real credentials.
 func Open(ctx context.Context, opts Options) (*Account, error) {
+	log := newRunLog(opts.Log)
 	var cfg sdk.Config
 	if opts.AccessKeyID != "" {
 		cfg = sdk.Config{
@@ -102,7 +103,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 		}
 	} else {
 		var err error
-		if cfg, err = loadShared(ctx, opts); err != nil {
+		if cfg, err = loadShared(ctx, opts, log); err != nil {
 			return nil, err
 		}
 	}
@@ -111,7 +112,6 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = DefaultCallTimeout
 	}
-	log := newRunLog(opts.Log)
 	policy := newCallPolicy(opts, log)
 	cfg.Retryer = func() sdk.Retryer { return incidentRetryer{policy: policy} }
 	stats := &CallStats{}
@@ -139,8 +139,10 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 	}, nil
 }
 
-func loadShared(ctx context.Context, opts Options) (sdk.Config, error) {
-	var loaders []func(*config.LoadOptions) error
+func loadShared(ctx context.Context, opts Options, log *runLog) (sdk.Config, error) {
+	// The credential providers made here (instance metadata among them) keep this logger: their
+	// warnings go to the run's log, not the operator's terminal.
+	loaders := []func(*config.LoadOptions) error{config.WithLogger(sdkLogger{log: log})}
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
