@@ -48,7 +48,7 @@ type AnalyzerFinding struct {
 type AnalyzerRegion struct {
 	RegionRead
 	// NotAvailable, when set, says the endpoint does not offer Access Analyzer at all (an
-	// emulator answers "not implemented"): no analyzer can exist there.
+	// emulator answers that it lacks the operation): no analyzer can exist there.
 	NotAvailable string            `json:"not_available,omitempty"`
 	Analyzers    []Analyzer        `json:"analyzers,omitempty"`
 	Findings     []AnalyzerFinding `json:"findings,omitempty"`

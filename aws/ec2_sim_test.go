@@ -54,6 +54,14 @@ const ec2IncidentLive = 3 + 1 + 1 + 1 + 12 + 7 + 9 + 4 + 6
 // account confirmed and a short backoff so retries in tests take milliseconds.
 func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server) {
 	t.Helper()
+	return openSimWith(t, scenario, Options{Mode: modeOf(live)}, nil)
+}
+
+// openSimWith serves scenario on loopback and opens it signed as the responder with opts, the
+// account confirmed. The test owns the transport, which wrap may put a round tripper around, so
+// idle client connections are closed before the listener, whose shutdown would wait for them.
+func openSimWith(t testing.TB, scenario string, opts Options, wrap func(http.RoundTripper) http.RoundTripper) (*Account, *sim.Server) {
+	t.Helper()
 	sc, err := sim.ParseScenario("test", []byte(scenario))
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +75,16 @@ func openEC2Sim(t testing.TB, scenario string, live bool) (*Account, *sim.Server
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
-	// Idle client connections are closed before the listener, or its shutdown waits for them: the
-	// test owns the transport for that.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(transport.CloseIdleConnections)
-	id, secret := srv.ResponderCredentials()
-	acct, err := Open(context.Background(), Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id,
-		SecretAccessKey: secret, Mode: modeOf(live), MaxBackoff: 20 * time.Millisecond, LookupInterval: time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
+	var rt http.RoundTripper = transport
+	if wrap != nil {
+		rt = wrap(transport)
+	}
+	opts.Region, opts.EndpointURL = "us-east-1", l.URL
+	opts.AccessKeyID, opts.SecretAccessKey = srv.ResponderCredentials()
+	opts.MaxBackoff, opts.LookupInterval, opts.HTTPClient = 20*time.Millisecond, time.Millisecond, &http.Client{Transport: rt}
+	acct, err := Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

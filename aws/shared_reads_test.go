@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -50,32 +49,15 @@ func (c *cutFirstAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func sharingAccountVia(t *testing.T, share bool, wrap func(http.RoundTripper) http.RoundTripper) (*Account, *sim.Server, *wiretest.Recorder) {
 	t.Helper()
-	sc, err := sim.ParseScenario("test", []byte(ec2Incident))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.New(sc, sim.Options{Clock: sim.NewManualClock(ec2SimStart)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := sim.Listen(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(transport.CloseIdleConnections)
-	var next http.RoundTripper = transport
-	if wrap != nil {
-		next = wrap(transport)
-	}
-	rec := wiretest.NewRecorder(next)
-	id, secret := srv.ResponderCredentials()
-	acct, err := Open(context.Background(), Options{Region: "us-east-1", EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
-		Mode: Live, MaxBackoff: 20 * time.Millisecond, HTTPClient: rec.Client(), ShareReads: share})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var rec *wiretest.Recorder
+	acct, srv := openSimWith(t, ec2Incident, Options{Mode: Live, ShareReads: share}, func(transport http.RoundTripper) http.RoundTripper {
+		if wrap != nil {
+			transport = wrap(transport)
+		}
+		rec = wiretest.NewRecorder(transport)
+		return rec
+	})
+	rec.Reset() // the confirmation of the account is not the test's
 	return acct, srv, rec
 }
 
