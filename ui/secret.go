@@ -113,7 +113,7 @@ func (d *secretDialog) close() (verdict, tea.Cmd) {
 	if missing := d.unkept(); len(missing) > 0 {
 		d.notice = fmt.Sprintf("Not closed: the secret of %s is neither saved nor stored elsewhere, and cannot be shown again. "+
 			"w writes every secret to a new file; e records that the one under the cursor is stored elsewhere. "+
-			"Until then its old key stays active.", strings.Join(missing, ", "))
+			"Until then rotation leaves its old key as it is (switched off only once the new secret is kept).", strings.Join(missing, ", "))
 		return undecided, nil
 	}
 	return cancelled, nil
@@ -248,7 +248,7 @@ func (d *secretDialog) View() string {
 		if i == d.cursor {
 			mark = "> "
 		}
-		status := s.Warning.Render("NOT SAVED: its old key stays active")
+		status := s.Warning.Render("NOT SAVED: rotation will not switch its old key off until it is")
 		if d.kept[i] != "" {
 			status = s.OK.Render(d.kept[i])
 		}
