@@ -144,8 +144,11 @@ func startSession(t *testing.T, target sessionTarget) *drillSession {
 	t.Cleanup(d.stop)
 	d.deliver(tea.WindowSizeMsg{Width: 110, Height: 40})
 	d.exec(d.m.Init())
+	// The run settles the step before the interface hears of it: wait for both, so the test's
+	// first key never meets the confirmation still running (and is refused as busy).
 	d.until("the account is confirmed", func() bool {
-		return run.Status("confirm-account").State.Settled() || run.Status("confirm-account").State == runbooks.StateFailed
+		st := run.Status("confirm-account").State
+		return d.m.task == nil && (st.Settled() || st == runbooks.StateFailed)
 	})
 	return d
 }
@@ -262,7 +265,11 @@ func (d *drillSession) goTo(stepID string) {
 func (d *drillSession) inspect() {
 	d.t.Helper()
 	id := d.m.Focused()
+	d.idle("no other action runs before " + id + " is inspected")
 	d.press("i")
+	if d.m.task == nil || d.m.task.stepID != id {
+		d.t.Fatalf("i did not start inspecting %s:\n%s", id, d.screen())
+	}
 	d.idle("step " + id + " is inspected")
 	if st := d.run.Status(id); st.State == runbooks.StateFailed {
 		d.t.Fatalf("inspecting %s failed: %s", id, st.Err)
