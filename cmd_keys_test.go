@@ -30,7 +30,7 @@ func TestKeysJSONIsOneDocumentWithFlagsAndNoSecret(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(s.Server), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(s.Server), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&KeysCmd{JSON: true, Workers: 4}).Run(g); err != nil {
 		t.Fatalf("%v: %s", err, stderr.String())
 	}

@@ -15,7 +15,7 @@ func TestKeysWithTheKeyNameTheAttackerAsCreatorOfTheBackdoors(t *testing.T) {
 	}
 	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&KeysCmd{JSON: true, Workers: 4, Key: "AKIAEXAMPLELEAKED001"}).Run(g); err != nil {
 		t.Fatal(err)
 	}

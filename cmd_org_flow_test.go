@@ -262,7 +262,7 @@ func TestALiveChangeIsRefusedWhenTheCredentialsUnderARunningApplyAreAnotherAccou
 	code := runWith([]string{"apply", path, "--live", "--plan-digest", digest, "--confirm", pivotMgmt + "," + member,
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"), "--endpoint-url", c.org.URL, "--journal", c.journal}, &stdout, &stderr,
 		func(g *Globals) {
-			g.credentials = responder(c.org.Management())
+			g.credentials, g.transport = responder(c.org.Management()), inProcessWire
 			g.memberCredentials = func(account string) aws.MemberOptions {
 				if account == member {
 					return aws.MemberOptions{Credentials: swap}

@@ -55,7 +55,7 @@ func TestScanOrgAgainstMotoFindsAMembersInstancesInThatMemberAlone(t *testing.T)
 
 	var stdout, stderr bytes.Buffer
 	code := runWith([]string{"scan", "--org", "--json", "--regions", "us-east-1", "--since", since.Format(time.RFC3339),
-		"--endpoint-url", url, "--journal", t.TempDir()}, &stdout, &stderr, func(g *Globals) { g.credentials = motoResponder })
+		"--endpoint-url", url, "--journal", t.TempDir()}, &stdout, &stderr, func(g *Globals) { g.credentials, g.transport = motoResponder, inProcessWire })
 	if code != exitOK {
 		t.Fatalf("scan --org against moto: exit %d\n%s", code, stderr.String())
 	}

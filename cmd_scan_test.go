@@ -28,7 +28,7 @@ func TestScanJSONIsOneDocumentAndAFailedRegionExitsThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{JSON: true, Concurrency: 16}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {
@@ -76,7 +76,7 @@ func TestScanJSONWritesTheInstancesOfARegionAsItFinishes(t *testing.T) {
 	out := &firstWrite{}
 	var stderr bytes.Buffer
 	start := time.Now()
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: out, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: out, stderr: &stderr}
 	if err := (&ScanCmd{JSON: true}).Run(g); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestScanTableListsRegionsAndReasons(t *testing.T) {
 	t.Parallel()
 	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{Regions: []string{"us-east-1", "us-west-2"}, Concurrency: 4}).Run(g); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestScanOfARegionThatDoesNotExistIsBadUsage(t *testing.T) {
 	t.Parallel()
 	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{Regions: []string{"us-east-1", "us-est-2"}, Concurrency: 4}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "us-est-2") {
@@ -143,7 +143,7 @@ func TestScanAndKeysRefuseAnotherAccountThanTheNamedOne(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", Account: "999988887777", stdout: &stdout, stderr: &stderr}
+			g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", Account: "999988887777", stdout: &stdout, stderr: &stderr}
 			err := cmd.Run(g)
 			var ee *exitError
 			if !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "111122223333") ||

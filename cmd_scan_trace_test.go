@@ -51,7 +51,7 @@ func TestScanWithTheKeyJudgesByWhoLaunchedAndFallsBackWhereCloudTrailIsDenied(t 
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&ScanCmd{JSON: true, Key: "AKIAEXAMPLELEAKED001"}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {
@@ -94,7 +94,7 @@ func TestScanWithoutTheKeySaysItsVerdictsRestOnTimestamps(t *testing.T) {
 	t.Parallel()
 	s := simtest.Start(t, scaleOutIncident, time.Now())
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{JSON: true}).Run(g); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestTheBuiltinDrillsScaleOutIsNotRogueOnceTheKeyIsTraced(t *testing.T) {
 	}
 	srv, url := serveDrill(t)
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	if err := (&ScanCmd{JSON: true, Key: "AKIAEXAMPLELEAKED001"}).Run(g); err != nil {
 		t.Fatalf("scan: %v\n%s", err, stderr.String())
 	}

@@ -19,7 +19,7 @@ func TestTraceJSONFollowsTheKeyAndAFailedRegionExitsThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), Since: "3h", stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: url, credentials: responder(srv), transport: inProcessWire, Since: "3h", stdout: &stdout, stderr: &stderr}
 	err := (&TraceCmd{Key: "AKIAEXAMPLELEAKED001", JSON: true}).Run(g)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitPartial {

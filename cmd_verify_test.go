@@ -16,7 +16,7 @@ func TestVerifyExitsThreeAndListsWhatRemainsWhileTheAttackerIsIn(t *testing.T) {
 	t.Parallel()
 	s := simtest.Start(t, "crypto-miner", time.Now().UTC())
 	var stdout, stderr bytes.Buffer
-	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), Since: "3h", Journal: t.TempDir(), stdout: &stdout, stderr: &stderr}
+	g := &Globals{LookupInterval: testLookupInterval, EndpointURL: s.URL, credentials: responder(s.Server), transport: inProcessWire, Since: "3h", Journal: t.TempDir(), stdout: &stdout, stderr: &stderr}
 	err := (&VerifyCmd{Key: "AKIAEXAMPLELEAKED001", JSON: true}).Run(g)
 	var exit *exitError
 	if !errors.As(err, &exit) || exit.code != exitPartial {

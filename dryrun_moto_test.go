@@ -31,7 +31,7 @@ func TestDryRunCommandsSendNoChangeOnTheWireAgainstMoto(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		// moto answers 500 to CloudTrail lookups it lacks: retry them on a compressed clock.
 		args = append(args, "--endpoint-url", wire.URL, "--journal", journal, "--retry-base", "2ms")
-		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials = motoResponder })
+		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials, g.transport = motoResponder, inProcessWire })
 		return code, stderr.String()
 	}
 	checked := map[string]int{}

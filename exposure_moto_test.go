@@ -112,7 +112,7 @@ func TestAgainstMotoWithoutCloudTrailTheAttackersDoorsAreFoundClosedAndReadBackC
 		var stdout, stderr bytes.Buffer
 		// moto answers 500 to what it lacks (CloudTrail lookups, Access Analyzer): retry on a compressed clock.
 		args = append(args, "--endpoint-url", wire.URL, "--journal", journal, "--retry-base", "2ms")
-		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials = motoResponder })
+		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials, g.transport = motoResponder, inProcessWire })
 		return code, stdout.String(), stderr.String()
 	}
 	verify := func() (int, *steps.Verification) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type Globals struct {
 	// credentials, when set, replace the AWS credential chain. Only tests set them: commands run
 	// in-process side by side, and the chain's environment is shared by the whole process.
 	credentials staticCredentials
+	// transport, when set, carries every request to AWS. Only tests set it: commands run
+	// in-process have their requests recorded without a loopback proxy in between.
+	transport http.RoundTripper
 	// clock, in a drill, is the simulated account's: the steps and the journal keep its time.
 	clock func() time.Time
 	// command is the command being run ("scan", "sim serve"); log is its log file, opened on its
@@ -92,7 +96,12 @@ func (g *Globals) openAccount(ctx context.Context, shareReads bool) (*aws.Accoun
 	if err := g.validateAccountID(); err != nil {
 		return nil, err
 	}
+	var client *http.Client
+	if g.transport != nil {
+		client = &http.Client{Transport: g.transport}
+	}
 	return aws.Open(ctx, aws.Options{
+		HTTPClient:      client,
 		ShareReads:      shareReads,
 		Profile:         g.Profile,
 		Region:          g.Region,

@@ -74,7 +74,7 @@ func TestAgainstMotoANarrowedTrailFailsVerifyUntilPlanAndApplyPutItBack(t *testi
 	lockdown := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
 		args = append(args, "--endpoint-url", url, "--journal", journal, "--retry-base", "2ms")
-		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials = motoResponder })
+		code := runWith(args, &stdout, &stderr, func(g *Globals) { g.credentials, g.transport = motoResponder, inProcessWire })
 		return code, stdout.String(), stderr.String()
 	}
 	verify := func() (int, *steps.Verification, string) {

@@ -23,7 +23,7 @@ func liveSessionSince(t *testing.T, s *simAccountForCLI, g *Globals, since time.
 	t.Helper()
 	var stderr bytes.Buffer
 	g.EndpointURL, g.Journal, g.Live, g.stdout, g.stderr = s.url, s.journal, true, &stderr, &stderr
-	g.credentials = responder(s.srv)
+	g.credentials, g.transport = responder(s.srv), inProcessWire
 	acct, err := g.OpenAccount(g.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -92,6 +93,9 @@ type Account struct {
 // shared files, so a stray AWS_PROFILE can neither break a drill nor lend it real credentials.
 func Open(ctx context.Context, opts Options) (*Account, error) {
 	log := newRunLog(opts.Log)
+	if opts.HTTPClient == nil && opts.EndpointURL != "" {
+		opts.HTTPClient = endpointClient()
+	}
 	var cfg sdk.Config
 	if opts.AccessKeyID != "" {
 		cfg = sdk.Config{
@@ -157,6 +161,18 @@ func loadShared(ctx context.Context, opts Options, log *runLog) (sdk.Config, err
 		return cfg, fmt.Errorf("loading AWS configuration: %w", err)
 	}
 	return cfg, nil
+}
+
+// endpointIdleConnections is how many idle connections are kept to a custom endpoint. It serves
+// every service of every region on one host, where the SDK's default of 10 per host would close
+// and reopen connections all the time while the regions are read at once.
+const endpointIdleConnections = 64
+
+// endpointClient is the HTTP client for a custom endpoint, shared by every service's client.
+func endpointClient() *http.Client {
+	transport := awshttp.NewBuildableClient().GetTransport()
+	transport.MaxIdleConns, transport.MaxIdleConnsPerHost = 2*endpointIdleConnections, endpointIdleConnections
+	return &http.Client{Transport: transport}
 }
 
 // Calls counts the calls this account made and their retries, per service and region.

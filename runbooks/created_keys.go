@@ -42,7 +42,7 @@ func CreatedKeys(dir string) map[string]bool {
 	out := map[string]bool{}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	for _, path := range paths {
-		entries, err := ReadJournal(path)
+		entries, err := readJournalShared(path)
 		if err != nil {
 			continue
 		}

@@ -58,7 +58,7 @@ func keptIn(paths []string, account, drillIncident string) map[string]string {
 		return out
 	}
 	for _, path := range paths {
-		entries, err := ReadJournal(path)
+		entries, err := readJournalShared(path)
 		if err != nil {
 			continue
 		}

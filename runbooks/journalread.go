@@ -53,6 +53,12 @@ type BadLine struct {
 // decoded again, as long as the file still begins with exactly the bytes that were read. The
 // entries' Data are shared between reads: they are read, never changed.
 func ReadJournalFile(path string) (*JournalFile, error) {
+	return readJournalFile(path, true)
+}
+
+// readJournalFile reads the journal at path; without own, the entries' array is the one kept for
+// later reads, which the caller must only read.
+func readJournalFile(path string, own bool) (*JournalFile, error) {
 	f, err := input.Open(path, "journal")
 	if err != nil {
 		return nil, err
@@ -65,25 +71,82 @@ func ReadJournalFile(path string) (*JournalFile, error) {
 	if fi.Size() > MaxJournalBytes {
 		return nil, fmt.Errorf("%s is %d MiB, larger than the %d MiB a journal may be; is this the right file?", path, fi.Size()>>20, MaxJournalBytes>>20)
 	}
-	// Room for what the file holds now and a little it may grow by while being read.
-	data := bytes.NewBuffer(make([]byte, 0, fi.Size()+4<<10))
-	if _, err := data.ReadFrom(io.LimitReader(f, MaxJournalBytes+1)); err != nil {
+	data, err := readPastKept(f, fi.Size(), readJournals.keptBytes(path))
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return readJournalBytes(path, data.Bytes())
+	return readJournalBytes(path, data, own)
+}
+
+// readPastKept reads the file f of size bytes. When it begins with kept, only the bytes after
+// kept are read into memory (none, for a journal that did not change): the file is compared with
+// kept piece by piece.
+func readPastKept(f io.ReadSeeker, size int64, kept []byte) ([]byte, error) {
+	if len(kept) > 0 && int64(len(kept)) <= size {
+		same, err := startsWith(f, kept)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			rest := bytes.NewBuffer(make([]byte, 0, size-int64(len(kept))+512))
+			if _, err := rest.ReadFrom(io.LimitReader(f, MaxJournalBytes+1-int64(len(kept)))); err != nil {
+				return nil, err
+			}
+			if rest.Len() == 0 {
+				return kept, nil
+			}
+			return append(kept[:len(kept):len(kept)], rest.Bytes()...), nil
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	// Room for what the file holds now and a little it may grow by while being read.
+	data := bytes.NewBuffer(make([]byte, 0, size+4<<10))
+	if _, err := data.ReadFrom(io.LimitReader(f, MaxJournalBytes+1)); err != nil {
+		return nil, err
+	}
+	return data.Bytes(), nil
+}
+
+// comparePieces holds the pieces of a file compared with what was kept of it.
+var comparePieces = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// startsWith reports whether r begins with prefix, reading exactly len(prefix) bytes when it does.
+func startsWith(r io.Reader, prefix []byte) (bool, error) {
+	buf := comparePieces.Get().(*[]byte)
+	defer comparePieces.Put(buf)
+	for len(prefix) > 0 {
+		piece := (*buf)[:min(len(*buf), len(prefix))]
+		if _, err := io.ReadFull(r, piece); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return false, nil // shorter than it was: written again
+			}
+			return false, err
+		}
+		if !bytes.Equal(piece, prefix[:len(piece)]) {
+			return false, nil
+		}
+		prefix = prefix[len(piece):]
+	}
+	return true, nil
 }
 
 // readJournalBytes decodes data, the bytes of the journal at path, from where the last read of
 // the same bytes stopped.
-func readJournalBytes(path string, data []byte) (*JournalFile, error) {
+func readJournalBytes(path string, data []byte, own bool) (*JournalFile, error) {
 	d := readJournals.resume(path, data)
-	if err := d.decode(bytes.NewReader(data[d.read:])); err != nil {
+	if err := d.decode(bytes.NewReader(data[d.read:]), len(data)-d.read); err != nil {
 		return &d.jf, fmt.Errorf("%s%w", path, err)
 	}
 	readJournals.keep(path, data, d)
 	jf, err := d.finish()
-	// The entries' array is shared with later reads of the file: the caller gets its own.
-	jf.Entries, jf.Corrupt = slices.Clone(jf.Entries), slices.Clone(jf.Corrupt)
+	if own {
+		// The entries' array is shared with later reads of the file: the caller gets its own.
+		jf.Entries, jf.Corrupt = slices.Clone(jf.Entries), slices.Clone(jf.Corrupt)
+	} else {
+		jf.Entries, jf.Corrupt = slices.Clip(jf.Entries), slices.Clip(jf.Corrupt)
+	}
 	if err != nil {
 		return jf, fmt.Errorf("%s%w", path, err)
 	}
@@ -94,7 +157,7 @@ func readJournalBytes(path string, data []byte) (*JournalFile, error) {
 // caller can put the file's name in front.
 func DecodeJournal(r io.Reader) (*JournalFile, error) {
 	d := newJournalDecoder()
-	if err := d.decode(r); err != nil {
+	if err := d.decode(r, 64<<10); err != nil {
 		return &d.jf, err
 	}
 	return d.finish()
@@ -134,10 +197,11 @@ func (d *journalDecoder) at(mark decoderMark) *journalDecoder {
 	}
 }
 
-// decode reads lines from r to its end. It fails when r cannot be read or the journal passes a
-// limit; lines that are not entries are kept aside, not errors.
-func (d *journalDecoder) decode(r io.Reader) error {
-	lines := bufio.NewReaderSize(r, 64<<10)
+// decode reads lines from r to its end; about is how many bytes r holds, when known, so a read of
+// a few new lines does not take a large buffer. It fails when r cannot be read or the journal
+// passes a limit; lines that are not entries are kept aside, not errors.
+func (d *journalDecoder) decode(r io.Reader, about int) error {
+	lines := bufio.NewReaderSize(r, min(max(about, 16), 64<<10))
 	for {
 		d.n++
 		n := d.n
@@ -231,6 +295,13 @@ func (c *journalCache) resume(path string, data []byte) *journalDecoder {
 	return newJournalDecoder()
 }
 
+// keptBytes are the bytes of path read last, up to its last whole line.
+func (c *journalCache) keptBytes(path string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.files[path].data
+}
+
 // keep remembers how far d read data.
 func (c *journalCache) keep(path string, data []byte, d *journalDecoder) {
 	if d.whole.n == 0 {
@@ -306,7 +377,17 @@ func decodeEntry(line []byte, meter *input.JSONMeter, n int) (Entry, string) {
 // "path:LINE: ...", returned with the entries that could be read. Data comes back as plain JSON
 // values (maps, slices, strings, numbers).
 func ReadJournal(path string) ([]Entry, error) {
-	jf, err := ReadJournalFile(path)
+	return readJournalEntries(path, true)
+}
+
+// readJournalShared is ReadJournal for a caller that only reads the entries: they are the ones
+// kept for the next read of the file, not a copy.
+func readJournalShared(path string) ([]Entry, error) {
+	return readJournalEntries(path, false)
+}
+
+func readJournalEntries(path string, own bool) ([]Entry, error) {
+	jf, err := readJournalFile(path, own)
 	if err != nil {
 		if jf == nil {
 			return nil, err

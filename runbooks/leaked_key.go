@@ -25,7 +25,7 @@ func LeakedKeysNamed(dir, account string) []NamedKey {
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	latest := map[string]NamedKey{}
 	for _, path := range paths {
-		entries, _ := ReadJournal(path)
+		entries, _ := readJournalShared(path)
 		for _, e := range entries {
 			if e.Kind != KindState || e.Account != account {
 				continue

@@ -82,7 +82,7 @@ func KeptSecrets(dir string) map[string]bool {
 func keptSecretsIn(paths []string) map[string]bool {
 	out := map[string]bool{}
 	for _, path := range paths {
-		entries, err := ReadJournal(path)
+		entries, err := readJournalShared(path)
 		if err != nil {
 			continue
 		}
@@ -112,7 +112,7 @@ func (r *Run) keptSecrets() map[string]bool {
 // where no journal directory was given.
 func (r *Run) ownKeys() map[string]bool {
 	out := map[string]bool{}
-	if entries, err := ReadJournal(r.cfg.Journal.Path()); err == nil {
+	if entries, err := readJournalShared(r.cfg.Journal.Path()); err == nil {
 		for _, e := range entries {
 			if _, key := CreatedKey(e); key != "" {
 				out[key] = true

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,10 @@ type Proxy struct {
 	dice  *rand.Rand
 }
 
+// forwardIdleConnections is how many idle connections the proxy keeps to its target: the code
+// under test sends many requests at once, and with the default of 2 most would open a new one.
+const forwardIdleConnections = 128
+
 // NewProxy serves a proxy to target on a free loopback port.
 func NewProxy(target string, rules ...Rule) (*Proxy, error) {
 	return ListenProxy("127.0.0.1:0", target, rules...)
@@ -52,11 +57,12 @@ func ListenProxy(addr, target string, rules ...Rule) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{Recorder: &Recorder{}, URL: "http://" + l.Addr().String(), target: u,
-		transport: &http.Transport{}, closed: make(chan struct{}),
+		transport: &http.Transport{MaxIdleConnsPerHost: forwardIdleConnections}, closed: make(chan struct{}),
 		started: time.Now(), dice: rand.New(rand.NewPCG(1, 2))}
 	p.SetRules(rules...)
 	p.server = &http.Server{Handler: p}
 	go func() { _ = p.server.Serve(l) }()
+	open.Store(l.Addr().String(), p)
 	return p, nil
 }
 
@@ -80,7 +86,10 @@ func (p *Proxy) SetRules(rules ...Rule) {
 
 // Close stops the proxy, ending hanging requests.
 func (p *Proxy) Close() error {
-	p.closeOnce.Do(func() { close(p.closed) })
+	p.closeOnce.Do(func() {
+		open.Delete(strings.TrimPrefix(p.URL, "http://"))
+		close(p.closed)
+	})
 	err := p.server.Close()
 	p.transport.CloseIdleConnections()
 	return err

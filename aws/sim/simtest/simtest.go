@@ -105,8 +105,10 @@ func (s *Sim) Account(t testing.TB, opts aws.Options) *aws.Account {
 	// The test owns the transport so it can close idle connections before the server stops,
 	// which would otherwise wait for them.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64 // every region is served on one host, read at once
 	t.Cleanup(transport.CloseIdleConnections)
-	opts.HTTPClient = &http.Client{Transport: transport}
+	// A request to a watching proxy is recorded in-process, without a second loopback hop.
+	opts.HTTPClient = &http.Client{Transport: wiretest.Shortcut(transport)}
 	acct, err := aws.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
