@@ -38,11 +38,7 @@ func (c *DrillCmd) Run(g *Globals) error {
 		return usageError("--pace: %v", err)
 	}
 	if sc.Organization != nil {
-		// The drill runs the management account; the members are built too, once, so a file sim
-		// serve would refuse is refused here alike.
-		if err := sim.Check(sc); err != nil {
-			return usageError("%v", err)
-		}
+		return c.runOrg(g, sc, pace)
 	}
 	srv, err := sim.New(sc, sim.Options{Clock: sim.NewPacedClock(sim.WallClock{}, pace)})
 	if err != nil {

@@ -177,27 +177,11 @@ func (g *Globals) skipAccounts(found *orgFindings, ids []string, reason string) 
 		return nil, err
 	}
 	if len(ids) > 0 {
-		incident, err := runbooks.CreateIncident(dir, time.Now().UTC().Format("20060102-150405")+"-org-skip")
+		path, err := journalSkippedAccounts(dir, ids, reason, found.me.ARN)
 		if err != nil {
 			return nil, err
 		}
-		j, err := runbooks.OpenJournal(dir, incident)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			e := runbooks.Entry{Time: time.Now().UTC(), Incident: incident, Account: id, Kind: runbooks.KindKeep, Mode: "dry-run",
-				Message: "skipped account " + id + " from the organization's verification: " + reason,
-				Data:    map[string]string{"item": skipItem(id), "reason": strings.TrimSpace(reason), "by": found.me.ARN}}
-			if err := j.Record(e); err != nil {
-				j.Close()
-				return nil, err
-			}
-		}
-		if err := j.Close(); err != nil {
-			return nil, err
-		}
-		g.eprintf("Journaled: %s skipped (%s) in %s\n", strings.Join(ids, ", "), reason, j.Path())
+		g.eprintf("Journaled: %s skipped (%s) in %s\n", strings.Join(ids, ", "), reason, path)
 	}
 	out := map[string]string{}
 	for id := range names {
@@ -206,6 +190,29 @@ func (g *Globals) skipAccounts(found *orgFindings, ids []string, reason string) 
 		}
 	}
 	return out, nil
+}
+
+// journalSkippedAccounts records, in a journal of its own in dir, the decision of the identity by to
+// leave accounts out of the organization's verification, with the reason; it returns the journal.
+func journalSkippedAccounts(dir string, ids []string, reason, by string) (string, error) {
+	incident, err := runbooks.CreateIncident(dir, time.Now().UTC().Format("20060102-150405")+"-org-skip")
+	if err != nil {
+		return "", err
+	}
+	j, err := runbooks.OpenJournal(dir, incident)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		e := runbooks.Entry{Time: time.Now().UTC(), Incident: incident, Account: id, Kind: runbooks.KindKeep, Mode: "dry-run",
+			Message: "skipped account " + id + " from the organization's verification: " + reason,
+			Data:    map[string]string{"item": skipItem(id), "reason": strings.TrimSpace(reason), "by": by}}
+		if err := j.Record(e); err != nil {
+			j.Close()
+			return "", err
+		}
+	}
+	return j.Path(), j.Close()
 }
 
 func printOrgVerification(g *Globals, doc *OrgVerification) {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"lockdown/aws"
 	"lockdown/steps"
 )
@@ -59,6 +61,9 @@ type Context struct {
 	// Now: the incident's times (T0, the alert, the attacker's calls) are on it. Now when unset.
 	AccountNow func() time.Time
 	Log        *slog.Logger
+	// Leave, when set, is where quitting goes instead of ending lockdown: an account's runbook
+	// opened from the organization goes back to it.
+	Leave tea.Cmd
 }
 
 // NewContext builds the shared context for a run, honouring NO_COLOR from the environment.

@@ -227,6 +227,9 @@ func (m *Model) quit() tea.Cmd {
 		m.secret = nil
 	}
 	m.release()
+	if m.ctx.Leave != nil {
+		return m.ctx.Leave
+	}
 	return tea.Quit
 }
 

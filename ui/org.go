@@ -1,0 +1,590 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"lockdown/steps"
+)
+
+// OrgState is where the organization's sweep left an account.
+type OrgState string
+
+const (
+	OrgNotSwept OrgState = "not yet swept"
+	OrgSweeping OrgState = "sweeping…"
+	OrgAffected OrgState = "affected"
+	OrgClean    OrgState = "clean"
+	// OrgFailed: the account's role could not be assumed or its trace failed: unknown, never clean.
+	OrgFailed OrgState = "failed"
+	// OrgSkipped: not active in the organization (suspended, closing), or skipped by the operator.
+	OrgSkipped OrgState = "skipped"
+)
+
+// OrgAccount is one account of the organization as its view shows it.
+type OrgAccount struct {
+	ID, Name   string
+	Management bool
+	State      OrgState
+	// Cause says why an account failed or was skipped.
+	Cause string
+	// What the attacker's CloudTrail shows in the account: their events, and the instances, keys
+	// and roles their credentials made. Unknown counts the regions whose history could not be read.
+	Events, Instances, Keys, Roles, Unknown int
+}
+
+// Organization is what the organization view needs from the command that opened it.
+type Organization struct {
+	ID, Management string
+	Accounts       []OrgAccount
+	// Sweep traces the attacker through the organization (read-only), calling report, never
+	// concurrently, as each account starts and as it ends.
+	Sweep func(ctx context.Context, report func(OrgAccount))
+	// Open starts one account's runbook: a run with its own journal, every change of which is
+	// refused unless the identity it acts as is in that account, and the inputs already known
+	// there (the key the attacker entered it with).
+	Open func(account string) (Runner, map[string]string, error)
+	// Skip records the operator's decision to leave an account out of the organization's verdict,
+	// with the reason; nil when the command cannot record one.
+	Skip func(account, reason string) error
+}
+
+// OrgModel is the organization view: every account with its state, live while the sweep runs;
+// enter opens one account's runbook, and quitting that runbook comes back here.
+type OrgModel struct {
+	ctx  *Context
+	org  *Organization
+	base context.Context
+
+	accounts []OrgAccount
+	cursor   int
+	offset   int
+	help     help.Model
+	status   statusLine
+	stop     chan struct{}
+
+	sweeping bool
+	updates  chan OrgAccount
+	swept    chan struct{}
+
+	// runs are the accounts' runbooks opened so far, by account; known their inputs.
+	runs  map[string]Runner
+	known map[string]map[string]string
+	// child is the runbook on screen, when one is open; childID its account.
+	child   *Model
+	childID string
+
+	// skipping is the account whose skip reason is being typed.
+	skipping string
+	reason   textinput.Model
+	showHelp bool
+	quitting bool
+}
+
+// NewOrg builds the organization view.
+func NewOrg(ctx *Context, o *Organization) *OrgModel {
+	m := &OrgModel{ctx: ctx, org: o, base: context.Background(), accounts: append([]OrgAccount(nil), o.Accounts...),
+		help: newHelp(ctx), stop: make(chan struct{}), runs: map[string]Runner{}, known: map[string]map[string]string{}}
+	for i := range m.accounts {
+		if m.accounts[i].State == "" {
+			m.accounts[i].State = OrgNotSwept
+		}
+	}
+	m.status.stop = m.stop
+	m.reason = newInput(ctx, "why this account needs no verification (checked by other means…)")
+	return m
+}
+
+// orgUpdateMsg is one account's news from the sweep; orgSweptMsg says the sweep is over.
+type (
+	orgUpdateMsg OrgAccount
+	orgSweptMsg  struct{}
+	// orgBackMsg comes when the operator quits an account's runbook.
+	orgBackMsg struct{}
+)
+
+// Init starts the sweep.
+func (m *OrgModel) Init() tea.Cmd { return tea.Batch(clockTick(m.stop), m.startSweep()) }
+
+func (m *OrgModel) startSweep() tea.Cmd {
+	if m.sweeping || m.org.Sweep == nil {
+		return nil
+	}
+	m.sweeping = true
+	m.updates, m.swept = make(chan OrgAccount, 64), make(chan struct{})
+	updates, swept := m.updates, m.swept
+	go func() {
+		defer close(swept)
+		m.org.Sweep(m.base, func(a OrgAccount) {
+			select {
+			case updates <- a:
+			case <-m.stop:
+			}
+		})
+	}()
+	return m.listen()
+}
+
+// listen delivers the sweep's next news.
+func (m *OrgModel) listen() tea.Cmd {
+	updates, swept, stop := m.updates, m.swept, m.stop
+	return func() tea.Msg {
+		select {
+		case a := <-updates:
+			return orgUpdateMsg(a)
+		case <-swept:
+			select { // news sent before the end is delivered first
+			case a := <-updates:
+				return orgUpdateMsg(a)
+			default:
+			}
+			return orgSweptMsg{}
+		case <-stop:
+			return nil
+		}
+	}
+}
+
+// Update routes a message: the sweep's news to the organization, everything else to the open
+// account's runbook when there is one.
+func (m *OrgModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case orgUpdateMsg:
+		m.adopt(OrgAccount(msg))
+		return m, m.listen()
+	case orgSweptMsg:
+		m.sweeping = false
+		return m, m.status.notice(m.sweptNotice())
+	case orgBackMsg:
+		m.child, m.childID = nil, ""
+		if m.quitting {
+			return m, m.quit()
+		}
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		if m.child != nil {
+			_, cmd := m.child.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case noticeExpiredMsg:
+		if m.child == nil {
+			m.status.expire(msg.id)
+			return m, nil
+		}
+	case clockMsg:
+		if m.child == nil {
+			return m, clockTick(m.stop)
+		}
+	}
+	if m.child != nil {
+		_, cmd := m.child.Update(msg)
+		return m, cmd
+	}
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// adopt takes an account's news from the sweep; a decision the operator made stands.
+func (m *OrgModel) adopt(a OrgAccount) {
+	for i := range m.accounts {
+		if m.accounts[i].ID == a.ID {
+			if m.accounts[i].State == OrgSkipped && m.accounts[i].Cause != "" && strings.HasPrefix(m.accounts[i].Cause, "by the operator") {
+				return
+			}
+			m.accounts[i] = a
+			return
+		}
+	}
+	m.accounts = append(m.accounts, a)
+}
+
+func (m *OrgModel) sweptNotice() string {
+	affected, failed := 0, 0
+	for _, a := range m.accounts {
+		switch a.State {
+		case OrgAffected:
+			affected++
+		case OrgFailed:
+			failed++
+		}
+	}
+	return fmt.Sprintf("sweep done: %s affected, %s failed — enter opens an account's runbook", count(affected, "account", "accounts"), count(failed, "account", "accounts"))
+}
+
+func (m *OrgModel) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	if m.skipping != "" {
+		return m.onReasonKey(msg)
+	}
+	if m.showHelp {
+		m.showHelp = false
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Interrupt, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		m.cursor = max(0, m.cursor-1)
+	case key.Matches(msg, k.Down):
+		m.cursor = min(len(m.accounts)-1, m.cursor+1)
+	case key.Matches(msg, k.PageUp):
+		m.cursor = max(0, m.cursor-m.tableRows())
+	case key.Matches(msg, k.PageDown):
+		m.cursor = min(len(m.accounts)-1, m.cursor+m.tableRows())
+	case key.Matches(msg, k.Retry):
+		if m.sweeping {
+			m.status.fail(fmt.Errorf("the sweep is still running"))
+			return nil
+		}
+		return m.startSweep()
+	case key.Matches(msg, k.Skip):
+		return m.askSkip()
+	case key.Matches(msg, k.Enter):
+		return m.open()
+	}
+	return nil
+}
+
+// askSkip opens the reason field for the account under the cursor: an account that could not be
+// swept stays unknown until the operator says why it needs no verification.
+func (m *OrgModel) askSkip() tea.Cmd {
+	if len(m.accounts) == 0 {
+		return nil
+	}
+	a := m.accounts[m.cursor]
+	switch {
+	case m.org.Skip == nil:
+		m.status.fail(fmt.Errorf("this run cannot record a skipped account"))
+		return nil
+	case a.State != OrgFailed && a.State != OrgNotSwept:
+		m.status.fail(fmt.Errorf("%s is %s: only an account that could not be swept is skipped", a.ID, a.State))
+		return nil
+	}
+	m.skipping = a.ID
+	m.reason.SetValue("")
+	return m.reason.Focus()
+}
+
+func (m *OrgModel) onReasonKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.skipping = ""
+		m.reason.Blur()
+		return m.status.notice("not skipped")
+	case "enter":
+		reason := strings.TrimSpace(m.reason.Value())
+		if reason == "" {
+			m.status.fail(fmt.Errorf("a skipped account needs a reason: whoever reads the record must see why it was not checked"))
+			return nil
+		}
+		id := m.skipping
+		m.skipping = ""
+		m.reason.Blur()
+		if err := m.org.Skip(id, reason); err != nil {
+			m.status.fail(err)
+			return nil
+		}
+		for i := range m.accounts {
+			if m.accounts[i].ID == id {
+				m.accounts[i].State, m.accounts[i].Cause = OrgSkipped, "by the operator: "+reason
+			}
+		}
+		return m.status.notice(id + " skipped, journaled with the reason")
+	}
+	var cmd tea.Cmd
+	m.reason, cmd = m.reason.Update(msg)
+	return cmd
+}
+
+// open shows the runbook of the account under the cursor, starting it the first time.
+func (m *OrgModel) open() tea.Cmd {
+	if len(m.accounts) == 0 {
+		return nil
+	}
+	a := m.accounts[m.cursor]
+	switch a.State {
+	case OrgFailed, OrgSkipped:
+		m.status.fail(fmt.Errorf("%s cannot be entered: %s", a.ID, a.Cause))
+		return nil
+	case OrgNotSwept, OrgSweeping:
+		m.status.fail(fmt.Errorf("%s is not swept yet: wait for its row", a.ID))
+		return nil
+	}
+	run, ok := m.runs[a.ID]
+	if !ok {
+		var known map[string]string
+		var err error
+		if run, known, err = m.org.Open(a.ID); err != nil {
+			m.status.fail(fmt.Errorf("opening %s: %w", a.ID, err))
+			return nil
+		}
+		m.runs[a.ID], m.known[a.ID] = run, known
+	}
+	ctx := *m.ctx
+	ctx.Known = m.known[a.ID]
+	ctx.Identity = nil
+	ctx.Briefing, ctx.Debrief, ctx.BreakGlass, ctx.Activity = nil, nil, nil, nil
+	ctx.Leave = func() tea.Msg { return orgBackMsg{} }
+	ctx.Keys.Quit = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "back to the organization"))
+	m.child, m.childID = New(&ctx, run), a.ID
+	m.child.base = m.base
+	_, size := m.child.Update(tea.WindowSizeMsg{Width: m.ctx.Width, Height: m.ctx.Height})
+	return tea.Batch(size, m.child.Init())
+}
+
+// quit ends the view, or first the open runbook, which stops its running action and comes back.
+func (m *OrgModel) quit() tea.Cmd {
+	if m.child != nil {
+		m.quitting = true
+		return m.child.quit()
+	}
+	m.release()
+	return tea.Quit
+}
+
+func (m *OrgModel) release() {
+	if m.child != nil {
+		m.child.release()
+	}
+	select {
+	case <-m.stop:
+	default:
+		close(m.stop)
+	}
+}
+
+// verdict is the organization's: contained only when every affected account's own verification
+// passed and every account was swept or skipped with a reason.
+func (m *OrgModel) verdict() (string, steps.Tone) {
+	if m.sweeping {
+		done := 0
+		for _, a := range m.accounts {
+			if a.State != OrgNotSwept && a.State != OrgSweeping {
+				done++
+			}
+		}
+		return fmt.Sprintf("sweeping: %d of %d accounts done", done, len(m.accounts)), steps.ToneWarning
+	}
+	var open, unknown []string
+	for _, a := range m.accounts {
+		switch a.State {
+		case OrgFailed, OrgNotSwept, OrgSweeping:
+			unknown = append(unknown, a.ID)
+		case OrgAffected:
+			if v := m.verification(a.ID); v != "contained" {
+				open = append(open, a.ID)
+			}
+		}
+	}
+	switch {
+	case len(open) > 0:
+		return fmt.Sprintf("NOT contained: %s not verified contained (%s)", count(len(open), "affected account", "affected accounts"), strings.Join(open, ", ")), steps.ToneRogue
+	case len(unknown) > 0:
+		return fmt.Sprintf("UNKNOWN: %s could not be swept (%s): s skips one with a reason once checked by other means", count(len(unknown), "account", "accounts"), strings.Join(unknown, ", ")), steps.ToneWarning
+	}
+	return "CONTAINED: every affected account's verification passed", steps.ToneOK
+}
+
+// verification is what an account's own verification step last said: "contained", "not
+// contained", or "" when it has not run.
+func (m *OrgModel) verification(account string) string {
+	run, ok := m.runs[account]
+	if !ok {
+		return ""
+	}
+	said := ""
+	for _, st := range run.Statuses() {
+		if st.Step.Action != "verify.contained" || st.Inspection == nil {
+			continue
+		}
+		if v, ok := st.Inspection.Data.(*steps.Verification); ok && v != nil {
+			said = "not contained"
+			if v.Contained {
+				said = "contained"
+			}
+		}
+	}
+	return said
+}
+
+// tableRows is how many accounts fit on screen.
+func (m *OrgModel) tableRows() int { return max(1, m.ctx.Height-orgChromeRows) }
+
+// orgChromeRows are the rows around the accounts: header (2), rule, verdict, blank, column
+// names, the cursor's row in full below the table (a blank and up to three lines), and the
+// footer's two lines.
+const orgChromeRows = 12
+
+// View draws the organization, or the open account's runbook.
+func (m *OrgModel) View() tea.View {
+	if m.child != nil {
+		return m.child.View()
+	}
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+func (m *OrgModel) render() string {
+	w, h := m.ctx.Width, m.ctx.Height
+	if w == 0 && h == 0 {
+		return "starting…"
+	}
+	if w < MinWidth || h < MinHeight {
+		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
+	}
+	s := m.ctx.Styles
+	lines := []string{
+		ansi.Truncate(s.Badge(m.ctx.Mode)+" "+s.Title.Render("lockdown")+"  organization "+s.Title.Render(m.org.ID)+" · management account "+m.org.Management, w, "…"),
+		ansi.Truncate(s.Subtle.Render("every account the attacker entered needs its own runbook; enter opens one, with every change held to that account"), w, "…"),
+		s.Border.Render(strings.Repeat("─", w)),
+	}
+	text, tone := m.verdict()
+	lines = append(lines, ansi.Truncate(s.Tone(tone).Render(text), w, "…"), "")
+	if m.showHelp {
+		lines = append(lines, m.helpLines()...)
+	} else {
+		lines = append(lines, m.tableLines(w)...)
+	}
+	for len(lines) < h-2 {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:h-2], "\n") + "\n" + m.footer(w)
+}
+
+// tableLines are the column names and the accounts that fit, the cursor's row marked; a narrow
+// terminal drops the counts before the state and cause.
+func (m *OrgModel) tableLines(w int) []string {
+	s := m.ctx.Styles
+	wide := w >= 110
+	head := fmt.Sprintf("  %-12s %-22s %-14s", "ACCOUNT", "NAME", "STATE")
+	if wide {
+		head += fmt.Sprintf(" %6s %9s %4s %5s %7s", "EVENTS", "INSTANCES", "KEYS", "ROLES", "UNKNOWN")
+	}
+	head += "  VERIFIED / CAUSE"
+	out := []string{s.Subtle.Render(ansi.Truncate(head, w, "…"))}
+	rows := m.tableRows()
+	m.offset = min(m.offset, m.cursor)
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	for i := m.offset; i < len(m.accounts) && i < m.offset+rows; i++ {
+		a := m.accounts[i]
+		name := a.Name
+		if a.Management {
+			name = "★ " + name
+		}
+		mark := "  "
+		if i == m.cursor {
+			mark = "▶ "
+		}
+		line := fmt.Sprintf("%s%-12s %-22s %-14s", mark, a.ID, ansi.Truncate(name, 22, "…"), a.State)
+		if wide {
+			line += fmt.Sprintf(" %6s %9s %4s %5s %7s", orgCount(a, a.Events), orgCount(a, a.Instances), orgCount(a, a.Keys), orgCount(a, a.Roles), orgCount(a, a.Unknown))
+		}
+		line += "  " + m.lastWord(a)
+		line = ansi.Truncate(line, w, "…")
+		switch a.State {
+		case OrgAffected:
+			line = s.Tone(steps.ToneRogue).Render(line)
+		case OrgFailed:
+			line = s.Tone(steps.ToneWarning).Render(line)
+		case OrgNotSwept, OrgSweeping, OrgSkipped:
+			line = s.Subtle.Render(line)
+		}
+		out = append(out, line)
+	}
+	if m.skipping != "" {
+		out = append(out, "", "Skip "+m.skipping+" from the organization's verdict — reason (enter records it, esc cancels):", m.reason.View())
+	} else if len(m.accounts) > 0 {
+		// The cursor's row whole, wrapped: a cause cut at the edge of the table is still read here.
+		a := m.accounts[m.cursor]
+		detail := a.ID + " (" + a.Name + "): " + string(a.State)
+		if word := m.lastWord(a); word != "" {
+			detail += " — " + word
+		}
+		out = append(out, "")
+		out = append(out, strings.Split(ansi.Wordwrap(detail, w, " "), "\n")...)
+	}
+	return out
+}
+
+// lastWord is the account's verification, or why it could not be swept.
+func (m *OrgModel) lastWord(a OrgAccount) string {
+	switch a.State {
+	case OrgFailed, OrgSkipped:
+		return a.Cause
+	case OrgAffected:
+		if v := m.verification(a.ID); v != "" {
+			return v
+		}
+		return "runbook not verified yet"
+	}
+	return ""
+}
+
+// orgCount is a count, or "-" where the sweep did not read the account.
+func orgCount(a OrgAccount, n int) string {
+	if a.State != OrgAffected && a.State != OrgClean {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
+
+func (m *OrgModel) keys() []key.Binding {
+	k := m.ctx.Keys
+	return []key.Binding{named(k.Down, "next account"), named(k.Up, "previous"), named(k.Enter, "open its runbook"),
+		named(k.Skip, "skip unswept…"), named(k.Retry, "sweep again"), k.Help, k.Quit}
+}
+
+func (m *OrgModel) helpLines() []string {
+	out := []string{m.ctx.Styles.Title.Render("Keys (any key closes this list)")}
+	for _, b := range m.keys() {
+		out = append(out, fmt.Sprintf("  %-8s %s", b.Help().Key, b.Help().Desc))
+	}
+	return out
+}
+
+// footer is the status line and the keys; ? and q always end it, the others as many as fit.
+func (m *OrgModel) footer(w int) string {
+	status := ansi.Truncate(m.status.View(m.ctx.Styles), w, "…")
+	all := m.keys()
+	rest, end := all[:len(all)-2], m.help.ShortHelpView(all[len(all)-2:])
+	room := w - ansi.StringWidth(end) - ansi.StringWidth(m.help.ShortSeparator)
+	line := end
+	for n := len(rest); n > 0; n-- {
+		if v := m.help.ShortHelpView(rest[:n]); ansi.StringWidth(v) <= room {
+			line = v + m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator) + end
+			break
+		}
+	}
+	return status + "\n" + line
+}
+
+// RunOrg shows the organization view until the operator quits or ctx ends.
+func RunOrg(ctx context.Context, m *OrgModel, opts ...tea.ProgramOption) error {
+	m.base = ctx
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
+	_, err := tea.NewProgram(m, opts...).Run()
+	m.release()
+	if m.child != nil {
+		m.child.awaitTask()
+	}
+	return err
+}
+
+// Runs are the accounts' runbooks the operator opened, by account.
+func (m *OrgModel) Runs() map[string]Runner { return m.runs }
