@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,16 +47,19 @@ func skipItem(account string) string { return "account/" + account }
 // in every account they entered. It never changes anything. It exits 0 only when the organization
 // is contained.
 func (c *VerifyCmd) runOrg(g *Globals) error {
-	switch {
-	case c.Key == "":
-		return usageError("verify --org needs --key: the leaked key's trace finds the accounts the attacker entered")
-	case len(c.SkipAccounts) > 0 && strings.TrimSpace(c.Reason) == "":
+	if len(c.SkipAccounts) > 0 && strings.TrimSpace(c.Reason) == "" {
 		return usageError("--skip-accounts needs --reason: whoever reads the record must see why an account was not checked")
 	}
 	key := strings.ToUpper(strings.TrimSpace(c.Key))
 	acct, since, err := g.readOnlyAccount()
 	if err != nil {
 		return err
+	}
+	if key == "" {
+		// The incident's journals name the key, as they do for one account's verification.
+		if key = g.leakedKeyOfIncident(acct); key == "" {
+			return exitCode(exitPartial, errors.New("the organization is not verified: the leaked key's trace finds the accounts the attacker entered; give --key"))
+		}
 	}
 	found, err := g.followAttacker(acct, c.OrgFlags, key, readOnlyIncident("verify"), since)
 	if err != nil {
