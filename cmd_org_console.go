@@ -45,7 +45,7 @@ func (g *Globals) interactOrg(acct *aws.Account, f OrgFlags, key string, since t
 
 // newOrgConsole lists the organization and prepares what its view needs; nothing is swept yet.
 func (g *Globals) newOrgConsole(acct *aws.Account, f OrgFlags, key string, since time.Time) (*orgConsole, *ui.Organization, error) {
-	incident := time.Now().UTC().Format("20060102-150405") + "-" + string(g.mode())
+	incident := time.Now().UTC().Format("20060102-150405") + "-" + string(acct.Mode())
 	os, err := g.openOrg(acct, f, incident)
 	if err != nil {
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"lockdown/steps"
@@ -86,6 +87,8 @@ type OrgModel struct {
 	reason   textinput.Model
 	showHelp bool
 	quitting bool
+	// rows is how many accounts the table showed last.
+	rows int
 }
 
 // NewOrg builds the organization view.
@@ -420,13 +423,8 @@ func (m *OrgModel) verification(account string) string {
 	return said
 }
 
-// tableRows is how many accounts fit on screen.
-func (m *OrgModel) tableRows() int { return max(1, m.ctx.Height-orgChromeRows) }
-
-// orgChromeRows are the rows around the accounts: header (2), rule, verdict, blank, column
-// names, the cursor's row in full below the table (a blank and up to three lines), and the
-// footer's two lines.
-const orgChromeRows = 12
+// tableRows is how many accounts fit on screen, as last drawn.
+func (m *OrgModel) tableRows() int { return max(1, m.rows) }
 
 // View draws the organization, or the open account's runbook.
 func (m *OrgModel) View() tea.View {
@@ -438,6 +436,8 @@ func (m *OrgModel) View() tea.View {
 	return v
 }
 
+// render draws the header and the verdict, wrapped, the cursor's account in full at the bottom,
+// and as many accounts as fit between them: nothing the operator must read is cut at the edge.
 func (m *OrgModel) render() string {
 	w, h := m.ctx.Width, m.ctx.Height
 	if w == 0 && h == 0 {
@@ -447,26 +447,63 @@ func (m *OrgModel) render() string {
 		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
 	}
 	s := m.ctx.Styles
-	lines := []string{
-		ansi.Truncate(s.Badge(m.ctx.Mode)+" "+s.Title.Render("lockdown")+"  organization "+s.Title.Render(m.org.ID)+" · management account "+m.org.Management, w, "…"),
-		ansi.Truncate(s.Subtle.Render("every account the attacker entered needs its own runbook; enter opens one, with every change held to that account"), w, "…"),
-		s.Border.Render(strings.Repeat("─", w)),
-	}
+	top := []string{ansi.Truncate(s.Badge(m.ctx.Mode)+" "+s.Title.Render("lockdown")+"  organization "+s.Title.Render(m.org.ID)+" · management "+m.org.Management, w, "…")}
+	top = append(top, wrapped(s.Subtle, "enter opens an account's runbook; every change there is held to that account", w)...)
+	top = append(top, s.Border.Render(strings.Repeat("─", w)))
 	text, tone := m.verdict()
-	lines = append(lines, ansi.Truncate(s.Tone(tone).Render(text), w, "…"), "")
+	top = append(top, wrapped(s.Tone(tone), text, w)...)
+	top = append(top, "")
+	bottom := m.cursorLines(w)
+	room := max(2, h-2-len(top)-len(bottom))
+	var middle []string
 	if m.showHelp {
-		lines = append(lines, m.helpLines()...)
+		middle = m.helpLines()
 	} else {
-		lines = append(lines, m.tableLines(w)...)
+		m.rows = room - 1 // the column names take a line
+		middle = m.tableLines(w)
 	}
-	for len(lines) < h-2 {
-		lines = append(lines, "")
+	for len(middle) < room {
+		middle = append(middle, "")
 	}
-	return strings.Join(lines[:h-2], "\n") + "\n" + m.footer(w)
+	lines := append(append(top, middle[:room]...), bottom...)
+	return strings.Join(lines[:min(len(lines), h-2)], "\n") + "\n" + m.footer(w)
+}
+
+// wrapped is text in style, wrapped to width.
+func wrapped(style lipgloss.Style, text string, width int) []string {
+	var out []string
+	for _, l := range strings.Split(ansi.Wordwrap(text, width, " "), "\n") {
+		out = append(out, style.Render(ansi.Truncate(l, width, "…")))
+	}
+	return out
+}
+
+// cursorLines are the account under the cursor in full, wrapped (the counts a narrow table
+// leaves out among them), or the skip's reason field while it is typed.
+func (m *OrgModel) cursorLines(w int) []string {
+	if m.skipping != "" {
+		return append([]string{""}, append(wrapped(lipgloss.NewStyle(), "Skip "+m.skipping+" from the organization's verdict — reason (enter records it, esc cancels):", w), m.reason.View())...)
+	}
+	if len(m.accounts) == 0 {
+		return nil
+	}
+	a := m.accounts[m.cursor]
+	detail := a.ID + " (" + a.Name + "): " + string(a.State)
+	if a.State == OrgAffected || a.State == OrgClean {
+		detail += fmt.Sprintf(" · %s, %s, %s and %s made by the attacker", count(a.Events, "attacker event", "attacker events"),
+			count(a.Instances, "instance", "instances"), count(a.Keys, "key", "keys"), count(a.Roles, "role", "roles"))
+		if a.Unknown > 0 {
+			detail += " · " + count(a.Unknown, "region", "regions") + " whose history could not be read"
+		}
+	}
+	if word := m.lastWord(a); word != "" {
+		detail += " — " + word
+	}
+	return append([]string{""}, wrapped(lipgloss.NewStyle(), detail, w)...)
 }
 
 // tableLines are the column names and the accounts that fit, the cursor's row marked; a narrow
-// terminal drops the counts before the state and cause.
+// terminal leaves the counts to the cursor's lines below the table.
 func (m *OrgModel) tableLines(w int) []string {
 	s := m.ctx.Styles
 	wide := w >= 110
@@ -506,18 +543,6 @@ func (m *OrgModel) tableLines(w int) []string {
 			line = s.Subtle.Render(line)
 		}
 		out = append(out, line)
-	}
-	if m.skipping != "" {
-		out = append(out, "", "Skip "+m.skipping+" from the organization's verdict — reason (enter records it, esc cancels):", m.reason.View())
-	} else if len(m.accounts) > 0 {
-		// The cursor's row whole, wrapped: a cause cut at the edge of the table is still read here.
-		a := m.accounts[m.cursor]
-		detail := a.ID + " (" + a.Name + "): " + string(a.State)
-		if word := m.lastWord(a); word != "" {
-			detail += " — " + word
-		}
-		out = append(out, "")
-		out = append(out, strings.Split(ansi.Wordwrap(detail, w, " "), "\n")...)
 	}
 	return out
 }

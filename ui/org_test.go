@@ -179,6 +179,16 @@ func TestTheOrganizationViewIsContainedOnlyWhenEveryAffectedAccountIsVerified(t 
 
 	s.moveTo("444455556666")
 	mustContain(t, "the unreachable account's row", s.screen(), "444455556666 (legacy): failed — could not assume OrganizationAccountAccessRole: AccessDenied")
+	// At 80×24 the verdict and the cursor's account wrap; nothing of them is cut.
+	s.deliver(tea.WindowSizeMsg{Width: 80, Height: 24})
+	mustContain(t, "the organization at 80×24", strings.Join(strings.Fields(s.screen()), " "),
+		"NOT contained: 2 affected accounts not verified contained (111122223333, 222233334444)",
+		"444455556666 (legacy): failed — could not assume OrganizationAccountAccessRole: AccessDenied", "? keys • q quit")
+	s.moveTo("222233334444")
+	mustContain(t, "an affected account's counts at 80×24", strings.Join(strings.Fields(s.screen()), " "),
+		"7 attacker events, 3 instances, 0 keys and 0 roles made by the attacker")
+	s.deliver(tea.WindowSizeMsg{Width: 120, Height: 30})
+	s.moveTo("444455556666")
 	s.press("enter")
 	if s.m.child != nil || len(s.opened) > 0 {
 		t.Fatalf("enter opened an account lockdown could not enter:\n%s", s.screen())
