@@ -103,7 +103,9 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 
 // verification turns the checks into what the UI, the report and the CLI show.
 func verification(v *Verification, keyID string) *Inspection {
-	t := &Table{Columns: []Column{{Title: "Check", Width: 18}, {Title: "Item"}, {Title: "Result", Width: 8}, {Title: "Handled by"}}}
+	// The result first: on a narrow terminal the columns that do not fit are the last ones, and
+	// whether an item failed or could not be read is what the operator must see.
+	t := &Table{Columns: []Column{{Title: "Result", Width: 11}, {Title: "Check", Width: 18}, {Title: "Item"}, {Title: "Handled by"}}}
 	insp := &Inspection{Table: t, Data: v}
 	for _, c := range v.Checks {
 		switch c.Result {
@@ -129,7 +131,7 @@ func verification(v *Verification, keyID string) *Inspection {
 		case c.Result == VerifyNotChecked, c.MadeBy != "":
 			tone = ToneWarning
 		}
-		t.Rows = append(t.Rows, Row{ID: c.RowID(), Tone: tone, Cells: []string{c.Check, c.Item, string(c.Result), c.HandledBy},
+		t.Rows = append(t.Rows, Row{ID: c.RowID(), Tone: tone, Cells: []string{string(c.Result), c.Check, c.Item, c.HandledBy},
 			Reasons: []string{c.Evidence}, Details: []string{"Evidence: " + c.Evidence, "Handled by: " + c.HandledBy}})
 	}
 	insp.Failed, insp.Open = v.Unknown, v.Remaining

@@ -139,11 +139,11 @@ func (f *findingsTable) line(prefix string, cells []string, cols []int) string {
 }
 
 // withSeverity puts each row's severity (rogue, flagged, ok…) in a first column, unless the
-// action already gives a verdict column: a colour alone does not survive NO_COLOR, a narrow
+// action already gives a verdict column (a verification's result): a colour alone does not survive NO_COLOR, a narrow
 // terminal or a colour-blind operator, and a "Status: ok" beside a backdoor key would read as safe.
 func withSeverity(t *steps.Table) *steps.Table {
 	for _, c := range t.Columns {
-		if strings.EqualFold(c.Title, "verdict") || strings.EqualFold(c.Title, "severity") {
+		if strings.EqualFold(c.Title, "verdict") || strings.EqualFold(c.Title, "severity") || strings.EqualFold(c.Title, "result") {
 			return t
 		}
 	}
