@@ -1,8 +1,12 @@
 package main
 
 import (
+	"path/filepath"
+
 	"lockdown/aws"
 	"lockdown/aws/sim"
+	"lockdown/debrief"
+	"lockdown/runbooks"
 )
 
 // runOrg drills a scenario that describes an organization: every account of it is simulated
@@ -40,8 +44,21 @@ func (c *DrillCmd) runOrg(g *Globals, sc *sim.Scenario, pace float64) error {
 	if err != nil {
 		return err
 	}
-	err = g.interactOrg(acct, OrgFlags{Org: true, OrgRole: aws.DefaultOrgRole, OrgCalls: 256, AccountCalls: 8}, sc.Attacker.AccessKeyID, since)
-	g.eprintf("Drill of organization %s (%d accounts): each account's journal is listed above; the score covers single-account scenarios\n",
-		o.ID(), len(o.AccountIDs()))
+	var console *orgConsole
+	scored := debrief.WatchOrg(o, pace, func() runbooks.Containment { return console.containment() })
+	console, err = g.interactOrgConsole(acct, OrgFlags{Org: true, OrgRole: aws.DefaultOrgRole, OrgCalls: 256, AccountCalls: 8}, sc.Attacker.AccessKeyID, since)
+	if console == nil {
+		return err
+	}
+	d := scored.Debrief()
+	g.eprintf("\n")
+	for _, l := range d.ScoredLines() {
+		g.eprintf("%s\n", l)
+	}
+	if path, werr := d.WriteFile(filepath.Join(console.dir, console.incident+".jsonl")); werr != nil {
+		g.eprintf("The debrief could not be written: %v\n", werr)
+	} else {
+		g.eprintf("Debrief: %s\n", path)
+	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lockdown/aws"
+	"lockdown/debrief"
 	"lockdown/org"
 	"lockdown/review"
 	"lockdown/runbooks"
@@ -24,6 +25,8 @@ type orgConsole struct {
 	found    *orgFindings
 	since    time.Time
 	incident string
+	// dir keeps the incident's journals: one per account opened, and the skipped accounts'.
+	dir string
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -32,15 +35,21 @@ type orgConsole struct {
 // interactOrg shows the organization first: every account with its state, live while the sweep
 // runs, and each affected account's runbook one enter away.
 func (g *Globals) interactOrg(acct *aws.Account, f OrgFlags, key string, since time.Time) error {
+	_, err := g.interactOrgConsole(acct, f, key, since)
+	return err
+}
+
+// interactOrgConsole is interactOrg, returning the console for what the drill reads afterwards.
+func (g *Globals) interactOrgConsole(acct *aws.Account, f OrgFlags, key string, since time.Time) (*orgConsole, error) {
 	c, o, err := g.newOrgConsole(acct, f, key, since)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	uctx := ui.NewContext(acct.Mode(), since)
 	uctx.ExpectedAccount = acct.Guard().Expected()
 	uctx.AccountNow = g.clock
 	uiErr := ui.RunOrg(g.Context(), ui.NewOrg(uctx, o))
-	return firstErr(uiErr, c.close())
+	return c, firstErr(uiErr, c.close())
 }
 
 // newOrgConsole lists the organization and prepares what its view needs; nothing is swept yet.
@@ -60,7 +69,7 @@ func (g *Globals) newOrgConsole(acct *aws.Account, f OrgFlags, key string, since
 	}
 	g.organization = os.org.Names()
 	c := &orgConsole{g: g, found: &orgFindings{orgSweep: os, key: key, keyAccount: keyAccount}, since: since,
-		incident: incident, sessions: map[string]*session{}}
+		incident: incident, dir: dir, sessions: map[string]*session{}}
 	accounts := make([]ui.OrgAccount, 0, len(os.org.Members))
 	for _, m := range os.org.Members {
 		a := ui.OrgAccount{ID: m.ID, Name: m.Name, Management: m.Management, State: ui.OrgNotSwept}
@@ -173,4 +182,33 @@ func (c *orgConsole) close() error {
 		errs = append(errs, s.close(c.g))
 	}
 	return errors.Join(errs...)
+}
+
+// containment is the organization's, from its accounts' journals: every affected account's last
+// verification, and every account that could not be swept and is not skipped with a reason.
+func (c *orgConsole) containment() runbooks.Containment {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	accounts := map[string]runbooks.Containment{}
+	var unknown []string
+	for _, o := range c.found.outcomes {
+		switch c.found.status(o) {
+		case review.OrgAffected:
+			s := c.sessions[o.ID]
+			if s == nil {
+				accounts[o.ID] = runbooks.Containment{Verdict: runbooks.NotVerified, Step: "its runbook was never opened"}
+				continue
+			}
+			entries, _ := runbooks.ReadJournal(s.journal.Path()) // an unreadable journal reads as no verification
+			accounts[o.ID] = runbooks.ContainmentOf(entries, stepTitles(s.run.Statuses()))
+		case review.OrgFailed:
+			if skippedAccount(c.dir, o.ID) == "" {
+				unknown = append(unknown, o.ID)
+			}
+		}
+	}
+	if len(c.found.outcomes) == 0 {
+		unknown = append(unknown, "the organization was not swept")
+	}
+	return debrief.OrgContainment(accounts, unknown)
 }

@@ -21,6 +21,7 @@ import (
 
 	"lockdown/aws"
 	"lockdown/aws/wiretest"
+	"lockdown/debrief"
 	"lockdown/runbooks"
 )
 
@@ -54,7 +55,8 @@ func (c *orgOnTheWire) planOrg(accounts string, want int) (path, digest string) 
 func TestTraceOrgFollowsTheAttackerIntoEveryAccountTheyEntered(t *testing.T) {
 	t.Parallel()
 	c := startOrgOnTheWire(t, "org-pivot")
-	code, out, stderr := c.lockdown("trace", "--org", "--key", pivotKey, "--since", c.since(), "--json")
+	// The accounts that matter and a clean one: scan --org's test walks all forty-one.
+	code, out, stderr := c.lockdown("trace", "--org", "--accounts", pivotSweep, "--key", pivotKey, "--since", c.since(), "--json")
 	if code != exitPartial {
 		t.Fatalf("exit %d, want 3 for the account that could not be traced:\n%s", code, stderr)
 	}
@@ -113,6 +115,8 @@ organization:
 func TestPlanAndApplyAcrossTheOrganizationContainItAndVerifyWaitsForTheUnreachableAccount(t *testing.T) {
 	t.Parallel()
 	c := startOrgOnTheWire(t, "org-pivot")
+	// The attacker's clock runs 50 times the responder's, as a drill at --pace 50x would.
+	scored := debrief.WatchOrg(c.org.Org, 50, c.containment)
 	c.org.Run(t, 20*time.Millisecond, time.Second)
 	path, digest := c.planOrg(pivotSweep, exitPartial)
 	if changes := c.wire.Changes(); len(changes) > 0 {
@@ -186,6 +190,35 @@ func TestPlanAndApplyAcrossTheOrganizationContainItAndVerifyWaitsForTheUnreachab
 		t.Errorf("verify of a member without the key's account: exit %d, want 3 naming the key's account\n%s", code, out)
 	}
 	c.checkJournalNamesWhoChangedWhat()
+
+	// The documented good response scores the organization's drill in full: the miners the
+	// attacker launched in the members are theirs (no collateral), and they cost something.
+	d := scored.Debrief()
+	t.Logf("the organization's debrief:\n%s", strings.Join(d.ScoredLines(), "\n"))
+	if d.Score.Points != d.Score.Of || len(d.Collateral) != 0 || d.InstanceHours <= 0 || d.Cost <= 0 {
+		t.Errorf("the organization's debrief after the good response: %d of %d, %d collateral, %.1f instance-hours, $%.2f:\n%s",
+			d.Score.Points, d.Score.Of, len(d.Collateral), d.InstanceHours, d.Cost, strings.Join(d.ScoredLines(), "\n"))
+	}
+}
+
+// containment is the organization's containment as the drill's debrief reads it: the last
+// journal of each account the plan changes, and the unreachable account's skip.
+func (c *orgOnTheWire) containment() runbooks.Containment {
+	accounts := map[string]runbooks.Containment{}
+	for _, id := range pivotChanged {
+		paths, _ := filepath.Glob(filepath.Join(c.journal, "*-"+id+".jsonl"))
+		accounts[id] = runbooks.Containment{Verdict: runbooks.NotVerified}
+		if len(paths) > 0 {
+			slices.Sort(paths)
+			entries, _ := runbooks.ReadJournal(paths[len(paths)-1])
+			accounts[id] = runbooks.ContainmentOf(entries, nil)
+		}
+	}
+	var unknown []string
+	if skippedAccount(c.journal, pivotRemoved) == "" {
+		unknown = append(unknown, pivotRemoved)
+	}
+	return debrief.OrgContainment(accounts, unknown)
 }
 
 // checkJournalNamesWhoChangedWhat: each applied change is journaled in its account, with the

@@ -164,6 +164,7 @@ const instanceDepth = 5
 func readInstancePage(r io.Reader, region string, names *interner) (instancePage, error) {
 	var page instancePage
 	x := newXMLStream(r)
+	defer x.release()
 	var path []string
 	var text []byte
 	var cur instanceRow

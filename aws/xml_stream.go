@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -34,7 +35,22 @@ const (
 	xmlText
 )
 
-func newXMLStream(r io.Reader) *xmlStream { return &xmlStream{r: bufio.NewReaderSize(r, 64<<10)} }
+// xmlReaders are the buffers of finished streams: a scan reads a page per region and call, and
+// each would otherwise take 64 KiB of its own.
+var xmlReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
+func newXMLStream(r io.Reader) *xmlStream {
+	buf := xmlReaders.Get().(*bufio.Reader)
+	buf.Reset(r)
+	return &xmlStream{r: buf}
+}
+
+// release hands the stream's buffer back for another; the stream is not used after it.
+func (x *xmlStream) release() {
+	x.r.Reset(nil)
+	xmlReaders.Put(x.r)
+	x.r = nil
+}
 
 // next returns the next token: the element's local name for a start or end (a self-closing
 // element is a start then an end), the decoded text for character data. The slices are valid
