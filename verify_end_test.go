@@ -169,7 +169,7 @@ func TestApplyExitsThreeWhenItsVerificationFindsTheAttackerNotOut(t *testing.T) 
 	code, _, stderr = s.lockdown("apply", path, "--live", "--confirm", simAccount, "--plan-digest", doc.Digest(),
 		"--secrets-file", filepath.Join(t.TempDir(), "secrets"))
 	if code != exitPartial || !strings.Contains(stderr, "verify-contained: not contained: 1 remaining") ||
-		!strings.Contains(stderr, "! remains: outside trust · deploy-role") {
+		!strings.Contains(stderr, "! remains: fail · outside trust · deploy-role") {
 		t.Fatalf("apply with the attacker's way back in left exited %d:\n%s", code, stderr)
 	}
 	code, after, _ := s.verifyJSON()
