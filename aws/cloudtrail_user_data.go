@@ -27,6 +27,9 @@ type UserDataChange struct {
 	Old      string `json:"old,omitempty"`
 	OldKnown bool   `json:"old_known"`
 	OldFrom  string `json:"old_from"`
+	// SetBack, when the instance's user data was last set after the attacker's change by someone
+	// else, names that event: the instance no longer starts with the attacker's code.
+	SetBack string `json:"set_back,omitempty"`
 }
 
 // UserDataChangeOf returns the attacker's user data change of an instance, if the trace saw one.
@@ -81,8 +84,13 @@ func (e TrailEvent) userDataTarget() string {
 }
 
 // userDataChanges finds the attacker's user data changes in the timeline and, for each, the user
-// data before it: one lookup of the instance's own history, paced like every lookup.
+// data before it and whether someone else set it again since: one lookup of the instance's own
+// history, paced like every lookup.
 func (t *tracer) userDataChanges(ctx context.Context, f *Footprint) {
+	attackers := map[string]bool{}
+	for _, c := range f.Credentials {
+		attackers[c.ID] = true
+	}
 	for _, e := range f.Timeline {
 		id := e.userDataTarget()
 		if id == "" {
@@ -95,15 +103,21 @@ func (t *tracer) userDataChanges(ctx context.Context, f *Footprint) {
 		if err != nil {
 			c.OldFrom = "unknown: the instance's CloudTrail history could not be read (" + ErrorMessage(err) + ")"
 		}
-		var before *TrailEvent
+		var before, after *TrailEvent
 		for i := range history {
 			h := history[i]
-			if _, set, _ := h.userDataSet(); !set || h.EventID == e.EventID || !h.Succeeded() || !h.Time.Before(e.Time) {
+			if _, set, _ := h.userDataSet(); !set || h.EventID == e.EventID || !h.Succeeded() {
 				continue
 			}
-			if before == nil || h.Time.After(before.Time) {
+			switch {
+			case h.Time.Before(e.Time) && (before == nil || h.Time.After(before.Time)):
 				before = &h
+			case h.Time.After(e.Time) && (after == nil || h.Time.After(after.Time)):
+				after = &h
 			}
+		}
+		if after != nil && !attackers[after.Credential] {
+			c.SetBack = after.EventName + " by " + firstOf(after.Principal, after.Credential) + " at " + after.Time.UTC().Format("2006-01-02 15:04:05Z") + " (CloudTrail event " + after.EventID + ")"
 		}
 		if before != nil {
 			var known bool

@@ -180,8 +180,12 @@ func (rules VerdictRules) userDataChanged(in aws.Instance) []string {
 	if !ok {
 		return nil
 	}
-	return []string{fmt.Sprintf("user data changed by the attacker: ModifyInstanceAttribute by %s from %s at %s (CloudTrail event %s)",
-		c.Credential, c.SourceIP, c.Time.UTC().Format("2006-01-02 15:04"), c.EventID)}
+	why := fmt.Sprintf("user data changed by the attacker: ModifyInstanceAttribute by %s from %s at %s (CloudTrail event %s)",
+		c.Credential, c.SourceIP, c.Time.UTC().Format("2006-01-02 15:04"), c.EventID)
+	if c.SetBack != "" {
+		why += "; set again since, not by the attacker: " + c.SetBack + " — nothing to stop, check it is the team's"
+	}
+	return []string{why}
 }
 
 // oddities lists what is unusual whenever the instance was launched.
