@@ -63,6 +63,13 @@ func TestRestoreLoggingPutsBackTheSelectorsTheAttackerNarrowedAndNamesWhatStaysB
 			t.Errorf("%s %s, which no step undoes, reads %+v", left.check, left.item, c)
 		}
 	}
+	// The bucket's short lifecycle is one row: the state of the bucket, naming the attacker's change.
+	if c := checkOf(v, checkByHand, "/acme-data-cloudtrail/"); c.Result != "" {
+		t.Errorf("the bucket's short lifecycle is listed twice, again as the attacker's change: %+v", c)
+	}
+	if c := checkOf(v, checkBuckets, "trail management-events"); !strings.Contains(c.Evidence, "the attacker's change: PutBucketLifecycle") {
+		t.Errorf("the bucket's row does not name the attacker's change: %+v", c)
+	}
 }
 
 func TestWhatLoggingLeavesByHandPassesOnceDoneByHandWithItsEvidence(t *testing.T) {

@@ -88,7 +88,7 @@ func (VerifyContained) Inspect(ctx context.Context, env *Env, report func(Progre
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	v.Checks = leaveOutSkipped(env, v.Checks)
+	v.Checks = leaveOutSkipped(env, mergeSameSubject(v.Checks))
 	insp := verification(v, keyID)
 	for _, c := range v.Checks {
 		if c.Check == checkByHand && c.Result != VerifyPass {

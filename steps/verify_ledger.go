@@ -39,6 +39,15 @@ func ledgerCheckFor(eventName string) ledgerCheck {
 	return nil
 }
 
+// ledgerSubject is what the re-check of a change reads, when a state check reads it too.
+func ledgerSubject(c AttackerChange) string {
+	switch c.Event {
+	case "PutBucketLifecycle", "DeleteBucketLifecycle", "DeleteBucket":
+		return bucketFilesSubject(c.Resource.ID)
+	}
+	return ""
+}
+
 // traceEvent finds the event an attacker change came from in the trace's timeline.
 func traceEvent(f *aws.Footprint, eventID string) (aws.TrailEvent, bool) {
 	for _, e := range f.Timeline {

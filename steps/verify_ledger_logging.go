@@ -57,6 +57,9 @@ func recheckDetector(ctx context.Context, env *Env, _ AttackerChange, e aws.Trai
 	return VerifyFail, e.Region + " has no detector (ListDetectors)"
 }
 
+// bucketFilesSubject is what a check of whether a bucket keeps its files reads.
+func bucketFilesSubject(bucket string) string { return "bucket files/" + bucket }
+
 // recheckBucket: a bucket the attacker deleted passes once it exists again; one they gave lifecycle
 // rules passes once no rule expires its files within days.
 func recheckBucket(ctx context.Context, env *Env, c AttackerChange, e aws.TrailEvent) (VerifyResult, string) {

@@ -98,7 +98,7 @@ func (f *loggingFindings) bucketCheck(t aws.Trail, kept map[string]string) []Ver
 	if !ok {
 		return nil
 	}
-	c := VerifyCheck{Check: checkBuckets, Item: "trail " + t.Name}
+	c := VerifyCheck{Check: checkBuckets, Item: "trail " + t.Name, Subject: bucketFilesSubject(b.Name)}
 	switch problem := bucketProblem(b); {
 	case b.Err != "":
 		c.Result, c.Evidence, c.HandledBy = VerifyUnknown, "bucket "+b.Name+" could not be read: "+b.Err, "by hand: check the bucket "+b.Name

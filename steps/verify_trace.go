@@ -65,7 +65,7 @@ func recheckChange(ctx context.Context, env *Env, f *aws.Footprint, c AttackerCh
 		where = c.Region
 	}
 	check := VerifyCheck{Check: checkByHand, Item: byHandItem(c), Result: VerifyNotChecked,
-		Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where)}
+		Evidence: c.Manual, HandledBy: fmt.Sprintf("by hand: undo %s on %s", c.Event, where), Subject: ledgerSubject(c)}
 	what := fmt.Sprintf("%s on %s %s (CloudTrail event %s)", c.Event, c.Resource.Kind, c.Resource.ID, c.EventID)
 	var result VerifyResult
 	var evidence string
