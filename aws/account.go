@@ -93,8 +93,12 @@ type Account struct {
 // shared files, so a stray AWS_PROFILE can neither break a drill nor lend it real credentials.
 func Open(ctx context.Context, opts Options) (*Account, error) {
 	log := newRunLog(opts.Log)
-	if opts.HTTPClient == nil && opts.EndpointURL != "" {
-		opts.HTTPClient = endpointClient()
+	var client sdk.HTTPClient
+	switch {
+	case opts.HTTPClient != nil:
+		client = opts.HTTPClient
+	case opts.EndpointURL != "":
+		client = endpointClient()
 	}
 	var cfg sdk.Config
 	if opts.AccessKeyID != "" {
@@ -102,12 +106,12 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 			Region:      opts.Region,
 			Credentials: credentials.NewStaticCredentialsProvider(opts.AccessKeyID, opts.SecretAccessKey, ""),
 		}
-		if opts.HTTPClient != nil {
-			cfg.HTTPClient = opts.HTTPClient
+		if client != nil {
+			cfg.HTTPClient = client
 		}
 	} else {
 		var err error
-		if cfg, err = loadShared(ctx, opts, log); err != nil {
+		if cfg, err = loadShared(ctx, opts, client, log); err != nil {
 			return nil, err
 		}
 	}
@@ -143,7 +147,7 @@ func Open(ctx context.Context, opts Options) (*Account, error) {
 	}, nil
 }
 
-func loadShared(ctx context.Context, opts Options, log *runLog) (sdk.Config, error) {
+func loadShared(ctx context.Context, opts Options, client sdk.HTTPClient, log *runLog) (sdk.Config, error) {
 	// The credential providers made here (instance metadata among them) keep this logger: their
 	// warnings go to the run's log, not the operator's terminal.
 	loaders := []func(*config.LoadOptions) error{config.WithLogger(sdkLogger{log: log})}
@@ -153,8 +157,8 @@ func loadShared(ctx context.Context, opts Options, log *runLog) (sdk.Config, err
 	if opts.Region != "" {
 		loaders = append(loaders, config.WithRegion(opts.Region))
 	}
-	if opts.HTTPClient != nil {
-		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
+	if client != nil {
+		loaders = append(loaders, config.WithHTTPClient(client))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
@@ -168,11 +172,13 @@ func loadShared(ctx context.Context, opts Options, log *runLog) (sdk.Config, err
 // and reopen connections all the time while the regions are read at once.
 const endpointIdleConnections = 64
 
-// endpointClient is the HTTP client for a custom endpoint, shared by every service's client.
-func endpointClient() *http.Client {
-	transport := awshttp.NewBuildableClient().GetTransport()
-	transport.MaxIdleConns, transport.MaxIdleConnsPerHost = 2*endpointIdleConnections, endpointIdleConnections
-	return &http.Client{Transport: transport}
+// endpointClient is the HTTP client for a custom endpoint, shared by every service's client. It
+// is the SDK's own kind, which the configuration can still give a custom CA bundle
+// (AWS_CA_BUNDLE, ca_bundle).
+func endpointClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 2*endpointIdleConnections, endpointIdleConnections
+	})
 }
 
 // Calls counts the calls this account made and their retries, per service and region.
