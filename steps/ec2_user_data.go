@@ -27,18 +27,12 @@ func firstLaunch(in aws.Instance) time.Time {
 }
 
 // stoppable reports an instance to stop rather than terminate: the attacker changed its user data,
-// nobody set it back since, it runs, and it is not the attacker's to terminate, nor protected by
-// the operator. A stopped instance, or one whose user data the team already restored, has nothing
-// left to stop.
+// nobody set it back since, and it is not the attacker's to terminate, nor protected by the
+// operator. One whose user data the team already restored has nothing left to stop. A stopped one
+// stays proposed: applying the stop again finds it done, as a plan applied twice must.
 func stoppable(in RogueInstance) bool {
-	if in.UserData == nil || in.UserData.SetBack != "" || in.Verdict != VerdictSuspicious {
-		return false
-	}
-	switch in.State {
-	case "terminated", "shutting-down", "stopped", "stopping":
-		return false
-	}
-	return true
+	return in.UserData != nil && in.UserData.SetBack == "" && in.Verdict == VerdictSuspicious &&
+		in.State != "terminated" && in.State != "shutting-down"
 }
 
 // userDataColumn is the width of each side of the user data shown side by side: two fit a panel of

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -206,7 +207,7 @@ func TestAByHandChangeIsReCheckedNamedAlikeEachRunAndPassesOnceUndoneByHand(t *t
 		t.Fatalf("by-hand items: %+v then %+v", a, b)
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if !reflect.DeepEqual(a[i], b[i]) {
 			t.Errorf("item %d differs between runs:\n%+v\n%+v", i, a[i], b[i])
 		}
 	}

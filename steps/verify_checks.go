@@ -47,6 +47,9 @@ type VerifyCheck struct {
 	// Subject names what the check reads, when another check may read the same (the state of a
 	// trail's bucket, and the attacker's change of it CloudTrail recorded): one row says it.
 	Subject string `json:"-"`
+	// Merged are the items of the attacker's changes this row says too (mergeSameSubject): each
+	// can still be kept by its own name.
+	Merged []string `json:"merged,omitempty"`
 }
 
 // mergeSameSubject keeps one row per subject: a check of the attacker's change that reads what a
@@ -64,6 +67,7 @@ func mergeSameSubject(checks []VerifyCheck) []VerifyCheck {
 	for j, c := range merged {
 		if i, ok := open[c.Subject]; ok && c.Check == checkByHand && c.Open() {
 			merged[i].Evidence += "; the attacker's change: " + c.Evidence
+			merged[i].Merged = append(merged[i].Merged, c.Item)
 			dropped[j] = true
 		}
 	}
@@ -95,6 +99,12 @@ var keepable = map[string]bool{"new access keys": true, "new users": true, "outs
 func (v *Verification) Keepable(id string) (item string, ok bool) {
 	id = strings.TrimSpace(id)
 	for _, c := range v.Checks {
+		// An attacker's change said by a state check's row is still kept by its own name.
+		for _, m := range c.Merged {
+			if c.Open() && (id == m || id == checkByHand+"/"+m) {
+				return m, true
+			}
+		}
 		// A change lockdown cannot undo is settled by the operator's word that it was undone by hand.
 		byHand := c.Check == checkByHand && c.Result != VerifyPass
 		unknown := c.Result == VerifyUnknown && c.unknownKeepable()
