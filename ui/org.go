@@ -70,6 +70,8 @@ type OrgModel struct {
 	sweeping bool
 	updates  chan OrgAccount
 	swept    chan struct{}
+	// cancelSweep stops the sweep that runs, if one does.
+	cancelSweep context.CancelFunc
 
 	// runs are the accounts' runbooks opened so far, by account; known their inputs.
 	runs  map[string]Runner
@@ -110,7 +112,7 @@ type (
 )
 
 // Init starts the sweep.
-func (m *OrgModel) Init() tea.Cmd { return tea.Batch(clockTick(m.stop), m.startSweep()) }
+func (m *OrgModel) Init() tea.Cmd { return m.startSweep() }
 
 func (m *OrgModel) startSweep() tea.Cmd {
 	if m.sweeping || m.org.Sweep == nil {
@@ -119,9 +121,12 @@ func (m *OrgModel) startSweep() tea.Cmd {
 	m.sweeping = true
 	m.updates, m.swept = make(chan OrgAccount, 64), make(chan struct{})
 	updates, swept := m.updates, m.swept
+	ctx, cancel := context.WithCancel(m.base)
+	m.cancelSweep = cancel
 	go func() {
 		defer close(swept)
-		m.org.Sweep(m.base, func(a OrgAccount) {
+		defer cancel()
+		m.org.Sweep(ctx, func(a OrgAccount) {
 			select {
 			case updates <- a:
 			case <-m.stop:
@@ -181,7 +186,7 @@ func (m *OrgModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case clockMsg:
 		if m.child == nil {
-			return m, clockTick(m.stop)
+			return m, nil // the organization shows no clock; an account's runbook that did is closed
 		}
 	}
 	if m.child != nil {
@@ -355,6 +360,9 @@ func (m *OrgModel) quit() tea.Cmd {
 }
 
 func (m *OrgModel) release() {
+	if m.cancelSweep != nil {
+		m.cancelSweep() // a sweep still running stops with the view
+	}
 	if m.child != nil {
 		m.child.release()
 	}

@@ -26,6 +26,8 @@ type orgSession struct {
 	skips  []string
 	runs   map[string]*fakeRunner
 	mu     sync.Mutex
+	// sweepEnded closes when the sweep returns.
+	sweepEnded chan struct{}
 }
 
 func (s *orgSession) exec(cmd tea.Cmd) {
@@ -105,7 +107,7 @@ func verifiedBook() *runbooks.Runbook {
 // member the attacker entered, a clean member, and a member whose role could not be assumed. The
 // sweep tells each account as it starts, then waits for release before telling how it ended.
 func startOrgSession(t *testing.T, release <-chan struct{}) *orgSession {
-	s := &orgSession{t: t, msgs: make(chan tea.Msg, 64), done: make(chan struct{}), runs: map[string]*fakeRunner{}}
+	s := &orgSession{t: t, msgs: make(chan tea.Msg, 64), done: make(chan struct{}), runs: map[string]*fakeRunner{}, sweepEnded: make(chan struct{})}
 	t.Cleanup(func() {
 		s.m.release()
 		close(s.done)
@@ -120,6 +122,7 @@ func startOrgSession(t *testing.T, release <-chan struct{}) *orgSession {
 	}
 	o := &Organization{ID: "o-exampleorg", Management: "111122223333", Accounts: accounts,
 		Sweep: func(ctx context.Context, report func(OrgAccount)) {
+			defer close(s.sweepEnded)
 			for _, a := range accounts {
 				report(OrgAccount{ID: a.ID, Name: a.Name, Management: a.Management, State: OrgSweeping})
 			}
@@ -245,4 +248,19 @@ func TestTheOrganizationViewIsContainedOnlyWhenEveryAffectedAccountIsVerified(t 
 
 	s.press("q")
 	s.until("q in the organization view ends lockdown", func() bool { return s.quit })
+}
+
+// Quitting while the sweep runs stops the sweep: nothing goes on reading the organization's
+// accounts after the operator left.
+func TestQuittingTheOrganizationViewStopsItsSweep(t *testing.T) {
+	t.Parallel()
+	s := startOrgSession(t, make(chan struct{}))
+	s.until("the sweep runs", func() bool { return strings.Contains(s.screen(), "sweeping…") })
+	s.press("q")
+	s.until("q ends lockdown", func() bool { return s.quit })
+	select {
+	case <-s.sweepEnded:
+	case <-time.After(backgroundPatience):
+		t.Fatal("the sweep went on after the view ended")
+	}
 }
