@@ -73,9 +73,11 @@ type OrgModel struct {
 	// cancelSweep stops the sweep that runs, if one does.
 	cancelSweep context.CancelFunc
 
-	// runs are the accounts' runbooks opened so far, by account; known their inputs.
-	runs  map[string]Runner
-	known map[string]map[string]string
+	// runs are the accounts' runbooks opened so far, by account; known their inputs; verdicts
+	// what each one's verification said when it was last left.
+	runs     map[string]Runner
+	known    map[string]map[string]string
+	verdicts map[string]string
 	// child is the runbook on screen, when one is open; childID its account.
 	child   *Model
 	childID string
@@ -92,7 +94,7 @@ type OrgModel struct {
 // NewOrg builds the organization view.
 func NewOrg(ctx *Context, o *Organization) *OrgModel {
 	m := &OrgModel{ctx: ctx, org: o, base: context.Background(), accounts: append([]OrgAccount(nil), o.Accounts...),
-		help: newHelp(ctx), stop: make(chan struct{}), runs: map[string]Runner{}, known: map[string]map[string]string{}}
+		help: newHelp(ctx), stop: make(chan struct{}), runs: map[string]Runner{}, known: map[string]map[string]string{}, verdicts: map[string]string{}}
 	for i := range m.accounts {
 		if m.accounts[i].State == "" {
 			m.accounts[i].State = OrgNotSwept
@@ -167,6 +169,8 @@ func (m *OrgModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sweeping = false
 		return m, m.status.notice(m.sweptNotice())
 	case orgBackMsg:
+		// Read once, as the runbook is left: only the runbook's own keys change what it says.
+		m.verdicts[m.childID] = verificationOf(m.runs[m.childID])
 		m.child, m.childID = nil, ""
 		if m.quitting {
 			return m, m.quit()

@@ -47,13 +47,12 @@ func (m *OrgModel) verdict() (string, steps.Tone) {
 	return "CONTAINED: every affected account's verification passed", steps.ToneOK
 }
 
-// verification is what an account's own verification step last said: "contained", "not
-// contained", or "" when it has not run.
-func (m *OrgModel) verification(account string) string {
-	run, ok := m.runs[account]
-	if !ok {
-		return ""
-	}
+// verification is what an account's own verification step said when its runbook was last left:
+// "contained", "not contained", or "" when it has not run.
+func (m *OrgModel) verification(account string) string { return m.verdicts[account] }
+
+// verificationOf is what a run's verification step last said.
+func verificationOf(run Runner) string {
 	said := ""
 	for _, st := range run.Statuses() {
 		if st.Step.Action != "verify.contained" || st.Inspection == nil {
