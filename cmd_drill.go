@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"lockdown/aws"
@@ -44,38 +45,11 @@ func (c *DrillCmd) Run(g *Globals) error {
 	if err != nil {
 		return usageError("%v", err) // a value of the scenario, at its place
 	}
-	if err := g.readSessionInputs(); err != nil {
-		return err
-	}
-	if err := requireTerminal(); err != nil {
-		return err
-	}
-	g.clock = srv.Now // the steps and the journal keep the simulated account's time
-	l, err := sim.Listen(srv, "127.0.0.1:0")
+	l, acct, since, err := g.openDrill(srv, srv)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	since, err := g.SinceTime(srv.Now())
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		since = srv.IncidentStart()
-	}
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(g.Context(), aws.Options{
-		Region:          aws.DefaultRegion,
-		EndpointURL:     l.URL,
-		AccessKeyID:     id,
-		SecretAccessKey: secret,
-		Mode:            aws.Drill,
-		ExpectedAccount: g.Account,
-		MaxBackoff:      drillBackoff,
-	})
-	if err != nil {
-		return err
-	}
 	s, err := g.newSession(acct, since)
 	if err != nil {
 		return err
@@ -98,6 +72,38 @@ func (c *DrillCmd) Run(g *Globals) error {
 		return firstErr(uiErr, err)
 	}
 	return nil
+}
+
+// openDrill serves handler — the simulated account srv, or the organization it manages — on a
+// loopback port and opens it as the scenario's responder, in drill mode. The steps and the
+// journals keep the simulated account's time. The caller closes the listener.
+func (g *Globals) openDrill(srv *sim.Server, handler http.Handler) (*sim.Listener, *aws.Account, time.Time, error) {
+	if err := g.readSessionInputs(); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	if err := requireTerminal(); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	g.clock = srv.Now
+	l, err := sim.Listen(handler, "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	since, err := g.SinceTime(srv.Now())
+	if err == nil && since.IsZero() {
+		since = srv.IncidentStart()
+	}
+	var acct *aws.Account
+	if err == nil {
+		id, secret := srv.ResponderCredentials()
+		acct, err = aws.Open(g.Context(), aws.Options{Region: aws.DefaultRegion, EndpointURL: l.URL, AccessKeyID: id,
+			SecretAccessKey: secret, Mode: aws.Drill, ExpectedAccount: g.Account, MaxBackoff: drillBackoff})
+	}
+	if err != nil {
+		l.Close()
+		return nil, nil, time.Time{}, err
+	}
+	return l, acct, since, nil
 }
 
 // briefing is the scenario's alert as the on-call receives it, with the leaked key and the goals.

@@ -18,32 +18,11 @@ func (c *DrillCmd) runOrg(g *Globals, sc *sim.Scenario, pace float64) error {
 	if err != nil {
 		return usageError("%v", err) // a value of the scenario, at its place
 	}
-	if err := g.readSessionInputs(); err != nil {
-		return err
-	}
-	if err := requireTerminal(); err != nil {
-		return err
-	}
-	srv := o.Management()
-	g.clock = srv.Now // the steps and the journals keep the simulated accounts' time
-	l, err := sim.Listen(o, "127.0.0.1:0")
+	l, acct, since, err := g.openDrill(o.Management(), o)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	since, err := g.SinceTime(srv.Now())
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		since = srv.IncidentStart()
-	}
-	id, secret := srv.ResponderCredentials()
-	acct, err := aws.Open(g.Context(), aws.Options{Region: aws.DefaultRegion, EndpointURL: l.URL, AccessKeyID: id, SecretAccessKey: secret,
-		Mode: aws.Drill, ExpectedAccount: g.Account, MaxBackoff: drillBackoff})
-	if err != nil {
-		return err
-	}
 	var console *orgConsole
 	scored := debrief.WatchOrg(o, pace, func() runbooks.Containment { return console.containment() })
 	console, err = g.interactOrgConsole(acct, OrgFlags{Org: true, OrgRole: aws.DefaultOrgRole, OrgCalls: 256, AccountCalls: 8}, sc.Attacker.AccessKeyID, since)

@@ -48,6 +48,10 @@ func (s *idSource) upper(prefix string, n int) string {
 	return string(b)
 }
 
+// exampleKeyPrefix is the start of an access key id the simulator makes: AWS's prefix (AKIA, ASIA)
+// and EXAMPLE, leaving 9 characters of the 20 to tell keys apart.
+func exampleKeyPrefix(kind string) string { return kind + "EXAMPLE" }
+
 // secret returns a 40-character secret access key.
 func (s *idSource) secret() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

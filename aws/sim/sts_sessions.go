@@ -108,7 +108,7 @@ func (s *Server) getSessionToken(c *Call) (any, error) {
 }
 
 func (t *trail) openSession(r *iamRole, u *iamUser, name string, now time.Time, d time.Duration) *roleSession {
-	sess := &roleSession{AccessKeyID: t.ids.upper("ASIA", 16), Secret: t.ids.secret(), Token: "FwoGZXIvYXdzE" + t.ids.hex("", 64),
+	sess := &roleSession{AccessKeyID: t.ids.upper(exampleKeyPrefix("ASIA"), 9), Secret: t.ids.secret(), Token: "FwoGZXIvYXdzE" + t.ids.hex("", 64),
 		Role: r, User: u, Name: name, Issued: now.UTC().Truncate(time.Second), Expires: now.Add(d).UTC().Truncate(time.Second)}
 	t.sessions[sess.AccessKeyID] = sess
 	return sess
