@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -100,4 +101,23 @@ func (c *Context) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return c.Log
+}
+
+// unfit is what the screen says instead of itself before its size is known or when the terminal
+// is smaller than the layout needs; ok when the layout fits.
+func (c *Context) unfit() (string, bool) {
+	switch w, h := c.Width, c.Height; {
+	case w == 0 && h == 0:
+		return "starting…", false
+	case w < MinWidth || h < MinHeight:
+		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h), false
+	}
+	return "", true
+}
+
+// screenView is a whole screen of the interface, drawn in the terminal's alternate screen.
+func screenView(content string) tea.View {
+	v := tea.NewView(content)
+	v.AltScreen = true
+	return v
 }

@@ -205,18 +205,12 @@ func (m *Model) guideCollapsed(body int) bool {
 
 // View draws the whole screen, or a plain explanation when the terminal is too small for it.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
-	v.AltScreen = true
-	return v
+	return screenView(m.render())
 }
 
 func (m *Model) render() string {
-	w, h := m.ctx.Width, m.ctx.Height
-	if w == 0 && h == 0 {
-		return "starting…"
-	}
-	if w < MinWidth || h < MinHeight {
-		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
+	if text, ok := m.ctx.unfit(); !ok {
+		return text
 	}
 	return m.headerView() + "\n" + m.bodyView() + "\n" + m.footerView()
 }

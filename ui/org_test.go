@@ -190,6 +190,8 @@ func TestTheOrganizationViewIsContainedOnlyWhenEveryAffectedAccountIsVerified(t 
 	s.moveTo("222233334444")
 	mustContain(t, "an affected account's counts at 80×24", strings.Join(strings.Fields(s.screen()), " "),
 		"7 attacker events, 3 instances, 0 keys and 0 roles made by the attacker")
+	s.deliver(tea.WindowSizeMsg{Width: 50, Height: 12})
+	mustContain(t, "the organization on a terminal too small", s.screen(), "terminal too small: need at least")
 	s.deliver(tea.WindowSizeMsg{Width: 120, Height: 30})
 	s.moveTo("444455556666")
 	s.press("enter")

@@ -76,20 +76,15 @@ func (m *OrgModel) View() tea.View {
 	if m.child != nil {
 		return m.child.View()
 	}
-	v := tea.NewView(m.render())
-	v.AltScreen = true
-	return v
+	return screenView(m.render())
 }
 
 // render draws the header and the verdict, wrapped, the cursor's account in full at the bottom,
 // and as many accounts as fit between them: nothing the operator must read is cut at the edge.
 func (m *OrgModel) render() string {
 	w, h := m.ctx.Width, m.ctx.Height
-	if w == 0 && h == 0 {
-		return "starting…"
-	}
-	if w < MinWidth || h < MinHeight {
-		return fmt.Sprintf("terminal too small: need at least %d×%d, have %d×%d", MinWidth, MinHeight, w, h)
+	if text, ok := m.ctx.unfit(); !ok {
+		return text
 	}
 	s := m.ctx.Styles
 	top := []string{ansi.Truncate(s.Badge(m.ctx.Mode)+" "+s.Title.Render("lockdown")+"  organization "+s.Title.Render(m.org.ID)+" · management "+m.org.Management, w, "…")}
